@@ -1,0 +1,51 @@
+# Thin wrapper over CMake. `make run` and `make test` work on a fresh Debian machine: they install
+# what is missing (scripts/install-deps.sh), build, and run.
+JOBS ?= $(shell nproc)
+BUILD ?= build
+CONF ?= conf/respite.conf
+
+.PHONY: all deps build run test test-asan test-tsan fuzz bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/respite-server $(CONF)
+
+# Everything CI runs: Release tests, then the sanitizer builds and a short fuzz run.
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory fuzz
+
+test-asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRESPITE_SANITIZE=address >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	@cd build-asan && ctest --output-on-failure -j $(JOBS) -LE differential
+
+test-tsan: deps
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRESPITE_SANITIZE=thread >/dev/null
+	@cmake --build build-tsan -j $(JOBS)
+	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L tsan
+
+fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRESPITE_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_resp_parser
+	@build-fuzz/tests/fuzz/fuzz_resp_parser -max_total_time=30 -dict=tests/fuzz/resp.dict tests/fuzz/corpus/parser
+
+bench: build
+	@scripts/install-deps.sh --bench
+	bench/compare.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf build build-asan build-tsan build-fuzz
