@@ -1,0 +1,158 @@
+// Construction and destruction of entries and blobs; see entry.h for the layout.
+#include "storage/entry.h"
+
+#include <cstdlib>
+#include <new>
+
+namespace respite::storage {
+
+Blob* Blob::make(const char* p, size_t n) {
+  void* mem = std::malloc(sizeof(Blob) + n);
+  if (!mem) throw std::bad_alloc();
+  Blob* b = new (mem) Blob();
+  b->refs.store(1, std::memory_order_relaxed);
+  b->len = n;
+  b->orig_len = static_cast<uint32_t>(n);
+  if (n) std::memcpy(b->data(), p, n);
+  return b;
+}
+
+void Blob::destroy() {
+  this->~Blob();
+  std::free(this);
+}
+
+Entry* Entry::alloc(std::string_view key, Type type, Encoding enc, int64_t expire_ms,
+                    size_t value_bytes) {
+  bool has_exp = expire_ms >= 0;
+  size_t size = sizeof(Entry) + (has_exp ? 8 : 0) + (enc == Encoding::kInt ? 8 : 0) + key.size() +
+                value_bytes;
+  void* mem = std::malloc(size);
+  if (!mem) throw std::bad_alloc();
+  Entry* e = new (mem) Entry();
+  e->next.store(nullptr, std::memory_order_relaxed);
+  e->key_len = static_cast<uint32_t>(key.size());
+  e->val_len = 0;
+  e->type = type;
+  e->enc = enc;
+  e->flags = has_exp ? kHasExpire : 0;
+  e->gen = 0;
+  e->access.store(0, std::memory_order_relaxed);
+  if (has_exp) *e->expire_slot() = expire_ms;
+  if (!key.empty()) std::memcpy(const_cast<char*>(e->key_ptr()), key.data(), key.size());
+  return e;
+}
+
+Entry* Entry::make_string(std::string_view key, std::string_view value, int64_t expire_ms) {
+  Entry* e = alloc(key, Type::kString, Encoding::kRaw, expire_ms, value.size());
+  e->val_len = static_cast<uint32_t>(value.size());
+  if (!value.empty())
+    std::memcpy(const_cast<char*>(e->key_ptr()) + e->key_len, value.data(), value.size());
+  return e;
+}
+
+Entry* Entry::make_int(std::string_view key, int64_t v, int64_t expire_ms) {
+  Entry* e = alloc(key, Type::kString, Encoding::kInt, expire_ms, 0);
+  *e->int_slot() = v;
+  return e;
+}
+
+static void store_ptr(Entry* e, const void* p) {
+  std::memcpy(const_cast<char*>(e->key().data()) + e->key_len, &p, sizeof p);
+}
+
+Entry* Entry::make_blob(std::string_view key, Blob* blob, Encoding enc, int64_t expire_ms) {
+  Entry* e = alloc(key, Type::kString, enc, expire_ms, sizeof(Blob*));
+  store_ptr(e, blob);
+  return e;
+}
+
+Entry* Entry::make_object(std::string_view key, Type type, Object* obj, int64_t expire_ms) {
+  Entry* e = alloc(key, type, Encoding::kObject, expire_ms, sizeof(Object*));
+  store_ptr(e, obj);
+  return e;
+}
+
+Entry* Entry::copy(const Entry* src, std::string_view key, int64_t expire_ms, bool clone_object) {
+  switch (src->enc) {
+    case Encoding::kRaw: {
+      Entry* e = make_string(key, src->raw_value(), expire_ms);
+      e->flags |= src->flags & kRawString;
+      return e;
+    }
+    case Encoding::kInt:
+      return make_int(key, src->int_value(), expire_ms);
+    case Encoding::kBlob:
+    case Encoding::kLz4:
+      src->blob()->ref();
+      return make_blob(key, src->blob(), src->enc, expire_ms);
+    case Encoding::kObject: {
+      Object* o = clone_object ? src->object()->clone() : const_cast<Entry*>(src)->steal_object();
+      return make_object(key, src->type, o, expire_ms);
+    }
+  }
+  return nullptr;
+}
+
+Object* Entry::steal_object() {
+  Object* o = object();
+  store_ptr(this, nullptr);
+  return o;
+}
+
+void Entry::destroy(Entry* e) {
+  if (e->enc == Encoding::kBlob || e->enc == Encoding::kLz4) {
+    e->blob()->unref();
+  } else if (e->enc == Encoding::kObject) {
+    delete e->object();  // may be null after steal_object()
+  }
+  e->~Entry();
+  std::free(e);
+}
+
+size_t Entry::alloc_size() const {
+  size_t n =
+      sizeof(Entry) + (has_expire_slot() ? 8 : 0) + (enc == Encoding::kInt ? 8 : 0) + key_len;
+  switch (enc) {
+    case Encoding::kRaw:
+      return n + val_len;
+    case Encoding::kInt:
+      return n;
+    case Encoding::kBlob:
+    case Encoding::kLz4:
+      return n + sizeof(void*) + sizeof(Blob) + blob()->len;
+    case Encoding::kObject:
+      return n + sizeof(void*) + (object() ? object()->memory() : 0);
+  }
+  return n;
+}
+
+bool parse_canonical_int(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  size_t i = 0;
+  bool neg = false;
+  if (s[0] == '-') {
+    neg = true;
+    i = 1;
+    if (s.size() == 1) return false;
+  }
+  if (s[i] == '0' && s.size() > i + 1) return false;  // leading zero
+  if (neg && s[i] == '0') return false;               // "-0"
+  uint64_t v = 0;
+  for (; i < s.size(); i++) {
+    unsigned d = static_cast<unsigned char>(s[i]) - '0';
+    if (d > 9) return false;
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  if (neg) {
+    if (v > uint64_t(INT64_MAX) + 1) return false;
+    *out = static_cast<int64_t>(0 - v);
+  } else {
+    if (v > uint64_t(INT64_MAX)) return false;
+    *out = static_cast<int64_t>(v);
+  }
+  return true;
+}
+
+}  // namespace respite::storage

@@ -1,0 +1,162 @@
+// One key and its value in a single allocation.
+//
+// Layout (all in one block from the allocator):
+//   [Header 24 B][expire 8 B, only if kHasExpire][int64 8 B, only for Encoding::kInt]
+//   [key bytes][value bytes: raw string inline | pointer to a Blob | pointer to a collection]
+// The expire slot and the integer come first so that both are 8-byte aligned: they are updated in
+// place (EXPIRE, PERSIST, INCR) with atomic stores while lock-free readers may be looking at them.
+// Everything else in an entry is immutable once it is published: a new value means a new entry.
+//
+// Concurrency: `next` is written only under the shard lock and read lock-free (acquire), `access`
+// (the LRU clock and LFU counter) is written by readers with relaxed stores, and only when the
+// coarse clock moved, so a hot key's cache line is not written on every hit.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace respite::storage {
+
+enum class Type : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
+
+enum class Encoding : uint8_t {
+  kRaw = 0,     // string bytes inline (Redis calls short ones "embstr"; OBJECT ENCODING follows)
+  kInt = 1,     // a string that is a canonical int64
+  kBlob = 2,    // a large string in a reference-counted Blob, shared with in-flight replies
+  kLz4 = 3,     // a compressed large string (Blob holding the compressed bytes)
+  kObject = 4,  // a collection; the Object says which encoding it uses
+};
+
+// A large string value outside the entry, reference counted so that a reply being written can keep
+// it alive after the key is overwritten or deleted, and so that a copy of an entry (EXPIRE on a key
+// that had no TTL, RENAME, COPY) shares it instead of copying megabytes.
+struct Blob {
+  std::atomic<uint32_t> refs;
+  uint32_t orig_len;  // kLz4: the uncompressed length; otherwise equal to len
+  uint64_t len;
+  char* data() { return reinterpret_cast<char*>(this + 1); }
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+
+  static Blob* make(const char* p, size_t n);  // refs = 1
+  void ref() { refs.fetch_add(1, std::memory_order_relaxed); }
+  // acq_rel: the last unref must see every other holder's reads finished before it frees.
+  void unref() {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
+  }
+  static void unref_cb(void* b) { static_cast<Blob*>(b)->unref(); }
+
+ private:
+  void destroy();
+};
+
+// Collections (hash, list, set, sorted set) implement this. They are changed in place under their
+// shard's lock; readers of them take the same lock.
+struct Object {
+  virtual ~Object() = default;
+  virtual const char* encoding_name() const = 0;  // OBJECT ENCODING
+  virtual size_t memory() const = 0;              // bytes held, for memory accounting
+  virtual Object* clone() const = 0;              // COPY
+};
+
+struct Entry {
+  static constexpr uint8_t kHasExpire = 1;
+  // A string built by APPEND/SETRANGE: Redis reports it as "raw" whatever its length.
+  static constexpr uint8_t kRawString = 2;
+  static constexpr int64_t kNoExpire = -1;  // the expire slot of an entry whose TTL was removed
+
+  std::atomic<Entry*> next;
+  uint32_t key_len;
+  uint32_t val_len;  // kRaw: string length; other encodings: unused
+  Type type;
+  Encoding enc;
+  uint8_t flags;
+  uint8_t gen;  // generation, so a weak handle (address, gen) can tell reuse apart
+  mutable std::atomic<uint32_t> access;  // LRU clock (high 24 bits) | LFU counter (low 8 bits)
+
+  // --- construction (entry.cpp); every entry starts unlinked and is freed with destroy() ---
+  static Entry* make_string(std::string_view key, std::string_view value, int64_t expire_ms);
+  static Entry* make_int(std::string_view key, int64_t v, int64_t expire_ms);
+  static Entry* make_blob(std::string_view key, Blob* blob, Encoding enc, int64_t expire_ms);
+  static Entry* make_object(std::string_view key, Type type, Object* obj, int64_t expire_ms);
+  // The same value under another key and/or expire (RENAME, COPY, EXPIRE on a key with no slot).
+  // Blobs are shared; objects are moved (steal_object) or cloned (clone_object) as asked.
+  static Entry* copy(const Entry* e, std::string_view key, int64_t expire_ms, bool clone_object);
+  static void destroy(Entry* e);  // frees the value it owns too
+  static void destroy_cb(void* e) { destroy(static_cast<Entry*>(e)); }
+
+  // --- reading ---
+  bool has_expire_slot() const { return flags & kHasExpire; }
+  int64_t expire_ms() const {  // kNoExpire when none
+    if (!has_expire_slot()) return kNoExpire;
+    return std::atomic_ref<int64_t>(*const_cast<int64_t*>(expire_slot()))
+        .load(std::memory_order_relaxed);
+  }
+  bool expired(int64_t now_ms) const {
+    int64_t e = expire_ms();
+    return e >= 0 && e <= now_ms;
+  }
+  std::string_view key() const { return {key_ptr(), key_len}; }
+  bool key_equals(std::string_view k) const {
+    return k.size() == key_len && std::memcmp(k.data(), key_ptr(), key_len) == 0;
+  }
+  int64_t int_value() const {
+    return std::atomic_ref<int64_t>(*const_cast<int64_t*>(int_slot()))
+        .load(std::memory_order_relaxed);
+  }
+  std::string_view raw_value() const { return {key_ptr() + key_len, val_len}; }
+  Blob* blob() const { return load_ptr<Blob>(); }
+  Object* object() const { return load_ptr<Object>(); }
+
+  // Records an access at `clock` (a 24-bit coarse clock): written only when it changed, so that a
+  // hot key read by every worker does not bounce its cache line on each hit.
+  void touch(uint32_t clock) const {
+    uint32_t a = access.load(std::memory_order_relaxed);
+    uint32_t want = (clock << 8) | (a & 0xff);
+    if (a != want) access.store(want, std::memory_order_relaxed);
+  }
+  uint32_t lru_clock() const { return access.load(std::memory_order_relaxed) >> 8; }
+
+  // --- in-place updates, under the shard lock ---
+  void set_expire(int64_t ms) {  // requires has_expire_slot()
+    std::atomic_ref<int64_t>(*expire_slot()).store(ms, std::memory_order_relaxed);
+  }
+  void set_int(int64_t v) {
+    std::atomic_ref<int64_t>(*int_slot()).store(v, std::memory_order_relaxed);
+  }
+  // Hands the collection to another entry (RENAME) so destroy() of this one leaves it alone.
+  Object* steal_object();
+
+  // Total bytes of the allocation (for memory accounting).
+  size_t alloc_size() const;
+
+ private:
+  int64_t* expire_slot() const {
+    return reinterpret_cast<int64_t*>(const_cast<char*>(reinterpret_cast<const char*>(this + 1)));
+  }
+  int64_t* int_slot() const { return expire_slot() + (has_expire_slot() ? 1 : 0); }
+  const char* key_ptr() const {
+    const char* p = reinterpret_cast<const char*>(this + 1);
+    if (has_expire_slot()) p += 8;
+    if (enc == Encoding::kInt) p += 8;
+    return p;
+  }
+  template <class T>
+  T* load_ptr() const {
+    T* p;
+    std::memcpy(&p, key_ptr() + key_len, sizeof p);
+    return p;
+  }
+  static Entry* alloc(std::string_view key, Type type, Encoding enc, int64_t expire_ms,
+                      size_t value_bytes);
+};
+
+static_assert(sizeof(Entry) == 24, "the header is part of every key's overhead: keep it 24 bytes");
+
+// Integer text in Redis's canonical form: what makes a string value eligible for Encoding::kInt
+// (no leading zeros or '+', no spaces, fits int64).
+bool parse_canonical_int(std::string_view s, int64_t* out);
+
+}  // namespace respite::storage

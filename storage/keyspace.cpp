@@ -1,0 +1,165 @@
+// Keyspace operations that span a shard or the whole keyspace: locked lookup with lazy expiry,
+// flush, SCAN, RANDOMKEY and the active expiry sweep. See keyspace.h.
+#include "storage/keyspace.h"
+
+namespace respite::storage {
+
+Keyspace::Keyspace(unsigned shard_bits)
+    : shard_bits_(shard_bits), shards_(new Shard[size_t(1) << shard_bits]) {}
+
+Entry* Keyspace::lookup_locked(Shard& s, std::string_view key, uint64_t hash, OpCtx& ctx) {
+  Entry* e = s.find_locked(key, hash);
+  if (e && e->expired(ctx.now_ms)) {
+    s.erase_entry_locked(e, hash, ctx.epoch);
+    ctx.expired++;
+    return nullptr;
+  }
+  return e;
+}
+
+uint64_t Keyspace::size() const {
+  uint64_t n = 0;
+  for (size_t i = 0; i < shard_count(); i++) n += shards_[i].size();
+  return n;
+}
+
+uint64_t Keyspace::expires() const {
+  uint64_t n = 0;
+  for (size_t i = 0; i < shard_count(); i++) n += shards_[i].expires();
+  return n;
+}
+
+int64_t Keyspace::bytes() const {
+  int64_t n = 0;
+  for (size_t i = 0; i < shard_count(); i++) n += shards_[i].bytes();
+  return n;
+}
+
+void Keyspace::flush(OpCtx& ctx) {
+  MultiLock lock;
+  for (size_t i = 0; i < shard_count(); i++) lock.add(&shards_[i]);
+  lock.lock();
+  for (size_t i = 0; i < shard_count(); i++) {
+    Shard::retire_table_with_entries(shards_[i].detach_locked(), ctx.epoch);
+  }
+}
+
+uint64_t Keyspace::scan(uint64_t cursor, size_t count,
+                        const std::function<void(const Entry*)>& fn) {
+  size_t idx = cursor & (shard_count() - 1);
+  uint64_t bucket = cursor >> shard_bits_;
+  size_t visited = 0;
+  while (idx < shard_count()) {
+    Shard& s = shards_[idx];
+    {
+      std::lock_guard<std::mutex> lock(s.mutex());
+      do {
+        bucket = s.scan_bucket_locked(bucket, [&](const Entry* e) {
+          fn(e);
+          visited++;
+        });
+      } while (bucket != 0 && visited < count);
+    }
+    if (bucket == 0) idx++;
+    if (visited >= count) break;
+  }
+  if (idx >= shard_count()) return 0;
+  return (bucket << shard_bits_) | idx;
+}
+
+bool Keyspace::random_key(OpCtx& ctx, uint64_t seed, std::string* out) {
+  if (size() == 0) return false;
+  // Random shard and bucket, walking forward to the first non-empty one; fair enough for
+  // RANDOMKEY, whose Redis implementation is not uniform either.
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+  size_t n = shard_count();
+  auto try_shard = [&](Shard& s) {
+    if (s.size() == 0) return false;
+    std::lock_guard<std::mutex> lock(s.mutex());
+    uint64_t nb = s.buckets();
+    if (nb == 0) return false;
+    uint64_t start = (x >> 17) & (nb - 1);
+    for (uint64_t b = 0; b < nb; b++) {
+      bool found = false;
+      s.scan_bucket_locked((start + b) & (nb - 1), [&](const Entry* e) {
+        if (!found && !e->expired(ctx.now_ms)) {
+          out->assign(e->key());
+          found = true;
+        }
+      });
+      if (found) return true;
+    }
+    return false;
+  };
+  for (size_t tries = 0; tries < 2 * n + 16; tries++) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    if (try_shard(shards_[(x + tries) & (n - 1)])) return true;
+  }
+  // Random probes miss a lone non-empty shard among many with probability about e^-2; sweep every
+  // shard once so that a keyspace holding a live key never answers "empty".
+  for (size_t i = 0; i < n; i++) {
+    if (try_shard(shards_[(x + i) & (n - 1)])) return true;
+  }
+  return false;
+}
+
+uint64_t Keyspace::active_expire(OpCtx& ctx, unsigned worker, unsigned nworkers,
+                                 const std::function<bool()>& out_of_time) {
+  // Bucket visits per shard per step: large enough to make progress on a shard full of
+  // short-lived keys, small enough to keep the shard's lock short.
+  constexpr int kBucketsPerVisit = 64;
+  size_t n = shard_count();
+  size_t start;
+  {
+    std::lock_guard<std::mutex> lock(expire_mu_);
+    if (expire_next_.size() < nworkers) expire_next_.resize(nworkers, 0);
+    start = expire_next_[worker];
+  }
+  uint64_t removed = 0;
+  size_t mine = (n + nworkers - 1 - worker) / nworkers;  // shards i with i % nworkers == worker
+  size_t i = start;
+  for (size_t visited = 0; visited < mine; visited++) {
+    size_t idx = worker + i * nworkers;
+    i = (i + 1) % (mine ? mine : 1);
+    if (idx >= n) continue;
+    Shard& s = shards_[idx];
+    if (s.expires() == 0) continue;
+    std::lock_guard<std::mutex> lock(s.mutex());
+    uint64_t& cursor = s.expire_cursor_locked();
+    std::vector<Entry*> dead;
+    for (int b = 0; b < kBucketsPerVisit; b++) {
+      cursor = s.scan_bucket_locked(cursor, [&](const Entry* e) {
+        if (e->expired(ctx.now_ms)) dead.push_back(const_cast<Entry*>(e));
+      });
+      if (cursor == 0) break;
+    }
+    for (Entry* e : dead) {
+      s.erase_entry_locked(e, hash_key(e->key()), ctx.epoch);
+      removed++;
+    }
+    if (out_of_time()) break;
+  }
+  {
+    std::lock_guard<std::mutex> lock(expire_mu_);
+    expire_next_[worker] = i;
+  }
+  ctx.expired += removed;
+  return removed;
+}
+
+void MultiLock::lock() {
+  std::sort(shards_.begin(), shards_.end());
+  shards_.erase(std::unique(shards_.begin(), shards_.end()), shards_.end());
+  for (Shard* s : shards_) s->mutex().lock();
+  locked_ = true;
+}
+
+void MultiLock::unlock() {
+  if (!locked_) return;
+  for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) (*it)->mutex().unlock();
+  locked_ = false;
+}
+
+}  // namespace respite::storage

@@ -1,0 +1,97 @@
+// A keyspace (one of the `databases`): 2^k shards, each a lock-free-read hash table (shard.h),
+// keyed by XXH3 of the key. Single-key reads go straight to Shard::find with no lock; writes lock
+// one shard; multi-key commands lock every shard they touch in address order (MultiLock), which
+// makes them atomic with respect to every other worker and cannot deadlock. The store (store.h)
+// owns the keyspaces and the epoch manager.
+//
+// Expiry is lazy (a lookup treats an expired entry as absent, and a locked lookup removes it) and
+// active (active_expire: each worker sweeps its own share of the shards under a time budget).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/entry.h"
+#include "storage/epoch.h"
+#include "storage/hash.h"
+#include "storage/shard.h"
+
+namespace respite::storage {
+
+// What a storage operation needs from the worker running it.
+struct OpCtx {
+  Participant* epoch = nullptr;  // pinned for the duration of the operation
+  int64_t now_ms = 0;            // the command's clock: one value per command, as Redis does
+  uint64_t expired = 0;          // keys this context removed because their TTL had passed
+};
+
+class Keyspace {
+ public:
+  explicit Keyspace(unsigned shard_bits);
+  Keyspace(const Keyspace&) = delete;
+  Keyspace& operator=(const Keyspace&) = delete;
+
+  unsigned shard_bits() const { return shard_bits_; }
+  size_t shard_count() const { return size_t(1) << shard_bits_; }
+  size_t shard_index(uint64_t hash) const { return shard_bits_ ? hash >> (64 - shard_bits_) : 0; }
+  Shard& shard(size_t i) { return shards_[i]; }
+  Shard& shard_for(uint64_t hash) { return shards_[shard_index(hash)]; }
+
+  // Lock-free read of a live (unexpired) entry; the caller is pinned.
+  const Entry* find(std::string_view key, int64_t now_ms) {
+    uint64_t h = hash_key(key);
+    const Entry* e = shard_for(h).find(key, h);
+    return (e && !e->expired(now_ms)) ? e : nullptr;
+  }
+  // Under the shard's lock: the live entry, removing it first if it has expired.
+  Entry* lookup_locked(Shard& s, std::string_view key, uint64_t hash, OpCtx& ctx);
+
+  uint64_t size() const;
+  uint64_t expires() const;
+  int64_t bytes() const;
+
+  // Removes every key; atomic with respect to other workers (all shards locked together).
+  void flush(OpCtx& ctx);
+  // SCAN: visits the entries of buckets from cursor on until at least `count` entries were visited
+  // or the keyspace ends; returns the next cursor (0: done). Cursor = bucket cursor << shard_bits |
+  // shard index. Each shard is visited under its lock, one call at a time.
+  uint64_t scan(uint64_t cursor, size_t count, const std::function<void(const Entry*)>& fn);
+  // A random live key, or false if there is none (RANDOMKEY).
+  bool random_key(OpCtx& ctx, uint64_t seed, std::string* out);
+  // One active-expiry step over shards i with i % nworkers == worker, resuming where the last one
+  // stopped; stops when `deadline` (a clock value the caller's now() compares against) is passed.
+  // Returns the number of keys removed.
+  uint64_t active_expire(OpCtx& ctx, unsigned worker, unsigned nworkers,
+                         const std::function<bool()>& out_of_time);
+
+ private:
+  unsigned shard_bits_;
+  std::unique_ptr<Shard[]> shards_;
+  std::vector<size_t> expire_next_;  // per worker: the shard its sweep resumes at
+  std::mutex expire_mu_;
+};
+
+// Locks the shards behind a set of keys (possibly in several keyspaces) in one global order.
+class MultiLock {
+ public:
+  MultiLock() = default;
+  ~MultiLock() { unlock(); }
+  MultiLock(const MultiLock&) = delete;
+  MultiLock& operator=(const MultiLock&) = delete;
+  void add(Shard* s) { shards_.push_back(s); }
+  void add_key(Keyspace& ks, std::string_view key) { add(&ks.shard_for(hash_key(key))); }
+  void lock();
+  void unlock();
+
+ private:
+  std::vector<Shard*> shards_;
+  bool locked_ = false;
+};
+
+}  // namespace respite::storage
