@@ -1,0 +1,118 @@
+// The command table: every command's name, arity, flags, key positions, documentation and handler,
+// registered by one function per family (server/commands/*.cpp). The table validates at start-up
+// (duplicate names, missing flags or key specs abort), checks arity once before dispatch, and is
+// the single source of COMMAND, COMMAND INFO/DOCS/COUNT/LIST. Lookup is case-insensitive and
+// allocates nothing.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace respite::server {
+
+struct CmdCtx;
+using Handler = void (*)(CmdCtx&);
+
+// Command flags, with Redis's names (COMMAND INFO prints them).
+enum CmdFlag : uint32_t {
+  kWrite = 1 << 0,
+  kReadonly = 1 << 1,
+  kDenyOom = 1 << 2,
+  kAdmin = 1 << 3,
+  kPubsub = 1 << 4,
+  kNoscript = 1 << 5,
+  kBlocking = 1 << 6,
+  kLoading = 1 << 7,
+  kStale = 1 << 8,
+  kSkipMonitor = 1 << 9,
+  kFast = 1 << 10,
+  kNoAuth = 1 << 11,
+  kAllowBusy = 1 << 12,
+  kNoMulti = 1 << 13,
+  kMovableKeys = 1 << 14,  // keys are not at fixed positions (e.g. the numkeys of LMPOP)
+};
+
+struct Command {
+  std::string name;  // lower case; "config|get" for a subcommand
+  int arity = 0;     // > 0: exactly; < 0: at least -arity (the name counts)
+  uint32_t flags = 0;
+  int first_key = 0, last_key = 0, step = 0;  // last_key -1: the last argument
+  Handler fn = nullptr;
+  std::string_view group;    // "string", "generic", "connection", "server", ...
+  std::string_view summary;  // one line, for COMMAND DOCS
+  std::string_view since = "1.0.0";
+  std::string_view syntax;  // arguments after the name, e.g. "key value [NX | XX]"
+  std::string_view complexity = "O(1)";
+  std::vector<std::unique_ptr<Command>> subcommands;  // CONFIG GET, CLIENT LIST, ...
+  int id = -1;  // dense index: per-worker statistics are arrays indexed by it
+  const Command* parent = nullptr;
+
+  bool has_flag(uint32_t f) const { return (flags & f) != 0; }
+  bool arity_ok(size_t argc) const {
+    return arity > 0 ? argc == size_t(arity) : argc >= size_t(-arity);
+  }
+  const Command* find_sub(std::string_view name) const;
+};
+
+// A description used by the registration functions; the table turns it into a Command.
+struct CommandSpec {
+  std::string_view name;
+  int arity;
+  uint32_t flags;
+  int first_key, last_key, step;
+  Handler fn;
+  std::string_view group;
+  std::string_view summary;
+  std::string_view syntax = "";
+  std::string_view since = "1.0.0";
+  std::string_view complexity = "O(1)";
+};
+
+class CommandTable {
+ public:
+  static constexpr size_t kMaxName = 64;
+
+  CommandTable();
+  Command* add(const CommandSpec& spec);
+  Command* add_sub(Command* parent, const CommandSpec& spec);
+  // Case-insensitive lookup, no allocation. nullptr when unknown.
+  const Command* find(std::string_view name) const;
+  // Every command, sorted by name (COMMAND, COMMAND LIST).
+  const std::vector<const Command*>& all() const { return sorted_; }
+  // Total number of Command objects including subcommands: the size of statistics arrays.
+  size_t id_count() const { return next_id_; }
+  const Command* by_id(int id) const { return by_id_[id]; }
+  // Checks the table: every command has a handler, flags, a group, sane key positions. Returns
+  // the problems found (empty when fine); start-up aborts on any.
+  std::vector<std::string> validate() const;
+  void finish();  // sorts; called once after registration
+
+ private:
+  static uint32_t fold_hash(std::string_view name);  // hash of the ASCII-lowercased name
+  std::unordered_map<std::string, std::unique_ptr<Command>> by_name_;
+  // Open-addressing index built by finish(): the dispatch path hashes the name with case folded
+  // and compares in place, with no std::string and no tolower() call per byte.
+  std::vector<const Command*> slots_;
+  uint32_t slot_mask_ = 0;
+  std::vector<const Command*> sorted_;
+  std::vector<const Command*> by_id_;
+  std::vector<std::string> problems_;
+  int next_id_ = 0;
+};
+
+// Registration functions, one per family (server/commands/*.cpp).
+void register_connection_commands(CommandTable& t);
+void register_server_commands(CommandTable& t);
+void register_string_commands(CommandTable& t);
+void register_key_commands(CommandTable& t);
+void register_all_commands(CommandTable& t);
+
+std::string lowercase(std::string_view s);
+
+}  // namespace respite::server

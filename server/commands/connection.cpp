@@ -1,0 +1,379 @@
+// The connection family: PING, ECHO, QUIT, HELLO, AUTH, SELECT and CLIENT. CLIENT LIST and KILL see
+// clients of every worker through the server's client registry; a kill is carried out by the
+// client's own worker (its inbox), never by the caller's thread.
+#include <climits>
+#include <string>
+
+#include "server/context.h"
+
+namespace respite::server {
+
+namespace {
+
+void cmd_ping(CmdCtx& c) {
+  if (c.argc() > 2) return c.arity_error();
+  if (c.argc() == 2)
+    c.reply.bulk(c.arg(1));
+  else
+    c.reply.simple("PONG");
+}
+
+void cmd_echo(CmdCtx& c) {
+  c.reply.bulk(c.arg(1));
+}
+
+void cmd_quit(CmdCtx& c) {
+  c.reply.ok();
+  c.conn.close_after_reply();
+}
+
+void cmd_select(CmdCtx& c) {
+  int64_t id;
+  if (!parse_int(c.arg(1), &id) || id < INT_MIN || id > INT_MAX) return c.error(err::kNotInt);
+  if (id < 0 || id >= c.server.store.databases()) return c.error(err::kDbIndex);
+  c.conn.db = static_cast<int>(id);
+  c.conn.db_shown.store(c.conn.db, std::memory_order_relaxed);
+  c.reply.ok();
+}
+
+// Checks a password for the default user; replies the error itself and returns false on failure.
+bool authenticate(CmdCtx& c, std::string_view user, std::string_view pass) {
+  std::string want = c.server.config.requirepass();
+  if (user == "default" && (want.empty() || pass == want)) {
+    c.conn.authenticated = true;
+    return true;
+  }
+  c.error("WRONGPASS invalid username-password pair or user is disabled.");
+  return false;
+}
+
+void cmd_auth(CmdCtx& c) {
+  if (c.argc() > 3) return c.error(err::kSyntax);
+  if (c.argc() == 2 && c.server.config.requirepass().empty()) {
+    return c.error(
+        "ERR AUTH <password> called without any password configured for the default user. Are "
+        "you sure your configuration is correct?");
+  }
+  std::string_view user = c.argc() == 3 ? c.arg(1) : "default";
+  if (authenticate(c, user, c.arg(c.argc() - 1))) c.reply.ok();
+}
+
+bool valid_client_name(std::string_view name) {
+  for (unsigned char ch : name) {
+    if (ch < '!' || ch > '~') return false;  // Redis: no spaces, newlines or special characters
+  }
+  return true;
+}
+
+bool set_client_name(CmdCtx& c, std::string_view name) {
+  if (!valid_client_name(name)) {
+    c.error("ERR Client names cannot contain spaces, newlines or special characters.");
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(c.server.clients_mu);
+  c.conn.name.assign(name);
+  return true;
+}
+
+void cmd_hello(CmdCtx& c) {
+  int64_t ver = 0;
+  size_t j = 1;
+  if (c.argc() >= 2) {
+    if (!parse_int(c.arg(1), &ver))
+      return c.error("ERR Protocol version is not an integer or out of range");
+    j = 2;
+    if (ver < 2 || ver > 3) return c.error("NOPROTO unsupported protocol version");
+  }
+  std::string_view user, pass, name;
+  bool has_auth = false, has_name = false;
+  for (; j < c.argc(); j++) {
+    size_t more = c.argc() - 1 - j;
+    if (iequals(c.arg(j), "auth") && more >= 2) {
+      user = c.arg(j + 1);
+      pass = c.arg(j + 2);
+      has_auth = true;
+      j += 2;
+    } else if (iequals(c.arg(j), "setname") && more >= 1) {
+      name = c.arg(++j);
+      has_name = true;
+    } else {
+      return c.error("ERR Syntax error in HELLO option '" + std::string(c.arg(j)) + "'");
+    }
+  }
+  if (has_auth && !authenticate(c, user, pass)) return;
+  if (!c.conn.authenticated) {
+    return c.error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "RESP protocol version at the same time");
+  }
+  if (has_name && !set_client_name(c, name)) return;
+  if (ver) {
+    c.reply.set_resp(static_cast<int>(ver));
+    c.conn.resp_shown.store(static_cast<int>(ver), std::memory_order_relaxed);
+  }
+  c.reply.map(7);
+  c.reply.bulk("server");
+  c.reply.bulk("redis");
+  c.reply.bulk("version");
+  c.reply.bulk(kRedisVersion);
+  c.reply.bulk("proto");
+  c.reply.integer(c.reply.resp());
+  c.reply.bulk("id");
+  c.reply.integer(static_cast<int64_t>(c.conn.id));
+  c.reply.bulk("mode");
+  c.reply.bulk("standalone");
+  c.reply.bulk("role");
+  c.reply.bulk("master");
+  c.reply.bulk("modules");
+  c.reply.array(0);
+}
+
+// One CLIENT LIST line, in Redis 7.0's field order. Called with clients_mu held.
+std::string client_line(const Server& srv, const Connection& k, int64_t now_ms) {
+  const Command* cmd = k.last_cmd.load(std::memory_order_relaxed);
+  int64_t age = (now_ms - k.created_ms) / 1000;
+  int64_t idle = (now_ms - k.last_active_ms.load(std::memory_order_relaxed)) / 1000;
+  std::string s;
+  s.reserve(256);
+  s += "id=" + std::to_string(k.id);
+  s += " addr=" + k.addr;
+  s += " laddr=" + k.laddr;
+  s += " fd=" + std::to_string(k.fd);
+  s += " name=" + k.name;
+  s += " age=" + std::to_string(age < 0 ? 0 : age);
+  s += " idle=" + std::to_string(idle < 0 ? 0 : idle);
+  s += " flags=N db=" + std::to_string(k.db_shown.load(std::memory_order_relaxed));
+  s += " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0";
+  s += " tot-mem=0 events=r cmd=" + (cmd ? cmd->name : std::string("NULL"));
+  s +=
+      " user=default redir=-1 resp=" + std::to_string(k.resp_shown.load(std::memory_order_relaxed));
+  (void)srv;
+  return s;
+}
+
+void cmd_client_id(CmdCtx& c) {
+  c.reply.integer(static_cast<int64_t>(c.conn.id));
+}
+
+void cmd_client_setname(CmdCtx& c) {
+  if (set_client_name(c, c.arg(2))) c.reply.ok();
+}
+
+void cmd_client_getname(CmdCtx& c) {
+  std::lock_guard<std::mutex> lock(c.server.clients_mu);
+  if (c.conn.name.empty())
+    c.reply.null();
+  else
+    c.reply.bulk(c.conn.name);
+}
+
+void cmd_client_setinfo(CmdCtx& c) {
+  std::string_view attr = c.arg(2), val = c.arg(3);
+  bool is_name = iequals(attr, "lib-name"), is_ver = iequals(attr, "lib-ver");
+  if (!is_name && !is_ver) {
+    return c.error("ERR Unrecognized option '" + std::string(attr) + "'");
+  }
+  if (!valid_client_name(val)) {
+    return c.error("ERR " + std::string(is_name ? "lib-name" : "lib-ver") +
+                   " cannot contain spaces, newlines or special characters.");
+  }
+  (is_name ? c.conn.lib_name : c.conn.lib_ver).assign(val);
+  c.reply.ok();
+}
+
+void cmd_client_info(CmdCtx& c) {
+  std::lock_guard<std::mutex> lock(c.server.clients_mu);
+  c.reply.verbatim(client_line(c.server, c.conn, c.op.now_ms) + "\n");
+}
+
+void cmd_client_list(CmdCtx& c) {
+  std::vector<uint64_t> ids;
+  bool by_id = false;
+  for (size_t j = 2; j < c.argc(); j++) {
+    if (iequals(c.arg(j), "type") && j + 1 < c.argc()) {
+      std::string_view t = c.arg(++j);
+      if (!iequals(t, "normal") && !iequals(t, "master") && !iequals(t, "replica") &&
+          !iequals(t, "slave") && !iequals(t, "pubsub"))
+        return c.error("ERR Unknown client type '" + std::string(t) + "'");
+      if (!iequals(t, "normal")) return c.reply.verbatim("");
+    } else if (iequals(c.arg(j), "id") && j + 1 < c.argc()) {
+      by_id = true;
+      for (j++; j < c.argc(); j++) {
+        int64_t id;
+        if (!parse_int(c.arg(j), &id) || id < 1) return c.error("ERR Invalid client ID");
+        ids.push_back(static_cast<uint64_t>(id));
+      }
+    } else {
+      return c.error(err::kSyntax);
+    }
+  }
+  std::string out;
+  std::lock_guard<std::mutex> lock(c.server.clients_mu);
+  std::vector<const Connection*> list;
+  for (auto& [id, k] : c.server.clients) {
+    if (by_id && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
+    list.push_back(k);
+  }
+  std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  for (const Connection* k : list) out += client_line(c.server, *k, c.op.now_ms) + "\n";
+  c.reply.verbatim(out);
+}
+
+// Asks the worker that owns a client to close it (now if it is ours, after the reply if it is the
+// caller itself, as Redis does).
+void kill_client(CmdCtx& c, Connection* k) {
+  if (k == &c.conn) {
+    c.conn.close_after_reply();
+    return;
+  }
+  k->kill_requested.store(true, std::memory_order_relaxed);
+  uint64_t id = k->id;
+  k->worker->post([id](Worker& w) {
+    Connection* target = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(w.server->clients_mu);
+      auto it = w.server->clients.find(id);
+      if (it != w.server->clients.end() && it->second->worker == &w) target = it->second;
+    }
+    if (target) target->close();  // only this worker closes its clients: no race with its loop
+  });
+}
+
+void cmd_client_kill(CmdCtx& c) {
+  if (c.argc() == 3) {  // old form: CLIENT KILL addr:port
+    std::lock_guard<std::mutex> lock(c.server.clients_mu);
+    for (auto& [id, k] : c.server.clients) {
+      if (k->addr == c.arg(2)) {
+        kill_client(c, k);
+        return c.reply.ok();
+      }
+    }
+    return c.error("ERR No such client");
+  }
+  uint64_t id = 0;
+  std::string addr, laddr;
+  bool skipme = true, by_id = false, by_addr = false, by_laddr = false;
+  bool type_normal = true;
+  if ((c.argc() - 2) % 2 != 0) return c.error(err::kSyntax);
+  for (size_t j = 2; j + 1 < c.argc(); j += 2) {
+    std::string_view o = c.arg(j), v = c.arg(j + 1);
+    if (iequals(o, "id")) {
+      int64_t x;
+      if (!parse_int(v, &x) || x <= 0) return c.error("ERR client-id should be greater than 0");
+      id = static_cast<uint64_t>(x);
+      by_id = true;
+    } else if (iequals(o, "addr")) {
+      addr = v;
+      by_addr = true;
+    } else if (iequals(o, "laddr")) {
+      laddr = v;
+      by_laddr = true;
+    } else if (iequals(o, "type")) {
+      if (iequals(v, "normal"))
+        type_normal = true;
+      else if (iequals(v, "master") || iequals(v, "replica") || iequals(v, "slave") ||
+               iequals(v, "pubsub"))
+        type_normal = false;
+      else
+        return c.error("ERR Unknown client type '" + std::string(v) + "'");
+    } else if (iequals(o, "user")) {
+      if (v != "default") return c.error("ERR No such user '" + std::string(v) + "'");
+    } else if (iequals(o, "skipme")) {
+      if (iequals(v, "yes"))
+        skipme = true;
+      else if (iequals(v, "no"))
+        skipme = false;
+      else
+        return c.error(err::kSyntax);
+    } else {
+      return c.error(err::kSyntax);
+    }
+  }
+  int64_t killed = 0;
+  std::lock_guard<std::mutex> lock(c.server.clients_mu);
+  if (type_normal) {
+    for (auto& [kid, k] : c.server.clients) {
+      if (by_id && kid != id) continue;
+      if (by_addr && k->addr != addr) continue;
+      if (by_laddr && k->laddr != laddr) continue;
+      if (skipme && k == &c.conn) continue;
+      kill_client(c, k);
+      killed++;
+    }
+  }
+  c.reply.integer(killed);
+}
+
+void cmd_client_help(CmdCtx& c) {
+  static const char* lines[] = {
+      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GETNAME",
+      "    Return the name of the current connection.",
+      "ID",
+      "    Return the ID of the current connection.",
+      "INFO",
+      "    Return information about the current client connection.",
+      "KILL <ip:port>",
+      "    Kill connection made from <ip:port>.",
+      "KILL <option> <value> [<option> <value> [...]]",
+      "    Kill connections. Options are: ID <client-id>, TYPE (normal|master|replica|pubsub),",
+      "    USER <username>, ADDR <ip:port>, LADDR <ip:port>, SKIPME (yes|no).",
+      "LIST [options ...]",
+      "    Return information about client connections. Options:",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "    * ID id [id ...]",
+      "SETNAME <name>",
+      "    Assign the name <name> to the current connection.",
+      "SETINFO <option> <value>",
+      "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+      "HELP",
+      "    Print this help."};
+  c.reply.array(std::size(lines));
+  for (const char* l : lines) c.reply.simple(l);
+}
+
+}  // namespace
+
+void register_connection_commands(CommandTable& t) {
+  constexpr uint32_t F = kFast | kStale | kLoading;
+  t.add({"ping", -1, F, 0, 0, 0, cmd_ping, "connection", "Ping the server", "[message]"});
+  t.add({"echo", 2, F, 0, 0, 0, cmd_echo, "connection", "Echo the given string", "message"});
+  t.add({"quit", -1, F | kNoAuth | kAllowBusy, 0, 0, 0, cmd_quit, "connection",
+         "Close the connection"});
+  t.add({"select", 2, F, 0, 0, 0, cmd_select, "connection",
+         "Change the selected database for the current connection", "index"});
+  t.add({"auth", -2, F | kNoAuth | kNoscript, 0, 0, 0, cmd_auth, "connection",
+         "Authenticate to the server", "[username] password"});
+  t.add({"hello", -1, F | kNoAuth | kNoscript, 0, 0, 0, cmd_hello, "connection",
+         "Handshake with Redis", "[protover [AUTH username password] [SETNAME clientname]]",
+         "6.0.0"});
+  Command* client =
+      t.add({"client", -2, kNoscript | kStale | kLoading, 0, 0, 0, nullptr, "connection",
+             "A container for client connection commands", "", "2.4.0"});
+  constexpr uint32_t C = kNoscript | kStale | kLoading;
+  t.add_sub(client, {"id", 2, C, 0, 0, 0, cmd_client_id, "",
+                     "Returns the client ID for the current connection", "", "5.0.0"});
+  t.add_sub(client, {"setname", 3, C, 0, 0, 0, cmd_client_setname, "",
+                     "Set the current connection name", "connection-name", "2.6.9"});
+  t.add_sub(client, {"getname", 2, C, 0, 0, 0, cmd_client_getname, "",
+                     "Get the current connection name", "", "2.6.9"});
+  t.add_sub(client, {"setinfo", 4, C, 0, 0, 0, cmd_client_setinfo, "",
+                     "Set client or connection specific info", "LIB-NAME libname | LIB-VER libver",
+                     "7.2.0"});
+  t.add_sub(client, {"info", 2, C, 0, 0, 0, cmd_client_info, "",
+                     "Returns information about the current client connection.", "", "6.2.0"});
+  t.add_sub(client, {"list", -2, C | kAdmin, 0, 0, 0, cmd_client_list, "",
+                     "Get the list of client connections",
+                     "[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id [client-id ...]]",
+                     "2.4.0", "O(N)"});
+  t.add_sub(client, {"kill", -3, C | kAdmin, 0, 0, 0, cmd_client_kill, "",
+                     "Kill the connection of a client",
+                     "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] "
+                     "[USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
+                     "2.4.0", "O(N)"});
+  t.add_sub(client, {"help", 2, C, 0, 0, 0, cmd_client_help, "",
+                     "Show helpful text about the different subcommands", "", "5.0.0"});
+}
+
+}  // namespace respite::server

@@ -1,0 +1,336 @@
+// INFO: the sections Redis 7.0 prints, with the fields clients and tools read (redis_version,
+// connected_clients, used_memory, loading, role, keyspace db lines, commandstats), summed over
+// every worker's counters.
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "server/context.h"
+
+#ifdef RESPITE_WITH_MIMALLOC
+#include <mimalloc.h>
+#endif
+
+namespace respite::server {
+
+namespace {
+
+std::string human_bytes(uint64_t n) {
+  char buf[64];
+  double d = static_cast<double>(n);
+  if (n < 1024)
+    snprintf(buf, sizeof buf, "%lluB", static_cast<unsigned long long>(n));
+  else if (n < (1ull << 20))
+    snprintf(buf, sizeof buf, "%.2fK", d / 1024);
+  else if (n < (1ull << 30))
+    snprintf(buf, sizeof buf, "%.2fM", d / (1 << 20));
+  else if (n < (1ull << 40))
+    snprintf(buf, sizeof buf, "%.2fG", d / (1ull << 30));
+  else
+    snprintf(buf, sizeof buf, "%.2fT", d / (1ull << 40));
+  return buf;
+}
+
+uint64_t rss_bytes() {
+  std::ifstream f("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  f >> size >> resident;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+uint64_t used_memory() {
+#ifdef RESPITE_WITH_MIMALLOC
+  size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
+  mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
+  return commit;
+#else
+  return rss_bytes();
+#endif
+}
+
+struct Totals {
+  uint64_t commands = 0, connections = 0, net_in = 0, net_out = 0, hits = 0, misses = 0,
+           expired = 0;
+};
+
+Totals totals(Server& s) {
+  Totals t;
+  for (auto& w : s.workers) {
+    t.commands += w->stats.commands.get();
+    t.connections += w->stats.connections.get();
+    t.net_in += w->stats.net_in.get();
+    t.net_out += w->stats.net_out.get();
+    t.hits += w->stats.hits.get();
+    t.misses += w->stats.misses.get();
+    t.expired += w->stats.expired.get();
+  }
+  return t;
+}
+
+class Info {
+ public:
+  void section(const char* name) {
+    if (!out.empty()) out += "\r\n";
+    out += "# ";
+    out += name;
+    out += "\r\n";
+  }
+  template <class T>
+  void field(const char* k, const T& v) {
+    out += k;
+    out += ':';
+    if constexpr (std::is_convertible_v<T, std::string_view>)
+      out += std::string_view(v);
+    else
+      out += std::to_string(v);
+    out += "\r\n";
+  }
+  std::string out;
+};
+
+const char* policy_name(EvictionPolicy p) {
+  switch (p) {
+    case EvictionPolicy::kNoEviction:
+      return "noeviction";
+    case EvictionPolicy::kAllKeysLru:
+      return "allkeys-lru";
+    case EvictionPolicy::kAllKeysLfu:
+      return "allkeys-lfu";
+    case EvictionPolicy::kAllKeysRandom:
+      return "allkeys-random";
+    case EvictionPolicy::kVolatileLru:
+      return "volatile-lru";
+    case EvictionPolicy::kVolatileLfu:
+      return "volatile-lfu";
+    case EvictionPolicy::kVolatileRandom:
+      return "volatile-random";
+    case EvictionPolicy::kVolatileTtl:
+      return "volatile-ttl";
+  }
+  return "noeviction";
+}
+
+std::string hex_id(uint64_t a, uint64_t b) {
+  char buf[41];
+  snprintf(buf, sizeof buf, "%016llx%016llx%08llx", static_cast<unsigned long long>(a),
+           static_cast<unsigned long long>(b),
+           static_cast<unsigned long long>(a ^ b) & 0xffffffffull);
+  return buf;
+}
+
+void server_section(CmdCtx& c, Info& i) {
+  Server& s = c.server;
+  struct utsname u;
+  uname(&u);
+  int64_t up = (c.op.now_ms - s.start_ms) / 1000;
+  i.section("Server");
+  i.field("redis_version", kRedisVersion);
+  i.field("respite_version", kRespiteVersion);
+  i.field("redis_git_sha1", "00000000");
+  i.field("redis_git_dirty", 0);
+  i.field("redis_build_id", "0");
+  i.field("redis_mode", "standalone");
+  i.field("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
+  i.field("arch_bits", 64);
+  i.field("monotonic_clock", "POSIX clock_gettime");
+  i.field("multiplexing_api", "epoll");
+  i.field("atomicvar_api", "c11-builtin");
+  i.field("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                             std::to_string(__GNUC_PATCHLEVEL__));
+  i.field("process_id", getpid());
+  i.field("process_supervised", "no");
+  i.field("run_id", hex_id(s.run_id_hi, s.run_id_lo));
+  i.field("tcp_port", s.config.port);
+  i.field("server_time_usec", c.op.now_ms * 1000);
+  i.field("uptime_in_seconds", up);
+  i.field("uptime_in_days", up / 86400);
+  i.field("hz", s.config.hz.load());
+  i.field("configured_hz", s.config.hz.load());
+  i.field("lru_clock", (c.op.now_ms / 1000) & 0xffffff);
+  i.field("executable", s.executable);
+  i.field("config_file", s.config.config_file);
+  i.field("io_threads_active", 0);
+  i.field("threads", s.worker_count());
+}
+
+void clients_section(CmdCtx& c, Info& i) {
+  i.section("Clients");
+  i.field("connected_clients", c.server.connected_clients.load());
+  i.field("cluster_connections", 0);
+  i.field("maxclients", c.server.config.maxclients.load());
+  i.field("client_recent_max_input_buffer", 0);
+  i.field("client_recent_max_output_buffer", 0);
+  i.field("blocked_clients", 0);
+  i.field("tracking_clients", 0);
+  i.field("clients_in_timeout_table", 0);
+}
+
+void memory_section(CmdCtx& c, Info& i) {
+  uint64_t used = used_memory(), rss = rss_bytes();
+  int64_t dataset = c.server.store.bytes();
+  uint64_t maxmem = static_cast<uint64_t>(c.server.config.maxmemory.load());
+  i.section("Memory");
+  i.field("used_memory", used);
+  i.field("used_memory_human", human_bytes(used));
+  i.field("used_memory_rss", rss);
+  i.field("used_memory_rss_human", human_bytes(rss));
+  i.field("used_memory_peak", used);
+  i.field("used_memory_peak_human", human_bytes(used));
+  i.field("used_memory_dataset", dataset);
+  i.field("maxmemory", maxmem);
+  i.field("maxmemory_human", human_bytes(maxmem));
+  i.field("maxmemory_policy", policy_name(c.server.config.maxmemory_policy.load()));
+  char ratio[32];
+  snprintf(ratio, sizeof ratio, "%.2f", used ? double(rss) / double(used) : 0.0);
+  i.field("mem_fragmentation_ratio", ratio);
+#ifdef RESPITE_WITH_MIMALLOC
+  i.field("mem_allocator", "mimalloc-" + std::to_string(mi_version()));
+#else
+  i.field("mem_allocator", "libc");
+#endif
+  i.field("lazyfree_pending_objects", 0);
+}
+
+void persistence_section(CmdCtx& c, Info& i) {
+  i.section("Persistence");
+  i.field("loading", 0);
+  i.field("async_loading", 0);
+  i.field("current_cow_peak", 0);
+  i.field("rdb_changes_since_last_save", 0);
+  i.field("rdb_bgsave_in_progress", 0);
+  i.field("rdb_last_save_time", c.server.start_ms / 1000);
+  i.field("rdb_last_bgsave_status", "ok");
+  i.field("aof_enabled", 0);
+  i.field("aof_rewrite_in_progress", 0);
+  i.field("aof_last_bgrewrite_status", "ok");
+  i.field("aof_last_write_status", "ok");
+}
+
+void stats_section(CmdCtx& c, Info& i) {
+  Totals t = totals(c.server);
+  i.section("Stats");
+  i.field("total_connections_received", t.connections);
+  i.field("total_commands_processed", t.commands);
+  i.field("instantaneous_ops_per_sec", 0);
+  i.field("total_net_input_bytes", t.net_in);
+  i.field("total_net_output_bytes", t.net_out);
+  i.field("rejected_connections", c.server.stat_rejected_conn.load());
+  i.field("expired_keys", t.expired);
+  i.field("evicted_keys", 0);
+  i.field("keyspace_hits", t.hits);
+  i.field("keyspace_misses", t.misses);
+  i.field("pubsub_channels", 0);
+  i.field("pubsub_patterns", 0);
+  i.field("total_error_replies", 0);
+}
+
+void replication_section(CmdCtx& c, Info& i) {
+  i.section("Replication");
+  i.field("role", "master");
+  i.field("connected_slaves", 0);
+  i.field("master_failover_state", "no-failover");
+  i.field("master_replid", hex_id(c.server.run_id_lo, c.server.run_id_hi));
+  i.field("master_replid2", "0000000000000000000000000000000000000000");
+  i.field("master_repl_offset", 0);
+  i.field("second_repl_offset", -1);
+  i.field("repl_backlog_active", 0);
+}
+
+void cpu_section(Info& i) {
+  struct rusage self, children;
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  auto secs = [](const timeval& tv) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%ld.%06ld", static_cast<long>(tv.tv_sec),
+             static_cast<long>(tv.tv_usec));
+    return std::string(buf);
+  };
+  i.section("CPU");
+  i.field("used_cpu_sys", secs(self.ru_stime));
+  i.field("used_cpu_user", secs(self.ru_utime));
+  i.field("used_cpu_sys_children", secs(children.ru_stime));
+  i.field("used_cpu_user_children", secs(children.ru_utime));
+}
+
+void commandstats_section(CmdCtx& c, Info& i) {
+  i.section("Commandstats");
+  CommandTable& t = c.server.commands;
+  for (size_t id = 0; id < t.id_count(); id++) {
+    uint64_t calls = 0, usec = 0, rejected = 0, failed = 0;
+    for (auto& w : c.server.workers) {
+      CommandStats& s = w->stats.per_command[id];
+      calls += s.calls.get();
+      usec += s.usec.get();
+      rejected += s.rejected.get();
+      failed += s.failed.get();
+    }
+    if (calls + rejected + failed == 0) continue;
+    char buf[256];
+    snprintf(buf, sizeof buf,
+             "calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu",
+             static_cast<unsigned long long>(calls), static_cast<unsigned long long>(usec),
+             calls ? double(usec) / double(calls) : 0.0, static_cast<unsigned long long>(rejected),
+             static_cast<unsigned long long>(failed));
+    std::string name = "cmdstat_" + t.by_id(static_cast<int>(id))->name;
+    i.field(name.c_str(), buf);
+  }
+}
+
+void keyspace_section(CmdCtx& c, Info& i) {
+  i.section("Keyspace");
+  for (int d = 0; d < c.server.store.databases(); d++) {
+    storage::Keyspace& ks = c.server.store.db(d);
+    uint64_t keys = ks.size();
+    if (keys == 0) continue;
+    std::string v =
+        "keys=" + std::to_string(keys) + ",expires=" + std::to_string(ks.expires()) + ",avg_ttl=0";
+    std::string name = "db" + std::to_string(d);
+    i.field(name.c_str(), v);
+  }
+}
+
+}  // namespace
+
+void cmd_info(CmdCtx& c) {
+  // Which sections: none given = Redis's default set; "all" adds commandstats; "everything" too.
+  bool all = false, deflt = c.argc() == 1;
+  std::vector<std::string> want;
+  for (size_t j = 1; j < c.argc(); j++) {
+    std::string s = lowercase(c.arg(j));
+    if (s == "all" || s == "everything")
+      all = true;
+    else if (s == "default")
+      deflt = true;
+    else
+      want.push_back(s);
+  }
+  auto on = [&](const char* name, bool in_default) {
+    if (all) return true;
+    if (deflt && in_default) return true;
+    return std::find(want.begin(), want.end(), name) != want.end();
+  };
+  Info i;
+  if (on("server", true)) server_section(c, i);
+  if (on("clients", true)) clients_section(c, i);
+  if (on("memory", true)) memory_section(c, i);
+  if (on("persistence", true)) persistence_section(c, i);
+  if (on("stats", true)) stats_section(c, i);
+  if (on("replication", true)) replication_section(c, i);
+  if (on("cpu", true)) cpu_section(i);
+  if (on("modules", true)) i.section("Modules");
+  if (on("commandstats", false)) commandstats_section(c, i);
+  if (on("errorstats", true)) i.section("Errorstats");
+  if (on("cluster", true)) {
+    i.section("Cluster");
+    i.field("cluster_enabled", 0);
+  }
+  if (on("keyspace", true)) keyspace_section(c, i);
+  c.reply.verbatim(i.out);
+}
+
+}  // namespace respite::server

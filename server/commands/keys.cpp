@@ -1,0 +1,462 @@
+// The generic key family: existence, deletion, TTLs, renaming and copying, iteration (KEYS, SCAN,
+// RANDOMKEY) and OBJECT. Commands that touch several keys lock every shard involved together
+// (storage::MultiLock), so they are atomic with respect to other workers.
+#include <climits>
+#include <cstdlib>
+#include <string>
+
+#include "server/context.h"
+#include "server/keywrite.h"
+#include "storage/glob.h"
+
+namespace respite::server {
+
+using storage::Entry;
+using storage::Type;
+
+std::string_view type_name(Type t) {
+  switch (t) {
+    case Type::kString:
+      return "string";
+    case Type::kList:
+      return "list";
+    case Type::kSet:
+      return "set";
+    case Type::kZSet:
+      return "zset";
+    case Type::kHash:
+      return "hash";
+  }
+  return "none";
+}
+
+std::string_view encoding_name(const Entry* e) {
+  switch (e->enc) {
+    case storage::Encoding::kInt:
+      return "int";
+    case storage::Encoding::kRaw:
+      return e->val_len <= 44 && !(e->flags & Entry::kRawString) ? "embstr" : "raw";
+    case storage::Encoding::kBlob:
+    case storage::Encoding::kLz4:
+      return "raw";
+    case storage::Encoding::kObject:
+      return e->object()->encoding_name();
+  }
+  return "raw";
+}
+
+namespace {
+
+// Locks the shards of keys argv[from], argv[from+step], ... in the selected database.
+void lock_keys(CmdCtx& c, storage::MultiLock& lock, size_t from, size_t step = 1) {
+  for (size_t i = from; i < c.argc(); i += step) lock.add_key(c.db(), c.arg(i));
+  lock.lock();
+}
+
+void cmd_del(CmdCtx& c) {
+  storage::Keyspace& ks = c.db();
+  storage::MultiLock lock;
+  lock_keys(c, lock, 1);
+  int64_t n = 0;
+  for (size_t i = 1; i < c.argc(); i++) {
+    uint64_t h = storage::hash_key(c.arg(i));
+    storage::Shard& s = ks.shard_for(h);
+    if (ks.lookup_locked(s, c.arg(i), h, c.op)) {
+      s.erase_locked(c.arg(i), h, c.op.epoch);
+      n++;
+    }
+  }
+  c.reply.integer(n);
+}
+
+// EXISTS and TOUCH count each argument, duplicates included, as Redis does.
+void exists_generic(CmdCtx& c, bool touch) {
+  storage::MultiLock lock;
+  if (c.argc() > 2) lock_keys(c, lock, 1);
+  int64_t n = 0;
+  uint32_t clock = lru_clock(c.op.now_ms);
+  for (size_t i = 1; i < c.argc(); i++) {
+    const Entry* e = c.db().find(c.arg(i), c.op.now_ms);
+    if (!e) continue;
+    if (touch) e->touch(clock);
+    n++;
+  }
+  c.reply.integer(n);
+}
+
+void cmd_exists(CmdCtx& c) {
+  exists_generic(c, false);
+}
+void cmd_touch(CmdCtx& c) {
+  exists_generic(c, true);
+}
+
+void cmd_type(CmdCtx& c) {
+  const Entry* e = c.db().find(c.arg(1), c.op.now_ms);
+  c.reply.simple(e ? type_name(e->type) : "none");
+}
+
+// EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX XX GT LT (Redis's expireGenericCommand).
+void expire_generic(CmdCtx& c, bool seconds, bool relative) {
+  enum { NX = 1, XX = 2, GT = 4, LT = 8 };
+  int flags = 0;
+  for (size_t j = 3; j < c.argc(); j++) {
+    std::string_view o = c.arg(j);
+    if (iequals(o, "nx"))
+      flags |= NX;
+    else if (iequals(o, "xx"))
+      flags |= XX;
+    else if (iequals(o, "gt"))
+      flags |= GT;
+    else if (iequals(o, "lt"))
+      flags |= LT;
+    else
+      return c.error("ERR Unsupported option " + std::string(o));
+  }
+  if ((flags & NX) && (flags & (XX | GT | LT)))
+    return c.error("ERR NX and XX, GT or LT options at the same time are not compatible");
+  if ((flags & GT) && (flags & LT))
+    return c.error("ERR GT and LT options at the same time are not compatible");
+  int64_t when;
+  if (!parse_int(c.arg(2), &when)) return c.error(err::kNotInt);
+  auto invalid = [&] { c.error("ERR invalid expire time in '" + c.cmd->name + "' command"); };
+  if (seconds) {
+    if (when > INT64_MAX / 1000 || when < INT64_MIN / 1000) return invalid();
+    when *= 1000;
+  }
+  int64_t base = relative ? c.op.now_ms : 0;
+  if (when > INT64_MAX - base) return invalid();
+  when += base;
+  KeyWrite kw(c, c.arg(1));
+  if (!kw.cur) return c.reply.integer(0);
+  int64_t cur = kw.cur->expire_ms();
+  if ((flags & NX) && cur != -1) return c.reply.integer(0);
+  if ((flags & XX) && cur == -1) return c.reply.integer(0);
+  if ((flags & GT) && (when <= cur || cur == -1)) return c.reply.integer(0);
+  if ((flags & LT) && cur != -1 && when >= cur) return c.reply.integer(0);
+  if (when <= c.op.now_ms)
+    kw.erase();  // already in the past: the key goes now
+  else
+    kw.set_expire(when);
+  c.reply.integer(1);
+}
+
+void cmd_expire(CmdCtx& c) {
+  expire_generic(c, true, true);
+}
+void cmd_pexpire(CmdCtx& c) {
+  expire_generic(c, false, true);
+}
+void cmd_expireat(CmdCtx& c) {
+  expire_generic(c, true, false);
+}
+void cmd_pexpireat(CmdCtx& c) {
+  expire_generic(c, false, false);
+}
+
+void ttl_generic(CmdCtx& c, bool ms, bool absolute) {
+  const Entry* e = c.db().find(c.arg(1), c.op.now_ms);
+  if (!e) return c.reply.integer(-2);
+  int64_t when = e->expire_ms();
+  if (when < 0) return c.reply.integer(-1);
+  if (absolute) return c.reply.integer(ms ? when : when / 1000);
+  int64_t ttl = when - c.op.now_ms;
+  if (ttl < 0) ttl = 0;
+  c.reply.integer(ms ? ttl : (ttl + 500) / 1000);
+}
+
+void cmd_ttl(CmdCtx& c) {
+  ttl_generic(c, false, false);
+}
+void cmd_pttl(CmdCtx& c) {
+  ttl_generic(c, true, false);
+}
+void cmd_expiretime(CmdCtx& c) {
+  ttl_generic(c, false, true);
+}
+void cmd_pexpiretime(CmdCtx& c) {
+  ttl_generic(c, true, true);
+}
+
+void cmd_persist(CmdCtx& c) {
+  KeyWrite kw(c, c.arg(1));
+  if (!kw.cur || kw.cur->expire_ms() < 0) return c.reply.integer(0);
+  kw.set_expire(Entry::kNoExpire);
+  c.reply.integer(1);
+}
+
+// RENAME and RENAMENX: both shards locked; the value moves (collections are not copied).
+void rename_generic(CmdCtx& c, bool nx) {
+  storage::Keyspace& ks = c.db();
+  std::string_view src = c.arg(1), dst = c.arg(2);
+  storage::MultiLock lock;
+  lock_keys(c, lock, 1);
+  uint64_t hs = storage::hash_key(src), hd = storage::hash_key(dst);
+  Entry* e = ks.lookup_locked(ks.shard_for(hs), src, hs, c.op);
+  if (!e) return c.error(err::kNoSuchKey);
+  if (src == dst) return nx ? c.reply.integer(0) : c.reply.ok();
+  Entry* d = ks.lookup_locked(ks.shard_for(hd), dst, hd, c.op);
+  if (d && nx) return c.reply.integer(0);
+  Entry* moved = Entry::copy(e, dst, e->expire_ms(), /*clone_object=*/false);
+  moved->touch(lru_clock(c.op.now_ms));
+  ks.shard_for(hs).erase_entry_locked(e, hs, c.op.epoch);
+  ks.shard_for(hd).upsert_locked(moved, hd, c.op.epoch);
+  nx ? c.reply.integer(1) : c.reply.ok();
+}
+
+void cmd_rename(CmdCtx& c) {
+  rename_generic(c, false);
+}
+void cmd_renamenx(CmdCtx& c) {
+  rename_generic(c, true);
+}
+
+bool parse_db_index(CmdCtx& c, std::string_view arg, int* out) {
+  int64_t v;
+  if (!parse_int(arg, &v) || v < INT_MIN || v > INT_MAX) {
+    c.error(err::kNotInt);
+    return false;
+  }
+  if (v < 0 || v >= c.server.store.databases()) {
+    c.error(err::kDbIndex);
+    return false;
+  }
+  *out = static_cast<int>(v);
+  return true;
+}
+
+// Copies or moves src of the selected db into dst of database dst_db, both locked together.
+void copy_into(CmdCtx& c, std::string_view src, std::string_view dst, int dst_db, bool replace,
+               bool move) {
+  storage::Keyspace& from = c.db();
+  storage::Keyspace& to = c.db(dst_db);
+  storage::MultiLock lock;
+  lock.add_key(from, src);
+  lock.add_key(to, dst);
+  lock.lock();
+  uint64_t hs = storage::hash_key(src), hd = storage::hash_key(dst);
+  Entry* e = from.lookup_locked(from.shard_for(hs), src, hs, c.op);
+  if (!e) return c.reply.integer(0);
+  Entry* d = to.lookup_locked(to.shard_for(hd), dst, hd, c.op);
+  if (d && !replace) return c.reply.integer(0);
+  Entry* n = Entry::copy(e, dst, e->expire_ms(), /*clone_object=*/!move);
+  n->touch(lru_clock(c.op.now_ms));
+  if (move) from.shard_for(hs).erase_entry_locked(e, hs, c.op.epoch);
+  to.shard_for(hd).upsert_locked(n, hd, c.op.epoch);
+  c.reply.integer(1);
+}
+
+void cmd_copy(CmdCtx& c) {
+  int dst_db = c.conn.db;
+  bool replace = false;
+  for (size_t j = 3; j < c.argc(); j++) {
+    if (iequals(c.arg(j), "replace")) {
+      replace = true;
+    } else if (iequals(c.arg(j), "db") && j + 1 < c.argc()) {
+      if (!parse_db_index(c, c.arg(++j), &dst_db)) return;
+    } else {
+      return c.error(err::kSyntax);
+    }
+  }
+  if (dst_db == c.conn.db && c.arg(1) == c.arg(2)) return c.error(err::kSameObject);
+  copy_into(c, c.arg(1), c.arg(2), dst_db, replace, false);
+}
+
+void cmd_move(CmdCtx& c) {
+  int dst_db;
+  if (!parse_db_index(c, c.arg(2), &dst_db)) return;
+  if (dst_db == c.conn.db) return c.error(err::kSameObject);
+  copy_into(c, c.arg(1), c.arg(1), dst_db, false, true);
+}
+
+void cmd_keys(CmdCtx& c) {
+  std::string_view pattern = c.arg(1);
+  bool all = pattern == "*";
+  std::vector<std::string> keys;
+  uint64_t cursor = 0;
+  do {
+    cursor = c.db().scan(cursor, 1024, [&](const Entry* e) {
+      if (e->expired(c.op.now_ms)) return;
+      if (all || storage::glob_match(pattern, e->key())) keys.emplace_back(e->key());
+    });
+  } while (cursor != 0);
+  c.reply.array(keys.size());
+  for (auto& k : keys) c.reply.bulk(k);
+}
+
+void cmd_scan(CmdCtx& c) {
+  std::string_view cur = c.arg(1);
+  char* end = nullptr;
+  std::string cur_s(cur);
+  errno = 0;
+  uint64_t cursor = std::strtoull(cur_s.c_str(), &end, 10);
+  if (cur_s.empty() || *end != '\0' || errno == ERANGE || cur_s[0] == '-' ||
+      std::isspace(static_cast<unsigned char>(cur_s[0])))
+    return c.error(err::kCursor);
+  int64_t count = 10;
+  std::string_view pattern;
+  bool has_pattern = false, has_type = false;
+  std::string type_filter;
+  for (size_t j = 2; j < c.argc(); j += 2) {
+    if (j + 1 >= c.argc()) return c.error(err::kSyntax);
+    std::string_view o = c.arg(j), v = c.arg(j + 1);
+    if (iequals(o, "count")) {
+      if (!parse_int(v, &count)) return c.error(err::kNotInt);
+      if (count < 1) return c.error(err::kSyntax);
+    } else if (iequals(o, "match")) {
+      pattern = v;
+      has_pattern = !(v.size() == 1 && v[0] == '*');
+    } else if (iequals(o, "type")) {
+      type_filter = lowercase(v);
+      has_type = true;
+    } else {
+      return c.error(err::kSyntax);
+    }
+  }
+  std::vector<std::string> keys;
+  cursor = c.db().scan(cursor, static_cast<size_t>(count), [&](const Entry* e) {
+    if (e->expired(c.op.now_ms)) return;
+    if (has_type && type_name(e->type) != type_filter) return;
+    if (has_pattern && !storage::glob_match(pattern, e->key())) return;
+    keys.emplace_back(e->key());
+  });
+  c.reply.array(2);
+  c.reply.bulk(std::to_string(cursor));
+  c.reply.array(keys.size());
+  for (auto& k : keys) c.reply.bulk(k);
+}
+
+void cmd_randomkey(CmdCtx& c) {
+  std::string key;
+  uint64_t seed = static_cast<uint64_t>(c.op.now_ms) ^ (c.worker.stats.commands.get() * 7919) ^
+                  reinterpret_cast<uintptr_t>(&key);
+  if (c.db().random_key(c.op, seed, &key))
+    c.reply.bulk(key);
+  else
+    c.reply.null();
+}
+
+void cmd_object_encoding(CmdCtx& c) {
+  KeyWrite kw(c, c.arg(2));  // locked: a collection's encoding is read under its shard lock
+  if (!kw.cur) return c.reply.null();
+  c.reply.bulk(encoding_name(kw.cur));
+}
+
+void cmd_object_refcount(CmdCtx& c) {
+  const Entry* e = c.db().find(c.arg(2), c.op.now_ms);
+  if (!e) return c.reply.null();
+  c.reply.integer(1);
+}
+
+void cmd_object_idletime(CmdCtx& c) {
+  const Entry* e = c.db().find(c.arg(2), c.op.now_ms);
+  if (!e) return c.reply.null();
+  uint32_t now = lru_clock(c.op.now_ms), then = e->lru_clock();
+  uint32_t idle = now >= then ? now - then : now + (0xffffff - then);
+  c.reply.integer(idle);
+}
+
+void cmd_object_freq(CmdCtx& c) {
+  const Entry* e = c.db().find(c.arg(2), c.op.now_ms);
+  if (!e) return c.reply.null();
+  auto p = c.server.config.maxmemory_policy.load(std::memory_order_relaxed);
+  if (p != EvictionPolicy::kAllKeysLfu && p != EvictionPolicy::kVolatileLfu) {
+    return c.error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+        "that when switching between policies at runtime LRU and LFU data will take some time to "
+        "adjust.");
+  }
+  c.reply.integer(e->access.load(std::memory_order_relaxed) & 0xff);
+}
+
+void cmd_object_help(CmdCtx& c) {
+  static const char* lines[] = {
+      "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "ENCODING <key>",
+      "    Return the kind of internal representation used in order to store the value",
+      "    associated with a <key>.",
+      "FREQ <key>",
+      "    Return the access frequency index of the <key>. The returned integer is",
+      "    proportional to the logarithm of the recent access frequency of the key.",
+      "IDLETIME <key>",
+      "    Return the idle time of the <key>, that is the approximated number of",
+      "    seconds elapsed since the last access to the key.",
+      "REFCOUNT <key>",
+      "    Return the number of references of the value associated with the specified",
+      "    <key>.",
+      "HELP",
+      "    Print this help."};
+  c.reply.array(std::size(lines));
+  for (const char* l : lines) c.reply.simple(l);
+}
+
+}  // namespace
+
+void register_key_commands(CommandTable& t) {
+  constexpr uint32_t W = kWrite, R = kReadonly;
+  t.add({"del", -2, W, 1, -1, 1, cmd_del, "generic", "Delete a key", "key [key ...]", "1.0.0",
+         "O(N)"});
+  t.add({"unlink", -2, W | kFast, 1, -1, 1, cmd_del, "generic",
+         "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non "
+         "blocking.",
+         "key [key ...]", "4.0.0", "O(1) for each key removed regardless of its size."});
+  t.add({"exists", -2, R | kFast, 1, -1, 1, cmd_exists, "generic", "Determine if a key exists",
+         "key [key ...]", "1.0.0", "O(N)"});
+  t.add({"touch", -2, R | kFast, 1, -1, 1, cmd_touch, "generic",
+         "Alters the last access time of a key(s). Returns the number of existing keys specified.",
+         "key [key ...]", "3.2.1", "O(N)"});
+  t.add({"type", 2, R | kFast, 1, 1, 1, cmd_type, "generic", "Determine the type stored at key",
+         "key"});
+  const char* exp_syntax = "key seconds [NX | XX | GT | LT]";
+  t.add({"expire", -3, W | kFast, 1, 1, 1, cmd_expire, "generic",
+         "Set a key's time to live in seconds", exp_syntax});
+  t.add({"pexpire", -3, W | kFast, 1, 1, 1, cmd_pexpire, "generic",
+         "Set a key's time to live in milliseconds", "key milliseconds [NX | XX | GT | LT]",
+         "2.6.0"});
+  t.add({"expireat", -3, W | kFast, 1, 1, 1, cmd_expireat, "generic",
+         "Set the expiration for a key as a UNIX timestamp",
+         "key unix-time-seconds [NX | XX | GT | LT]", "1.2.0"});
+  t.add({"pexpireat", -3, W | kFast, 1, 1, 1, cmd_pexpireat, "generic",
+         "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+         "key unix-time-milliseconds [NX | XX | GT | LT]", "2.6.0"});
+  t.add({"ttl", 2, R | kFast, 1, 1, 1, cmd_ttl, "generic",
+         "Get the time to live for a key in seconds", "key"});
+  t.add({"pttl", 2, R | kFast, 1, 1, 1, cmd_pttl, "generic",
+         "Get the time to live for a key in milliseconds", "key", "2.6.0"});
+  t.add({"expiretime", 2, R | kFast, 1, 1, 1, cmd_expiretime, "generic",
+         "Get the expiration Unix timestamp for a key", "key", "7.0.0"});
+  t.add({"pexpiretime", 2, R | kFast, 1, 1, 1, cmd_pexpiretime, "generic",
+         "Get the expiration Unix timestamp for a key in milliseconds", "key", "7.0.0"});
+  t.add({"persist", 2, W | kFast, 1, 1, 1, cmd_persist, "generic",
+         "Remove the expiration from a key", "key", "2.2.0"});
+  t.add({"rename", 3, W, 1, 2, 1, cmd_rename, "generic", "Rename a key", "key newkey"});
+  t.add({"renamenx", 3, W | kFast, 1, 2, 1, cmd_renamenx, "generic",
+         "Rename a key, only if the new key does not exist", "key newkey"});
+  t.add({"copy", -3, W, 1, 2, 1, cmd_copy, "generic", "Copy a key",
+         "source destination [DB destination-db] [REPLACE]", "6.2.0",
+         "O(N) worst case for collections"});
+  t.add({"move", 3, W | kFast, 1, 1, 1, cmd_move, "generic", "Move a key to another database",
+         "key db"});
+  t.add({"keys", 2, R, 0, 0, 0, cmd_keys, "generic", "Find all keys matching the given pattern",
+         "pattern", "1.0.0", "O(N)"});
+  t.add({"scan", -2, R, 0, 0, 0, cmd_scan, "generic", "Incrementally iterate the keys space",
+         "cursor [MATCH pattern] [COUNT count] [TYPE type]", "2.8.0",
+         "O(1) for every call. O(N) for a complete iteration."});
+  t.add({"randomkey", 1, R, 0, 0, 0, cmd_randomkey, "generic",
+         "Return a random key from the keyspace"});
+  Command* obj = t.add({"object", -2, R, 0, 0, 0, nullptr, "generic",
+                        "A container for object introspection commands"});
+  t.add_sub(obj, {"encoding", 3, R, 2, 2, 1, cmd_object_encoding, "",
+                  "Inspect the internal encoding of a Redis object", "key", "2.2.3"});
+  t.add_sub(obj, {"refcount", 3, R, 2, 2, 1, cmd_object_refcount, "",
+                  "Get the number of references to the value of the key", "key", "2.2.3"});
+  t.add_sub(obj, {"idletime", 3, R, 2, 2, 1, cmd_object_idletime, "",
+                  "Get the time since a Redis object was last accessed", "key", "2.2.3"});
+  t.add_sub(obj,
+            {"freq", 3, R, 2, 2, 1, cmd_object_freq, "",
+             "Get the logarithmic access frequency counter of a Redis object", "key", "4.0.0"});
+  t.add_sub(obj, {"help", 2, R, 0, 0, 0, cmd_object_help, "",
+                  "Show helpful text about the different subcommands", "", "6.2.0"});
+}
+
+}  // namespace respite::server

@@ -1,0 +1,376 @@
+// The server family: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, CONFIG, COMMAND and SHUTDOWN (INFO
+// has its own file). COMMAND's replies are generated from the command table.
+#include <sys/time.h>
+
+#include <climits>
+#include <string>
+
+#include "server/command_docs.h"
+#include "server/context.h"
+#include "storage/glob.h"
+
+namespace respite::server {
+
+void cmd_info(CmdCtx& c);  // info.cpp
+
+namespace {
+
+void cmd_dbsize(CmdCtx& c) {
+  c.reply.integer(static_cast<int64_t>(c.db().size()));
+}
+
+bool parse_flush_mode(CmdCtx& c) {
+  if (c.argc() > 2) {
+    c.error(err::kSyntax);
+    return false;
+  }
+  if (c.argc() == 2 && !iequals(c.arg(1), "sync") && !iequals(c.arg(1), "async")) {
+    c.error(err::kSyntax);
+    return false;
+  }
+  return true;
+}
+
+// Both modes detach the tables at once and free them through epoch reclamation, i.e. off the
+// command's path: ASYNC and SYNC only differ in Redis, where SYNC frees inline.
+void cmd_flushdb(CmdCtx& c) {
+  if (!parse_flush_mode(c)) return;
+  c.db().flush(c.op);
+  c.reply.ok();
+}
+
+void cmd_flushall(CmdCtx& c) {
+  if (!parse_flush_mode(c)) return;
+  c.server.store.flush_all(c.op);
+  c.reply.ok();
+}
+
+void cmd_swapdb(CmdCtx& c) {
+  int64_t a, b;
+  if (!parse_int(c.arg(1), &a) || a < INT_MIN || a > INT_MAX)
+    return c.error("ERR invalid first DB index");
+  if (!parse_int(c.arg(2), &b) || b < INT_MIN || b > INT_MAX)
+    return c.error("ERR invalid second DB index");
+  int n = c.server.store.databases();
+  if (a < 0 || a >= n || b < 0 || b >= n) return c.error(err::kDbIndex);
+  c.server.store.swap(static_cast<int>(a), static_cast<int>(b));
+  c.reply.ok();
+}
+
+void cmd_time(CmdCtx& c) {
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  c.reply.array(2);
+  c.reply.bulk(std::to_string(tv.tv_sec));
+  c.reply.bulk(std::to_string(tv.tv_usec));
+}
+
+void cmd_config_get(CmdCtx& c) {
+  std::vector<std::string> patterns;
+  for (size_t i = 2; i < c.argc(); i++) patterns.emplace_back(c.arg(i));
+  auto pairs = c.server.config.get(patterns);
+  c.reply.map(pairs.size());
+  for (auto& [k, v] : pairs) {
+    c.reply.bulk(k);
+    c.reply.bulk(v);
+  }
+}
+
+void cmd_config_set(CmdCtx& c) {
+  if (c.argc() % 2 != 0) return c.arity_error();
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (size_t i = 2; i + 1 < c.argc(); i += 2) pairs.emplace_back(c.arg(i), c.arg(i + 1));
+  std::string e = c.server.config.set(pairs);
+  if (!e.empty()) return c.error(e);
+  c.reply.ok();
+}
+
+void cmd_config_rewrite(CmdCtx& c) {
+  std::string e = c.server.config.rewrite();
+  if (!e.empty()) return c.error(e);
+  c.reply.ok();
+}
+
+void cmd_config_resetstat(CmdCtx& c) {
+  c.server.reset_stats();
+  c.reply.ok();
+}
+
+void reply_help(CmdCtx& c, std::initializer_list<const char*> lines) {
+  c.reply.array(lines.size());
+  for (const char* l : lines) c.reply.simple(l);
+}
+
+void cmd_config_help(CmdCtx& c) {
+  reply_help(c, {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET <pattern>",
+                 "    Return parameters matching the glob-like <pattern> and their values.",
+                 "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+                 "RESETSTAT", "    Reset statistics reported by the INFO command.", "REWRITE",
+                 "    Rewrite the configuration file.", "HELP", "    Print this help."});
+}
+
+// --- COMMAND ---
+
+void reply_flags(CmdCtx& c, const Command& cmd) {
+  static const std::pair<uint32_t, const char*> names[] = {{kWrite, "write"},
+                                                           {kReadonly, "readonly"},
+                                                           {kDenyOom, "denyoom"},
+                                                           {kAdmin, "admin"},
+                                                           {kPubsub, "pubsub"},
+                                                           {kNoscript, "noscript"},
+                                                           {kBlocking, "blocking"},
+                                                           {kLoading, "loading"},
+                                                           {kStale, "stale"},
+                                                           {kSkipMonitor, "skip_monitor"},
+                                                           {kFast, "fast"},
+                                                           {kNoAuth, "no_auth"},
+                                                           {kAllowBusy, "allow_busy"},
+                                                           {kNoMulti, "no_multi"},
+                                                           {kMovableKeys, "movablekeys"}};
+  size_t n = 0;
+  for (auto& [f, name] : names) n += cmd.has_flag(f);
+  c.reply.set(n);
+  for (auto& [f, name] : names)
+    if (cmd.has_flag(f)) c.reply.simple(name);
+}
+
+void reply_acl_categories(CmdCtx& c, const Command& cmd) {
+  std::vector<std::string> cats;
+  std::string_view g = cmd.group;
+  if (g == "generic")
+    cats.push_back("@keyspace");
+  else if (g == "server")
+    cats.push_back("@admin");
+  else
+    cats.push_back("@" + std::string(g));
+  if (cmd.has_flag(kWrite)) cats.push_back("@write");
+  if (cmd.has_flag(kReadonly)) cats.push_back("@read");
+  if (cmd.has_flag(kFast))
+    cats.push_back("@fast");
+  else
+    cats.push_back("@slow");
+  if (cmd.has_flag(kAdmin) && g != "server") cats.push_back("@admin"), cats.push_back("@dangerous");
+  c.reply.set(cats.size());
+  for (auto& s : cats) c.reply.simple(s);
+}
+
+void reply_command_info(CmdCtx& c, const Command& cmd) {
+  c.reply.array(10);
+  c.reply.bulk(cmd.name);
+  c.reply.integer(cmd.arity);
+  reply_flags(c, cmd);
+  c.reply.integer(cmd.first_key);
+  c.reply.integer(cmd.last_key);
+  c.reply.integer(cmd.step);
+  reply_acl_categories(c, cmd);
+  c.reply.set(0);    // tips
+  c.reply.array(0);  // key specs: positions above are authoritative for our commands
+  c.reply.array(cmd.subcommands.size());
+  for (auto& s : cmd.subcommands) reply_command_info(c, *s);
+}
+
+void reply_command_docs(CmdCtx& c, const Command& cmd) {
+  bool has_args = !cmd.syntax.empty();
+  bool has_subs = !cmd.subcommands.empty();
+  c.reply.map(4 + has_args + has_subs);
+  c.reply.bulk("summary");
+  c.reply.bulk(cmd.summary);
+  c.reply.bulk("since");
+  c.reply.bulk(cmd.since);
+  c.reply.bulk("group");
+  c.reply.bulk(cmd.group);
+  c.reply.bulk("complexity");
+  c.reply.bulk(cmd.complexity);
+  if (has_args) {
+    c.reply.bulk("arguments");
+    reply_doc_args(c.reply, parse_syntax(cmd.syntax));
+  }
+  if (has_subs) {
+    c.reply.bulk("subcommands");
+    c.reply.map(cmd.subcommands.size());
+    for (auto& s : cmd.subcommands) {
+      c.reply.bulk(s->name);
+      reply_command_docs(c, *s);
+    }
+  }
+}
+
+void cmd_command(CmdCtx& c) {
+  if (c.argc() > 1) {
+    std::string upper = "ERR unknown subcommand '" + std::string(c.arg(1)) + "'. Try COMMAND HELP.";
+    return c.error(upper);
+  }
+  auto& all = c.server.commands.all();
+  c.reply.array(all.size());
+  for (const Command* cmd : all) reply_command_info(c, *cmd);
+}
+
+void cmd_command_count(CmdCtx& c) {
+  c.reply.integer(static_cast<int64_t>(c.server.commands.all().size()));
+}
+
+const Command* find_full(CommandTable& t, std::string_view name) {
+  size_t bar = name.find('|');
+  if (bar == std::string_view::npos) return t.find(name);
+  const Command* p = t.find(name.substr(0, bar));
+  return p ? p->find_sub(name.substr(bar + 1)) : nullptr;
+}
+
+void cmd_command_info(CmdCtx& c) {
+  auto& all = c.server.commands.all();
+  if (c.argc() == 2) {
+    c.reply.array(all.size());
+    for (const Command* cmd : all) reply_command_info(c, *cmd);
+    return;
+  }
+  c.reply.array(c.argc() - 2);
+  for (size_t i = 2; i < c.argc(); i++) {
+    const Command* cmd = find_full(c.server.commands, c.arg(i));
+    if (cmd)
+      reply_command_info(c, *cmd);
+    else
+      c.reply.null_array();
+  }
+}
+
+void cmd_command_docs(CmdCtx& c) {
+  std::vector<const Command*> list;
+  if (c.argc() == 2) {
+    list = c.server.commands.all();
+  } else {
+    for (size_t i = 2; i < c.argc(); i++) {
+      const Command* cmd = find_full(c.server.commands, c.arg(i));
+      if (cmd) list.push_back(cmd);
+    }
+  }
+  c.reply.map(list.size());
+  for (const Command* cmd : list) {
+    c.reply.bulk(cmd->name);
+    reply_command_docs(c, *cmd);
+  }
+}
+
+void cmd_command_list(CmdCtx& c) {
+  std::string_view pattern, category;
+  if (c.argc() == 5 && iequals(c.arg(2), "filterby")) {
+    if (iequals(c.arg(3), "pattern"))
+      pattern = c.arg(4);
+    else if (iequals(c.arg(3), "aclcat"))
+      category = c.arg(4);
+    else if (iequals(c.arg(3), "module"))
+      return c.reply.array(0);
+    else
+      return c.error(err::kSyntax);
+  } else if (c.argc() != 2) {
+    return c.error(err::kSyntax);
+  }
+  std::vector<std::string> names;
+  for (const Command* cmd : c.server.commands.all()) {
+    auto consider = [&](const Command& x) {
+      if (!pattern.empty() && !storage::glob_match(pattern, x.name, true)) return;
+      if (!category.empty() && x.group != category) return;
+      names.push_back(x.name);
+    };
+    consider(*cmd);
+    for (auto& s : cmd->subcommands) consider(*s);
+  }
+  c.reply.array(names.size());
+  for (auto& n : names) c.reply.bulk(n);
+}
+
+void cmd_command_getkeys(CmdCtx& c) {
+  const Command* cmd = c.server.commands.find(c.arg(2));
+  if (!cmd) return c.error("ERR Invalid command specified");
+  size_t argc = c.argc() - 2;
+  if (!cmd->arity_ok(argc)) return c.error("ERR Invalid number of arguments specified for command");
+  if (cmd->first_key == 0) return c.error("ERR The command has no key arguments");
+  int last = cmd->last_key < 0 ? static_cast<int>(argc) + cmd->last_key : cmd->last_key;
+  std::vector<std::string_view> keys;
+  for (int i = cmd->first_key; i <= last && i < static_cast<int>(argc); i += cmd->step)
+    keys.push_back(c.arg(2 + i));
+  c.reply.array(keys.size());
+  for (auto k : keys) c.reply.bulk(k);
+}
+
+void cmd_command_help(CmdCtx& c) {
+  reply_help(
+      c,
+      {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "(no subcommand)",
+       "    Return details about all Redis commands.", "COUNT",
+       "    Return the total number of commands in this Redis server.", "LIST",
+       "    Return a list of all commands in this Redis server.", "INFO [<command-name> ...]",
+       "    Return details about multiple Redis commands.", "DOCS [<command-name> ...]",
+       "    Return documentation details about multiple Redis commands.", "GETKEYS <full-command>",
+       "    Return the keys from a full Redis command.", "HELP", "    Print this help."});
+}
+
+void cmd_shutdown(CmdCtx& c) {
+  for (size_t i = 1; i < c.argc(); i++) {
+    std::string_view o = c.arg(i);
+    if (iequals(o, "abort")) return c.error("ERR No shutdown in progress.");
+    if (!iequals(o, "nosave") && !iequals(o, "save") && !iequals(o, "now") && !iequals(o, "force"))
+      return c.error(err::kSyntax);
+  }
+  // Nothing to save: respite keeps no data on disk. The client sees the connection close, as
+  // with Redis.
+  c.conn.close_after_reply();
+  c.server.request_shutdown();
+}
+
+}  // namespace
+
+void register_server_commands(CommandTable& t) {
+  t.add({"dbsize", 1, kReadonly | kFast, 0, 0, 0, cmd_dbsize, "server",
+         "Return the number of keys in the selected database"});
+  t.add({"flushdb", -1, kWrite, 0, 0, 0, cmd_flushdb, "server",
+         "Remove all keys from the current database", "[ASYNC | SYNC]", "1.0.0", "O(N)"});
+  t.add({"flushall", -1, kWrite, 0, 0, 0, cmd_flushall, "server",
+         "Remove all keys from all databases", "[ASYNC | SYNC]", "1.0.0", "O(N)"});
+  t.add({"swapdb", 3, kWrite | kFast, 0, 0, 0, cmd_swapdb, "server", "Swaps two Redis databases",
+         "index1 index2", "4.0.0", "O(N)"});
+  t.add({"time", 1, kLoading | kStale | kFast, 0, 0, 0, cmd_time, "server",
+         "Return the current server time", "", "2.6.0"});
+  t.add({"info", -1, kLoading | kStale, 0, 0, 0, cmd_info, "server",
+         "Get information and statistics about the server", "[section [section ...]]", "1.0.0",
+         "O(1)"});
+  t.add({"shutdown", -1, kAdmin | kNoscript | kLoading | kStale | kNoMulti | kAllowBusy, 0, 0, 0,
+         cmd_shutdown, "server",
+         "Synchronously save the dataset to disk and then shut down the server",
+         "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", "1.0.0", "O(N)"});
+  constexpr uint32_t A = kAdmin | kNoscript | kLoading | kStale;
+  Command* cfg = t.add({"config", -2, A, 0, 0, 0, nullptr, "server",
+                        "A container for server configuration commands", "", "2.0.0"});
+  t.add_sub(
+      cfg, {"get", -3, A, 0, 0, 0, cmd_config_get, "", "Get the values of configuration parameters",
+            "parameter [parameter ...]", "2.0.0", "O(N)"});
+  t.add_sub(cfg, {"set", -4, A, 0, 0, 0, cmd_config_set, "",
+                  "Set configuration parameters to the given values",
+                  "parameter value [parameter value ...]", "2.0.0", "O(N)"});
+  t.add_sub(cfg, {"rewrite", 2, A, 0, 0, 0, cmd_config_rewrite, "",
+                  "Rewrite the configuration file with the in memory configuration", "", "2.8.0"});
+  t.add_sub(cfg, {"resetstat", 2, A, 0, 0, 0, cmd_config_resetstat, "",
+                  "Reset the stats returned by INFO", "", "2.0.0"});
+  t.add_sub(cfg, {"help", 2, kLoading | kStale, 0, 0, 0, cmd_config_help, "",
+                  "Show helpful text about the different subcommands", "", "5.0.0"});
+  constexpr uint32_t CM = kLoading | kStale;
+  Command* cmd = t.add({"command", -1, CM, 0, 0, 0, cmd_command, "server",
+                        "Get array of Redis command details", "", "2.8.13", "O(N)"});
+  t.add_sub(cmd, {"count", 2, CM, 0, 0, 0, cmd_command_count, "",
+                  "Get total number of Redis commands", "", "2.8.13"});
+  t.add_sub(cmd, {"info", -2, CM, 0, 0, 0, cmd_command_info, "",
+                  "Get array of specific Redis command details, or all when no argument is given.",
+                  "[command-name [command-name ...]]", "2.8.13", "O(N)"});
+  t.add_sub(cmd, {"docs", -2, CM, 0, 0, 0, cmd_command_docs, "",
+                  "Get array of specific Redis command documentation",
+                  "[command-name [command-name ...]]", "7.0.0", "O(N)"});
+  t.add_sub(cmd,
+            {"list", -2, CM, 0, 0, 0, cmd_command_list, "", "Get an array of Redis command names",
+             "[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]", "7.0.0", "O(N)"});
+  t.add_sub(cmd, {"getkeys", -4, CM, 0, 0, 0, cmd_command_getkeys, "",
+                  "Extract keys given a full Redis command", "command [arg [arg ...]]", "2.8.13",
+                  "O(N)"});
+  t.add_sub(cmd, {"help", 2, CM, 0, 0, 0, cmd_command_help, "",
+                  "Show helpful text about the different subcommands", "", "5.0.0"});
+}
+
+}  // namespace respite::server

@@ -1,0 +1,432 @@
+// The string family: GET, SET and its options, the counters, ranges and multi-key MGET/MSET.
+// Values are stored as integers when they are canonical integers, inline when small, and in a
+// shared Blob when large (context.cpp, make_string_entry).
+#include <climits>
+#include <cmath>
+#include <cstring>
+
+#include "server/context.h"
+#include "server/keywrite.h"
+
+namespace respite::server {
+
+using storage::Encoding;
+using storage::Entry;
+using storage::Type;
+
+namespace {
+
+// --- SET / GETEX option parsing (Redis's parseExtendedStringArgumentsOrReply) ---
+enum : unsigned {
+  kNX = 1,
+  kXX = 2,
+  kGET = 4,
+  kKEEPTTL = 8,
+  kPERSIST = 16,
+  kEX = 32,
+  kPX = 64,
+  kEXAT = 128,
+  kPXAT = 256,
+};
+constexpr unsigned kAnyExpire = kEX | kPX | kEXAT | kPXAT;
+
+struct StringOpts {
+  unsigned flags = 0;
+  std::string_view expire_arg;
+};
+
+bool parse_string_opts(CmdCtx& c, size_t from, bool is_set, StringOpts* o) {
+  for (size_t j = from; j < c.argc(); j++) {
+    std::string_view opt = c.arg(j);
+    bool has_next = j + 1 < c.argc();
+    unsigned f = o->flags;
+    if (is_set && iequals(opt, "nx") && !(f & kXX)) {
+      o->flags |= kNX;
+    } else if (is_set && iequals(opt, "xx") && !(f & kNX)) {
+      o->flags |= kXX;
+    } else if (is_set && iequals(opt, "get")) {
+      o->flags |= kGET;
+    } else if (is_set && iequals(opt, "keepttl") && !(f & (kPERSIST | kAnyExpire))) {
+      o->flags |= kKEEPTTL;
+    } else if (!is_set && iequals(opt, "persist") && !(f & (kKEEPTTL | kAnyExpire))) {
+      o->flags |= kPERSIST;
+    } else if (has_next && !(f & (kKEEPTTL | kPERSIST)) &&
+               ((iequals(opt, "ex") && !(f & (kEXAT | kPX | kPXAT))) ||
+                (iequals(opt, "px") && !(f & (kEX | kEXAT | kPXAT))) ||
+                (iequals(opt, "exat") && !(f & (kEX | kPX | kPXAT))) ||
+                (iequals(opt, "pxat") && !(f & (kEX | kEXAT | kPX))))) {
+      o->flags |= iequals(opt, "ex")     ? kEX
+                  : iequals(opt, "px")   ? kPX
+                  : iequals(opt, "exat") ? kEXAT
+                                         : kPXAT;
+      o->expire_arg = c.arg(++j);
+    } else {
+      c.error(err::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+void invalid_expire(CmdCtx& c) {
+  c.error("ERR invalid expire time in '" + c.cmd->name + "' command");
+}
+
+// Turns an expire argument into an absolute unix time in ms, with Redis's checks and errors.
+bool expire_at(CmdCtx& c, std::string_view arg, bool seconds, bool relative, int64_t* out) {
+  int64_t v;
+  if (!parse_int(arg, &v)) {
+    c.error(err::kNotInt);
+    return false;
+  }
+  if (v <= 0 || (seconds && v > INT64_MAX / 1000)) {
+    invalid_expire(c);
+    return false;
+  }
+  if (seconds) v *= 1000;
+  if (relative) {
+    if (v > INT64_MAX - c.op.now_ms) {
+      invalid_expire(c);
+      return false;
+    }
+    v += c.op.now_ms;
+  }
+  *out = v;
+  return true;
+}
+
+bool opts_expire(CmdCtx& c, const StringOpts& o, int64_t* when) {
+  *when = -1;
+  if (!(o.flags & kAnyExpire)) return true;
+  return expire_at(c, o.expire_arg, o.flags & (kEX | kEXAT), o.flags & (kEX | kPX), when);
+}
+
+bool check_string_length(CmdCtx& c, uint64_t size) {
+  if (size >
+      static_cast<uint64_t>(c.server.config.proto_max_bulk_len.load(std::memory_order_relaxed))) {
+    c.error(err::kStringTooLong);
+    return false;
+  }
+  return true;
+}
+
+// The common core of SET, SETNX, SETEX, PSETEX.
+void set_generic(CmdCtx& c, std::string_view key, std::string_view value, unsigned flags,
+                 int64_t when, bool reply_int) {
+  KeyWrite kw(c, key);
+  if (flags & kGET) {
+    if (kw.cur && kw.cur->type != Type::kString) {
+      c.error(err::kWrongType);
+      return;
+    }
+    if (kw.cur)
+      reply_string(c.reply, kw.cur);
+    else
+      c.reply.null();
+  }
+  bool found = kw.cur != nullptr;
+  if (((flags & kNX) && found) || ((flags & kXX) && !found)) {
+    if (reply_int)
+      c.reply.integer(0);
+    else if (!(flags & kGET))
+      c.reply.null();
+    return;
+  }
+  if ((flags & kKEEPTTL) && found) when = kw.cur->expire_ms();
+  kw.put(make_string_entry(key, value, when));
+  if (reply_int)
+    c.reply.integer(1);
+  else if (!(flags & kGET))
+    c.reply.ok();
+}
+
+void cmd_get(CmdCtx& c) {
+  const Entry* e = c.lookup_read(c.arg(1));
+  if (!e) return c.reply.null();
+  if (e->type != Type::kString) return c.error(err::kWrongType);
+  e->touch(lru_clock(c.op.now_ms));
+  reply_string(c.reply, e);
+}
+
+void cmd_set(CmdCtx& c) {
+  StringOpts o;
+  if (!parse_string_opts(c, 3, true, &o)) return;
+  int64_t when;
+  if (!opts_expire(c, o, &when)) return;
+  set_generic(c, c.arg(1), c.arg(2), o.flags, when, false);
+}
+
+void cmd_setnx(CmdCtx& c) {
+  set_generic(c, c.arg(1), c.arg(2), kNX, -1, true);
+}
+
+void cmd_setex(CmdCtx& c) {
+  bool seconds = c.cmd->name == "setex";
+  int64_t when;
+  if (!expire_at(c, c.arg(2), seconds, true, &when)) return;
+  set_generic(c, c.arg(1), c.arg(3), 0, when, false);
+}
+
+void cmd_getset(CmdCtx& c) {
+  set_generic(c, c.arg(1), c.arg(2), kGET, -1, false);
+}
+
+void cmd_getdel(CmdCtx& c) {
+  KeyWrite kw(c, c.arg(1));
+  if (!kw.cur) return c.reply.null();
+  if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+  reply_string(c.reply, kw.cur);
+  kw.erase();
+}
+
+void cmd_getex(CmdCtx& c) {
+  StringOpts o;
+  if (!parse_string_opts(c, 2, false, &o)) return;
+  KeyWrite kw(c, c.arg(1));
+  if (!kw.cur) return c.reply.null();
+  if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+  int64_t when;  // checked after the lookup, as Redis does: a missing key is nil whatever EX says
+  if (!opts_expire(c, o, &when)) return;
+  reply_string(c.reply, kw.cur);
+  if (when >= 0 && when <= c.op.now_ms) {
+    kw.erase();  // an absolute time in the past deletes the key, as Redis does
+  } else if (when >= 0) {
+    kw.set_expire(when);
+  } else if ((o.flags & kPERSIST) && kw.cur->expire_ms() >= 0) {
+    kw.set_expire(Entry::kNoExpire);
+  }
+}
+
+void cmd_mget(CmdCtx& c) {
+  storage::MultiLock lock;
+  for (size_t i = 1; i < c.argc(); i++) lock.add_key(c.db(), c.arg(i));
+  lock.lock();
+  c.reply.array(c.argc() - 1);
+  for (size_t i = 1; i < c.argc(); i++) {
+    const Entry* e = c.lookup_read(c.arg(i));
+    if (!e || e->type != Type::kString)
+      c.reply.null();
+    else
+      reply_string(c.reply, e);
+  }
+}
+
+// MSET and MSETNX: all keys' shards locked together, so no other worker sees half of it.
+void mset_generic(CmdCtx& c, bool nx) {
+  if (c.argc() % 2 == 0) return c.arity_error();
+  storage::Keyspace& ks = c.db();
+  storage::MultiLock lock;
+  for (size_t i = 1; i < c.argc(); i += 2) lock.add_key(ks, c.arg(i));
+  lock.lock();
+  if (nx) {
+    for (size_t i = 1; i < c.argc(); i += 2) {
+      uint64_t h = storage::hash_key(c.arg(i));
+      if (ks.lookup_locked(ks.shard_for(h), c.arg(i), h, c.op)) return c.reply.integer(0);
+    }
+  }
+  uint32_t clock = lru_clock(c.op.now_ms);
+  for (size_t i = 1; i < c.argc(); i += 2) {
+    uint64_t h = storage::hash_key(c.arg(i));
+    Entry* e = make_string_entry(c.arg(i), c.arg(i + 1), -1);
+    e->touch(clock);
+    ks.shard_for(h).upsert_locked(e, h, c.op.epoch);
+  }
+  if (nx)
+    c.reply.integer(1);
+  else
+    c.reply.ok();
+}
+
+void cmd_mset(CmdCtx& c) {
+  mset_generic(c, false);
+}
+void cmd_msetnx(CmdCtx& c) {
+  mset_generic(c, true);
+}
+
+void cmd_strlen(CmdCtx& c) {
+  const Entry* e = c.lookup_read(c.arg(1));
+  if (!e) return c.reply.integer(0);
+  if (e->type != Type::kString) return c.error(err::kWrongType);
+  StringBuf buf;
+  c.reply.integer(static_cast<int64_t>(string_bytes(e, &buf).size()));
+}
+
+void cmd_append(CmdCtx& c) {
+  KeyWrite kw(c, c.arg(1));
+  std::string_view add = c.arg(2);
+  if (!kw.cur) {
+    kw.put(make_string_entry(c.arg(1), add, -1));
+    return c.reply.integer(static_cast<int64_t>(add.size()));
+  }
+  if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+  StringBuf buf;
+  std::string_view old = string_bytes(kw.cur, &buf);
+  if (!check_string_length(c, old.size() + add.size())) return;
+  std::string joined;
+  joined.reserve(old.size() + add.size());
+  joined.append(old).append(add);
+  kw.put(make_string_entry(c.arg(1), joined, kw.cur->expire_ms(), /*force_raw=*/true));
+  c.reply.integer(static_cast<int64_t>(joined.size()));
+}
+
+// INCR, DECR, INCRBY, DECRBY. An integer-encoded value is updated in place (no allocation).
+void incr_generic(CmdCtx& c, int64_t by) {
+  KeyWrite kw(c, c.arg(1));
+  int64_t v = 0;
+  if (kw.cur) {
+    if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+    if (kw.cur->enc == Encoding::kInt) {
+      v = kw.cur->int_value();
+    } else {
+      StringBuf buf;
+      if (!parse_int(string_bytes(kw.cur, &buf), &v)) return c.error(err::kNotInt);
+    }
+  }
+  if ((by < 0 && v < 0 && by < INT64_MIN - v) || (by > 0 && v > 0 && by > INT64_MAX - v))
+    return c.error(err::kOverflow);
+  v += by;
+  if (kw.cur && kw.cur->enc == Encoding::kInt) {
+    kw.cur->set_int(v);
+  } else {
+    kw.put(Entry::make_int(c.arg(1), v, kw.cur ? kw.cur->expire_ms() : -1));
+  }
+  c.reply.integer(v);
+}
+
+void cmd_incr(CmdCtx& c) {
+  incr_generic(c, 1);
+}
+void cmd_decr(CmdCtx& c) {
+  incr_generic(c, -1);
+}
+
+void cmd_incrby(CmdCtx& c) {
+  int64_t by;
+  if (!parse_int(c.arg(2), &by)) return c.error(err::kNotInt);
+  incr_generic(c, by);
+}
+
+void cmd_decrby(CmdCtx& c) {
+  int64_t by;
+  if (!parse_int(c.arg(2), &by)) return c.error(err::kNotInt);
+  if (by == INT64_MIN) return c.error("ERR decrement would overflow");
+  incr_generic(c, -by);
+}
+
+void cmd_incrbyfloat(CmdCtx& c) {
+  long double by;
+  if (!parse_long_double(c.arg(2), &by)) return c.error(err::kNotFloat);
+  KeyWrite kw(c, c.arg(1));
+  long double v = 0;
+  if (kw.cur) {
+    if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+    StringBuf buf;
+    if (!parse_long_double(string_bytes(kw.cur, &buf), &v)) return c.error(err::kNotFloat);
+  }
+  v += by;
+  if (std::isnan(v) || std::isinf(v)) return c.error(err::kNaN);
+  std::string text = format_long_double(v);
+  kw.put(make_string_entry(c.arg(1), text, kw.cur ? kw.cur->expire_ms() : -1));
+  c.reply.bulk(text);
+}
+
+void cmd_getrange(CmdCtx& c) {
+  int64_t start, end;
+  if (!parse_int(c.arg(2), &start) || !parse_int(c.arg(3), &end)) return c.error(err::kNotInt);
+  const Entry* e = c.lookup_read(c.arg(1));
+  if (!e) return c.reply.bulk("");
+  if (e->type != Type::kString) return c.error(err::kWrongType);
+  StringBuf buf;
+  std::string_view s = string_bytes(e, &buf);
+  int64_t len = static_cast<int64_t>(s.size());
+  if (start < 0 && end < 0 && start > end) return c.reply.bulk("");
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) return c.reply.bulk("");
+  c.reply.bulk(s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
+}
+
+void cmd_setrange(CmdCtx& c) {
+  int64_t offset;
+  if (!parse_int(c.arg(2), &offset)) return c.error(err::kNotInt);
+  if (offset < 0) return c.error(err::kOutOfRangeOffset);
+  std::string_view value = c.arg(3);
+  KeyWrite kw(c, c.arg(1));
+  std::string s;
+  int64_t when = -1;
+  if (!kw.cur) {
+    if (value.empty()) return c.reply.integer(0);
+    if (!check_string_length(c, static_cast<uint64_t>(offset) + value.size())) return;
+  } else {
+    if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+    StringBuf buf;
+    std::string_view old = string_bytes(kw.cur, &buf);
+    if (value.empty()) return c.reply.integer(static_cast<int64_t>(old.size()));
+    if (!check_string_length(c, static_cast<uint64_t>(offset) + value.size())) return;
+    s.assign(old);
+    when = kw.cur->expire_ms();
+  }
+  size_t need = static_cast<size_t>(offset) + value.size();
+  if (s.size() < need) s.resize(need, '\0');
+  std::memcpy(s.data() + offset, value.data(), value.size());
+  kw.put(make_string_entry(c.arg(1), s, when, /*force_raw=*/true));
+  c.reply.integer(static_cast<int64_t>(s.size()));
+}
+
+}  // namespace
+
+void register_string_commands(CommandTable& t) {
+  constexpr uint32_t W = kWrite | kDenyOom, R = kReadonly;
+  t.add({"get", 2, R | kFast, 1, 1, 1, cmd_get, "string", "Get the value of a key", "key"});
+  t.add({"set", -3, W, 1, 1, 1, cmd_set, "string", "Set the string value of a key",
+         "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT "
+         "unix-time-milliseconds | KEEPTTL]"});
+  t.add({"setnx", 3, W | kFast, 1, 1, 1, cmd_setnx, "string",
+         "Set the value of a key, only if the key does not exist", "key value"});
+  t.add({"setex", 4, W, 1, 1, 1, cmd_setex, "string", "Set the value and expiration of a key",
+         "key seconds value", "2.0.0"});
+  t.add({"psetex", 4, W, 1, 1, 1, cmd_setex, "string",
+         "Set the value and expiration in milliseconds of a key", "key milliseconds value",
+         "2.6.0"});
+  t.add({"getset", 3, W | kFast, 1, 1, 1, cmd_getset, "string",
+         "Set the string value of a key and return its old value", "key value"});
+  t.add({"getdel", 2, kWrite | kFast, 1, 1, 1, cmd_getdel, "string",
+         "Get the value of a key and delete the key", "key", "6.2.0"});
+  t.add({"getex", -2, kWrite | kFast, 1, 1, 1, cmd_getex, "string",
+         "Get the value of a key and optionally set its expiration",
+         "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds "
+         "| PERSIST]",
+         "6.2.0"});
+  t.add({"mget", -2, R | kFast, 1, -1, 1, cmd_mget, "string",
+         "Get the values of all the given keys", "key [key ...]", "1.0.0", "O(N)"});
+  t.add({"mset", -3, W, 1, -1, 2, cmd_mset, "string", "Set multiple keys to multiple values",
+         "key value [key value ...]", "1.0.1", "O(N)"});
+  t.add({"msetnx", -3, W, 1, -1, 2, cmd_msetnx, "string",
+         "Set multiple keys to multiple values, only if none of the keys exist",
+         "key value [key value ...]", "1.0.1", "O(N)"});
+  t.add({"strlen", 2, R | kFast, 1, 1, 1, cmd_strlen, "string",
+         "Get the length of the value stored in a key", "key", "2.2.0"});
+  t.add({"append", 3, W | kFast, 1, 1, 1, cmd_append, "string", "Append a value to a key",
+         "key value", "2.0.0"});
+  t.add({"incr", 2, W | kFast, 1, 1, 1, cmd_incr, "string",
+         "Increment the integer value of a key by one", "key"});
+  t.add({"decr", 2, W | kFast, 1, 1, 1, cmd_decr, "string",
+         "Decrement the integer value of a key by one", "key"});
+  t.add({"incrby", 3, W | kFast, 1, 1, 1, cmd_incrby, "string",
+         "Increment the integer value of a key by the given amount", "key increment"});
+  t.add({"decrby", 3, W | kFast, 1, 1, 1, cmd_decrby, "string",
+         "Decrement the integer value of a key by the given number", "key decrement"});
+  t.add({"incrbyfloat", 3, W | kFast, 1, 1, 1, cmd_incrbyfloat, "string",
+         "Increment the float value of a key by the given amount", "key increment", "2.6.0"});
+  t.add({"getrange", 4, R, 1, 1, 1, cmd_getrange, "string",
+         "Get a substring of the string stored at a key", "key start end", "2.4.0", "O(N)"});
+  t.add({"setrange", 4, W, 1, 1, 1, cmd_setrange, "string",
+         "Overwrite part of a string at key starting at the specified offset", "key offset value",
+         "2.2.0"});
+}
+
+}  // namespace respite::server

@@ -1,0 +1,127 @@
+// respite's configuration: the typed values every part of the server reads, and the directive table
+// that reads them from a redis.conf-syntax file, from `--directive value` arguments, and serves
+// CONFIG GET / SET / REWRITE. Directives that CONFIG SET may change at run time are atomics
+// (workers read them with relaxed loads: a new value only has to be seen soon, not in any order
+// with other memory); strings that may change live sit behind a mutex. Everything else is fixed
+// after start-up.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace respite::server {
+
+enum class EvictionPolicy : int {
+  kNoEviction,
+  kAllKeysLru,
+  kAllKeysLfu,
+  kAllKeysRandom,
+  kVolatileLru,
+  kVolatileLfu,
+  kVolatileRandom,
+  kVolatileTtl,
+};
+
+struct Config {
+  // Fixed once the server has started.
+  int port = 6379;
+  std::vector<std::string> bind = {"127.0.0.1", "-::1"};  // "-" prefix: skip if unavailable
+  std::string unixsocket;                                 // empty: none
+  int unixsocketperm = 0;                                 // octal in the file, 0: umask
+  int threads = 0;                                        // 0 = "auto": one worker per online core
+  int databases = 16;
+  int shards = 0;  // shards per database, power of two; 0 = auto (>= 16 x threads, at least 64)
+  int tcp_backlog = 511;
+  std::string loglevel = "notice";  // debug verbose notice warning
+  std::string logfile;              // empty: stdout
+  std::string pidfile;
+  std::string dir = ".";
+  std::string config_file;  // absolute path of the file read at start-up, for CONFIG REWRITE
+
+  // May change at run time (CONFIG SET).
+  std::atomic<int64_t> maxclients{10000};
+  std::atomic<int64_t> timeout{0};  // seconds idle before a client is closed; 0 = never
+  std::atomic<int64_t> tcp_keepalive{300};
+  std::atomic<int64_t> hz{10};
+  std::atomic<int64_t> proto_max_bulk_len{512ll << 20};
+  std::atomic<int64_t> client_query_buffer_limit{1ll << 30};
+  // client-output-buffer-limit <class> <hard> <soft> <soft-seconds>, for the normal and pubsub
+  // classes (replica is accepted and kept for CONFIG GET).
+  std::atomic<int64_t> obuf_normal_hard{0}, obuf_normal_soft{0}, obuf_normal_soft_seconds{0};
+  std::atomic<int64_t> obuf_pubsub_hard{32ll << 20}, obuf_pubsub_soft{8ll << 20},
+      obuf_pubsub_soft_seconds{60};
+  std::atomic<int64_t> obuf_replica_hard{256ll << 20}, obuf_replica_soft{64ll << 20},
+      obuf_replica_soft_seconds{60};
+  std::atomic<int64_t> maxmemory{0};
+  std::atomic<EvictionPolicy> maxmemory_policy{EvictionPolicy::kNoEviction};
+  std::atomic<int64_t> maxmemory_samples{5};
+  std::atomic<int64_t> lfu_log_factor{10};
+  std::atomic<int64_t> lfu_decay_time{1};
+  std::atomic<int64_t> active_expire_effort{1};  // 1..10, as Redis's active-expire-effort
+  // Encodings of small collections (used by the data-type commands).
+  std::atomic<int64_t> hash_max_listpack_entries{128}, hash_max_listpack_value{64};
+  std::atomic<int64_t> list_max_listpack_size{-2}, list_compress_depth{0};
+  std::atomic<int64_t> set_max_intset_entries{512}, set_max_listpack_entries{128},
+      set_max_listpack_value{64};
+  std::atomic<int64_t> zset_max_listpack_entries{128}, zset_max_listpack_value{64};
+
+  // Accepted for compatibility with tools that read them (redis-benchmark asks for both); respite
+  // keeps no data on disk.
+  std::string save() const { return locked(save_); }
+  std::string appendonly() const { return locked(appendonly_); }
+  std::string requirepass() const { return locked(requirepass_); }
+  void set_requirepass(std::string v) { lock_set(requirepass_, std::move(v)); }
+
+  // Called after CONFIG SET changes a directive (name as in the table), on the worker that ran it.
+  std::function<void(std::string_view name)> on_change;
+
+  // protected-mode (CONFIG SET may change it): refuse clients from non-loopback addresses while no
+  // password is set and bind is the default.
+  bool protected_mode() const { return protected_mode_.load(std::memory_order_relaxed) != 0; }
+
+  // --- the directive table ---
+  // Reads a redis.conf-syntax file (quotes, `include`, units 1k/1kb/1m/1gb, yes/no) and sets
+  // config_file to its absolute path. On error returns a message naming the file, the line and the
+  // reason; empty on success.
+  std::string load_file(const std::string& path);
+  // Applies config text (as in a file); origin names it in errors.
+  std::string load_text(std::string_view text, const std::string& origin);
+  // redis-server style command line, without argv[0]: `[conffile] [--directive value ...]`. Only
+  // the first argument may be the file; the options are applied after it, so they override it.
+  // Handles nothing of --version/--help (main does). Empty on success, else the error.
+  std::string load_args(const std::vector<std::string>& args);
+  // CONFIG GET: every (name, value) whose name matches one of the glob patterns (case-insensitive),
+  // in table order, each name once. As in Redis, an old alias that matches
+  // (hash-max-ziplist-entries) is returned under that alias.
+  std::vector<std::pair<std::string, std::string>> get(
+      const std::vector<std::string>& patterns) const;
+  // CONFIG SET with one or more (name, value) pairs: all applied or none. Returns "" or the exact
+  // Redis error text (without '-'), e.g. "ERR Unknown option or number of arguments for CONFIG SET
+  // - 'foo'". Calls on_change for each directive whose value changed.
+  std::string set(const std::vector<std::pair<std::string, std::string>>& pairs);
+  // CONFIG REWRITE into config_file, keeping comments and unknown lines' order as Redis does.
+  std::string rewrite() const;
+  // Every directive with its current value, in table order (INFO and tests use it).
+  std::vector<std::pair<std::string, std::string>> all() const;
+
+ private:
+  // The directive table (server/config_table.cpp) reaches the private strings through this.
+  friend struct ConfigAccess;
+  std::string locked(const std::string& s) const;
+  void lock_set(std::string& field, std::string v);
+  mutable std::mutex strings_mu_;  // guards the strings below, which CONFIG SET may change
+  std::string save_ = "";
+  std::string appendonly_ = "no";
+  std::string requirepass_;
+  std::atomic<int64_t> protected_mode_{1};  // 0/1, an int64 so it fits the table's bool kind
+  // Serialises CONFIG SET and REWRITE so that two concurrent SETs cannot interleave their values.
+  mutable std::mutex update_mu_;
+};
+
+}  // namespace respite::server

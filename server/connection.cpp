@@ -1,0 +1,231 @@
+// The life of a connection: read, parse every complete command, execute in place, write the batch's
+// replies with one try-write (and a queued write only for what the socket did not take). See
+// connection.h for the buffer strategy.
+#include "server/connection.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "server/dispatch.h"
+#include "server/server.h"
+#include "server/worker.h"
+#include "storage/epoch.h"
+
+namespace respite::server {
+
+namespace {
+constexpr size_t kMinOwnBuffer = 16 * 1024;
+// Above this much queued output, stop reading the client until the socket drains: a client that
+// pipelines without reading its replies is held back instead of growing our memory.
+constexpr size_t kPauseReadingAbove = 256 * 1024;
+constexpr size_t kMaxIov = 64;
+}  // namespace
+
+Connection::Connection(Worker* w, uint64_t id_, bool unix_socket)
+    : worker(w), id(id_), is_unix(unix_socket), reply(&out) {
+  handle.data = this;
+  protocol::ParserLimits limits;
+  limits.max_bulk_len =
+      static_cast<size_t>(w->server->config.proto_max_bulk_len.load(std::memory_order_relaxed));
+  parser_.set_limits(limits);
+}
+
+Connection::~Connection() {
+  std::free(rbuf_);
+}
+
+void Connection::start() {
+  if (uv_read_start(&stream, on_alloc, on_read) != 0) close();
+}
+
+void Connection::ensure_capacity(size_t n) {
+  if (rpos_ > 0) {  // compact: the pending command moves to the start (parser keeps offsets)
+    std::memmove(rbuf_, rbuf_ + rpos_, rlen_ - rpos_);
+    rlen_ -= rpos_;
+    rpos_ = 0;
+  }
+  if (n <= rcap_) return;
+  size_t cap = std::max(n, std::max(kMinOwnBuffer, rcap_ * 2));
+  char* nb = static_cast<char*>(std::realloc(rbuf_, cap));
+  if (!nb) std::abort();
+  rbuf_ = nb;
+  rcap_ = cap;
+}
+
+void Connection::on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  auto* c = static_cast<Connection*>(h->data);
+  if (c->rlen_ > c->rpos_) {
+    // An incomplete command is pending: read its continuation behind it. The parser's hint says
+    // how big the command will be, so a large bulk is received into one buffer, grown once.
+    size_t pending = c->rlen_ - c->rpos_;
+    size_t want = std::max(pending + kMinOwnBuffer / 2, c->parser_.bytes_hint());
+    c->ensure_capacity(want);
+    buf->base = c->rbuf_ + c->rlen_;
+    buf->len = c->rcap_ - c->rlen_;
+    c->reading_into_own_ = true;
+  } else {
+    buf->base = c->worker->read_buf;
+    buf->len = Worker::kReadBufSize;
+    c->reading_into_own_ = false;
+  }
+}
+
+void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  auto* c = static_cast<Connection*>(s->data);
+  if (nread < 0) {
+    c->close();
+    return;
+  }
+  if (nread == 0 || c->closing_) return;
+  c->worker->stats.net_in.add(static_cast<uint64_t>(nread));
+  if (c->reading_into_own_) {
+    c->rlen_ += static_cast<size_t>(nread);
+    c->process(c->rbuf_ + c->rpos_, c->rlen_ - c->rpos_, true);
+  } else {
+    c->process(buf->base, static_cast<size_t>(nread), false);
+  }
+}
+
+void Connection::keep_partial(const char* data, size_t len) {
+  ensure_capacity(len);
+  std::memcpy(rbuf_, data, len);
+  rpos_ = 0;
+  rlen_ = len;
+}
+
+void Connection::process(const char* data, size_t len, bool own_buffer) {
+  Server& srv = *worker->server;
+  // CONFIG SET proto-max-bulk-len applies to every client from its next read on.
+  size_t max_bulk =
+      static_cast<size_t>(srv.config.proto_max_bulk_len.load(std::memory_order_relaxed));
+  if (max_bulk != parser_limits_.max_bulk_len) {
+    parser_limits_.max_bulk_len = max_bulk;
+    parser_.set_limits(parser_limits_);
+  }
+  storage::EpochGuard guard(worker->epoch);
+  int64_t now = worker->now_ms();
+  last_active_ms.store(now, std::memory_order_relaxed);
+  size_t off = 0;
+  while (off < len && !closing()) {
+    protocol::ParseStatus st = parser_.parse(data + off, len - off);
+    if (st == protocol::ParseStatus::kOk) {
+      off += parser_.consumed();
+      if (!parser_.args().empty()) dispatch(*this, parser_.args(), now);
+    } else if (st == protocol::ParseStatus::kNeedMore) {
+      break;
+    } else {
+      reply.error(parser_.error());
+      close_after_reply();
+      off = len;
+    }
+  }
+  if (own_buffer) {
+    rpos_ += off;
+    if (rpos_ == rlen_) {
+      rpos_ = rlen_ = 0;
+      if (rcap_ > 4 * kMinOwnBuffer) {  // a large command is done: give its buffer back
+        std::free(rbuf_);
+        rbuf_ = nullptr;
+        rcap_ = 0;
+      }
+    }
+  } else if (off < len && !closing()) {
+    keep_partial(data + off, len - off);
+  }
+  size_t limit =
+      static_cast<size_t>(srv.config.client_query_buffer_limit.load(std::memory_order_relaxed));
+  if (rlen_ - rpos_ > limit) {
+    srv.log("warning", "Closing client that reached max query buffer length");
+    close();
+    return;
+  }
+  flush();
+}
+
+void Connection::flush() {
+  if (writing_ || closing_) return;
+  if (out.empty()) {
+    if (close_after_reply_) close();
+    return;
+  }
+  struct iovec iov[kMaxIov];
+  uv_buf_t bufs[kMaxIov];
+  size_t n = out.gather(iov, kMaxIov);
+  for (size_t i = 0; i < n; i++)
+    bufs[i] = uv_buf_init(static_cast<char*>(iov[i].iov_base), iov[i].iov_len);
+  int r = uv_try_write(&stream, bufs, static_cast<unsigned>(n));
+  if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
+  if (r < 0) {
+    close();
+    return;
+  }
+  if (r > 0) {
+    out.consume(static_cast<size_t>(r));
+    worker->stats.net_out.add(static_cast<uint64_t>(r));
+  }
+  if (out.empty()) {
+    if (close_after_reply_) close();
+    return;
+  }
+  int64_t hard = worker->server->config.obuf_normal_hard.load(std::memory_order_relaxed);
+  if (hard > 0 && out.memory() > static_cast<size_t>(hard)) {
+    worker->server->log("warning", "Client closed for overcoming of output buffer limits.");
+    close();
+    return;
+  }
+  // The socket is full: hand the rest to libuv and wait.
+  n = out.gather(iov, kMaxIov);
+  write_len_ = 0;
+  for (size_t i = 0; i < n; i++) {
+    bufs[i] = uv_buf_init(static_cast<char*>(iov[i].iov_base), iov[i].iov_len);
+    write_len_ += iov[i].iov_len;
+  }
+  writing_ = true;
+  if (uv_write(&write_req_, &stream, bufs, static_cast<unsigned>(n), on_write) != 0) {
+    writing_ = false;
+    close();
+    return;
+  }
+  if (!read_paused_ && out.memory() > kPauseReadingAbove) {
+    uv_read_stop(&stream);
+    read_paused_ = true;
+  }
+}
+
+void Connection::on_write(uv_write_t* req, int status) {
+  auto* c = static_cast<Connection*>(req->handle->data);
+  c->writing_ = false;
+  if (status < 0 || c->closing_) {
+    c->close();
+    return;
+  }
+  c->out.consume(c->write_len_);
+  c->worker->stats.net_out.add(c->write_len_);
+  c->write_len_ = 0;
+  if (c->read_paused_ && c->out.memory() <= kPauseReadingAbove) {
+    c->read_paused_ = false;
+    if (uv_read_start(&c->stream, on_alloc, on_read) != 0) {
+      c->close();
+      return;
+    }
+  }
+  c->flush();
+}
+
+void Connection::close_after_reply() {
+  close_after_reply_ = true;
+}
+
+void Connection::close() {
+  if (closing_) return;
+  closing_ = true;
+  worker->remove_connection(this);
+  uv_close(&handle, on_close);
+}
+
+void Connection::on_close(uv_handle_t* h) {
+  delete static_cast<Connection*>(h->data);
+}
+
+}  // namespace respite::server

@@ -1,0 +1,97 @@
+// One client connection, owned by the worker whose loop accepted it. It reads into the worker's
+// shared read buffer (or, while a command is incomplete, into a buffer of its own, grown once to
+// the size a large bulk needs), parses every complete command, executes each in place, collects the
+// replies in one output chain and writes them with one try-write per batch. Only the owning worker
+// touches it, except for the few fields CLIENT LIST and CLIENT KILL read from other workers, which
+// are atomics or sit behind the client registry's mutex.
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "protocol/output_buffer.h"
+#include "protocol/reply_writer.h"
+#include "protocol/request_parser.h"
+
+namespace respite::server {
+
+class Worker;
+struct Command;
+
+class Connection {
+ public:
+  Connection(Worker* w, uint64_t id, bool unix_socket);
+  ~Connection();
+
+  // libuv handle; the first member of a union so that a uv_handle_t* maps back to us.
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+    uv_stream_t stream;
+    uv_handle_t handle;
+  };
+
+  void start();              // after accept: read
+  void close();              // idempotent; frees us from the close callback
+  void close_after_reply();  // QUIT, protocol errors: write what is queued, then close
+  bool closing() const { return closing_ || close_after_reply_; }
+
+  // --- client state (owner worker only unless noted) ---
+  Worker* worker;
+  uint64_t id;
+  bool is_unix;
+  int db = 0;
+  bool authenticated = true;
+  std::string name;      // guarded by the registry mutex for readers on other workers
+  std::string lib_name;  // CLIENT SETINFO
+  std::string lib_ver;
+  std::string addr, laddr;
+  int fd = -1;
+  int64_t created_ms = 0;
+  std::atomic<int64_t> last_active_ms{0};
+  std::atomic<int> db_shown{0};  // db, for CLIENT LIST on other workers
+  std::atomic<const Command*> last_cmd{nullptr};
+  std::atomic<int> resp_shown{2};
+  std::atomic<bool> kill_requested{false};  // CLIENT KILL from another worker
+
+  protocol::ReplyWriter reply;
+  protocol::OutputBuffer out;
+
+  // Intrusive list of the worker's connections.
+  Connection* prev = nullptr;
+  Connection* next = nullptr;
+
+  size_t query_buffer_size() const { return rlen_ - rpos_; }
+  size_t query_buffer_capacity() const { return rcap_; }
+
+ private:
+  friend class Worker;
+  static void on_alloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void on_write(uv_write_t* req, int status);
+  static void on_close(uv_handle_t* h);
+
+  void process(const char* data, size_t len, bool own_buffer);
+  void keep_partial(const char* data, size_t len);
+  void flush();  // writes out_, once per batch
+  void ensure_capacity(size_t n);
+
+  protocol::ParserLimits parser_limits_;
+  protocol::RequestParser parser_;
+  // Own read buffer: [rpos_, rlen_) holds an incomplete command. Empty when nothing is pending, so
+  // idle connections hold no buffer.
+  char* rbuf_ = nullptr;
+  size_t rcap_ = 0, rpos_ = 0, rlen_ = 0;
+  bool reading_into_own_ = false;
+  bool read_paused_ = false;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool close_after_reply_ = false;
+  uv_write_t write_req_;
+  size_t write_len_ = 0;  // bytes handed to the in-flight uv_write
+};
+
+}  // namespace respite::server

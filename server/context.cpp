@@ -1,0 +1,130 @@
+// Shared helpers of command handlers: argument parsing, string values, lookups; see context.h.
+#include "server/context.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace respite::server {
+
+using storage::Encoding;
+using storage::Entry;
+
+const Entry* CmdCtx::lookup_read(std::string_view key) {
+  const Entry* e = db().find(key, op.now_ms);
+  (e ? worker.stats.hits : worker.stats.misses).add(1);
+  return e;
+}
+
+void CmdCtx::arity_error() {
+  std::string msg = "ERR wrong number of arguments for '" + cmd->name + "' command";
+  reply.error(msg);
+}
+
+bool parse_int(std::string_view s, int64_t* out) {
+  return storage::parse_canonical_int(s, out);
+}
+
+bool parse_long_double(std::string_view s, long double* out) {
+  if (s.empty() || s.size() >= 5 * 1024) return false;
+  char buf[5 * 1024];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = 0;
+  if (std::isspace(static_cast<unsigned char>(buf[0]))) return false;
+  char* end;
+  errno = 0;
+  long double v = std::strtold(buf, &end);
+  if (end != buf + s.size() || std::isnan(v)) return false;
+  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || std::fpclassify(v) == FP_ZERO))
+    return false;
+  *out = v;
+  return true;
+}
+
+bool parse_double(std::string_view s, double* out) {
+  if (s.empty() || s.size() >= 5 * 1024) return false;
+  char buf[5 * 1024];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = 0;
+  if (std::isspace(static_cast<unsigned char>(buf[0]))) return false;
+  char* end;
+  errno = 0;
+  double v = std::strtod(buf, &end);
+  if (end != buf + s.size() || std::isnan(v)) return false;
+  if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || std::fpclassify(v) == FP_ZERO))
+    return false;
+  *out = v;
+  return true;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); i++) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+std::string_view string_bytes(const Entry* e, StringBuf* buf) {
+  switch (e->enc) {
+    case Encoding::kRaw:
+      return e->raw_value();
+    case Encoding::kInt: {
+      size_t n = protocol::ReplyWriter::format_int(e->int_value(), buf->small);
+      return {buf->small, n};
+    }
+    case Encoding::kBlob:
+      return {e->blob()->data(), e->blob()->len};
+    default:
+      return {};
+  }
+}
+
+void reply_string(protocol::ReplyWriter& r, const Entry* e) {
+  if (e->enc == Encoding::kBlob) {
+    storage::Blob* b = e->blob();
+    if (b->len >= protocol::OutputBuffer::kRefThreshold) {
+      b->ref();  // released when the bytes have been written (or the client is gone)
+      r.bulk_ref(b->data(), b->len, storage::Blob::unref_cb, b);
+      return;
+    }
+  }
+  StringBuf buf;
+  r.bulk(string_bytes(e, &buf));
+}
+
+Entry* make_string_entry(std::string_view key, std::string_view value, int64_t expire_ms,
+                         bool force_raw) {
+  int64_t v;
+  if (!force_raw && value.size() <= 20 && storage::parse_canonical_int(value, &v)) {
+    return Entry::make_int(key, v, expire_ms);
+  }
+  if (value.size() >= protocol::OutputBuffer::kRefThreshold) {
+    return Entry::make_blob(key, storage::Blob::make(value.data(), value.size()), Encoding::kBlob,
+                            expire_ms);
+  }
+  Entry* e = Entry::make_string(key, value, expire_ms);
+  if (force_raw) e->flags |= Entry::kRawString;
+  return e;
+}
+
+std::string format_long_double(long double v) {
+  // Redis: "%.17Lf" then strip trailing zeros and a trailing dot (ld2string, LD_STR_HUMAN).
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[5 * 1024 + 64];
+  int n = std::snprintf(buf, sizeof buf, "%.17Lf", v);
+  if (n <= 0) return "0";
+  std::string s(buf, static_cast<size_t>(n));
+  if (s.find('.') != std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  if (s == "-0") s = "0";
+  return s;
+}
+
+}  // namespace respite::server

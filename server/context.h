@@ -1,0 +1,87 @@
+// What a command handler sees (CmdCtx) and the helpers every family shares: argument parsing with
+// Redis's exact rules and error texts, and reading a string value whatever its encoding. Handlers
+// follow three steps: parse the arguments, run the storage operation, write the reply.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/reply_writer.h"
+#include "server/command.h"
+#include "server/connection.h"
+#include "server/server.h"
+#include "server/worker.h"
+#include "storage/entry.h"
+#include "storage/keyspace.h"
+
+namespace respite::server {
+
+// Error texts, word for word as Redis 7.0 sends them. One place, so that a typo cannot hide in a
+// handler.
+namespace err {
+inline constexpr std::string_view kWrongType =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view kNotInt = "ERR value is not an integer or out of range";
+inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
+inline constexpr std::string_view kSyntax = "ERR syntax error";
+inline constexpr std::string_view kNoSuchKey = "ERR no such key";
+inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kDbIndex = "ERR DB index is out of range";
+inline constexpr std::string_view kInvalidDb = "ERR invalid DB index";
+inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
+inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
+inline constexpr std::string_view kNaN = "ERR increment would produce NaN or Infinity";
+inline constexpr std::string_view kStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr std::string_view kOutOfRangeOffset = "ERR offset is out of range";
+inline constexpr std::string_view kCursor = "ERR invalid cursor";
+inline constexpr std::string_view kPositive = "ERR value is out of range, must be positive";
+}  // namespace err
+
+struct CmdCtx {
+  Server& server;
+  Worker& worker;
+  Connection& conn;
+  protocol::ReplyWriter& reply;
+  const std::vector<std::string_view>& argv;
+  const Command* cmd;
+  storage::OpCtx op;
+
+  size_t argc() const { return argv.size(); }
+  std::string_view arg(size_t i) const { return argv[i]; }
+  storage::Keyspace& db() { return server.store.db(conn.db); }
+  storage::Keyspace& db(int i) { return server.store.db(i); }
+  // A lock-free read of a live key in the selected database, counting a hit or a miss.
+  const storage::Entry* lookup_read(std::string_view key);
+  void error(std::string_view msg) { reply.error(msg); }
+  // "ERR wrong number of arguments for 'x' command"
+  void arity_error();
+};
+
+// Redis's string2ll: canonical decimal int64 only.
+bool parse_int(std::string_view s, int64_t* out);
+// Redis's string2ld / strtod rules: no leading space, no trailing bytes, no NaN.
+bool parse_double(std::string_view s, double* out);
+bool parse_long_double(std::string_view s, long double* out);
+// Case-insensitive ASCII comparison, for option words.
+bool iequals(std::string_view a, std::string_view b);
+
+// The bytes of a string entry whatever its encoding; buf backs integers.
+struct StringBuf {
+  char small[32];
+  std::string big;  // decompressed values
+};
+std::string_view string_bytes(const storage::Entry* e, StringBuf* buf);
+// Replies with a string entry's value; large values go by reference, not copied.
+void reply_string(protocol::ReplyWriter& r, const storage::Entry* e);
+// Builds the entry for a string value, choosing its encoding (int, inline, blob). force_raw: the
+// result of APPEND or SETRANGE, which Redis never re-encodes (OBJECT ENCODING says "raw").
+storage::Entry* make_string_entry(std::string_view key, std::string_view value, int64_t expire_ms,
+                                  bool force_raw = false);
+
+// Redis's "humanfriendly" long double text (INCRBYFLOAT, HINCRBYFLOAT).
+std::string format_long_double(long double v);
+
+}  // namespace respite::server

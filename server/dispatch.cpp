@@ -1,0 +1,87 @@
+// Command dispatch; see dispatch.h. Error texts follow Redis 7.0's processCommand word for word.
+#include "server/dispatch.h"
+
+#include <string>
+
+#include "server/context.h"
+
+namespace respite::server {
+
+namespace {
+
+// "ERR unknown command 'x', with args beginning with: 'a' 'b' " as Redis builds it: the name cut at
+// 128 bytes, then quoted arguments while the list is under 128 bytes.
+void unknown_command(protocol::ReplyWriter& r, const std::vector<std::string_view>& argv) {
+  std::string msg = "ERR unknown command '";
+  // Redis formats with %.*s, which also stops at a NUL byte.
+  auto cstr = [](std::string_view v, size_t max) {
+    v = v.substr(0, max);
+    return v.substr(0, v.find('\0'));
+  };
+  msg.append(cstr(argv[0], 128));
+  msg += "', with args beginning with: ";
+  std::string args;
+  for (size_t i = 1; i < argv.size() && args.size() < 128; i++) {
+    size_t room = 128 - args.size();
+    args += '\'';
+    args.append(cstr(argv[i], room));
+    args += "' ";
+  }
+  msg += args;
+  r.error(msg);
+}
+
+void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::string_view sub) {
+  std::string upper(parent.name);
+  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::string msg = "ERR unknown subcommand '";
+  msg.append(sub.substr(0, 128));
+  msg += "'. Try " + upper + " HELP.";
+  r.error(msg);
+}
+
+}  // namespace
+
+void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t now_ms) {
+  Worker& w = *c.worker;
+  Server& srv = *w.server;
+  const Command* cmd = srv.commands.find(argv[0]);
+  if (!cmd) {
+    unknown_command(c.reply, argv);
+    return;
+  }
+  if (!cmd->subcommands.empty()) {
+    if (argv.size() == 1) {
+      if (!cmd->fn) {  // a pure container (CONFIG, CLIENT): Redis's arity error
+        c.reply.error("ERR wrong number of arguments for '" + cmd->name + "' command");
+        return;
+      }
+    } else {
+      const Command* sub = cmd->find_sub(argv[1]);
+      if (!sub) {
+        unknown_subcommand(c.reply, *cmd, argv[1]);
+        return;
+      }
+      cmd = sub;
+    }
+  }
+  if (!cmd->arity_ok(argv.size())) {
+    c.reply.error("ERR wrong number of arguments for '" + cmd->name + "' command");
+    w.stats.per_command[cmd->id].rejected.add(1);
+    return;
+  }
+  if (!c.authenticated && !cmd->has_flag(kNoAuth)) {
+    c.reply.error(err::kNoAuth);
+    w.stats.per_command[cmd->id].rejected.add(1);
+    return;
+  }
+  c.last_cmd.store(cmd, std::memory_order_relaxed);
+  CmdCtx ctx{srv, w, c, c.reply, argv, cmd, storage::OpCtx{w.epoch, now_ms, 0}};
+  cmd->fn(ctx);
+  w.stats.per_command[cmd->id].calls.add(1);
+  w.stats.commands.add(1);
+  if (ctx.op.expired) w.stats.expired.add(ctx.op.expired);
+  c.last_cmd.store(cmd, std::memory_order_relaxed);
+}
+
+}  // namespace respite::server

@@ -1,0 +1,14 @@
+// Dispatch: from parsed arguments to a command handler, with the checks Redis makes before running
+// any command (unknown command, arity, subcommand, authentication) and the per-command statistics.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace respite::server {
+
+class Connection;
+void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t now_ms);
+
+}  // namespace respite::server

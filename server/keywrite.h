@@ -1,0 +1,71 @@
+// KeyWrite: the shard of one key, locked for a read-modify-write command (SET with options, INCR,
+// APPEND, EXPIRE, ...), with the key's live entry looked up (an expired one is removed first).
+// Keeping this in one place means every write path applies lazy expiry and access-clock rules the
+// same way.
+#pragma once
+
+#include <mutex>
+#include <string_view>
+
+#include "server/context.h"
+#include "storage/hash.h"
+#include "storage/keyspace.h"
+
+namespace respite::server {
+
+// The coarse LRU clock: seconds, 24 bits, as Redis's LRU_CLOCK_RESOLUTION of 1000 ms.
+inline uint32_t lru_clock(int64_t now_ms) {
+  return static_cast<uint32_t>(now_ms / 1000) & 0xffffff;
+}
+
+class KeyWrite {
+ public:
+  KeyWrite(CmdCtx& ctx, std::string_view key) : KeyWrite(ctx, ctx.db(), key) {}
+  KeyWrite(CmdCtx& ctx, storage::Keyspace& ks, std::string_view key)
+      : ctx_(ctx),
+        ks_(ks),
+        key_(key),
+        hash_(storage::hash_key(key)),
+        shard_(ks.shard_for(hash_)),
+        lock_(shard_.mutex()) {
+    cur = ks_.lookup_locked(shard_, key_, hash_, ctx_.op);
+  }
+
+  storage::Entry* cur;  // the live entry, or nullptr
+
+  // Stores e as the key's value (replacing cur, if any).
+  void put(storage::Entry* e) {
+    e->touch(lru_clock(ctx_.op.now_ms));
+    if (cur)
+      shard_.replace_locked(cur, e, hash_, ctx_.op.epoch);
+    else
+      shard_.upsert_locked(e, hash_, ctx_.op.epoch);
+    cur = e;
+  }
+  void erase() {
+    if (cur) shard_.erase_entry_locked(cur, hash_, ctx_.op.epoch);
+    cur = nullptr;
+  }
+  // Sets or clears the TTL of cur, in place when it has an expire slot, else by copying the entry.
+  void set_expire(int64_t ms) {
+    if (cur->has_expire_slot()) {
+      int64_t old = cur->expire_ms();
+      cur->set_expire(ms);
+      if ((old >= 0) != (ms >= 0)) shard_.add_expires_locked(ms >= 0 ? 1 : -1);
+    } else if (ms >= 0) {
+      put(storage::Entry::copy(cur, key_, ms, /*clone_object=*/false));
+    }
+  }
+  storage::Shard& shard() { return shard_; }
+  std::string_view key() const { return key_; }
+
+ private:
+  CmdCtx& ctx_;
+  storage::Keyspace& ks_;
+  std::string_view key_;
+  uint64_t hash_;
+  storage::Shard& shard_;
+  std::unique_lock<std::mutex> lock_;
+};
+
+}  // namespace respite::server

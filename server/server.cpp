@@ -1,0 +1,149 @@
+// The process-level pieces: starting and stopping workers, signals, logging. See server.h.
+#include "server/server.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "server/worker.h"
+
+namespace respite::server {
+
+unsigned resolve_threads(int configured) {
+  if (configured > 0) return static_cast<unsigned>(configured);
+  unsigned n = std::thread::hardware_concurrency();
+  return n ? n : 1;
+}
+
+static unsigned shard_bits_for(const Config& cfg, unsigned workers) {
+  if (cfg.shards > 0) {
+    unsigned bits = 0;
+    while ((1u << bits) < static_cast<unsigned>(cfg.shards)) bits++;
+    return bits;
+  }
+  return storage::default_shard_bits(workers);
+}
+
+Server::Server(Config* cfg)
+    : config(*cfg), store(cfg->databases, shard_bits_for(*cfg, resolve_threads(cfg->threads))) {
+  register_all_commands(commands);
+  std::random_device rd;
+  run_id_hi = (uint64_t(rd()) << 32) | rd();
+  run_id_lo = (uint64_t(rd()) << 32) | rd();
+}
+
+Server::~Server() = default;
+
+void Server::log(const char* level, const std::string& msg) {
+  static const char* kLevels[] = {"debug", "verbose", "notice", "warning"};
+  auto rank = [](const std::string& l) {
+    for (int i = 0; i < 4; i++)
+      if (l == kLevels[i]) return i;
+    return 2;
+  };
+  if (rank(level) < rank(config.loglevel)) return;
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  struct tm tm;
+  localtime_r(&tv.tv_sec, &tm);
+  char ts[64];
+  size_t n = strftime(ts, sizeof ts, "%d %b %Y %H:%M:%S", &tm);
+  snprintf(ts + n, sizeof ts - n, ".%03d", int(tv.tv_usec / 1000));
+  const char mark = rank(level) == 3 ? '#' : rank(level) == 2 ? '*' : rank(level) == 1 ? '-' : '.';
+  std::string line = std::to_string(getpid()) + ":M " + ts + " " + mark + " " + msg + "\n";
+  if (config.logfile.empty()) {
+    fwrite(line.data(), 1, line.size(), stdout);
+    fflush(stdout);
+  } else {
+    std::ofstream(config.logfile, std::ios::app) << line;
+  }
+}
+
+void Server::request_shutdown() {
+  std::lock_guard<std::mutex> lock(shutdown_mu_);
+  shutdown_ = true;
+  shutdown_cv_.notify_all();
+}
+
+void Server::reset_stats() {
+  for (auto& w : workers) {
+    WorkerStats& s = w->stats;
+    for (Counter* c : {&s.commands, &s.connections, &s.net_in, &s.net_out, &s.hits, &s.misses,
+                       &s.expired, &s.rejected_conns})
+      c->reset();
+    for (size_t i = 0; i < commands.id_count(); i++) {
+      CommandStats& cs = s.per_command[i];
+      cs.calls.reset();
+      cs.usec.reset();
+      cs.rejected.reset();
+      cs.failed.reset();
+    }
+  }
+  stat_rejected_conn.store(0);
+}
+
+int Server::run() {
+  auto problems = commands.validate();
+  if (!problems.empty()) {
+    for (auto& p : problems) log("warning", "command table: " + p);
+    return 1;
+  }
+  start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  // Signals are taken by one thread with sigwait; workers never see them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  unsigned n = resolve_threads(config.threads);
+  for (unsigned i = 0; i < n; i++)
+    workers.push_back(std::make_unique<Worker>(this, static_cast<int>(i)));
+  for (auto& w : workers) {
+    std::string err;
+    if (!w->listen(&err)) {
+      log("warning", err);
+      return 1;
+    }
+  }
+  if (!config.pidfile.empty()) std::ofstream(config.pidfile) << getpid() << "\n";
+  for (auto& w : workers) w->start();
+  log("notice", "respite " + std::string(kRespiteVersion) + " (Redis " + kRedisVersion +
+                    " compatible) started, pid " + std::to_string(getpid()) + ", " +
+                    std::to_string(n) + " worker(s), port " + std::to_string(config.port));
+  log("notice", "Ready to accept connections");
+
+  std::thread signals([this, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    log("warning", std::string("Received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                       " scheduling shutdown...");
+    request_shutdown();
+  });
+  {
+    std::unique_lock<std::mutex> lock(shutdown_mu_);
+    shutdown_cv_.wait(lock, [this] { return shutdown_; });
+  }
+  log("warning", "User requested shutdown...");
+  for (auto& w : workers) w->stop();
+  for (auto& w : workers) w->join();
+  if (!config.pidfile.empty()) unlink(config.pidfile.c_str());
+  if (!config.unixsocket.empty()) unlink(config.unixsocket.c_str());
+  log("warning", "respite is now ready to exit, bye bye...");
+  // The signal thread may still be in sigwait: it ends with the process.
+  signals.detach();
+  return 0;
+}
+
+}  // namespace respite::server

@@ -1,0 +1,65 @@
+// The process: configuration, the store, the command table, the workers, and what they share (the
+// client registry for CLIENT LIST / KILL, process-wide counters, the shutdown latch). main() builds
+// one Server and runs it; nothing here is a global, so tests can build several.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "server/command.h"
+#include "server/config.h"
+#include "storage/store.h"
+
+namespace respite::server {
+
+class Worker;
+class Connection;
+
+inline constexpr const char* kRespiteVersion = "0.1.0";
+// The Redis release whose behaviour respite follows; clients gate features on redis_version.
+inline constexpr const char* kRedisVersion = "7.0.15";
+
+class Server {
+ public:
+  explicit Server(Config* config);
+  ~Server();
+
+  // Starts the workers and blocks until shutdown; returns the exit code.
+  int run();
+  // Asks for an orderly stop (SIGTERM, SHUTDOWN). Thread-safe.
+  void request_shutdown();
+
+  Config& config;
+  storage::Store store;
+  CommandTable commands;
+  std::vector<std::unique_ptr<Worker>> workers;
+  int64_t start_ms = 0;
+  uint64_t run_id_hi = 0, run_id_lo = 0;
+  std::string executable;
+
+  // --- client registry (CLIENT LIST / KILL / INFO clients) ---
+  std::mutex clients_mu;
+  std::unordered_map<uint64_t, Connection*> clients;
+  std::atomic<uint64_t> next_client_id{1};
+  std::atomic<int64_t> connected_clients{0};
+  std::atomic<uint64_t> stat_rejected_conn{0};
+
+  unsigned worker_count() const { return static_cast<unsigned>(workers.size()); }
+  void log(const char* level, const std::string& msg);
+  void reset_stats();
+
+ private:
+  std::mutex shutdown_mu_;
+  std::condition_variable shutdown_cv_;
+  bool shutdown_ = false;
+};
+
+unsigned resolve_threads(int configured);
+
+}  // namespace respite::server

@@ -1,0 +1,318 @@
+// A worker's loop: listeners, accepting, the periodic cron (active expiry, idle clients,
+// reclamation) and the inbox. See worker.h for the loop-per-core rules.
+#include "server/worker.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include "server/connection.h"
+#include "server/server.h"
+
+namespace respite::server {
+
+Worker::Worker(Server* s, int idx) : server(s), index(idx) {
+  uv_loop_init(&loop);
+  loop.data = this;
+  read_buf = new char[kReadBufSize];
+  stats.per_command.reset(new CommandStats[s->commands.id_count()]);
+  uv_async_init(&loop, &async_, on_async);
+  async_.data = this;
+  uv_timer_init(&loop, &cron_timer_);
+  cron_timer_.data = this;
+}
+
+Worker::~Worker() {
+  uv_loop_close(&loop);
+  delete[] read_buf;
+}
+
+int64_t Worker::now_ms() const {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+static std::string format_addr(const struct sockaddr* sa) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (sa->sa_family == AF_INET) {
+    auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+    port = ntohs(in->sin_port);
+  } else if (sa->sa_family == AF_INET6) {
+    auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+    port = ntohs(in6->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+bool Worker::listen_tcp(const std::string& addr, bool optional, std::string* err) {
+  int port = server->config.port;
+  struct sockaddr_storage ss;
+  std::memset(&ss, 0, sizeof ss);
+  bool v6 = addr.find(':') != std::string::npos;
+  if (v6 ? uv_ip6_addr(addr.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss))
+         : uv_ip4_addr(addr.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss))) {
+    *err = "Invalid bind address '" + addr + "'";
+    return false;
+  }
+  auto fail = [&](int fd, const char* what) {
+    int e = errno;
+    if (fd >= 0) ::close(fd);
+    if (optional) return true;  // "-addr": skipped when unavailable, as Redis does
+    *err = "Could not create server TCP listening socket " + addr + ":" + std::to_string(port) +
+           ": " + what + ": " + std::strerror(e);
+    return false;
+  };
+  int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(-1, "socket");
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // Every worker binds its own socket to the same port; the kernel spreads new connections.
+  // libuv 1.44 has no flag for this, so the fd is made here and handed to uv_tcp_open.
+  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  socklen_t len = v6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (index == 0) {
+    // SO_REUSEPORT would let a second server share a port that is already taken; probe first
+    // with a plain socket so that "Address already in use" stops us as it stops Redis.
+    int probe = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (v6) setsockopt(probe, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(probe, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+      int e = errno;
+      ::close(probe);
+      errno = e;
+      return fail(fd, "bind");
+    }
+    ::close(probe);
+  }
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) return fail(fd, "bind");
+  if (::listen(fd, server->config.tcp_backlog) != 0) return fail(fd, "listen");
+  auto h = std::make_unique<uv_tcp_t>();
+  uv_tcp_init(&loop, h.get());
+  h->data = this;
+  if (uv_tcp_open(h.get(), fd) != 0 || uv_listen(reinterpret_cast<uv_stream_t*>(h.get()),
+                                                 server->config.tcp_backlog, on_connection) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(h.release()),
+             [](uv_handle_t* x) { delete reinterpret_cast<uv_tcp_t*>(x); });
+    return fail(-1, "listen");
+  }
+  listeners_.push_back(std::move(h));
+  return true;
+}
+
+bool Worker::listen_unix(std::string* err) {
+  const std::string& path = server->config.unixsocket;
+  ::unlink(path.c_str());
+  unix_listener_ = std::make_unique<uv_pipe_t>();
+  uv_pipe_init(&loop, unix_listener_.get(), 0);
+  unix_listener_->data = this;
+  int r = uv_pipe_bind(unix_listener_.get(), path.c_str());
+  if (r == 0 && server->config.unixsocketperm) chmod(path.c_str(), server->config.unixsocketperm);
+  if (r == 0)
+    r = uv_listen(reinterpret_cast<uv_stream_t*>(unix_listener_.get()), server->config.tcp_backlog,
+                  on_connection);
+  if (r != 0) {
+    *err = "Failed opening Unix socket: " + std::string(uv_strerror(r));
+    return false;
+  }
+  return true;
+}
+
+bool Worker::listen(std::string* err) {
+  // port 0: no TCP listener at all (unix socket only), as in Redis.
+  for (const std::string& b :
+       server->config.port ? server->config.bind : std::vector<std::string>{}) {
+    bool optional = !b.empty() && b[0] == '-';
+    std::string addr = optional ? b.substr(1) : b;
+    if (addr == "*") addr = "0.0.0.0";
+    if (!listen_tcp(addr, optional, err)) return false;
+  }
+  if (index == 0 && !server->config.unixsocket.empty() && !listen_unix(err)) return false;
+  if (listeners_.empty() && !unix_listener_) {
+    *err = "Configured to not listen anywhere, exiting.";
+    return false;
+  }
+  return true;
+}
+
+void Worker::on_connection(uv_stream_t* listener, int status) {
+  auto* w = static_cast<Worker*>(listener->data);
+  if (status < 0) return;
+  Server& srv = *w->server;
+  bool is_unix = listener->type == UV_NAMED_PIPE;
+  auto* c = new Connection(w, srv.next_client_id.fetch_add(1, std::memory_order_relaxed), is_unix);
+  if (is_unix)
+    uv_pipe_init(&w->loop, &c->pipe, 0);
+  else
+    uv_tcp_init(&w->loop, &c->tcp);
+  c->handle.data = c;
+  if (uv_accept(listener, &c->stream) != 0) {
+    uv_close(&c->handle, [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
+    return;
+  }
+  c->created_ms = w->now_ms();
+  c->last_active_ms.store(c->created_ms, std::memory_order_relaxed);
+  uv_fileno(&c->handle, &c->fd);
+  if (!is_unix) {
+    uv_tcp_nodelay(&c->tcp, 1);
+    int64_t ka = srv.config.tcp_keepalive.load(std::memory_order_relaxed);
+    if (ka > 0) uv_tcp_keepalive(&c->tcp, 1, static_cast<unsigned>(ka));
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    if (uv_tcp_getpeername(&c->tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+      c->addr = format_addr(reinterpret_cast<sockaddr*>(&ss));
+    len = sizeof ss;
+    if (uv_tcp_getsockname(&c->tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+      c->laddr = format_addr(reinterpret_cast<sockaddr*>(&ss));
+  } else {
+    c->addr = "/unixsocket:0";
+    c->laddr = srv.config.unixsocket + ":0";
+  }
+  if (!srv.config.requirepass().empty()) c->authenticated = false;
+  int64_t maxclients = srv.config.maxclients.load(std::memory_order_relaxed);
+  if (srv.connected_clients.load(std::memory_order_relaxed) >= maxclients) {
+    // Redis answers the refused client before closing it; one best-effort write.
+    static const char kMsg[] = "-ERR max number of clients reached\r\n";
+    uv_buf_t b = uv_buf_init(const_cast<char*>(kMsg), sizeof kMsg - 1);
+    uv_try_write(&c->stream, &b, 1);
+    srv.stat_rejected_conn.fetch_add(1, std::memory_order_relaxed);
+    uv_close(&c->handle, [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
+    return;
+  }
+  w->add_connection(c);
+  c->start();
+}
+
+void Worker::add_connection(Connection* c) {
+  c->next = connections;
+  if (connections) connections->prev = c;
+  connections = c;
+  connection_count++;
+  stats.connections.add(1);
+  server->connected_clients.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(server->clients_mu);
+  server->clients[c->id] = c;
+}
+
+void Worker::remove_connection(Connection* c) {
+  if (c->prev)
+    c->prev->next = c->next;
+  else if (connections == c)
+    connections = c->next;
+  else
+    return;  // never added (refused at accept)
+  if (c->next) c->next->prev = c->prev;
+  c->prev = c->next = nullptr;
+  connection_count--;
+  server->connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(server->clients_mu);
+  server->clients.erase(c->id);
+}
+
+void Worker::post(std::function<void(Worker&)> fn) {
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    inbox_.push_back(std::move(fn));
+  }
+  uv_async_send(&async_);
+}
+
+void Worker::on_async(uv_async_t* a) {
+  auto* w = static_cast<Worker*>(a->data);
+  std::vector<std::function<void(Worker&)>> todo;
+  {
+    std::lock_guard<std::mutex> lock(w->inbox_mu_);
+    todo.swap(w->inbox_);
+  }
+  for (auto& fn : todo) fn(*w);
+}
+
+void Worker::start() {
+  int64_t hz = std::clamp<int64_t>(server->config.hz.load(std::memory_order_relaxed), 1, 500);
+  uint64_t period = static_cast<uint64_t>(1000 / hz);
+  uv_timer_start(&cron_timer_, on_cron, period, period);
+  thread_ = std::thread([this] {
+    epoch = server->store.epochs().join();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    server->store.epochs().leave(epoch);
+    epoch = nullptr;
+  });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::stop() {
+  post([](Worker& w) { w.close_all(); });
+}
+
+void Worker::close_all() {
+  if (stopping_) return;
+  stopping_ = true;
+  for (auto& l : listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l.get()), nullptr);
+  if (unix_listener_) uv_close(reinterpret_cast<uv_handle_t*>(unix_listener_.get()), nullptr);
+  for (Connection* c = connections; c;) {
+    Connection* n = c->next;
+    c->close();
+    c = n;
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+}
+
+void Worker::on_cron(uv_timer_t* t) {
+  static_cast<Worker*>(t->data)->cron();
+}
+
+void Worker::cron() {
+  Server& srv = *server;
+  int64_t hz = srv.config.hz.load(std::memory_order_relaxed);
+  if (hz < 1) hz = 1;
+  if (hz > 500) hz = 500;  // as Redis's CONFIG_MAX_HZ
+  int64_t period_ms = 1000 / hz;
+  if (uv_timer_get_repeat(&cron_timer_) != static_cast<uint64_t>(period_ms)) {
+    uv_timer_set_repeat(&cron_timer_, static_cast<uint64_t>(period_ms));  // CONFIG SET hz
+  }
+  // Active expiry: a quarter of each tick at most (Redis's ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC),
+  // a bit more with a higher active-expire-effort.
+  int64_t effort = srv.config.active_expire_effort.load(std::memory_order_relaxed);
+  auto budget = std::chrono::microseconds(period_ms * 1000 * (25 + 2 * (effort - 1)) / 100);
+  auto deadline = std::chrono::steady_clock::now() + budget;
+  auto out_of_time = [&] { return std::chrono::steady_clock::now() >= deadline; };
+  {
+    storage::EpochGuard guard(epoch);
+    storage::OpCtx ctx{epoch, now_ms(), 0};
+    for (int i = 0; i < srv.store.databases() && !out_of_time(); i++) {
+      storage::Keyspace& ks = srv.store.db(i);
+      if (ks.expires() == 0) continue;
+      ks.active_expire(ctx, static_cast<unsigned>(index), srv.worker_count(), out_of_time);
+    }
+    stats.expired.add(ctx.expired);
+  }
+  // Idle clients (timeout) and clients another worker asked to close.
+  int64_t timeout = srv.config.timeout.load(std::memory_order_relaxed);
+  int64_t now = now_ms();
+  for (Connection* c = connections; c;) {
+    Connection* n = c->next;
+    if (c->kill_requested.load(std::memory_order_relaxed) ||
+        (timeout > 0 && now - c->last_active_ms.load(std::memory_order_relaxed) > timeout * 1000)) {
+      c->close();
+    }
+    c = n;
+  }
+  epoch->collect();  // frees what was retired even when too little for unpin() to bother
+}
+
+}  // namespace respite::server

@@ -1,0 +1,91 @@
+// A worker: one thread, one libuv loop, its own SO_REUSEPORT listening sockets on the shared port,
+// its connections, its timers (active expiry, idle clients, reclamation) and an inbox through which
+// other workers ask it for things (close a client that CLIENT KILL named, stop). Loop-per-core
+// rules: no libuv call is made on another worker's loop; cross-worker work goes through post(),
+// which wakes the loop with uv_async_send (which coalesces). Per-worker counters are written only
+// by this worker (relaxed atomics so that INFO on another worker may read them).
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "storage/epoch.h"
+#include "storage/keyspace.h"
+
+namespace respite::server {
+
+class Server;
+class Connection;
+
+// A counter written by one thread and read by others: a relaxed load+store is enough (no RMW).
+struct Counter {
+  std::atomic<uint64_t> v{0};
+  void add(uint64_t d) {
+    v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+  }
+  uint64_t get() const { return v.load(std::memory_order_relaxed); }
+  void reset() { v.store(0, std::memory_order_relaxed); }
+};
+
+struct CommandStats {
+  Counter calls, usec, rejected, failed;
+};
+
+struct WorkerStats {
+  Counter commands, connections, net_in, net_out, hits, misses, expired, rejected_conns;
+  std::unique_ptr<CommandStats[]> per_command;
+};
+
+class Worker {
+ public:
+  Worker(Server* server, int index);
+  ~Worker();
+  // Opens listeners (on the calling thread, so that bind errors stop start-up) then runs the loop
+  // on a new thread.
+  bool listen(std::string* err);
+  void start();
+  void join();
+  // Runs fn on this worker's thread soon. Thread-safe.
+  void post(std::function<void(Worker&)> fn);
+  void stop();  // thread-safe: closes everything and ends the loop
+
+  Server* server;
+  int index;
+  uv_loop_t loop;
+  storage::Participant* epoch = nullptr;
+  WorkerStats stats;
+  char* read_buf;  // shared by this worker's connections; see connection.h
+  static constexpr size_t kReadBufSize = 64 * 1024;
+  Connection* connections = nullptr;  // intrusive list
+  size_t connection_count = 0;
+
+  void add_connection(Connection* c);
+  void remove_connection(Connection* c);
+  int64_t now_ms() const;  // wall clock in ms
+
+ private:
+  static void on_connection(uv_stream_t* server, int status);
+  static void on_async(uv_async_t* a);
+  static void on_cron(uv_timer_t* t);
+  bool listen_tcp(const std::string& addr, bool optional, std::string* err);
+  bool listen_unix(std::string* err);
+  void cron();
+  void close_all();
+
+  std::vector<std::unique_ptr<uv_tcp_t>> listeners_;
+  std::unique_ptr<uv_pipe_t> unix_listener_;
+  uv_async_t async_;
+  uv_timer_t cron_timer_;
+  std::thread thread_;
+  std::mutex inbox_mu_;  // cross-worker messages are rare (kill, stop): a mutex is plenty
+  std::vector<std::function<void(Worker&)>> inbox_;
+  bool stopping_ = false;
+};
+
+}  // namespace respite::server
