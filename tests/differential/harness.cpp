@@ -1,0 +1,185 @@
+// Runs seeded command streams against two servers and compares replies; see harness.h. The report
+// on a mismatch names the seed and index (enough to replay the stream), the command, both replies
+// and the commands that led there.
+#include "tests/differential/harness.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <deque>
+#include <set>
+
+namespace respite::diff {
+
+using test::Client;
+using test::Reply;
+
+namespace {
+
+bool ttl_close(const Reply& a, const Reply& b, long long tolerance) {
+  if (a.type != Reply::Type::kInteger || b.type != Reply::Type::kInteger) return a == b;
+  if (a.integer < 0 || b.integer < 0) return a.integer == b.integer;  // -1 / -2 are exact
+  return std::llabs(a.integer - b.integer) <= tolerance;
+}
+
+// Iterates SCAN from cursor 0 to the end and returns the keys seen as a sorted array (or the first
+// error). Keys may come back more than once during a rehash; only the set is specified.
+Reply scan_all(Client& c, std::vector<std::string> args) {
+  std::set<std::string> seen;
+  std::string cursor = "0";
+  for (int rounds = 0; rounds < 100000; ++rounds) {
+    args[1] = cursor;
+    Reply r = c.cmd(args);
+    if (r.is_error()) return r;
+    if (!r.is_array() || r.elements.size() != 2 || !r.elements[1].is_array()) {
+      return Reply::Err("harness: malformed SCAN reply: " + r.to_string());
+    }
+    for (const Reply& k : r.elements[1].elements) seen.insert(k.str);
+    cursor = r.elements[0].str;
+    if (cursor == "0") {
+      Reply out = Reply::Arr({});
+      for (const std::string& k : seen) out.elements.push_back(Reply::Str(k));
+      return out;
+    }
+  }
+  return Reply::Err("harness: SCAN cursor never returned to 0");
+}
+
+Reply execute(Client& c, const Command& cmd) {
+  if (cmd.compare == Compare::kScanAll) return scan_all(c, cmd.args);
+  return c.cmd(cmd.args);
+}
+
+// One line of at most `max` bytes: a multi-line array reply is joined with " | ".
+std::string shorten(const std::string& s, size_t max) {
+  std::string line;
+  for (char c : s) {
+    if (c == '\n') {
+      line += " | ";
+    } else {
+      line += c;
+    }
+  }
+  if (line.size() <= max) return line;
+  return line.substr(0, max) + "...";
+}
+
+struct HistoryEntry {
+  int index;
+  std::string command;
+  std::string reply;  // the reference's, shortened
+};
+
+void print_history(const std::deque<HistoryEntry>& history, std::ostream& out) {
+  out << "last " << history.size() << " commands before it (with the reference's reply):\n";
+  for (const HistoryEntry& h : history) {
+    out << "  [" << h.index << "] " << h.command << "  ->  " << h.reply << "\n";
+  }
+}
+
+}  // namespace
+
+bool replies_match(Compare mode, const Reply& a, const Reply& b) {
+  switch (mode) {
+    case Compare::kExact:
+    case Compare::kScanAll:  // already normalised to a sorted array by scan_all()
+      return a == b;
+    case Compare::kSortedArray: {
+      if (!a.is_array() || !b.is_array()) return a == b;
+      auto sorted = [](const Reply& r) {
+        std::vector<std::string> v;
+        for (const Reply& e : r.elements) v.push_back(e.to_string());
+        std::sort(v.begin(), v.end());
+        return v;
+      };
+      return sorted(a) == sorted(b);
+    }
+    case Compare::kNilOrNot:
+      if (a.is_nil() || b.is_nil()) return a.is_nil() == b.is_nil();
+      return a.type == b.type;
+    case Compare::kTtlSeconds:
+      return ttl_close(a, b, 1);
+    case Compare::kTtlMillis:
+      return ttl_close(a, b, 1000);
+  }
+  return false;
+}
+
+std::string format_command(const std::vector<std::string>& args) {
+  std::string out;
+  for (const std::string& a : args) {
+    if (!out.empty()) out += ' ';
+    out += test::quote_bytes(a);
+  }
+  return out;
+}
+
+SeedResult run_seed(test::ServerProcess& under_test, test::ServerProcess& reference, uint64_t seed,
+                    int count, long long base_time_s, std::ostream& out) {
+  SeedResult result;
+  Gen g(seed, base_time_s, count);
+  const std::vector<CommandGen> table = all_generators();
+  std::deque<HistoryEntry> history;
+  const bool trace = std::getenv("RESPITE_DIFF_TRACE") != nullptr;
+
+  auto header = [&](const char* what, int index) {
+    out << "\n=== DIFFERENTIAL " << what << ": seed " << seed << ", command index " << index
+        << " ===\n";
+  };
+  auto reproduce = [&](int index) {
+    out << "reproduce: RESPITE_DIFF_SEED=" << seed << " RESPITE_DIFF_COUNT=" << index + 1
+        << " differential_test\n";
+  };
+
+  Client a(under_test.port());
+  Client b(reference.port());
+  if (!(a.cmd({"FLUSHALL"}).is_ok() && b.cmd({"FLUSHALL"}).is_ok())) {
+    header("SETUP FAILED", 0);
+    out << "FLUSHALL did not reply OK\n";
+    result.ok = false;
+    return result;
+  }
+
+  for (int i = 0; i < count; ++i) {
+    g.set_index(i);
+    Command cmd = generate(g, table);
+    std::string text = format_command(cmd.args);
+    Reply ra, rb;
+    try {
+      ra = execute(a, cmd);
+    } catch (const std::exception& e) {
+      header("SERVER UNDER TEST FAILED", i);
+      out << "command: " << text << "\nerror: " << e.what()
+          << "\nprocess: " << (under_test.running() ? "still running" : "exited") << "\n";
+      print_history(history, out);
+      out << "--- server output ---\n" << under_test.log() << "\n";
+      reproduce(i);
+      result.ok = false;
+      return result;
+    }
+    try {
+      rb = execute(b, cmd);
+    } catch (const std::exception& e) {
+      header("REFERENCE FAILED (a harness problem)", i);
+      out << "command: " << text << "\nerror: " << e.what() << "\n";
+      result.ok = false;
+      return result;
+    }
+    if (!replies_match(cmd.compare, ra, rb)) {
+      header("MISMATCH", i);
+      out << "command: " << text << "\n";
+      out << "server under test (" << under_test.binary() << "):\n" << ra.to_string() << "\n";
+      out << "reference (" << reference.binary() << "):\n" << rb.to_string() << "\n";
+      print_history(history, out);
+      reproduce(i);
+      result.ok = false;
+      return result;
+    }
+    if (trace) out << "[" << i << "] " << text << "\n" << rb.to_string() << "\n";
+    history.push_back({i, shorten(text, 200), shorten(rb.to_string(), 120)});
+    if (history.size() > 20) history.pop_front();
+    result.commands = i + 1;
+  }
+  return result;
+}
+
+}  // namespace respite::diff

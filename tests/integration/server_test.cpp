@@ -1,0 +1,265 @@
+// Server and connection administration over the wire: INFO, CONFIG GET/SET, COMMAND (COUNT, INFO,
+// DOCS, which redis-cli and client libraries read), CLIENT, HELLO in both protocol versions, AUTH
+// with requirepass, TIME, and the two ways a server is told to stop (SHUTDOWN and SIGTERM).
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "tests/integration/harness.h"
+
+using namespace respite::test;
+using namespace std::chrono_literals;
+
+namespace {
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// The value after `key` in a flattened RESP2 map, or nil.
+Reply map_get(const Reply& map, const std::string& key) {
+  for (size_t i = 0; i + 1 < map.elements.size(); i += 2) {
+    if (map.elements[i].str == key) return map.elements[i + 1];
+  }
+  return Reply::Nil();
+}
+}  // namespace
+
+TEST_CASE("INFO sections") {
+  Fixture f;
+  Reply all = f.cmd({"INFO"});
+  REQUIRE(all.type == Reply::Type::kString);
+  CHECK(contains(all.str, "# Server\r\n"));
+  CHECK(contains(all.str, "\r\nredis_version:7.0.15\r\n"));
+  CHECK(contains(all.str, "\r\nredis_mode:standalone\r\n"));
+  CHECK(info_field(all.str, "tcp_port") == f.server.port());
+  CHECK(info_field(all.str, "connected_clients") >= 1);
+  CHECK(info_field(all.str, "used_memory") > 0);
+  if (f.server.is_respite()) {
+    CHECK(contains(all.str, "\r\nrespite_version:"));
+  }
+
+  Reply server = f.cmd({"INFO", "server"});
+  CHECK(server.str.rfind("# Server\r\n", 0) == 0);
+  CHECK(!contains(server.str, "# Keyspace"));
+
+  CHECK(f.cmd({"SET", "a", "1"}) == OK());
+  CHECK(f.cmd({"SET", "b", "1", "EX", "100"}) == OK());
+  CHECK(f.cmd({"SELECT", "3"}) == OK());
+  CHECK(f.cmd({"SET", "c", "1"}) == OK());
+  Reply keyspace = f.cmd({"INFO", "keyspace"});
+  CHECK(keyspace.str.rfind("# Keyspace\r\n", 0) == 0);
+  CHECK(contains(keyspace.str, "\r\ndb0:keys=2,expires=1,avg_ttl="));
+  CHECK(contains(keyspace.str, "\r\ndb3:keys=1,expires=0,avg_ttl=0\r\n"));
+  CHECK(!contains(keyspace.str, "db1:"));  // empty databases are not listed
+  Reply two = f.cmd({"INFO", "server", "keyspace"});
+  CHECK(contains(two.str, "# Server\r\n"));
+  CHECK(contains(two.str, "# Keyspace\r\n"));
+}
+
+TEST_CASE("CONFIG GET and SET") {
+  Fixture f;
+  CHECK(f.cmd({"CONFIG", "GET", "port"}) ==
+        Reply::StrArr({"port", std::to_string(f.server.port())}));
+  // redis-benchmark reads these two before it starts.
+  Reply save = f.cmd({"CONFIG", "GET", "save"});
+  REQUIRE(save.elements.size() == 2);
+  CHECK(save.elements[0] == Reply::Str("save"));
+  Reply aof = f.cmd({"CONFIG", "GET", "appendonly"});
+  REQUIRE(aof.elements.size() == 2);
+  CHECK(aof.elements[0] == Reply::Str("appendonly"));
+  CHECK(f.cmd({"CONFIG", "GET", "no-such-option"}) == Reply::Arr({}));
+
+  CHECK(f.cmd({"CONFIG", "SET", "maxmemory", "100mb"}) == OK());
+  CHECK(f.cmd({"CONFIG", "GET", "maxmemory"}) == Reply::StrArr({"maxmemory", "104857600"}));
+  CHECK(f.cmd({"CONFIG", "SET", "maxmemory", "0"}) == OK());
+  CHECK(f.cmd({"CONFIG", "GET", "maxmemory"}) == Reply::StrArr({"maxmemory", "0"}));
+  CHECK(f.cmd({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}) == OK());
+  CHECK(f.cmd({"CONFIG", "GET", "maxmemory-policy"}) ==
+        Reply::StrArr({"maxmemory-policy", "allkeys-lru"}));
+  Reply bad = f.cmd({"CONFIG", "SET", "no-such-option", "1"});
+  CHECK(bad == Reply::Err("ERR Unknown option or number of arguments for CONFIG SET - "
+                          "'no-such-option'"));
+  CHECK(f.cmd({"CONFIG", "SET", "maxmemory", "lots"}).is_error());
+}
+
+TEST_CASE("COMMAND COUNT, INFO and DOCS") {
+  Fixture f;
+  Reply count = f.cmd({"COMMAND", "COUNT"});
+  REQUIRE(count.type == Reply::Type::kInteger);
+  CHECK(count.integer > 0);
+
+  Reply info = f.cmd({"COMMAND", "INFO", "get", "set", "no-such-command"});
+  REQUIRE(info.elements.size() == 3);
+  const Reply& get = info.elements[0];
+  REQUIRE(get.elements.size() >= 6);
+  CHECK(get.elements[0] == Reply::Str("get"));
+  CHECK(get.elements[1] == Reply::Int(2));
+  std::vector<std::string> flags;
+  for (const Reply& fl : get.elements[2].elements) flags.push_back(fl.str);
+  CHECK(std::find(flags.begin(), flags.end(), "readonly") != flags.end());
+  CHECK(get.elements[3] == Reply::Int(1));  // first key
+  CHECK(get.elements[4] == Reply::Int(1));  // last key
+  CHECK(get.elements[5] == Reply::Int(1));  // step
+  const Reply& set = info.elements[1];
+  REQUIRE(set.elements.size() >= 6);
+  CHECK(set.elements[0] == Reply::Str("set"));
+  CHECK(set.elements[1] == Reply::Int(-3));
+  CHECK(info.elements[2] == Reply::Nil());
+  Reply mset = f.cmd({"COMMAND", "INFO", "MSET"});
+  REQUIRE(mset.elements.size() == 1);
+  REQUIRE(mset.elements[0].elements.size() >= 6);
+  CHECK(mset.elements[0].elements[1] == Reply::Int(-3));
+  CHECK(mset.elements[0].elements[3] == Reply::Int(1));
+  CHECK(mset.elements[0].elements[4] == Reply::Int(-1));
+  CHECK(mset.elements[0].elements[5] == Reply::Int(2));
+
+  Reply docs = f.cmd({"COMMAND", "DOCS", "get"});
+  REQUIRE(docs.elements.size() == 2);
+  CHECK(docs.elements[0] == Reply::Str("get"));
+  const Reply& doc = docs.elements[1];
+  CHECK(map_get(doc, "summary").type == Reply::Type::kString);
+  CHECK(map_get(doc, "group") == Reply::Str("string"));
+  CHECK(map_get(doc, "since").type == Reply::Type::kString);
+
+  Reply list = f.cmd({"COMMAND"});
+  REQUIRE(list.is_array());
+  CHECK(static_cast<long long>(list.elements.size()) == count.integer);
+}
+
+TEST_CASE("CLIENT ID, SETNAME, GETNAME, LIST, KILL") {
+  Fixture f;
+  Reply id = f.cmd({"CLIENT", "ID"});
+  REQUIRE(id.type == Reply::Type::kInteger);
+  Client other(f.server.port());
+  Reply other_id = other.cmd({"CLIENT", "ID"});
+  CHECK(other_id.integer != id.integer);
+
+  CHECK(f.cmd({"CLIENT", "GETNAME"}) == Reply::Nil());
+  CHECK(f.cmd({"CLIENT", "SETNAME", "tester"}) == OK());
+  CHECK(f.cmd({"CLIENT", "GETNAME"}) == Reply::Str("tester"));
+  CHECK(f.cmd({"CLIENT", "SETNAME", "a b"}) ==
+        Reply::Err("ERR Client names cannot contain spaces, newlines or special characters."));
+
+  Reply list = f.cmd({"CLIENT", "LIST"});
+  REQUIRE(list.type == Reply::Type::kString);
+  CHECK(contains(list.str, "id=" + std::to_string(id.integer) + " "));
+  CHECK(contains(list.str, "id=" + std::to_string(other_id.integer) + " "));
+  CHECK(contains(list.str, " name=tester "));
+  CHECK(contains(list.str, " addr=127.0.0.1:"));
+
+  CHECK(f.cmd({"CLIENT", "KILL", "ID", std::to_string(other_id.integer)}) == Reply::Int(1));
+  bool failed = false;
+  try {
+    other.cmd({"PING"});
+  } catch (const std::exception&) {
+    failed = true;  // the server closed the killed connection
+  }
+  CHECK(failed);
+  CHECK(f.cmd({"CLIENT", "KILL", "ID", "999999"}) == Reply::Int(0));
+  CHECK(f.cmd({"CLIENT", "KILL"}) ==
+        Reply::Err("ERR wrong number of arguments for 'client|kill' command"));
+  CHECK(f.cmd({"CLIENT", "NO-SUCH"}) ==
+        Reply::Err("ERR unknown subcommand 'NO-SUCH'. Try CLIENT HELP."));
+  CHECK(f.cmd({"PING"}) == Reply::Status("PONG"));
+}
+
+TEST_CASE("HELLO 3 switches to RESP3, HELLO 2 back") {
+  Fixture f;
+  RawConnection raw(f.server.port());
+  REQUIRE(raw.send("*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n"));
+  std::string hello = raw.read_reply();
+  REQUIRE(!hello.empty());
+  CHECK(hello[0] == '%');
+  CHECK(contains(hello, "$5\r\nproto\r\n:3\r\n"));
+  CHECK(contains(hello, "$7\r\nversion\r\n$6\r\n7.0.15\r\n"));
+  REQUIRE(raw.send("*2\r\n$3\r\nGET\r\n$7\r\nmissing\r\n"));
+  CHECK(raw.read_reply() == "_\r\n");  // RESP3 null
+  REQUIRE(raw.send("*1\r\n$4\r\nPING\r\n"));
+  CHECK(raw.read_reply() == "+PONG\r\n");
+  REQUIRE(raw.send("*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$4\r\nport\r\n"));
+  std::string config = raw.read_reply();
+  CHECK(config.rfind("%1\r\n$4\r\nport\r\n", 0) == 0);  // a map in RESP3
+  REQUIRE(raw.send("*2\r\n$5\r\nHELLO\r\n$1\r\n2\r\n"));
+  CHECK(raw.read_reply().rfind("*14\r\n", 0) == 0);
+  REQUIRE(raw.send("*2\r\n$3\r\nGET\r\n$7\r\nmissing\r\n"));
+  CHECK(raw.read_reply() == "$-1\r\n");
+
+  Reply h2 = f.cmd({"HELLO", "2"});
+  REQUIRE(h2.is_array());
+  CHECK(map_get(h2, "server") == Reply::Str("redis"));
+  CHECK(map_get(h2, "version") == Reply::Str("7.0.15"));
+  CHECK(map_get(h2, "proto") == Reply::Int(2));
+  CHECK(map_get(h2, "id").type == Reply::Type::kInteger);
+  CHECK(f.cmd({"HELLO", "4"}) == Reply::Err("NOPROTO unsupported protocol version"));
+}
+
+TEST_CASE("AUTH with and without requirepass") {
+  {
+    Fixture f;
+    CHECK(f.cmd({"AUTH", "x"}) ==
+          Reply::Err("ERR AUTH <password> called without any password configured for the default "
+                     "user. Are you sure your configuration is correct?"));
+  }
+  Fixture f(ServerOptions().set("requirepass", "s3cret"));
+  CHECK(f.cmd({"GET", "k"}) == Reply::Err("NOAUTH Authentication required."));
+  CHECK(f.cmd({"SET", "k", "v"}) == Reply::Err("NOAUTH Authentication required."));
+  CHECK(f.cmd({"AUTH", "wrong"}) ==
+        Reply::Err("WRONGPASS invalid username-password pair or user is disabled."));
+  CHECK(f.cmd({"AUTH", "default", "wrong"}) ==
+        Reply::Err("WRONGPASS invalid username-password pair or user is disabled."));
+  CHECK(f.cmd({"GET", "k"}) == Reply::Err("NOAUTH Authentication required."));
+  CHECK(f.cmd({"AUTH", "s3cret"}) == OK());
+  CHECK(f.cmd({"SET", "k", "v"}) == OK());
+  CHECK(f.cmd({"GET", "k"}) == Reply::Str("v"));
+
+  Client second(f.server.port());
+  CHECK(second.cmd({"GET", "k"}) == Reply::Err("NOAUTH Authentication required."));
+  CHECK(second.cmd({"AUTH", "default", "s3cret"}) == OK());
+  CHECK(second.cmd({"GET", "k"}) == Reply::Str("v"));
+
+  Client third(f.server.port());
+  Reply hello = third.cmd({"HELLO", "2", "AUTH", "default", "s3cret"});
+  CHECK(hello.is_array());
+  CHECK(third.cmd({"GET", "k"}) == Reply::Str("v"));
+}
+
+TEST_CASE("TIME") {
+  Fixture f;
+  Reply t = f.cmd({"TIME"});
+  REQUIRE(t.elements.size() == 2);
+  REQUIRE(t.elements[0].type == Reply::Type::kString);
+  long long secs = std::stoll(t.elements[0].str);
+  long long micros = std::stoll(t.elements[1].str);
+  long long now = static_cast<long long>(std::time(nullptr));
+  CHECK(secs >= now - 5);
+  CHECK(secs <= now + 5);
+  CHECK(micros >= 0);
+  CHECK(micros < 1000000);
+}
+
+TEST_CASE("SHUTDOWN stops the server") {
+  Fixture f;
+  CHECK(f.cmd({"SET", "k", "v"}) == OK());
+  bool replied = true;
+  try {
+    f.cmd({"SHUTDOWN"});
+  } catch (const std::exception&) {
+    replied = false;  // success means the connection closes without a reply
+  }
+  CHECK(!replied);
+  std::optional<int> status = f.server.wait_exit(10000ms);
+  REQUIRE(status.has_value());
+  CHECK(describe_status(*status) == "exit 0");
+}
+
+TEST_CASE("SIGTERM exits cleanly") {
+  Fixture f;
+  Client idle(f.server.port());  // an open connection must not hold up the exit
+  CHECK(f.cmd({"SET", "k", "v"}) == OK());
+  REQUIRE(::kill(f.server.pid(), SIGTERM) == 0);
+  std::optional<int> status = f.server.wait_exit(10000ms);
+  REQUIRE(status.has_value());
+  CHECK(describe_status(*status) == "exit 0");
+}
