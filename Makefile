@@ -38,7 +38,9 @@ test-tsan: deps
 fuzz: deps
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRESPITE_FUZZ=ON >/dev/null
 	@cmake --build build-fuzz -j $(JOBS) --target fuzz_resp_parser
-	@build-fuzz/tests/fuzz/fuzz_resp_parser -max_total_time=30 -dict=tests/fuzz/resp.dict tests/fuzz/corpus/parser
+	@mkdir -p build-fuzz/corpus
+	@# New inputs go to the build dir's corpus (first dir); the committed seeds stay as they are.
+	@build-fuzz/tests/fuzz/fuzz_resp_parser -max_total_time=30 -dict=tests/fuzz/resp.dict build-fuzz/corpus tests/fuzz/corpus/parser
 
 bench: build
 	@scripts/install-deps.sh --bench

@@ -1,0 +1,315 @@
+// Tests of the compact entry (storage/entry.h): every constructor, the key/value round trip with
+// binary and empty bytes, the optional expire slot (present exactly when an expiry was given), the
+// in-place updates that commands make under the shard lock (EXPIRE/PERSIST, INCR), copy() with its
+// sharing rules (blobs are shared by reference count, collections are cloned or stolen), the
+// alloc_size used for memory accounting, and parse_canonical_int, which decides which strings are
+// stored as integers and therefore must agree with Redis on every edge case.
+#include <doctest.h>
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "storage/entry.h"
+
+using namespace respite::storage;
+using namespace std::string_view_literals;
+
+namespace {
+
+// A collection stand-in that counts how many instances are alive.
+struct TestObject final : Object {
+  TestObject(int* live, std::string tag) : live_(live), tag_(std::move(tag)) { ++*live_; }
+  ~TestObject() override { --*live_; }
+  const char* encoding_name() const override { return "test"; }
+  size_t memory() const override { return 100; }
+  Object* clone() const override { return new TestObject(live_, tag_ + "-clone"); }
+  int* live_;
+  std::string tag_;
+};
+
+constexpr size_t kHeader = sizeof(Entry);
+
+}  // namespace
+
+TEST_CASE("string entry: key and value round trip") {
+  Entry* e = Entry::make_string("key", "value", Entry::kNoExpire);
+  CHECK(e->type == Type::kString);
+  CHECK(e->enc == Encoding::kRaw);
+  CHECK(e->key() == "key");
+  CHECK(e->raw_value() == "value");
+  CHECK(e->key_equals("key"));
+  CHECK_FALSE(e->key_equals("ke"));
+  CHECK_FALSE(e->key_equals("keyx"));
+  CHECK_FALSE(e->key_equals("kez"));
+  CHECK(e->next.load() == nullptr);
+  CHECK(e->gen == 0);
+  CHECK(e->access.load() == 0);
+  CHECK_FALSE(e->has_expire_slot());
+  CHECK(e->expire_ms() == Entry::kNoExpire);
+  CHECK_FALSE(e->expired(std::numeric_limits<int64_t>::max()));
+  CHECK(e->alloc_size() == kHeader + 3 + 5);
+  Entry::destroy(e);
+}
+
+TEST_CASE("string entry: binary and empty bytes") {
+  const std::string key("a\0b\xff\n", 5);
+  const std::string value("\0\0\x80zz\0", 6);
+  Entry* e = Entry::make_string(key, value, Entry::kNoExpire);
+  CHECK(e->key() == key);
+  CHECK(e->raw_value() == value);
+  CHECK(e->key_equals(key));
+  CHECK_FALSE(e->key_equals(std::string("a\0c\xff\n", 5)));
+  Entry::destroy(e);
+
+  Entry* empty = Entry::make_string("", "", Entry::kNoExpire);
+  CHECK(empty->key().empty());
+  CHECK(empty->raw_value().empty());
+  CHECK(empty->key_equals(""));
+  CHECK_FALSE(empty->key_equals("x"));
+  CHECK(empty->alloc_size() == kHeader);
+  Entry::destroy(empty);
+
+  Entry* empty_key = Entry::make_string("", "v", 5);
+  CHECK(empty_key->key().empty());
+  CHECK(empty_key->raw_value() == "v");
+  CHECK(empty_key->expire_ms() == 5);
+  Entry::destroy(empty_key);
+
+  Entry* empty_value = Entry::make_string("k", "", Entry::kNoExpire);
+  CHECK(empty_value->key() == "k");
+  CHECK(empty_value->raw_value().empty());
+  Entry::destroy(empty_value);
+}
+
+TEST_CASE("expire slot exists only when an expiry is given") {
+  SUBCASE("no expiry") {
+    Entry* e = Entry::make_string("k", "v", -1);
+    CHECK_FALSE(e->has_expire_slot());
+    CHECK(e->alloc_size() == kHeader + 2);
+    Entry::destroy(e);
+  }
+  SUBCASE("expiry at time zero still gets a slot") {
+    Entry* e = Entry::make_string("k", "v", 0);
+    CHECK(e->has_expire_slot());
+    CHECK(e->expire_ms() == 0);
+    CHECK(e->expired(0));
+    CHECK(e->alloc_size() == kHeader + 8 + 2);
+    Entry::destroy(e);
+  }
+  SUBCASE("expired() is inclusive of the expiry instant") {
+    Entry* e = Entry::make_string("k", "v", 12345);
+    CHECK(e->key() == "k");
+    CHECK(e->raw_value() == "v");
+    CHECK_FALSE(e->expired(12344));
+    CHECK(e->expired(12345));
+    CHECK(e->expired(99999));
+    Entry::destroy(e);
+  }
+  SUBCASE("set_expire updates in place; kNoExpire turns expiry off but keeps the slot") {
+    Entry* e = Entry::make_string("key", "value", 100);
+    e->set_expire(200);
+    CHECK(e->expire_ms() == 200);
+    CHECK_FALSE(e->expired(150));
+    e->set_expire(Entry::kNoExpire);
+    CHECK(e->has_expire_slot());
+    CHECK(e->expire_ms() == Entry::kNoExpire);
+    CHECK_FALSE(e->expired(std::numeric_limits<int64_t>::max()));
+    CHECK(e->key() == "key");  // the key and value did not move
+    CHECK(e->raw_value() == "value");
+    Entry::destroy(e);
+  }
+}
+
+TEST_CASE("integer entry") {
+  for (int64_t v : {int64_t{0}, int64_t{-1}, int64_t{42}, std::numeric_limits<int64_t>::min(),
+                    std::numeric_limits<int64_t>::max()}) {
+    CAPTURE(v);
+    Entry* e = Entry::make_int("counter", v, Entry::kNoExpire);
+    CHECK(e->type == Type::kString);
+    CHECK(e->enc == Encoding::kInt);
+    CHECK(e->int_value() == v);
+    CHECK(e->key() == "counter");
+    CHECK(e->alloc_size() == kHeader + 8 + 7);
+    Entry::destroy(e);
+  }
+  Entry* e = Entry::make_int("n", 7, 1000);
+  CHECK(e->has_expire_slot());
+  CHECK(e->expire_ms() == 1000);
+  CHECK(e->int_value() == 7);
+  CHECK(e->alloc_size() == kHeader + 8 + 8 + 1);
+  e->set_int(-99);  // INCRBY in place must not disturb the expiry or the key
+  CHECK(e->int_value() == -99);
+  CHECK(e->expire_ms() == 1000);
+  CHECK(e->key() == "n");
+  e->set_expire(2000);  // nor the other way round
+  CHECK(e->int_value() == -99);
+  Entry::destroy(e);
+}
+
+TEST_CASE("blob entry shares its blob by reference count") {
+  std::string big(1000, 'x');
+  big[0] = '\0';
+  Blob* b = Blob::make(big.data(), big.size());
+  CHECK(b->refs.load() == 1);
+  CHECK(b->len == big.size());
+  CHECK(b->orig_len == big.size());
+  CHECK(std::string_view(b->data(), b->len) == big);
+
+  Entry* e = Entry::make_blob("big", b, Encoding::kBlob, Entry::kNoExpire);
+  CHECK(e->enc == Encoding::kBlob);
+  CHECK(e->type == Type::kString);
+  CHECK(e->blob() == b);
+  CHECK(e->key() == "big");
+  CHECK(e->alloc_size() == kHeader + 3 + sizeof(void*) + sizeof(Blob) + big.size());
+
+  Entry* c = Entry::copy(e, "renamed", 500, false);
+  CHECK(c->blob() == b);
+  CHECK(b->refs.load() == 2);
+  CHECK(c->key() == "renamed");
+  CHECK(c->expire_ms() == 500);
+  CHECK(c->enc == Encoding::kBlob);
+  CHECK(e->key() == "big");  // the source is unchanged
+  CHECK_FALSE(e->has_expire_slot());
+
+  b->ref();  // a reply in flight holds the blob
+  Entry::destroy(e);
+  Entry::destroy(c);
+  REQUIRE(b->refs.load() == 1);
+  CHECK(std::string_view(b->data(), b->len) == big);  // still readable by the reply
+  b->unref();                                         // frees (ASan checks that it does)
+
+  Blob* z = Blob::make(nullptr, 0);
+  Entry* lz = Entry::make_blob("z", z, Encoding::kLz4, 3);
+  Entry* lc = Entry::copy(lz, "z2", Entry::kNoExpire, true);
+  CHECK(lc->enc == Encoding::kLz4);
+  CHECK(lc->blob() == z);
+  CHECK(z->refs.load() == 2);
+  CHECK_FALSE(lc->has_expire_slot());
+  Entry::destroy(lz);
+  CHECK(z->refs.load() == 1);
+  Entry::destroy(lc);
+}
+
+TEST_CASE("object entry: clone or steal on copy") {
+  int live = 0;
+  auto* obj = new TestObject(&live, "h");
+  Entry* e = Entry::make_object("hash", Type::kHash, obj, Entry::kNoExpire);
+  CHECK(e->type == Type::kHash);
+  CHECK(e->enc == Encoding::kObject);
+  CHECK(e->object() == obj);
+  CHECK(std::string_view(e->object()->encoding_name()) == "test");
+  CHECK(e->alloc_size() == kHeader + 4 + sizeof(void*) + 100);
+  CHECK(live == 1);
+
+  SUBCASE("clone (COPY)") {
+    Entry* c = Entry::copy(e, "hash2", 77, true);
+    CHECK(live == 2);
+    CHECK(c->object() != obj);
+    CHECK(static_cast<TestObject*>(c->object())->tag_ == "h-clone");
+    CHECK(c->type == Type::kHash);
+    CHECK(c->key() == "hash2");
+    CHECK(c->expire_ms() == 77);
+    CHECK(e->object() == obj);  // the source keeps its own
+    Entry::destroy(c);
+    CHECK(live == 1);
+    Entry::destroy(e);
+    CHECK(live == 0);
+  }
+  SUBCASE("steal (RENAME)") {
+    Entry* c = Entry::copy(e, "moved", Entry::kNoExpire, false);
+    CHECK(live == 1);
+    CHECK(c->object() == obj);
+    CHECK(e->object() == nullptr);
+    CHECK(e->alloc_size() == kHeader + 4 + sizeof(void*));  // a stolen entry has no object
+    Entry::destroy(e);                                      // must leave the object alone
+    CHECK(live == 1);
+    CHECK(static_cast<TestObject*>(c->object())->tag_ == "h");
+    Entry::destroy(c);
+    CHECK(live == 0);
+  }
+  SUBCASE("steal_object directly") {
+    Object* o = e->steal_object();
+    CHECK(o == obj);
+    CHECK(e->object() == nullptr);
+    Entry::destroy(e);
+    CHECK(live == 1);
+    delete o;
+    CHECK(live == 0);
+  }
+}
+
+TEST_CASE("copy of inline values under a new key and expiry") {
+  Entry* s = Entry::make_string("src", std::string("v\0v", 3), 10);
+  Entry* a = Entry::copy(s, "dst", Entry::kNoExpire, false);
+  CHECK(a->key() == "dst");
+  CHECK(a->raw_value() == std::string("v\0v", 3));
+  CHECK_FALSE(a->has_expire_slot());
+  CHECK(a->alloc_size() == kHeader + 3 + 3);
+  Entry* b = Entry::copy(s, s->key(), 20, false);  // EXPIRE on the same key: only expiry changes
+  CHECK(b->key() == "src");
+  CHECK(b->expire_ms() == 20);
+  CHECK(s->expire_ms() == 10);
+  Entry::destroy(a);
+  Entry::destroy(b);
+  Entry::destroy(s);
+
+  Entry* i = Entry::make_int("i", std::numeric_limits<int64_t>::min(), Entry::kNoExpire);
+  Entry* j = Entry::copy(i, "j", 5, false);
+  CHECK(j->enc == Encoding::kInt);
+  CHECK(j->int_value() == std::numeric_limits<int64_t>::min());
+  CHECK(j->expire_ms() == 5);
+  CHECK(j->key() == "j");
+  Entry::destroy(i);
+  Entry::destroy(j);
+}
+
+TEST_CASE("parse_canonical_int accepts exactly Redis's canonical integers") {
+  auto ok = [](std::string_view s) -> std::optional<int64_t> {
+    int64_t v = 12345;  // sentinel: must be overwritten on success only
+    if (!parse_canonical_int(s, &v)) return std::nullopt;
+    return v;
+  };
+  CHECK(ok("0") == 0);
+  CHECK(ok("1") == 1);
+  CHECK(ok("-1") == -1);
+  CHECK(ok("10") == 10);
+  CHECK(ok("1234567890") == 1234567890);
+  CHECK(ok("9223372036854775807") == std::numeric_limits<int64_t>::max());
+  CHECK(ok("-9223372036854775808") == std::numeric_limits<int64_t>::min());
+
+  for (std::string_view bad : {
+           ""sv,
+           "-"sv,
+           "-0"sv,
+           "00"sv,
+           "007"sv,
+           "-01"sv,
+           "+1"sv,
+           "+0"sv,
+           " 1"sv,
+           "1 "sv,
+           "1a"sv,
+           "a1"sv,
+           "1.0"sv,
+           "0x10"sv,
+           "--1"sv,
+           "9223372036854775808"sv,     // INT64_MAX + 1
+           "-9223372036854775809"sv,    // INT64_MIN - 1
+           "18446744073709551615"sv,    // UINT64_MAX: 20 digits
+           "18446744073709551616"sv,    // overflows uint64 too
+           "99999999999999999999"sv,    // 20 nines
+           "100000000000000000000"sv,   // 21 digits
+           "-100000000000000000000"sv,  // 21 digits after the sign
+           "000000000000000000001"sv,   // 21 characters
+       }) {
+    CAPTURE(bad);
+    CHECK_FALSE(ok(bad).has_value());
+  }
+  // Bytes that are not ASCII digits, including ones above 0x7f and NUL.
+  CHECK_FALSE(ok(std::string_view("1\0", 2)).has_value());
+  CHECK_FALSE(ok("\xb1").has_value());
+  CHECK_FALSE(ok("1\xff").has_value());
+}
