@@ -27,7 +27,11 @@ bool parse_int(std::string_view s, int64_t* out) {
   return storage::parse_canonical_int(s, out);
 }
 
-bool parse_long_double(std::string_view s, long double* out) {
+namespace {
+// Redis's string2ld/strtod acceptance rules, for double and long double alike: no leading space,
+// nothing after the number, no NaN, no overflow (underflow to a denormal is fine).
+template <class T, T (*Convert)(const char*, char**)>
+bool parse_floating(std::string_view s, T* out) {
   if (s.empty() || s.size() >= 5 * 1024) return false;
   char buf[5 * 1024];
   std::memcpy(buf, s.data(), s.size());
@@ -35,28 +39,20 @@ bool parse_long_double(std::string_view s, long double* out) {
   if (std::isspace(static_cast<unsigned char>(buf[0]))) return false;
   char* end;
   errno = 0;
-  long double v = std::strtold(buf, &end);
+  T v = Convert(buf, &end);
   if (end != buf + s.size() || std::isnan(v)) return false;
-  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || std::fpclassify(v) == FP_ZERO))
-    return false;
+  if (errno == ERANGE && (std::isinf(v) || std::fpclassify(v) == FP_ZERO)) return false;
   *out = v;
   return true;
 }
+}  // namespace
+
+bool parse_long_double(std::string_view s, long double* out) {
+  return parse_floating<long double, std::strtold>(s, out);
+}
 
 bool parse_double(std::string_view s, double* out) {
-  if (s.empty() || s.size() >= 5 * 1024) return false;
-  char buf[5 * 1024];
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = 0;
-  if (std::isspace(static_cast<unsigned char>(buf[0]))) return false;
-  char* end;
-  errno = 0;
-  double v = std::strtod(buf, &end);
-  if (end != buf + s.size() || std::isnan(v)) return false;
-  if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || std::fpclassify(v) == FP_ZERO))
-    return false;
-  *out = v;
-  return true;
+  return parse_floating<double, std::strtod>(s, out);
 }
 
 bool iequals(std::string_view a, std::string_view b) {

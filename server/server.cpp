@@ -3,9 +3,11 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -90,6 +92,24 @@ void Server::reset_stats() {
   stat_rejected_conn.store(0);
 }
 
+// As Redis does at start-up: make room for maxclients connections plus our own descriptors,
+// within the hard limit, and say so when the hard limit is too low.
+void Server::raise_open_files_limit() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  rlim_t want =
+      static_cast<rlim_t>(config.maxclients.load()) + 32 + 4 * resolve_threads(config.threads);
+  if (rl.rlim_cur >= want) return;
+  rlim_t target = rl.rlim_max == RLIM_INFINITY ? want : std::min(want, rl.rlim_max);
+  rl.rlim_cur = target;
+  if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || target < want) {
+    log("warning", "You requested maxclients of " + std::to_string(config.maxclients.load()) +
+                       " requiring at least " + std::to_string(want) +
+                       " max file descriptors; the hard limit allows " + std::to_string(target) +
+                       ".");
+  }
+}
+
 int Server::run() {
   auto problems = commands.validate();
   if (!problems.empty()) {
@@ -107,6 +127,7 @@ int Server::run() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  raise_open_files_limit();
   unsigned n = resolve_threads(config.threads);
   for (unsigned i = 0; i < n; i++)
     workers.push_back(std::make_unique<Worker>(this, static_cast<int>(i)));

@@ -55,6 +55,7 @@ class Server {
   void reset_stats();
 
  private:
+  void raise_open_files_limit();
   std::mutex shutdown_mu_;
   std::condition_variable shutdown_cv_;
   bool shutdown_ = false;

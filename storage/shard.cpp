@@ -33,9 +33,10 @@ void Shard::Table::free(void* t) {
   std::free(t);
 }
 
-Shard::~Shard() {
-  Table* t = table_.load(std::memory_order_relaxed);
-  if (!t) return;
+// Frees a detached table and every entry chained from it (FLUSHDB through reclamation, and the
+// destructor).
+static void free_table_with_entries(void* p) {
+  auto* t = static_cast<Shard::Table*>(p);
   for (uint64_t i = 0; i <= t->mask; i++) {
     Entry* e = t->slots[i].load(std::memory_order_relaxed);
     while (e) {
@@ -44,7 +45,11 @@ Shard::~Shard() {
       e = n;
     }
   }
-  Table::free(t);
+  Shard::Table::free(t);
+}
+
+Shard::~Shard() {
+  if (Table* t = table_.load(std::memory_order_relaxed)) free_table_with_entries(t);
 }
 
 uint64_t Shard::buckets() const {
@@ -176,19 +181,6 @@ Shard::Table* Shard::detach_locked() {
   bytes_.store(0, std::memory_order_relaxed);
   expire_cursor_ = 0;
   return t;
-}
-
-static void free_table_with_entries(void* p) {
-  auto* t = static_cast<Shard::Table*>(p);
-  for (uint64_t i = 0; i <= t->mask; i++) {
-    Entry* e = t->slots[i].load(std::memory_order_relaxed);
-    while (e) {
-      Entry* n = e->next.load(std::memory_order_relaxed);
-      Entry::destroy(e);
-      e = n;
-    }
-  }
-  Shard::Table::free(t);
 }
 
 void Shard::retire_table_with_entries(Table* t, Participant* p) {
