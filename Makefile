@@ -33,7 +33,10 @@ test-asan: deps
 test-tsan: deps
 	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRESPITE_SANITIZE=thread >/dev/null
 	@cmake --build build-tsan -j $(JOBS)
-	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L tsan
+	@# detect_deadlocks=0: TSan's lock-order detector aborts when a thread holds more than 64 mutexes,
+	@# which FLUSHDB and SWAPDB do by design (every shard, locked in address order). Races are still
+	@# reported and halt the run.
+	@cd build-tsan && TSAN_OPTIONS="halt_on_error=1 detect_deadlocks=0" ctest --output-on-failure -j $(JOBS) -L tsan
 
 fuzz: deps
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRESPITE_FUZZ=ON >/dev/null
