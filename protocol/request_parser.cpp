@@ -361,6 +361,15 @@ ParseStatus RequestParser::parse_inline(const char* data, size_t len) {
   return ParseStatus::kNeedMore;
 }
 
+bool RequestParser::split_line(std::string_view line, std::vector<std::string>* out) {
+  line = line.substr(0, line.find('\0'));
+  RequestParser p;
+  out->clear();
+  if (!p.split_inline(line.data(), line.size())) return false;
+  for (std::string_view a : p.args_) out->emplace_back(a);
+  return true;
+}
+
 // sdssplitargs over line[0, n), which holds no NUL (the caller made sure), so the end of the line
 // plays the part of the C string's terminator. Plain tokens view the line itself; a token with
 // quotes is unescaped into inline_scratch_, sized once up front so that views into it stay valid.

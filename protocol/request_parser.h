@@ -44,6 +44,12 @@ class RequestParser {
   void reset();
   void set_limits(const ParserLimits& limits) { limits_ = limits; }
 
+  // Splits one line into arguments with the inline-command rules (Redis's sdssplitargs: blanks
+  // separate, "double quotes" with \n \r \t \b \a \xHH escapes, 'single quotes' with \'), the
+  // line ending at its first NUL as Redis's C string does. False on unbalanced quotes. Config
+  // files use the same rules, so they share this splitter.
+  static bool split_line(std::string_view line, std::vector<std::string>* out);
+
  private:
   enum class Mode : uint8_t { kIdle, kMultibulk, kInline };
   // Outcome of reading one "<type><number>\r\n" line (slow path, Redis's exact rules).

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "protocol/request_parser.h"
 #include "server/config_table.h"
 #include "storage/glob.h"
 
@@ -22,13 +23,6 @@ constexpr int kMaxIncludeDepth = 16;
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 std::string_view trim(std::string_view s) {
@@ -168,63 +162,7 @@ std::string set_failed(std::string_view name, std::string_view why) {
 }  // namespace
 
 bool split_args(std::string_view line, std::vector<std::string>& out) {
-  out.clear();
-  size_t i = 0;
-  const size_t n = line.size();
-  // Past the end reads as NUL, as in the C string Redis splits.
-  auto at = [&](size_t k) { return k < n ? line[k] : '\0'; };
-  while (true) {
-    while (i < n && is_space(line[i])) ++i;
-    if (i >= n) return true;
-    std::string cur;
-    bool dq = false, sq = false;
-    for (bool done = false; !done; ++i) {
-      const char c = at(i);
-      if (dq) {
-        if (c == '\\' && at(i + 1) == 'x' && hex_digit(at(i + 2)) >= 0 &&
-            hex_digit(at(i + 3)) >= 0) {
-          cur += static_cast<char>(hex_digit(at(i + 2)) * 16 + hex_digit(at(i + 3)));
-          i += 3;
-        } else if (c == '\\' && i + 1 < n) {
-          const char e = line[++i];
-          cur += e == 'n'   ? '\n'
-                 : e == 'r' ? '\r'
-                 : e == 't' ? '\t'
-                 : e == 'b' ? '\b'
-                 : e == 'a' ? '\a'
-                            : e;
-        } else if (c == '"') {
-          if (i + 1 < n && !is_space(line[i + 1])) return false;  // "a"b
-          done = true;
-        } else if (i >= n) {
-          return false;  // unterminated quotes
-        } else {
-          cur += c;
-        }
-      } else if (sq) {
-        if (c == '\\' && at(i + 1) == '\'') {
-          cur += '\'';
-          ++i;
-        } else if (c == '\'') {
-          if (i + 1 < n && !is_space(line[i + 1])) return false;
-          done = true;
-        } else if (i >= n) {
-          return false;
-        } else {
-          cur += c;
-        }
-      } else if (i >= n || c == '\0' || is_space(c)) {
-        done = true;
-      } else if (c == '"') {
-        dq = true;
-      } else if (c == '\'') {
-        sq = true;
-      } else {
-        cur += c;
-      }
-    }
-    out.push_back(std::move(cur));
-  }
+  return protocol::RequestParser::split_line(line, &out);  // the inline-command rules, shared
 }
 
 std::string quote_arg(std::string_view s) {
