@@ -97,11 +97,11 @@ void Shard::account_insert(const Entry* e, int sign) {
 Entry* Shard::upsert_locked(Entry* e, uint64_t hash, Participant* p) {
   std::atomic<Entry*>* link = find_link_locked(e->key(), hash);
   Entry* old = link->load(std::memory_order_relaxed);
-  e->gen = next_gen_++;
   if (old) {
-    replace_locked(old, e, hash, p);
+    replace_at_locked(link, old, e, p);
     return old;
   }
+  e->gen = next_gen_++;
   e->next.store(nullptr, std::memory_order_relaxed);
   link->store(e, std::memory_order_release);  // publish: the entry's bytes are visible before it
   account_insert(e, +1);
@@ -110,7 +110,11 @@ Entry* Shard::upsert_locked(Entry* e, uint64_t hash, Participant* p) {
 }
 
 void Shard::replace_locked(Entry* old, Entry* e, uint64_t hash, Participant* p) {
-  std::atomic<Entry*>* link = find_link_locked(old->key(), hash);
+  replace_at_locked(find_link_locked(old->key(), hash), old, e, p);
+}
+
+// link points at old; e (same key) takes its place in the chain and old is retired.
+void Shard::replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, Participant* p) {
   e->gen = next_gen_++;
   e->next.store(old->next.load(std::memory_order_relaxed), std::memory_order_relaxed);
   link->store(e, std::memory_order_release);

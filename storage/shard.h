@@ -90,6 +90,7 @@ class Shard {
 
  private:
   void account_insert(const Entry* e, int sign);
+  void replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, Participant* p);
   void maybe_grow_locked(Participant* p);
   void maybe_shrink_locked(Participant* p);
   void rehash_locked(uint64_t nbuckets, Participant* p);
