@@ -19,8 +19,7 @@ const Entry* CmdCtx::lookup_read(std::string_view key) {
 }
 
 void CmdCtx::arity_error() {
-  std::string msg = "ERR wrong number of arguments for '" + cmd->name + "' command";
-  reply.error(msg);
+  reply.error(arity_error_text(*cmd));
 }
 
 bool parse_int(std::string_view s, int64_t* out) {

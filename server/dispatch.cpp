@@ -53,7 +53,7 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   if (!cmd->subcommands.empty()) {
     if (argv.size() == 1) {
       if (!cmd->fn) {  // a pure container (CONFIG, CLIENT): Redis's arity error
-        c.reply.error("ERR wrong number of arguments for '" + cmd->name + "' command");
+        c.reply.error(arity_error_text(*cmd));
         return;
       }
     } else {
@@ -66,7 +66,7 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
     }
   }
   if (!cmd->arity_ok(argv.size())) {
-    c.reply.error("ERR wrong number of arguments for '" + cmd->name + "' command");
+    c.reply.error(arity_error_text(*cmd));
     w.stats.per_command[cmd->id].rejected.add(1);
     return;
   }
