@@ -149,6 +149,10 @@ void register_all_commands(CommandTable& t) {
   register_server_commands(t);
   register_string_commands(t);
   register_key_commands(t);
+  register_hash_commands(t);
+  register_list_commands(t);
+  register_set_commands(t);
+  register_zset_commands(t);
   t.finish();
 }
 

@@ -111,6 +111,10 @@ void register_connection_commands(CommandTable& t);
 void register_server_commands(CommandTable& t);
 void register_string_commands(CommandTable& t);
 void register_key_commands(CommandTable& t);
+void register_hash_commands(CommandTable& t);
+void register_list_commands(CommandTable& t);
+void register_set_commands(CommandTable& t);
+void register_zset_commands(CommandTable& t);
 void register_all_commands(CommandTable& t);
 
 std::string lowercase(std::string_view s);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "server/blocking.h"
 #include "server/dispatch.h"
 #include "server/server.h"
 #include "server/worker.h"
@@ -107,7 +108,7 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   int64_t now = worker->now_ms();
   last_active_ms.store(now, std::memory_order_relaxed);
   size_t off = 0;
-  while (off < len && !closing()) {
+  while (off < len && !closing() && !waiter_) {
     protocol::ParseStatus st = parser_.parse(data + off, len - off);
     if (st == protocol::ParseStatus::kOk) {
       off += parser_.consumed();
@@ -213,6 +214,39 @@ void Connection::on_write(uv_write_t* req, int status) {
   c->flush();
 }
 
+void Connection::block(std::shared_ptr<Waiter> w, int64_t deadline_ms) {
+  waiter_ = std::move(w);
+  if (deadline_ms <= 0) return;
+  if (!block_timer_) {
+    block_timer_ = new uv_timer_t;
+    uv_timer_init(&worker->loop, block_timer_);
+    block_timer_->data = this;
+  }
+  int64_t wait = deadline_ms - worker->now_ms();
+  uv_timer_start(block_timer_, on_block_timeout, static_cast<uint64_t>(wait > 0 ? wait : 0), 0);
+}
+
+void Connection::on_block_timeout(uv_timer_t* t) {
+  auto* c = static_cast<Connection*>(t->data);
+  if (!c->waiter_ || c->closing_) return;
+  // Lost the race to a server: its reply is already on the way through the inbox.
+  if (!c->worker->server->blocking.finish(c->waiter_.get(), false)) return;
+  c->reply.null_array();
+  c->unblock({});
+}
+
+void Connection::unblock(std::string_view reply_bytes) {
+  if (block_timer_) uv_timer_stop(block_timer_);
+  waiter_.reset();
+  if (closing_) return;
+  if (!reply_bytes.empty()) out.append(reply_bytes);
+  if (rlen_ > rpos_) {
+    process(rbuf_ + rpos_, rlen_ - rpos_, true);  // the pipeline goes on; flushes
+  } else {
+    flush();
+  }
+}
+
 void Connection::close_after_reply() {
   close_after_reply_ = true;
 }
@@ -220,6 +254,15 @@ void Connection::close_after_reply() {
 void Connection::close() {
   if (closing_) return;
   closing_ = true;
+  if (waiter_) {
+    worker->server->blocking.finish(waiter_.get(), /*detach_conn=*/true);
+    waiter_.reset();
+  }
+  if (block_timer_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(block_timer_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    block_timer_ = nullptr;
+  }
   worker->remove_connection(this);
   uv_close(&handle, on_close);
 }

@@ -10,7 +10,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "protocol/output_buffer.h"
 #include "protocol/reply_writer.h"
@@ -20,6 +22,7 @@ namespace respite::server {
 
 class Worker;
 struct Command;
+struct Waiter;
 
 class Connection {
  public:
@@ -38,6 +41,12 @@ class Connection {
   void close();              // idempotent; frees us from the close callback
   void close_after_reply();  // QUIT, protocol errors: write what is queued, then close
   bool closing() const { return closing_ || close_after_reply_; }
+
+  // Blocking commands (blocking.h). While blocked, the connection executes nothing: what the
+  // client sends waits in its buffer. unblock() sends the reply and goes on with that input.
+  void block(std::shared_ptr<Waiter> w, int64_t deadline_ms);
+  void unblock(std::string_view reply_bytes);
+  bool blocked() const { return waiter_ != nullptr; }
 
   // --- client state (owner worker only unless noted) ---
   Worker* worker;
@@ -74,6 +83,8 @@ class Connection {
   static void on_write(uv_write_t* req, int status);
   static void on_close(uv_handle_t* h);
 
+  static void on_block_timeout(uv_timer_t* t);
+
   void process(const char* data, size_t len, bool own_buffer);
   void keep_partial(const char* data, size_t len);
   void flush();  // writes out_, once per batch
@@ -91,7 +102,9 @@ class Connection {
   bool closing_ = false;
   bool close_after_reply_ = false;
   uv_write_t write_req_;
-  size_t write_len_ = 0;  // bytes handed to the in-flight uv_write
+  size_t write_len_ = 0;               // bytes handed to the in-flight uv_write
+  std::shared_ptr<Waiter> waiter_;     // set while blocked
+  uv_timer_t* block_timer_ = nullptr;  // made on the first timed block, closed with us
 };
 
 }  // namespace respite::server

@@ -107,6 +107,60 @@ Entry* make_string_entry(std::string_view key, std::string_view value, int64_t e
   return e;
 }
 
+bool parse_scan_cursor(CmdCtx& c, std::string_view arg, uint64_t* out) {
+  // Exactly Redis's parseScanCursorOrReply: strtoul, refusing leading space, trailing bytes and
+  // overflow (so "" is 0 and "-1" wraps to the largest cursor, as there).
+  std::string s(arg);
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  if ((!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) || *end != '\0' ||
+      errno == ERANGE) {
+    c.error(err::kCursor);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool parse_scan_options(CmdCtx& c, size_t first, bool allow_type, ScanArgs* out) {
+  for (size_t j = first; j < c.argc(); j += 2) {
+    if (j + 1 >= c.argc()) {
+      c.error(err::kSyntax);
+      return false;
+    }
+    std::string_view o = c.arg(j), v = c.arg(j + 1);
+    if (iequals(o, "count")) {
+      int64_t count;
+      if (!parse_int(v, &count)) {
+        c.error(err::kNotInt);
+        return false;
+      }
+      if (count < 1) {
+        c.error(err::kSyntax);
+        return false;
+      }
+      out->count = static_cast<size_t>(count);
+    } else if (iequals(o, "match")) {
+      out->pattern = v;
+      out->has_pattern = !(v.size() == 1 && v[0] == '*');
+    } else if (allow_type && iequals(o, "type")) {
+      out->type = lowercase(v);
+      out->has_type = true;
+    } else {
+      c.error(err::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+void reply_scan(protocol::ReplyWriter& r, uint64_t cursor, size_t items) {
+  r.array(2);
+  r.bulk(std::to_string(cursor));  // unsigned: cursors use all 64 bits
+  r.array(items);
+}
+
 std::string format_long_double(long double v) {
   // Redis: "%.17Lf" then strip trailing zeros and a trailing dot (ld2string, LD_STR_HUMAN).
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";

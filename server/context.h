@@ -48,6 +48,9 @@ struct CmdCtx {
   const std::vector<std::string_view>& argv;
   const Command* cmd;
   storage::OpCtx op;
+  // Non-null while the handler runs again to serve a blocked client (blocking.h): block_client()
+  // then sets *keep_waiting instead of blocking.
+  bool* keep_waiting = nullptr;
 
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }
@@ -80,6 +83,23 @@ void reply_string(protocol::ReplyWriter& r, const storage::Entry* e);
 // result of APPEND or SETRANGE, which Redis never re-encodes (OBJECT ENCODING says "raw").
 storage::Entry* make_string_entry(std::string_view key, std::string_view value, int64_t expire_ms,
                                   bool force_raw = false);
+
+// SCAN, HSCAN, SSCAN and ZSCAN share Redis's argument rules. The cursor is parsed first (before
+// the key is even looked up: a bad cursor wins over a missing key), the options after it only once
+// there is something to scan, as Redis's scanGenericCommand does.
+struct ScanArgs {
+  size_t count = 10;
+  std::string_view pattern;  // meaningful only when has_pattern ("*" alone counts as no pattern)
+  bool has_pattern = false;
+  bool has_type = false;  // SCAN only
+  std::string type;       // lower case
+};
+// "ERR invalid cursor" unless arg is an unsigned 64-bit decimal.
+bool parse_scan_cursor(CmdCtx& c, std::string_view arg, uint64_t* out);
+// [MATCH pattern] [COUNT count] [TYPE type] from argv[first] on; TYPE only when allow_type.
+bool parse_scan_options(CmdCtx& c, size_t first, bool allow_type, ScanArgs* out);
+// A scan reply: the next cursor, then the items.
+void reply_scan(protocol::ReplyWriter& r, uint64_t cursor, size_t items);
 
 // Redis's "humanfriendly" long double text (INCRBYFLOAT, HINCRBYFLOAT).
 std::string format_long_double(long double v);

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "server/blocking.h"
 #include "server/context.h"
 
 namespace respite::server {
@@ -78,6 +79,7 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   c.last_cmd.store(cmd, std::memory_order_relaxed);
   CmdCtx ctx{srv, w, c, c.reply, argv, cmd, storage::OpCtx{w.epoch, now_ms, 0}};
   cmd->fn(ctx);
+  if (!w.ready_keys.empty()) serve_ready_keys(w);
   w.stats.per_command[cmd->id].calls.add(1);
   w.stats.commands.add(1);
   if (ctx.op.expired) w.stats.expired.add(ctx.op.expired);

@@ -18,6 +18,10 @@ inline uint32_t lru_clock(int64_t now_ms) {
   return static_cast<uint32_t>(now_ms / 1000) & 0xffffff;
 }
 
+// Tag for a KeyWrite whose shard the caller has already locked (a storage::MultiLock over several
+// keys).
+struct AlreadyLocked {};
+
 class KeyWrite {
  public:
   KeyWrite(CmdCtx& ctx, std::string_view key) : KeyWrite(ctx, ctx.db(), key) {}
@@ -28,6 +32,10 @@ class KeyWrite {
         hash_(storage::hash_key(key)),
         shard_(ks.shard_for(hash_)),
         lock_(shard_.mutex()) {
+    cur = ks_.lookup_locked(shard_, key_, hash_, ctx_.op);
+  }
+  KeyWrite(CmdCtx& ctx, storage::Keyspace& ks, std::string_view key, AlreadyLocked)
+      : ctx_(ctx), ks_(ks), key_(key), hash_(storage::hash_key(key)), shard_(ks.shard_for(hash_)) {
     cur = ks_.lookup_locked(shard_, key_, hash_, ctx_.op);
   }
 
@@ -53,11 +61,15 @@ class KeyWrite {
       cur->set_expire(ms);
       if ((old >= 0) != (ms >= 0)) shard_.add_expires_locked(ms >= 0 ? 1 : -1);
     } else if (ms >= 0) {
-      put(storage::Entry::copy(cur, key_, ms, /*clone_object=*/false));
+      storage::Entry* old = cur;
+      put(storage::Entry::copy(old, key_, ms, /*clone_object=*/false));
+      if (old->enc == storage::Encoding::kObject) old->disown_object();  // moved to the copy
     }
   }
   storage::Shard& shard() { return shard_; }
+  storage::Keyspace& keyspace() { return ks_; }
   std::string_view key() const { return key_; }
+  CmdCtx& ctx() { return ctx_; }
 
  private:
   CmdCtx& ctx_;

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/command.h"
 #include "server/config.h"
 #include "storage/store.h"
@@ -49,6 +50,7 @@ class Server {
   std::atomic<uint64_t> next_client_id{1};
   std::atomic<int64_t> connected_clients{0};
   std::atomic<uint64_t> stat_rejected_conn{0};
+  BlockingRegistry blocking;  // clients waiting in BLPOP, BZPOPMIN, ...
 
   unsigned worker_count() const { return static_cast<unsigned>(workers.size()); }
   void log(const char* level, const std::string& msg);

@@ -307,7 +307,8 @@ void Worker::cron() {
   for (Connection* c = connections; c;) {
     Connection* n = c->next;
     if (c->kill_requested.load(std::memory_order_relaxed) ||
-        (timeout > 0 && now - c->last_active_ms.load(std::memory_order_relaxed) > timeout * 1000)) {
+        (timeout > 0 && !c->blocked() &&  // as Redis, a blocked client is not idle
+         now - c->last_active_ms.load(std::memory_order_relaxed) > timeout * 1000)) {
       c->close();
     }
     c = n;

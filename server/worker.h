@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -64,6 +65,8 @@ class Worker {
   static constexpr size_t kReadBufSize = 64 * 1024;
   Connection* connections = nullptr;  // intrusive list
   size_t connection_count = 0;
+  // (db, key) pairs the running command made ready for blocked clients (blocking.h).
+  std::vector<std::pair<int, std::string>> ready_keys;
 
   void add_connection(Connection* c);
   void remove_connection(Connection* c);

@@ -87,14 +87,14 @@ Entry* Entry::copy(const Entry* src, std::string_view key, int64_t expire_ms, bo
       src->blob()->ref();
       return make_blob(key, src->blob(), src->enc, expire_ms);
     case Encoding::kObject: {
-      Object* o = clone_object ? src->object()->clone() : const_cast<Entry*>(src)->steal_object();
+      Object* o = clone_object ? src->object()->clone() : src->object();
       return make_object(key, src->type, o, expire_ms);
     }
   }
   return nullptr;
 }
 
-Object* Entry::steal_object() {
+Object* Entry::disown_object() {
   Object* o = object();
   store_ptr(this, nullptr);
   return o;
@@ -104,7 +104,7 @@ void Entry::destroy(Entry* e) {
   if (e->enc == Encoding::kBlob || e->enc == Encoding::kLz4) {
     e->blob()->unref();
   } else if (e->enc == Encoding::kObject) {
-    delete e->object();  // may be null after steal_object()
+    delete e->object();  // may be null after disown_object()
   }
   e->~Entry();
   std::free(e);

@@ -53,12 +53,16 @@ struct Blob {
 };
 
 // Collections (hash, list, set, sorted set) implement this. They are changed in place under their
-// shard's lock; readers of them take the same lock.
+// shard's lock; readers of them take the same lock. An encoding change (a small packed form grown
+// into a table) happens inside the object, so the entry's pointer to it never changes.
 struct Object {
   virtual ~Object() = default;
   virtual const char* encoding_name() const = 0;  // OBJECT ENCODING
-  virtual size_t memory() const = 0;              // bytes held, for memory accounting
-  virtual Object* clone() const = 0;              // COPY
+  // Bytes held, for memory accounting. O(1): kept up to date as the collection changes, because
+  // every write command reads it before and after to settle the shard's byte count.
+  virtual size_t memory() const = 0;
+  virtual size_t length() const = 0;  // elements (fields, members); 0 means the key must go
+  virtual Object* clone() const = 0;  // COPY
 };
 
 struct Entry {
@@ -82,7 +86,9 @@ struct Entry {
   static Entry* make_blob(std::string_view key, Blob* blob, Encoding enc, int64_t expire_ms);
   static Entry* make_object(std::string_view key, Type type, Object* obj, int64_t expire_ms);
   // The same value under another key and/or expire (RENAME, COPY, EXPIRE on a key with no slot).
-  // Blobs are shared; objects are moved (steal_object) or cloned (clone_object) as asked.
+  // Blobs are shared. A collection is cloned (clone_object, COPY) or shared with the source: then
+  // the caller unlinks the source (so that the shard accounts it with its collection) and calls
+  // disown_object() on it, so that freeing the source leaves the collection to the copy.
   static Entry* copy(const Entry* e, std::string_view key, int64_t expire_ms, bool clone_object);
   static void destroy(Entry* e);  // frees the value it owns too
   static void destroy_cb(void* e) { destroy(static_cast<Entry*>(e)); }
@@ -126,8 +132,11 @@ struct Entry {
   void set_int(int64_t v) {
     std::atomic_ref<int64_t>(*int_slot()).store(v, std::memory_order_relaxed);
   }
-  // Hands the collection to another entry (RENAME) so destroy() of this one leaves it alone.
-  Object* steal_object();
+  // Hands the collection to another entry (RENAME) so destroy() of this one leaves it alone. Only
+  // on an entry already unlinked: lock-free readers never dereference object() (collections are
+  // read under the shard lock, on an entry found under it), so clearing the pointer races with no
+  // one.
+  Object* disown_object();
 
   // Total bytes of the allocation (for memory accounting).
   size_t alloc_size() const;

@@ -164,7 +164,7 @@ void clients_section(CmdCtx& c, Info& i) {
   i.field("maxclients", c.server.config.maxclients.load());
   i.field("client_recent_max_input_buffer", 0);
   i.field("client_recent_max_output_buffer", 0);
-  i.field("blocked_clients", 0);
+  i.field("blocked_clients", c.server.blocking.blocked());
   i.field("tracking_clients", 0);
   i.field("clients_in_timeout_table", 0);
 }

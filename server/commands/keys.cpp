@@ -200,6 +200,7 @@ void rename_generic(CmdCtx& c, bool nx) {
   Entry* moved = Entry::copy(e, dst, e->expire_ms(), /*clone_object=*/false);
   moved->touch(lru_clock(c.op.now_ms));
   ks.shard_for(hs).erase_entry_locked(e, hs, c.op.epoch);
+  if (e->enc == storage::Encoding::kObject) e->disown_object();  // the collection moved
   ks.shard_for(hd).upsert_locked(moved, hd, c.op.epoch);
   nx ? c.reply.integer(1) : c.reply.ok();
 }
@@ -241,7 +242,10 @@ void copy_into(CmdCtx& c, std::string_view src, std::string_view dst, int dst_db
   if (d && !replace) return c.reply.integer(0);
   Entry* n = Entry::copy(e, dst, e->expire_ms(), /*clone_object=*/!move);
   n->touch(lru_clock(c.op.now_ms));
-  if (move) from.shard_for(hs).erase_entry_locked(e, hs, c.op.epoch);
+  if (move) {
+    from.shard_for(hs).erase_entry_locked(e, hs, c.op.epoch);
+    if (e->enc == storage::Encoding::kObject) e->disown_object();  // the collection moved
+  }
   to.shard_for(hd).upsert_locked(n, hd, c.op.epoch);
   c.reply.integer(1);
 }
@@ -285,44 +289,17 @@ void cmd_keys(CmdCtx& c) {
 }
 
 void cmd_scan(CmdCtx& c) {
-  std::string_view cur = c.arg(1);
-  char* end = nullptr;
-  std::string cur_s(cur);
-  errno = 0;
-  uint64_t cursor = std::strtoull(cur_s.c_str(), &end, 10);
-  if (cur_s.empty() || *end != '\0' || errno == ERANGE || cur_s[0] == '-' ||
-      std::isspace(static_cast<unsigned char>(cur_s[0])))
-    return c.error(err::kCursor);
-  int64_t count = 10;
-  std::string_view pattern;
-  bool has_pattern = false, has_type = false;
-  std::string type_filter;
-  for (size_t j = 2; j < c.argc(); j += 2) {
-    if (j + 1 >= c.argc()) return c.error(err::kSyntax);
-    std::string_view o = c.arg(j), v = c.arg(j + 1);
-    if (iequals(o, "count")) {
-      if (!parse_int(v, &count)) return c.error(err::kNotInt);
-      if (count < 1) return c.error(err::kSyntax);
-    } else if (iequals(o, "match")) {
-      pattern = v;
-      has_pattern = !(v.size() == 1 && v[0] == '*');
-    } else if (iequals(o, "type")) {
-      type_filter = lowercase(v);
-      has_type = true;
-    } else {
-      return c.error(err::kSyntax);
-    }
-  }
+  uint64_t cursor;
+  ScanArgs a;
+  if (!parse_scan_cursor(c, c.arg(1), &cursor) || !parse_scan_options(c, 2, true, &a)) return;
   std::vector<std::string> keys;
-  cursor = c.db().scan(cursor, static_cast<size_t>(count), [&](const Entry* e) {
+  cursor = c.db().scan(cursor, a.count, [&](const Entry* e) {
     if (e->expired(c.op.now_ms)) return;
-    if (has_type && type_name(e->type) != type_filter) return;
-    if (has_pattern && !storage::glob_match(pattern, e->key())) return;
+    if (a.has_type && type_name(e->type) != a.type) return;
+    if (a.has_pattern && !storage::glob_match(a.pattern, e->key())) return;
     keys.emplace_back(e->key());
   });
-  c.reply.array(2);
-  c.reply.bulk(std::to_string(cursor));
-  c.reply.array(keys.size());
+  reply_scan(c.reply, cursor, keys.size());
   for (auto& k : keys) c.reply.bulk(k);
 }
 

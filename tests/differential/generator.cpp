@@ -4,6 +4,7 @@
 #include "tests/differential/generator.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace respite::diff {
 
@@ -205,10 +206,20 @@ std::string Gen::bad_expire() {
 }
 
 std::vector<CommandGen> all_generators() {
+  static const struct {
+    const char* name;
+    void (*add)(std::vector<CommandGen>&);
+  } families[] = {{"strings", add_string_generators}, {"keys", add_key_generators},
+                  {"server", add_server_generators},  {"hashes", add_hashes_generators},
+                  {"lists", add_lists_generators},    {"sets", add_sets_generators},
+                  {"zsets", add_zsets_generators}};
+  const char* only = std::getenv("RESPITE_DIFF_FAMILIES");
+  std::string wanted = only ? "," + std::string(only) + "," : "";
   std::vector<CommandGen> table;
-  add_string_generators(table);
-  add_key_generators(table);
-  add_server_generators(table);
+  for (const auto& f : families) {
+    if (wanted.empty() || wanted.find("," + std::string(f.name) + ",") != std::string::npos)
+      f.add(table);
+  }
   return table;
 }
 

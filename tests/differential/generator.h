@@ -23,7 +23,11 @@ enum class Compare : uint8_t {
   kNilOrNot,     // RANDOMKEY: only whether there was a key
   kTtlSeconds,   // TTL, EXPIRETIME: negatives exact, otherwise within 1
   kTtlMillis,    // PTTL, PEXPIRETIME: negatives exact, otherwise within 1000
-  kScanAll,      // SCAN 0 ...: the harness iterates to cursor 0; the sets of keys must match
+  kScanAll,      // SCAN / HSCAN / SSCAN / ZSCAN with cursor 0: the harness iterates to cursor 0;
+                 // the sets of items (field-value pairs for HSCAN and ZSCAN) must match
+  kSortedPairs,  // HGETALL of a large hash: the same (field, value) pairs in any order
+  kLength,       // SPOP / SRANDMEMBER / HRANDFIELD / ZRANDMEMBER with a count: random elements,
+                 // so only the reply's type and its number of elements (errors exactly)
 };
 
 struct Command {
@@ -96,8 +100,13 @@ struct CommandGen {
 void add_string_generators(std::vector<CommandGen>& out);
 void add_key_generators(std::vector<CommandGen>& out);
 void add_server_generators(std::vector<CommandGen>& out);
+void add_hashes_generators(std::vector<CommandGen>& out);
+void add_lists_generators(std::vector<CommandGen>& out);
+void add_sets_generators(std::vector<CommandGen>& out);
+void add_zsets_generators(std::vector<CommandGen>& out);
 
-// Every family, in a fixed order (the order is part of what a seed means).
+// Every family, in a fixed order (the order is part of what a seed means); with
+// RESPITE_DIFF_FAMILIES set (e.g. "hashes,strings,keys"), only those families.
 std::vector<CommandGen> all_generators();
 
 // Picks a generator by weight and runs it.

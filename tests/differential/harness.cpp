@@ -4,6 +4,7 @@
 #include "tests/differential/harness.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <deque>
 #include <set>
@@ -21,19 +22,38 @@ bool ttl_close(const Reply& a, const Reply& b, long long tolerance) {
   return std::llabs(a.integer - b.integer) <= tolerance;
 }
 
-// Iterates SCAN from cursor 0 to the end and returns the keys seen as a sorted array (or the first
-// error). Keys may come back more than once during a rehash; only the set is specified.
+bool iequals(const std::string& a, const char* b) {
+  size_t n = std::char_traits<char>::length(b);
+  if (a.size() != n) return false;
+  for (size_t i = 0; i < n; i++) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+  }
+  return true;
+}
+
+// Iterates SCAN (cursor in args[1]) or HSCAN/SSCAN/ZSCAN (cursor in args[2]) from cursor 0 to the
+// end and returns what was seen as a sorted array: keys or members, or for HSCAN and ZSCAN
+// "field value" pairs, each pair one element. Items may come back more than once during a rehash;
+// only the set is specified.
 Reply scan_all(Client& c, std::vector<std::string> args) {
+  const bool keyspace = iequals(args[0], "scan");
+  const bool pairs = iequals(args[0], "hscan") || iequals(args[0], "zscan");
+  const size_t at = keyspace ? 1 : 2;
   std::set<std::string> seen;
   std::string cursor = "0";
   for (int rounds = 0; rounds < 100000; ++rounds) {
-    args[1] = cursor;
+    args[at] = cursor;
     Reply r = c.cmd(args);
     if (r.is_error()) return r;
     if (!r.is_array() || r.elements.size() != 2 || !r.elements[1].is_array()) {
       return Reply::Err("harness: malformed SCAN reply: " + r.to_string());
     }
-    for (const Reply& k : r.elements[1].elements) seen.insert(k.str);
+    const auto& items = r.elements[1].elements;
+    if (pairs && items.size() % 2 != 0)
+      return Reply::Err("harness: odd pair list: " + r.to_string());
+    for (size_t i = 0; i < items.size(); i += pairs ? 2 : 1) {
+      seen.insert(pairs ? items[i].to_string() + " " + items[i + 1].to_string() : items[i].str);
+    }
     cursor = r.elements[0].str;
     if (cursor == "0") {
       Reply out = Reply::Arr({});
@@ -93,6 +113,22 @@ bool replies_match(Compare mode, const Reply& a, const Reply& b) {
       };
       return sorted(a) == sorted(b);
     }
+    case Compare::kSortedPairs: {
+      if (!a.is_array() || !b.is_array() || a.elements.size() % 2 || b.elements.size() % 2)
+        return a == b;
+      auto pairs = [](const Reply& r) {
+        std::vector<std::pair<std::string, std::string>> v;
+        for (size_t i = 0; i < r.elements.size(); i += 2)
+          v.emplace_back(r.elements[i].to_string(), r.elements[i + 1].to_string());
+        std::sort(v.begin(), v.end());
+        return v;
+      };
+      return pairs(a) == pairs(b);
+    }
+    case Compare::kLength:
+      if (a.is_array() && b.is_array()) return a.elements.size() == b.elements.size();
+      if (a.type == Reply::Type::kString && b.type == Reply::Type::kString) return true;
+      return a == b;
     case Compare::kNilOrNot:
       if (a.is_nil() || b.is_nil()) return a.is_nil() == b.is_nil();
       return a.type == b.type;

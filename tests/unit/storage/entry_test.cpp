@@ -25,6 +25,7 @@ struct TestObject final : Object {
   ~TestObject() override { --*live_; }
   const char* encoding_name() const override { return "test"; }
   size_t memory() const override { return 100; }
+  size_t length() const override { return 1; }
   Object* clone() const override { return new TestObject(live_, tag_ + "-clone"); }
   int* live_;
   std::string tag_;
@@ -193,7 +194,7 @@ TEST_CASE("blob entry shares its blob by reference count") {
   Entry::destroy(lc);
 }
 
-TEST_CASE("object entry: clone or steal on copy") {
+TEST_CASE("object entry: clone or share on copy") {
   int live = 0;
   auto* obj = new TestObject(&live, "h");
   Entry* e = Entry::make_object("hash", Type::kHash, obj, Entry::kNoExpire);
@@ -218,20 +219,23 @@ TEST_CASE("object entry: clone or steal on copy") {
     Entry::destroy(e);
     CHECK(live == 0);
   }
-  SUBCASE("steal (RENAME)") {
+  SUBCASE("share, then disown (RENAME)") {
     Entry* c = Entry::copy(e, "moved", Entry::kNoExpire, false);
     CHECK(live == 1);
     CHECK(c->object() == obj);
+    CHECK(e->object() == obj);  // still counted with the source until the caller unlinks it
+    CHECK(e->alloc_size() == kHeader + 4 + sizeof(void*) + 100);
+    CHECK(e->disown_object() == obj);
     CHECK(e->object() == nullptr);
-    CHECK(e->alloc_size() == kHeader + 4 + sizeof(void*));  // a stolen entry has no object
+    CHECK(e->alloc_size() == kHeader + 4 + sizeof(void*));  // a disowned entry has no object
     Entry::destroy(e);                                      // must leave the object alone
     CHECK(live == 1);
     CHECK(static_cast<TestObject*>(c->object())->tag_ == "h");
     Entry::destroy(c);
     CHECK(live == 0);
   }
-  SUBCASE("steal_object directly") {
-    Object* o = e->steal_object();
+  SUBCASE("disown_object directly") {
+    Object* o = e->disown_object();
     CHECK(o == obj);
     CHECK(e->object() == nullptr);
     Entry::destroy(e);

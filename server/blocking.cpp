@@ -1,0 +1,166 @@
+// The registry of blocked clients and the serving of keys made ready; see blocking.h for the
+// protocol between the blocked client's worker and the worker that pushed.
+#include "server/blocking.h"
+
+#include <climits>
+#include <cmath>
+
+#include "server/context.h"
+
+namespace respite::server {
+
+std::string BlockingRegistry::registry_key(int db, std::string_view key) {
+  std::string k(reinterpret_cast<const char*>(&db), sizeof db);
+  k.append(key);
+  return k;
+}
+
+void BlockingRegistry::add(const std::shared_ptr<Waiter>& w) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& k : w->keys) {
+    auto& q = waiting_[k];
+    // BLPOP k k: one place in the queue is enough.
+    if (q.empty() || q.back() != w) q.push_back(w);
+  }
+  blocked_.fetch_add(1, std::memory_order_seq_cst);
+}
+
+void BlockingRegistry::unregister_locked(Waiter* w) {
+  for (const std::string& k : w->keys) {
+    auto it = waiting_.find(k);
+    if (it == waiting_.end()) continue;
+    auto& q = it->second;
+    for (size_t i = 0; i < q.size(); i++) {
+      if (q[i].get() == w) {
+        q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+    if (q.empty()) waiting_.erase(it);
+  }
+  blocked_.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+bool BlockingRegistry::finish(Waiter* w, bool detach_conn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (detach_conn) w->conn = nullptr;
+  if (w->done) return false;
+  w->done = true;
+  unregister_locked(w);
+  return true;
+}
+
+void BlockingRegistry::serve(Worker& on, int db, std::string_view key) {
+  std::string rk = registry_key(db, key);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (;;) {
+    auto it = waiting_.find(rk);
+    if (it == waiting_.end() || it->second.empty()) return;
+    std::shared_ptr<Waiter> w = it->second.front();
+    // Run the client's own command again, here, with its reply captured. Its connection stays
+    // alive meanwhile: closing it needs this mutex (finish), and a blocked client runs nothing
+    // else.
+    protocol::OutputBuffer out;
+    protocol::ReplyWriter reply(&out);
+    reply.set_resp(w->resp);
+    std::vector<std::string_view> argv(w->argv.begin(), w->argv.end());
+    bool keep_waiting = false;
+    CmdCtx ctx{
+        *on.server,   on, *w->conn, reply, argv, w->cmd, storage::OpCtx{on.epoch, on.now_ms(), 0},
+        &keep_waiting};
+    w->cmd->fn(ctx);
+    on.stats.per_command[w->cmd->id].calls.add(1);
+    if (keep_waiting) return;  // the key had nothing for the oldest waiter: nothing for the rest
+    w->done = true;
+    unregister_locked(w.get());
+    std::string bytes;
+    bytes.reserve(out.size());
+    struct iovec iov[64];
+    while (!out.empty()) {
+      size_t n = out.gather(iov, 64), taken = 0;
+      for (size_t i = 0; i < n; i++) {
+        bytes.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+        taken += iov[i].iov_len;
+      }
+      out.consume(taken);
+    }
+    w->worker->post([w, bytes = std::move(bytes)](Worker&) {
+      if (w->conn) w->conn->unblock(bytes);
+    });
+  }
+}
+
+bool parse_block_timeout(CmdCtx& c, std::string_view arg, int64_t* deadline_ms) {
+  long double secs;
+  if (!parse_long_double(arg, &secs)) {
+    c.error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  long double ms = secs * 1000.0L;
+  // Redis converts with a plain (long long) cast; x86 turns anything out of range into LLONG_MIN,
+  // which then reads as negative.
+  int64_t t = (ms >= 9.2233720368547758e18L || ms <= -9.2233720368547758e18L || std::isnan(ms))
+                  ? INT64_MIN
+                  : static_cast<int64_t>(ms);
+  if (t < 0) {
+    c.error("ERR timeout is negative");
+    return false;
+  }
+  if (t > 0) {
+    if (t > INT64_MAX - c.op.now_ms) {
+      c.error("ERR timeout is out of range");
+      return false;
+    }
+    t += c.op.now_ms;
+  }
+  *deadline_ms = t;
+  return true;
+}
+
+bool serving_blocked(const CmdCtx& c) {
+  return c.keep_waiting != nullptr;
+}
+
+void block_client(CmdCtx& c, const std::vector<std::string_view>& keys, int64_t deadline_ms) {
+  if (c.keep_waiting) {
+    *c.keep_waiting = true;
+    return;
+  }
+  auto w = std::make_shared<Waiter>();
+  w->conn = &c.conn;
+  w->worker = &c.worker;
+  w->db = c.conn.db;
+  w->resp = c.reply.resp();
+  w->cmd = c.cmd;
+  w->argv.assign(c.argv.begin(), c.argv.end());
+  for (std::string_view k : keys) w->keys.push_back(BlockingRegistry::registry_key(w->db, k));
+  c.server.blocking.add(w);
+  c.conn.block(w, deadline_ms);
+  // A push between the handler's look at its keys and the registration above found nobody to
+  // serve: look again, now that pushes will find us.
+  for (std::string_view k : keys) c.worker.ready_keys.emplace_back(w->db, std::string(k));
+}
+
+void signal_key_ready(CmdCtx& c, std::string_view key) {
+  signal_key_ready(c, c.conn.db, key);
+}
+
+void signal_key_ready(CmdCtx& c, int db, std::string_view key) {
+  // seq_cst pairs with the blocker's seq_cst increment: either this load sees the waiter, or the
+  // waiter's second look (under the shard lock this command released) sees the new data.
+  if (c.server.blocking.blocked() == 0) return;
+  c.worker.ready_keys.emplace_back(db, std::string(key));
+}
+
+void serve_ready_keys(Worker& w) {
+  BlockingRegistry& reg = w.server->blocking;
+  // Serving one key may make another ready (BLMOVE pushes to its destination): loop until quiet.
+  while (!w.ready_keys.empty()) {
+    std::vector<std::pair<int, std::string>> keys;
+    keys.swap(w.ready_keys);
+    if (reg.blocked() == 0) continue;
+    for (auto& [db, key] : keys) reg.serve(w, db, key);
+  }
+}
+
+}  // namespace respite::server

@@ -1,0 +1,6 @@
+// storage::ListValue: a list. (Being written.)
+#pragma once
+
+#include "storage/entry.h"
+
+namespace respite::storage {}  // namespace respite::storage

@@ -1,0 +1,9 @@
+// Integration tests of the hashes commands against the real server. (Being written.)
+#include "tests/integration/harness.h"
+
+using namespace respite::test;
+
+TEST_CASE("hashes: the server answers") {
+  Fixture f;
+  CHECK(f.cmd({"PING"}) == Reply::Status("PONG"));
+}
