@@ -1,5 +1,5 @@
-// The server family: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, CONFIG, COMMAND and SHUTDOWN (INFO
-// has its own file). COMMAND's replies are generated from the command table.
+// The server family: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, CONFIG, COMMAND, MEMORY and SHUTDOWN
+// (INFO has its own file). COMMAND's replies are generated from the command table.
 #include <sys/time.h>
 
 #include <climits>
@@ -7,6 +7,7 @@
 
 #include "server/command_docs.h"
 #include "server/context.h"
+#include "server/keywrite.h"
 #include "storage/glob.h"
 
 namespace respite::server {
@@ -317,9 +318,38 @@ void cmd_shutdown(CmdCtx& c) {
   c.server.request_shutdown();
 }
 
+// MEMORY USAGE: the key's whole allocation (header, key, value and any collection behind it) and
+// its table slot. respite accounts every byte as it goes, so this is exact rather than Redis's
+// sampled estimate; SAMPLES is checked as Redis checks it and otherwise has nothing to change.
+void cmd_memory_usage(CmdCtx& c) {
+  for (size_t j = 3; j < c.argc(); j++) {
+    if (!iequals(c.arg(j), "samples") || j + 1 >= c.argc()) return c.error(err::kSyntax);
+    int64_t samples;
+    if (!parse_int(c.arg(++j), &samples)) return c.error(err::kNotInt);
+    if (samples < 0) return c.error(err::kSyntax);
+  }
+  KeyWrite kw(c, c.arg(2));  // locked: a collection's size is read under its shard's lock
+  if (!kw.cur) return c.reply.null();
+  c.reply.integer(static_cast<int64_t>(kw.cur->alloc_size() + sizeof(void*)));
+}
+
+void cmd_memory_help(CmdCtx& c) {
+  reply_help(c, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                 "USAGE <key> [SAMPLES <count>]",
+                 "    Return memory in bytes used by <key> and its value. Nested values are",
+                 "    sampled up to <count> times (default: 5, 0 means sample all).", "HELP",
+                 "    Print this help."});
+}
+
 }  // namespace
 
 void register_server_commands(CommandTable& t) {
+  Command* mem = t.add({"memory", -2, kReadonly, 0, 0, 0, nullptr, "server",
+                        "A container for memory diagnostics commands", "", "4.0.0"});
+  t.add_sub(mem, {"usage", -3, kReadonly, 2, 2, 1, cmd_memory_usage, "",
+                  "Estimate the memory usage of a key", "key [SAMPLES count]", "4.0.0", "O(N)"});
+  t.add_sub(mem, {"help", 2, kLoading | kStale, 0, 0, 0, cmd_memory_help, "",
+                  "Show helpful text about the different subcommands", "", "4.0.0"});
   t.add({"dbsize", 1, kReadonly | kFast, 0, 0, 0, cmd_dbsize, "server",
          "Return the number of keys in the selected database"});
   t.add({"flushdb", -1, kWrite, 0, 0, 0, cmd_flushdb, "server",

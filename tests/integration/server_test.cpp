@@ -225,6 +225,25 @@ TEST_CASE("AUTH with and without requirepass") {
   CHECK(third.cmd({"GET", "k"}) == Reply::Str("v"));
 }
 
+TEST_CASE("MEMORY USAGE follows the value's size and errors like Redis") {
+  Fixture f;
+  CHECK(f.cmd({"MEMORY", "USAGE", "missing"}) == Reply::Nil());
+  CHECK(f.cmd({"SET", "small", "x"}) == OK());
+  CHECK(f.cmd({"SET", "big", std::string(100000, 'x')}) == OK());
+  long long small = f.cmd({"MEMORY", "USAGE", "small"}).integer;
+  long long big = f.cmd({"MEMORY", "USAGE", "big"}).integer;
+  CHECK(small > 0);
+  CHECK(small < 100);
+  CHECK(big >= 100000);
+  CHECK(f.cmd({"MEMORY", "USAGE", "big", "SAMPLES", "0"}) == Reply::Int(big));
+  CHECK(f.cmd({"MEMORY", "USAGE", "big", "SAMPLES", "-1"}) == Reply::Err("ERR syntax error"));
+  CHECK(f.cmd({"MEMORY", "USAGE", "big", "SAMPLES", "x"}) ==
+        Reply::Err("ERR value is not an integer or out of range"));
+  CHECK(f.cmd({"MEMORY", "USAGE", "big", "SAMPLES"}) == Reply::Err("ERR syntax error"));
+  CHECK(f.cmd({"MEMORY", "USAGE"}) ==
+        Reply::Err("ERR wrong number of arguments for 'memory|usage' command"));
+}
+
 TEST_CASE("TIME") {
   Fixture f;
   Reply t = f.cmd({"TIME"});
