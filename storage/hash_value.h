@@ -1,6 +1,121 @@
-// storage::HashValue: a hash (field -> value). (Being written.)
+// storage::HashValue: the value of a Redis hash (field -> value), in one of Redis 7.0's two
+// encodings, which OBJECT ENCODING names:
+//   "listpack"  while the hash has at most `max_entries` pairs and no field or value longer than
+//               `max_value` bytes: one contiguous buffer of length-prefixed pairs in insertion
+//               order (PackedPairs, hash_table.h). Linear lookups over a few hundred bytes.
+//   "hashtable" past either limit: a chained table, one allocation per pair (PairTable).
+// The change is one way, as in Redis: a hash never goes back to the packed form, even when it
+// shrinks. The limits are hash-max-listpack-entries / -value, passed in by the caller on every
+// write (they may change at run time) and applied exactly where Redis's hashTypeSet applies them: a
+// too-long field or value converts before it is stored, a count over the limit converts after the
+// pair is stored (so an update of a hash already over a lowered limit converts it too).
+//
+// Concurrency: none here. The hash is read and changed only under its key's shard lock (through
+// server::Collection), so views returned by get(), for_each() and the random picks stay valid
+// until the caller next changes the hash or releases the lock.
+//
+// memory() is O(1): the packed buffer's capacity, or the table's bucket array plus its nodes'
+// bytes, each kept up to date as pairs come and go.
 #pragma once
 
-#include "storage/entry.h"
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
 
-namespace respite::storage {}  // namespace respite::storage
+#include "storage/entry.h"
+#include "storage/hash_table.h"
+
+namespace respite::storage {
+
+class HashValue final : public Object {
+ public:
+  // hash-max-listpack-entries and hash-max-listpack-value.
+  struct Limits {
+    size_t max_entries = 128;
+    size_t max_value = 64;
+  };
+
+  HashValue() = default;
+  ~HashValue() override;
+  HashValue(const HashValue&) = delete;
+  HashValue& operator=(const HashValue&) = delete;
+
+  const char* encoding_name() const override { return table_ ? "hashtable" : "listpack"; }
+  size_t memory() const override;
+  size_t length() const override { return table_ ? table_->size() : packed_.size(); }
+  Object* clone() const override;
+
+  bool packed() const { return table_ == nullptr; }
+
+  // The value of field, if present (value may be null to test presence only).
+  bool get(std::string_view field, std::string_view* value) const;
+  bool contains(std::string_view field) const { return get(field, nullptr); }
+  // HSET of one pair, converting to the table as Redis does (see the top). True: a new field.
+  bool set(std::string_view field, std::string_view value, const Limits& limits);
+  // HDEL of one field; true if it was there.
+  bool erase(std::string_view field);
+
+  // Calls f(const HashPair&) for every pair: insertion order for a packed hash, table order else.
+  template <class F>
+  void for_each(F&& f) const {
+    if (table_) return table_->for_each(f);
+    HashPair p;
+    for (size_t off = 0; off < packed_.bytes();) {
+      off = packed_.read(off, &p);
+      f(p);
+    }
+  }
+
+  // One HSCAN step. A packed hash is returned whole with cursor 0. A table visits buckets from
+  // `cursor` until it has seen `count` items (a pair counts as two, as Redis counts them) or has
+  // visited count*10 buckets, and returns the cursor to continue from (0: done).
+  template <class F>
+  uint64_t scan(uint64_t cursor, size_t count, F&& f) const {
+    if (!table_) {
+      for_each(f);
+      return 0;
+    }
+    size_t items = 0;
+    size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
+    do {
+      cursor = table_->scan_bucket(cursor, [&](const HashPair& p) {
+        items += 2;
+        f(p);
+      });
+    } while (cursor && budget-- && items < count);
+    return cursor;
+  }
+
+  // HRANDFIELD. rng is the caller's random state (hashenc::next_random).
+  // One random pair; the hash must not be empty.
+  HashPair random_pair(uint64_t* rng) const;
+  // `count` random pairs, repetitions allowed (a negative count), each passed to f.
+  template <class F>
+  void random_pairs(uint64_t count, uint64_t* rng, F&& f) const {
+    if (table_) {
+      while (count--) f(table_->random_node(rng)->pair());
+      return;
+    }
+    // Index the packed pairs once, then pick from the index: O(n + count), not O(n * count).
+    std::vector<size_t> offsets = packed_offsets();
+    HashPair p;
+    while (count--) {
+      packed_.read(offsets[hashenc::random_below(rng, offsets.size())], &p);
+      f(p);
+    }
+  }
+  // `count` distinct random pairs, 0 < count < length(), in random order, appended to out.
+  void random_distinct(size_t count, uint64_t* rng, std::vector<HashPair>* out) const;
+
+ private:
+  explicit HashValue(const PackedPairs& packed) : packed_(packed) {}  // clone()
+  void convert();                                                     // packed -> table
+  std::vector<size_t> packed_offsets() const;
+
+  PackedPairs packed_;
+  std::unique_ptr<PairTable> table_;  // non-null once converted
+};
+
+}  // namespace respite::storage

@@ -52,11 +52,21 @@ int main(int argc, char** argv) {
   const std::vector<uint64_t> seeds = seeds_from_env();
   const int count = static_cast<int>(env_int("RESPITE_DIFF_COUNT", 3000));
   try {
-    // Both get the same explicit database count, so SELECT and MOVE limits agree by construction.
-    test::ServerProcess under_test(test::server_binary(),
-                                   test::ServerOptions().set("databases", "16"));
-    test::ServerProcess reference(test::reference_binary(),
-                                  test::ServerOptions().set("databases", "16"));
+    // Both get the same explicit database count and encoding thresholds, so SELECT and MOVE
+    // limits and OBJECT ENCODING agree by construction (redis-server without a config file uses
+    // its compiled-in hash-max-listpack-entries 512; redis.conf and respite use 128).
+    auto options = [] {
+      return test::ServerOptions()
+          .set("databases", "16")
+          .set("hash-max-listpack-entries", "128")
+          .set("hash-max-listpack-value", "64")
+          .set("set-max-intset-entries", "512")
+          .set("zset-max-listpack-entries", "128")
+          .set("zset-max-listpack-value", "64")
+          .set("list-max-listpack-size", "-2");
+    };
+    test::ServerProcess under_test(test::server_binary(), options());
+    test::ServerProcess reference(test::reference_binary(), options());
     std::cout << "server under test: " << under_test.binary() << " (port " << under_test.port()
               << ")\nreference: " << reference.binary() << " (port " << reference.port() << ")\n";
     const long long base_time_s = static_cast<long long>(std::time(nullptr));
