@@ -315,19 +315,21 @@ void cmd_decrby(CmdCtx& c) {
 }
 
 void cmd_incrbyfloat(CmdCtx& c) {
-  long double by;
-  if (!parse_long_double(c.arg(2), &by)) return c.error(err::kNotFloat);
+  // Redis's order: the key's type, then its value, then the increment.
   KeyWrite kw(c, c.arg(1));
-  long double v = 0;
+  long double v = 0, by;
   if (kw.cur) {
     if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
     StringBuf buf;
     if (!parse_long_double(string_bytes(kw.cur, &buf), &v)) return c.error(err::kNotFloat);
   }
+  if (!parse_long_double(c.arg(2), &by)) return c.error(err::kNotFloat);
   v += by;
   if (std::isnan(v) || std::isinf(v)) return c.error(err::kNaN);
   std::string text = format_long_double(v);
-  kw.put(make_string_entry(c.arg(1), text, kw.cur ? kw.cur->expire_ms() : -1));
+  // Stored as text even when it reads as an integer ("3"), as Redis does: OBJECT ENCODING says
+  // embstr. (At most a few KiB: a long double has no more digits than that.)
+  kw.put(Entry::make_string(c.arg(1), text, kw.cur ? kw.cur->expire_ms() : -1));
   c.reply.bulk(text);
 }
 

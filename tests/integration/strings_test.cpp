@@ -212,7 +212,9 @@ TEST_CASE("INCRBYFLOAT") {
   CHECK(f.cmd({"SET", "i", "3"}) == OK());
   CHECK(f.cmd({"INCRBYFLOAT", "i", "1.25"}) == Reply::Str("4.25"));
   CHECK(f.cmd({"INCRBYFLOAT", "i", "-0.25"}) == Reply::Str("4"));
-  CHECK(f.cmd({"INCR", "i"}) == Reply::Int(5));  // an integral float result is an integer again
+  // An integral result is stored as text, as Redis does (embstr), and still reads as an integer.
+  CHECK(f.cmd({"OBJECT", "ENCODING", "i"}) == Reply::Str("embstr"));
+  CHECK(f.cmd({"INCR", "i"}) == Reply::Int(5));
   CHECK(f.cmd({"INCRBYFLOAT", "big", "1e20"}) == Reply::Str("100000000000000000000"));
   CHECK(f.cmd({"INCRBYFLOAT", "h", "0.1"}) == Reply::Str("0.1"));
   CHECK(f.cmd({"INCRBYFLOAT", "h", "0.2"}) == Reply::Str("0.3"));
@@ -225,6 +227,10 @@ TEST_CASE("INCRBYFLOAT") {
   CHECK(f.cmd({"INCRBYFLOAT", "f", "1.5 "}) == not_float);
   CHECK(f.cmd({"SET", "s", "hello"}) == OK());
   CHECK(f.cmd({"INCRBYFLOAT", "s", "1"}) == not_float);
+  // The key's type is checked before the increment: WRONGTYPE wins over a bad number.
+  CHECK(f.cmd({"HSET", "hash", "field", "1"}) == Reply::Int(1));
+  CHECK(f.cmd({"INCRBYFLOAT", "hash", "abc"}) ==
+        Reply::Err("WRONGTYPE Operation against a key holding the wrong kind of value"));
   CHECK(f.cmd({"INCRBYFLOAT", "f", "inf"}) ==
         Reply::Err("ERR increment would produce NaN or Infinity"));
   CHECK(f.cmd({"GET", "f"}) == Reply::Str("0"));
