@@ -1,13 +1,593 @@
-// Lists: pushes, pops, ranges, LPOS, LMOVE, LMPOP and the blocking pops (BLPOP, BRPOP, BLMOVE,
-// BRPOPLPUSH, BLMPOP; see blocking.h), over storage::ListValue (list_value.h). (Being written:
-// registered empty so that the tree builds.)
+// The list family: pushes and pops at both ends, LLEN/LINDEX/LSET/LRANGE/LTRIM/LREM/LINSERT/LPOS,
+// LMOVE/RPOPLPUSH, LMPOP, and the blocking BLPOP/BRPOP/BLMOVE/BRPOPLPUSH/BLMPOP, over
+// storage::ListValue (list_value.h). Argument checks run in Redis 7.0's order (which error wins
+// matters: e.g. LRANGE parses its indexes before looking at the key, LINDEX after). Replies are
+// written straight from the list while its shard is locked. Every command that adds elements
+// signals the key ready, so blocked clients are served once it has finished (blocking.h).
+//
+// A blocking handler first tries to serve itself like its non-blocking twin; when nothing is there
+// it calls block_client() and replies nothing. The framework runs the same handler again, on the
+// pushing worker, when a key it waits on is signalled (serving_blocked() is then true). In that
+// second life a key of another type is passed over instead of answered with WRONGTYPE: Redis 7.0
+// only serves a blocked client from a key that holds a list, and leaves it waiting otherwise.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/blocking.h"
 #include "server/collection.h"
 #include "server/context.h"
+#include "storage/list_value.h"
 
 namespace respite::server {
 
+using storage::ListValue;
+using storage::Type;
+using Lists = Collection<ListValue>;
+
+namespace {
+
+constexpr std::string_view kNumkeys = "ERR numkeys should be greater than 0";
+constexpr std::string_view kCountPositive = "ERR count should be greater than 0";
+constexpr std::string_view kNoSuchIndex = "ERR index out of range";
+constexpr std::string_view kTooLarge = "ERR element too large for a list";
+
+ListValue::Limits limits(CmdCtx& c) {
+  return ListValue::Limits::from_fill(encoding_limits(c.server).list_size);
+}
+
+// LEFT | RIGHT; Redis answers anything else with a syntax error.
+bool parse_where(CmdCtx& c, std::string_view arg, bool* front) {
+  if (iequals(arg, "left")) {
+    *front = true;
+  } else if (iequals(arg, "right")) {
+    *front = false;
+  } else {
+    c.error(err::kSyntax);
+    return false;
+  }
+  return true;
+}
+
+// Elements past 4 GiB cannot be stored (node offsets are 32 bits); they only arrive with
+// proto-max-bulk-len raised that far.
+bool elements_fit(CmdCtx& c, size_t from) {
+  for (size_t i = from; i < c.argc(); i++) {
+    if (c.arg(i).size() > ListValue::kMaxElement) {
+      c.error(kTooLarge);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Replies with up to n elements taken from one end (tail first for the right end), then removes
+// them: whole nodes at a time.
+void reply_pop_range(CmdCtx& c, ListValue* l, bool front, size_t n) {
+  n = std::min(n, l->length());
+  c.reply.array(n);
+  l->visit(front ? 0 : l->length() - 1, n, !front, [&](std::string_view v) { c.reply.bulk(v); });
+  front ? l->remove_front(n) : l->remove_back(n);
+}
+
+// Redis's index rule: negative counts from the tail.
+bool normalize_index(int64_t index, size_t len, size_t* out) {
+  if (index < 0) index += static_cast<int64_t>(len);
+  if (index < 0 || index >= static_cast<int64_t>(len)) return false;
+  *out = static_cast<size_t>(index);
+  return true;
+}
+
+// --- pushes ---
+
+void push_generic(CmdCtx& c, bool front, bool only_existing) {
+  if (!elements_fit(c, 2)) return;
+  Lists lst(c, c.arg(1), Type::kList);
+  if (lst.wrong_type()) return c.error(err::kWrongType);
+  ListValue* l = lst.get();
+  if (!l) {
+    if (only_existing) return c.reply.integer(0);
+    l = lst.create(new ListValue());
+  }
+  ListValue::Limits lim = limits(c);
+  for (size_t i = 2; i < c.argc(); i++) l->push(front, c.arg(i), lim);
+  c.reply.integer(static_cast<int64_t>(l->length()));
+  signal_key_ready(c, c.arg(1));
+}
+
+void cmd_lpush(CmdCtx& c) {
+  push_generic(c, true, false);
+}
+void cmd_rpush(CmdCtx& c) {
+  push_generic(c, false, false);
+}
+void cmd_lpushx(CmdCtx& c) {
+  push_generic(c, true, true);
+}
+void cmd_rpushx(CmdCtx& c) {
+  push_generic(c, false, true);
+}
+
+// --- pops ---
+
+// LPOP/RPOP key [count]: the count is checked before the key (any bad count gets the "must be
+// positive" text, as Redis's getPositiveLongFromObjectOrReply); a missing key with a count is a
+// null array, count 0 on an existing list an empty one.
+void pop_generic(CmdCtx& c, bool front) {
+  if (c.argc() > 3) return c.arity_error();
+  bool has_count = c.argc() == 3;
+  int64_t count = 0;
+  if (has_count && (!parse_int(c.arg(2), &count) || count < 0)) return c.error(err::kPositive);
+  Lists lst(c, c.arg(1), Type::kList);
+  if (!lst.exists()) return has_count ? c.reply.null_array() : c.reply.null();
+  if (lst.wrong_type()) return c.error(err::kWrongType);
+  ListValue* l = lst.get();
+  if (!has_count) {
+    c.reply.bulk(l->end_value(front));
+    l->pop(front);
+    return;
+  }
+  reply_pop_range(c, l, front, static_cast<size_t>(count));
+}
+
+void cmd_lpop(CmdCtx& c) {
+  pop_generic(c, true);
+}
+void cmd_rpop(CmdCtx& c) {
+  pop_generic(c, false);
+}
+
+// --- reads and in-place changes ---
+
+void cmd_llen(CmdCtx& c) {
+  Lists lst(c, c.arg(1), Type::kList, Access::kRead);
+  if (lst.wrong_type()) return c.error(err::kWrongType);
+  c.reply.integer(lst.get() ? static_cast<int64_t>(lst.get()->length()) : 0);
+}
+
+void cmd_lindex(CmdCtx& c) {
+  Lists lst(c, c.arg(1), Type::kList, Access::kRead);
+  if (!lst.exists()) return c.reply.null();
+  if (lst.wrong_type()) return c.error(err::kWrongType);
+  int64_t index;
+  if (!parse_int(c.arg(2), &index)) return c.error(err::kNotInt);
+  size_t i;
+  if (!normalize_index(index, lst.get()->length(), &i)) return c.reply.null();
+  c.reply.bulk(lst.get()->at(i));
+}
+
+void cmd_lset(CmdCtx& c) {
+  if (!elements_fit(c, 3)) return;
+  Lists lst(c, c.arg(1), Type::kList);
+  if (!lst.exists()) return c.error(err::kNoSuchKey);
+  if (lst.wrong_type()) return c.error(err::kWrongType);
+  int64_t index;
+  if (!parse_int(c.arg(2), &index)) return c.error(err::kNotInt);
+  size_t i;
+  if (!normalize_index(index, lst.get()->length(), &i)) return c.error(kNoSuchIndex);
+  lst.get()->set(i, c.arg(3), limits(c));
+  c.reply.ok();
+}
+
+// LRANGE and LTRIM clamp [start, stop] the same way; false when the range is empty.
+bool clamp_range(int64_t start, int64_t stop, size_t len, size_t* first, size_t* n) {
+  auto l = static_cast<int64_t>(len);
+  if (start < 0) start += l;
+  if (stop < 0) stop += l;
+  if (start < 0) start = 0;
+  if (start > stop || start >= l) return false;
+  if (stop >= l) stop = l - 1;
+  *first = static_cast<size_t>(start);
+  *n = static_cast<size_t>(stop - start + 1);
+  return true;
+}
+
+bool parse_range(CmdCtx& c, int64_t* start, int64_t* stop) {
+  if (!parse_int(c.arg(2), start) || !parse_int(c.arg(3), stop)) {
+    c.error(err::kNotInt);
+    return false;
+  }
+  return true;
+}
+
+void cmd_lrange(CmdCtx& c) {
+  int64_t start, stop;
+  if (!parse_range(c, &start, &stop)) return;
+  Lists lst(c, c.arg(1), Type::kList, Access::kRead);
+  if (lst.wrong_type()) return c.error(err::kWrongType);
+  ListValue* l = lst.get();
+  size_t first, n;
+  if (!l || !clamp_range(start, stop, l->length(), &first, &n)) return c.reply.array(0);
+  c.reply.array(n);
+  l->visit(first, n, false, [&](std::string_view v) { c.reply.bulk(v); });
+}
+
+void cmd_ltrim(CmdCtx& c) {
+  int64_t start, stop;
+  if (!parse_range(c, &start, &stop)) return;
+  Lists lst(c, c.arg(1), Type::kList);
+  if (lst.wrong_type()) return c.error(err::kWrongType);
+  ListValue* l = lst.get();
+  if (l) {
+    size_t len = l->length(), first, n;
+    if (!clamp_range(start, stop, len, &first, &n)) {
+      first = len;  // nothing kept: the key goes
+      n = 0;
+    }
+    l->remove_front(first);
+    l->remove_back(len - first - n);
+  }
+  c.reply.ok();
+}
+
+void cmd_lrem(CmdCtx& c) {
+  int64_t count;
+  if (!parse_int(c.arg(2), &count)) return c.error(err::kNotInt);
+  Lists lst(c, c.arg(1), Type::kList);
+  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (!lst.get()) return c.reply.integer(0);
+  c.reply.integer(static_cast<int64_t>(lst.get()->remove(c.arg(3), count)));
+}
+
+void cmd_linsert(CmdCtx& c) {
+  bool after;
+  if (iequals(c.arg(2), "after")) {
+    after = true;
+  } else if (iequals(c.arg(2), "before")) {
+    after = false;
+  } else {
+    return c.error(err::kSyntax);
+  }
+  if (!elements_fit(c, 4)) return;
+  Lists lst(c, c.arg(1), Type::kList);
+  if (!lst.exists()) return c.reply.integer(0);
+  if (lst.wrong_type()) return c.error(err::kWrongType);
+  ListValue* l = lst.get();
+  if (!l->insert(c.arg(3), c.arg(4), after, limits(c))) return c.reply.integer(-1);
+  c.reply.integer(static_cast<int64_t>(l->length()));
+  signal_key_ready(c, c.arg(1));
+}
+
+// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]. Follows Redis's loop exactly,
+// including its arithmetic on a RANK of INT64_MIN (negating it leaves it negative, so every match
+// counts) done here with defined wrap-around.
+void cmd_lpos(CmdCtx& c) {
+  int64_t rank = 1, count = -1, maxlen = 0;
+  for (size_t j = 3; j < c.argc(); j++) {
+    std::string_view opt = c.arg(j);
+    bool more = j + 1 < c.argc();
+    if (iequals(opt, "rank") && more) {
+      if (!parse_int(c.arg(++j), &rank)) return c.error(err::kNotInt);
+      if (rank == 0) {
+        return c.error(
+            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+            "or use negative to start from the end of the list");
+      }
+    } else if (iequals(opt, "count") && more) {
+      if (!parse_int(c.arg(++j), &count) || count < 0)
+        return c.error("ERR COUNT can't be negative");
+    } else if (iequals(opt, "maxlen") && more) {
+      if (!parse_int(c.arg(++j), &maxlen) || maxlen < 0)
+        return c.error("ERR MAXLEN can't be negative");
+    } else {
+      return c.error(err::kSyntax);
+    }
+  }
+  bool reverse = rank < 0;
+  if (reverse) rank = static_cast<int64_t>(0 - static_cast<uint64_t>(rank));
+  bool want_array = count != -1;
+
+  Lists lst(c, c.arg(1), Type::kList, Access::kRead);
+  if (!lst.exists()) return want_array ? c.reply.array(0) : c.reply.null();
+  if (lst.wrong_type()) return c.error(err::kWrongType);
+  ListValue* l = lst.get();
+  auto len = static_cast<int64_t>(l->length());
+  std::string_view ele = c.arg(2);
+  std::vector<int64_t> found;  // only with COUNT: the reply's length comes first
+  int64_t index = 0, matches = 0, match = -1;
+  ListValue::Iterator it = l->iter(reverse ? l->length() - 1 : 0, reverse);
+  std::string_view v;
+  while ((maxlen == 0 || index < maxlen) && it.next(&v)) {
+    if (v == ele) {
+      matches++;
+      match = reverse ? len - index - 1 : index;
+      if (matches >= rank) {
+        if (!want_array) break;
+        found.push_back(match);
+        auto past =
+            static_cast<int64_t>(static_cast<uint64_t>(matches) - static_cast<uint64_t>(rank) + 1);
+        if (count && past >= count) break;
+      }
+    }
+    index++;
+    match = -1;
+  }
+  if (want_array) {
+    c.reply.array(found.size());
+    for (int64_t i : found) c.reply.integer(i);
+  } else if (match != -1) {
+    c.reply.integer(match);
+  } else {
+    c.reply.null();
+  }
+}
+
+// --- moves ---
+
+enum class Moved { kDone, kReplied, kNoSource };
+
+// Moves one element from src's `from_front` end to dst's `to_front` end under both keys' locks and
+// replies with it. kNoSource: src holds nothing (nothing replied). kReplied: WRONGTYPE was
+// replied. skip_wrong_source: a serving blocked client, for which a source of another type means
+// "keep waiting" (destination checks stay: Redis answers those with WRONGTYPE).
+Moved move_element(CmdCtx& c, std::string_view src, std::string_view dst, bool from_front,
+                   bool to_front, bool skip_wrong_source) {
+  storage::Keyspace& ks = c.db();
+  storage::MultiLock lock;
+  lock.add_key(ks, src);
+  if (dst != src) lock.add_key(ks, dst);
+  lock.lock();
+  Lists s(c, ks, src, Type::kList, AlreadyLocked{});
+  if (!s.exists()) return Moved::kNoSource;
+  if (s.wrong_type()) {
+    if (skip_wrong_source) return Moved::kNoSource;
+    c.error(err::kWrongType);
+    return Moved::kReplied;
+  }
+  ListValue* sl = s.get();
+  if (dst == src) {
+    // A rotation: the element must be copied out before the list changes under its view.
+    std::string v(sl->end_value(from_front));
+    if (from_front != to_front) {
+      sl->pop(from_front);
+      sl->push(to_front, v, limits(c));
+    }
+    c.reply.bulk(v);
+  } else {
+    Lists d(c, ks, dst, Type::kList, AlreadyLocked{});
+    if (d.wrong_type()) {
+      c.error(err::kWrongType);
+      return Moved::kReplied;
+    }
+    ListValue* dl = d.get() ? d.get() : d.create(new ListValue());
+    std::string_view v = sl->end_value(from_front);
+    dl->push(to_front, v, limits(c));
+    c.reply.bulk(v);
+    sl->pop(from_front);
+  }
+  signal_key_ready(c, dst);
+  return Moved::kDone;
+}
+
+void cmd_lmove(CmdCtx& c) {
+  bool from, to;
+  if (!parse_where(c, c.arg(3), &from) || !parse_where(c, c.arg(4), &to)) return;
+  if (move_element(c, c.arg(1), c.arg(2), from, to, false) == Moved::kNoSource) c.reply.null();
+}
+
+void cmd_rpoplpush(CmdCtx& c) {
+  if (move_element(c, c.arg(1), c.arg(2), false, true, false) == Moved::kNoSource) c.reply.null();
+}
+
+// BLMOVE and BRPOPLPUSH after their arguments are parsed: only the source is waited on.
+void blocking_move(CmdCtx& c, bool from, bool to, int64_t deadline) {
+  if (move_element(c, c.arg(1), c.arg(2), from, to, serving_blocked(c)) != Moved::kNoSource) return;
+  block_client(c, {c.arg(1)}, deadline);
+}
+
+void cmd_blmove(CmdCtx& c) {
+  bool from, to;
+  if (!parse_where(c, c.arg(3), &from) || !parse_where(c, c.arg(4), &to)) return;
+  int64_t deadline;
+  if (!parse_block_timeout(c, c.arg(5), &deadline)) return;
+  blocking_move(c, from, to, deadline);
+}
+
+void cmd_brpoplpush(CmdCtx& c) {
+  int64_t deadline;
+  if (!parse_block_timeout(c, c.arg(3), &deadline)) return;
+  blocking_move(c, false, true, deadline);
+}
+
+// --- pops over several keys ---
+
+// Pops from the first of keys[0..n) that holds a list: count < 0 replies BLPOP's [key, element],
+// else LMPOP's [key, [up to count elements]]. True when it replied (an element, or WRONGTYPE for
+// the first key of another type, unless serving a blocked client). Several keys are locked
+// together, so the choice of key and the pop are one atomic step.
+bool pop_first(CmdCtx& c, const std::string_view* keys, size_t n, bool front, int64_t count) {
+  bool serving = serving_blocked(c);
+  auto serve = [&](Lists& lst) {
+    if (!lst.exists()) return false;
+    if (lst.wrong_type()) {
+      if (serving) return false;
+      c.error(err::kWrongType);
+      return true;
+    }
+    ListValue* l = lst.get();
+    c.reply.array(2);
+    c.reply.bulk(lst.key());
+    if (count < 0) {
+      c.reply.bulk(l->end_value(front));
+      l->pop(front);
+    } else {
+      reply_pop_range(c, l, front, static_cast<size_t>(count));
+    }
+    return true;
+  };
+  if (n == 1) {
+    Lists lst(c, keys[0], Type::kList);
+    return serve(lst);
+  }
+  storage::Keyspace& ks = c.db();
+  storage::MultiLock lock;
+  for (size_t i = 0; i < n; i++) lock.add_key(ks, keys[i]);
+  lock.lock();
+  for (size_t i = 0; i < n; i++) {
+    Lists lst(c, ks, keys[i], Type::kList, AlreadyLocked{});
+    if (serve(lst)) return true;
+  }
+  return false;
+}
+
+void blocking_pop(CmdCtx& c, bool front) {
+  int64_t deadline;
+  if (!parse_block_timeout(c, c.arg(c.argc() - 1), &deadline)) return;
+  const std::string_view* keys = &c.argv[1];
+  size_t n = c.argc() - 2;
+  if (pop_first(c, keys, n, front, -1)) return;
+  block_client(c, std::vector<std::string_view>(keys, keys + n), deadline);
+}
+
+void cmd_blpop(CmdCtx& c) {
+  blocking_pop(c, true);
+}
+void cmd_brpop(CmdCtx& c) {
+  blocking_pop(c, false);
+}
+
+struct MpopArgs {
+  size_t first_key = 0, nkeys = 0;
+  bool front = true;
+  int64_t count = 1;
+};
+
+// numkeys key [key ...] LEFT|RIGHT [COUNT count], from argv[at]: Redis's lmpopGenericCommand.
+bool parse_mpop(CmdCtx& c, size_t at, MpopArgs* a) {
+  int64_t numkeys;
+  if (!parse_int(c.arg(at), &numkeys) || numkeys <= 0) {
+    c.error(kNumkeys);
+    return false;
+  }
+  if (static_cast<uint64_t>(numkeys) >= c.argc() - at - 1) {  // no room for LEFT|RIGHT
+    c.error(err::kSyntax);
+    return false;
+  }
+  a->first_key = at + 1;
+  a->nkeys = static_cast<size_t>(numkeys);
+  size_t where = at + a->nkeys + 1;
+  if (!parse_where(c, c.arg(where), &a->front)) return false;
+  bool has_count = false;
+  for (size_t j = where + 1; j < c.argc(); j++) {
+    if (!has_count && iequals(c.arg(j), "count") && j + 1 < c.argc()) {
+      if (!parse_int(c.arg(++j), &a->count) || a->count < 1) {
+        c.error(kCountPositive);
+        return false;
+      }
+      has_count = true;
+    } else {
+      c.error(err::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+void cmd_lmpop(CmdCtx& c) {
+  MpopArgs a;
+  if (!parse_mpop(c, 1, &a)) return;
+  if (!pop_first(c, &c.argv[a.first_key], a.nkeys, a.front, a.count)) c.reply.null_array();
+}
+
+// BLMPOP timeout numkeys ...: Redis checks numkeys, the direction and COUNT before the timeout.
+void cmd_blmpop(CmdCtx& c) {
+  MpopArgs a;
+  if (!parse_mpop(c, 2, &a)) return;
+  int64_t deadline;
+  if (!parse_block_timeout(c, c.arg(1), &deadline)) return;
+  const std::string_view* keys = &c.argv[a.first_key];
+  if (pop_first(c, keys, a.nkeys, a.front, a.count)) return;
+  block_client(c, std::vector<std::string_view>(keys, keys + a.nkeys), deadline);
+}
+
+}  // namespace
+
 void register_list_commands(CommandTable& t) {
-  (void)t;
+  constexpr uint32_t W = kWrite, R = kReadonly, WM = kWrite | kDenyOom;
+  constexpr std::string_view kPushCost =
+      "O(1) for each element added, so O(N) to add N elements when the command is called with "
+      "multiple arguments.";
+  constexpr std::string_view kPopCost = "O(N) where N is the number of elements returned";
+  constexpr std::string_view kMpopCost =
+      "O(N+M) where N is the number of provided keys and M is the number of elements returned.";
+  constexpr std::string_view kBlockingPopCost = "O(N) where N is the number of provided keys.";
+
+  t.add({"lpush", -3, WM | kFast, 1, 1, 1, cmd_lpush, "list",
+         "Prepend one or multiple elements to a list", "key element [element ...]", "1.0.0",
+         kPushCost});
+  t.add({"rpush", -3, WM | kFast, 1, 1, 1, cmd_rpush, "list",
+         "Append one or multiple elements to a list", "key element [element ...]", "1.0.0",
+         kPushCost});
+  t.add({"lpushx", -3, WM | kFast, 1, 1, 1, cmd_lpushx, "list",
+         "Prepend an element to a list, only if the list exists", "key element [element ...]",
+         "2.2.0", kPushCost});
+  t.add({"rpushx", -3, WM | kFast, 1, 1, 1, cmd_rpushx, "list",
+         "Append an element to a list, only if the list exists", "key element [element ...]",
+         "2.2.0", kPushCost});
+  t.add({"lpop", -2, W | kFast, 1, 1, 1, cmd_lpop, "list",
+         "Remove and get the first elements in a list", "key [count]", "1.0.0", kPopCost});
+  t.add({"rpop", -2, W | kFast, 1, 1, 1, cmd_rpop, "list",
+         "Remove and get the last elements in a list", "key [count]", "1.0.0", kPopCost});
+  t.add({"llen", 2, R | kFast, 1, 1, 1, cmd_llen, "list", "Get the length of a list", "key",
+         "1.0.0", "O(1)"});
+  t.add({"lindex", 3, R, 1, 1, 1, cmd_lindex, "list", "Get an element from a list by its index",
+         "key index", "1.0.0",
+         "O(N) where N is the number of elements to traverse to get to the element at index. "
+         "This makes asking for the first or the last element of the list O(1)."});
+  t.add({"lset", 4, WM, 1, 1, 1, cmd_lset, "list",
+         "Set the value of an element in a list by its index", "key index element", "1.0.0",
+         "O(N) where N is the length of the list. Setting either the first or the last element "
+         "of the list is O(1)."});
+  t.add({"lrange", 4, R, 1, 1, 1, cmd_lrange, "list", "Get a range of elements from a list",
+         "key start stop", "1.0.0",
+         "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest "
+         "end (HEAD or TAIL) for large lists; and N is the number of elements in the specified "
+         "range."});
+  t.add({"ltrim", 4, W, 1, 1, 1, cmd_ltrim, "list", "Trim a list to the specified range",
+         "key start stop", "1.0.0",
+         "O(N) where N is the number of elements to be removed by the operation."});
+  t.add({"lrem", 4, W, 1, 1, 1, cmd_lrem, "list", "Remove elements from a list",
+         "key count element", "1.0.0",
+         "O(N+M) where N is the length of the list and M is the number of elements removed."});
+  t.add({"linsert", 5, WM, 1, 1, 1, cmd_linsert, "list",
+         "Insert an element before or after another element in a list",
+         "key <BEFORE | AFTER> pivot element", "2.2.0",
+         "O(N) where N is the number of elements to traverse before seeing the value pivot. This "
+         "means that inserting somewhere on the left end on the list (head) can be considered "
+         "O(1) and inserting somewhere on the right end (tail) is O(N)."});
+  t.add({"lpos", -3, R, 1, 1, 1, cmd_lpos, "list",
+         "Return the index of matching elements on a list",
+         "key element [RANK rank] [COUNT num-matches] [MAXLEN len]", "6.0.6",
+         "O(N) where N is the number of elements in the list, for the average case. When "
+         "searching for elements near the head or the tail of the list, or when the MAXLEN "
+         "option is provided, the command may run in constant time."});
+  t.add({"lmove", 5, WM, 1, 2, 1, cmd_lmove, "list",
+         "Pop an element from a list, push it to another list and return it",
+         "source destination <LEFT | RIGHT> <LEFT | RIGHT>", "6.2.0", "O(1)"});
+  t.add({"rpoplpush", 3, WM, 1, 2, 1, cmd_rpoplpush, "list",
+         "Remove the last element in a list, prepend it to another list and return it",
+         "source destination", "1.2.0", "O(1)"});
+  t.add({"lmpop", -4, W | kMovableKeys, 0, 0, 0, cmd_lmpop, "list", "Pop elements from a list",
+         "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]", "7.0.0", kMpopCost});
+  t.add({"blpop", -3, W | kNoscript | kBlocking, 1, -2, 1, cmd_blpop, "list",
+         "Remove and get the first element in a list, or block until one is available",
+         "key [key ...] timeout", "2.0.0", kBlockingPopCost});
+  t.add({"brpop", -3, W | kNoscript | kBlocking, 1, -2, 1, cmd_brpop, "list",
+         "Remove and get the last element in a list, or block until one is available",
+         "key [key ...] timeout", "2.0.0", kBlockingPopCost});
+  t.add({"blmove", 6, WM | kNoscript | kBlocking, 1, 2, 1, cmd_blmove, "list",
+         "Pop an element from a list, push it to another list and return it; or block until one "
+         "is available",
+         "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout", "6.2.0", "O(1)"});
+  t.add({"brpoplpush", 4, WM | kNoscript | kBlocking, 1, 2, 1, cmd_brpoplpush, "list",
+         "Pop an element from a list, push it to another list and return it; or block until one "
+         "is available",
+         "source destination timeout", "2.2.0", "O(1)"});
+  t.add({"blmpop", -5, W | kBlocking | kMovableKeys, 0, 0, 0, cmd_blmpop, "list",
+         "Pop elements from a list, or block until one is available",
+         "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]", "7.0.0", kMpopCost});
 }
 
 }  // namespace respite::server
