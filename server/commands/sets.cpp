@@ -1,13 +1,554 @@
-// Sets: SADD, SREM, SPOP, SRANDMEMBER, SMOVE, the algebra (SINTER, SUNION, SDIFF and their STORE
-// forms, SINTERCARD) and SSCAN, over storage::SetValue (set_value.h). (Being written: registered
-// empty so that the tree builds.)
+// Sets: SADD, SREM, SISMEMBER, SMISMEMBER, SMEMBERS, SCARD, SPOP, SRANDMEMBER, SMOVE, the algebra
+// (SINTER, SINTERCARD, SUNION, SDIFF and the STORE forms) and SSCAN, over storage::SetValue
+// (set_value.h). Redis 7.0.15 is the spec down to its choices that show: which error wins, which
+// keys are type-checked before an empty one ends SINTER early (all of them), and which encoding a
+// result gets (every result set starts as an intset and converts as it grows, so an all-integer
+// result within set-max-intset-entries is an intset; SPOP of most of a set rebuilds the survivors
+// the same way; SDIFF's two algorithms can leave different encodings, so both are kept).
+// Multi-key commands lock every key's shard with one MultiLock, then reach each key through a
+// Collection that joins that lock.
+#include <algorithm>
+#include <deque>
+#include <memory>
+#include <vector>
+
 #include "server/collection.h"
 #include "server/context.h"
+#include "storage/glob.h"
+#include "storage/set_value.h"
 
 namespace respite::server {
 
+using storage::MemberBuf;
+using storage::SetRng;
+using storage::SetValue;
+using storage::Type;
+
+namespace {
+
+using SetColl = Collection<SetValue>;
+
+constexpr std::string_view kNumkeys = "ERR numkeys should be greater than 0";
+constexpr std::string_view kTooManyKeys = "ERR Number of keys can't be greater than number of args";
+constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
+constexpr std::string_view kRandCountRange =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+
+size_t intset_limit(CmdCtx& c) {
+  return encoding_limits(c.server).set_intset_entries;
+}
+
+// SPOP and SRANDMEMBER draw from a generator seeded per command: distinct for every command a
+// worker runs, with no state shared between workers.
+SetRng command_rng(CmdCtx& c) {
+  uint64_t seed = static_cast<uint64_t>(c.op.now_ms) * 0x9e3779b97f4a7c15ull ^
+                  c.worker.stats.commands.get() * 0xbf58476d1ce4e5b9ull ^
+                  reinterpret_cast<uintptr_t>(&c.worker);
+  return SetRng{seed};
+}
+
+// The whole set as a set reply (RESP3 '~', RESP2 array), straight from the collection.
+void reply_members(protocol::ReplyWriter& r, const SetValue* s) {
+  r.set(s->length());
+  s->for_each([&](std::string_view m) { r.bulk(m); });
+}
+
+// --- single-key commands ---
+
+void cmd_sadd(CmdCtx& c) {
+  size_t limit = intset_limit(c);
+  SetColl s(c, c.arg(1), Type::kSet);
+  if (s.wrong_type()) return c.error(err::kWrongType);
+  SetValue* set = s.get();
+  if (!set) set = s.create(SetValue::make_for(c.arg(2)));
+  int64_t added = 0;
+  for (size_t i = 2; i < c.argc(); i++) added += set->add(c.arg(i), limit);
+  c.reply.integer(added);
+}
+
+void cmd_srem(CmdCtx& c) {
+  SetColl s(c, c.arg(1), Type::kSet);
+  if (s.wrong_type()) return c.error(err::kWrongType);
+  int64_t removed = 0;
+  if (SetValue* set = s.get()) {
+    for (size_t i = 2; i < c.argc() && set->length() > 0; i++) removed += set->remove(c.arg(i));
+  }
+  c.reply.integer(removed);  // an emptied set's key goes when s settles
+}
+
+void cmd_sismember(CmdCtx& c) {
+  SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
+  if (s.wrong_type()) return c.error(err::kWrongType);
+  c.reply.integer(s.get() && s.get()->contains(c.arg(2)) ? 1 : 0);
+}
+
+void cmd_smismember(CmdCtx& c) {
+  SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
+  if (s.wrong_type()) return c.error(err::kWrongType);
+  const SetValue* set = s.get();
+  c.reply.array(c.argc() - 2);
+  for (size_t i = 2; i < c.argc(); i++) c.reply.integer(set && set->contains(c.arg(i)) ? 1 : 0);
+}
+
+void cmd_scard(CmdCtx& c) {
+  SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
+  if (s.wrong_type()) return c.error(err::kWrongType);
+  c.reply.integer(s.get() ? static_cast<int64_t>(s.get()->length()) : 0);
+}
+
+// SPOP key count: all of a small set at once (and the key goes); a few members drawn one by one;
+// or, when most of the set goes, the few survivors drawn into a new set that then takes the old
+// one's place (Redis's three cases, kept because the third decides the survivors' encoding).
+void spop_count(CmdCtx& c) {
+  int64_t n;
+  if (!parse_int(c.arg(2), &n) || n < 0) return c.error(err::kPositive);
+  auto count = static_cast<size_t>(n);
+  SetColl s(c, c.arg(1), Type::kSet);
+  if (s.wrong_type()) return c.error(err::kWrongType);
+  SetValue* set = s.get();
+  if (!set || count == 0) return c.reply.set(0);
+  size_t size = set->length();
+  if (count >= size) {
+    reply_members(c.reply, set);
+    s.remove();
+    return;
+  }
+  SetRng rng = command_rng(c);
+  MemberBuf buf;
+  size_t remaining = size - count;
+  if (remaining * 5 > count) {
+    c.reply.set(count);
+    while (count--) {
+      std::string_view m = set->at(set->random_position(rng), &buf);
+      c.reply.bulk(m);
+      set->remove(m);
+    }
+    return;
+  }
+  std::unique_ptr<SetValue> keep;
+  size_t limit = intset_limit(c);
+  while (remaining--) {
+    std::string_view m = set->at(set->random_position(rng), &buf);
+    if (!keep) keep.reset(SetValue::make_for(m));
+    keep->add(m, limit);
+    set->remove(m);
+  }
+  reply_members(c.reply, set);
+  set->swap(*keep);  // the entry (and its TTL) stays; Collection accounts the memory change
+}
+
+void cmd_spop(CmdCtx& c) {
+  if (c.argc() == 3) return spop_count(c);
+  if (c.argc() > 3) return c.error(err::kSyntax);
+  SetColl s(c, c.arg(1), Type::kSet);
+  if (s.wrong_type()) return c.error(err::kWrongType);
+  SetValue* set = s.get();
+  if (!set) return c.reply.null();
+  SetRng rng = command_rng(c);
+  MemberBuf buf;
+  std::string_view m = set->at(set->random_position(rng), &buf);
+  c.reply.bulk(m);
+  set->remove(m);
+}
+
+// SRANDMEMBER key count: count > 0 distinct members (the whole set when it has no more); count < 0
+// |count| members that may repeat.
+void srandmember_count(CmdCtx& c) {
+  int64_t l;
+  if (!parse_int(c.arg(2), &l)) return c.error(err::kNotInt);
+  if (l == INT64_MIN) return c.error(kRandCountRange);
+  bool distinct = l >= 0;
+  uint64_t count = distinct ? static_cast<uint64_t>(l) : static_cast<uint64_t>(-l);
+  SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
+  if (s.wrong_type()) return c.error(err::kWrongType);
+  const SetValue* set = s.get();
+  if (!set || count == 0) return c.reply.array(0);
+  SetRng rng = command_rng(c);
+  MemberBuf buf;
+  if (!distinct || count == 1) {
+    c.reply.array(count);
+    while (count--) c.reply.bulk(set->at(set->random_position(rng), &buf));
+    return;
+  }
+  if (count >= set->length()) {
+    c.reply.array(set->length());
+    set->for_each([&](std::string_view m) { c.reply.bulk(m); });
+    return;
+  }
+  std::vector<size_t> picks = set->sample_positions(count, rng);
+  c.reply.array(picks.size());
+  for (size_t p : picks) c.reply.bulk(set->at(p, &buf));
+}
+
+void cmd_srandmember(CmdCtx& c) {
+  if (c.argc() == 3) return srandmember_count(c);
+  if (c.argc() > 3) return c.error(err::kSyntax);
+  SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
+  if (s.wrong_type()) return c.error(err::kWrongType);
+  const SetValue* set = s.get();
+  if (!set) return c.reply.null();
+  SetRng rng = command_rng(c);
+  MemberBuf buf;
+  c.reply.bulk(set->at(set->random_position(rng), &buf));
+}
+
+void cmd_smove(CmdCtx& c) {
+  std::string_view src = c.arg(1), dst = c.arg(2), member = c.arg(3);
+  storage::Keyspace& ks = c.db();
+  storage::MultiLock lock;
+  lock.add_key(ks, src);
+  lock.add_key(ks, dst);
+  lock.lock();
+  if (src == dst) {  // a no-op that still answers whether the member is there
+    SetColl s(c, ks, src, Type::kSet, AlreadyLocked{});
+    if (!s.exists()) return c.reply.integer(0);
+    if (s.wrong_type()) return c.error(err::kWrongType);
+    return c.reply.integer(s.get()->contains(member) ? 1 : 0);
+  }
+  SetColl from(c, ks, src, Type::kSet, AlreadyLocked{});
+  SetColl to(c, ks, dst, Type::kSet, AlreadyLocked{});
+  if (!from.exists()) return c.reply.integer(0);  // before the type checks, as Redis
+  if (from.wrong_type() || to.wrong_type()) return c.error(err::kWrongType);
+  if (!from.get()->remove(member)) return c.reply.integer(0);
+  SetValue* target = to.get();
+  if (!target) target = to.create(SetValue::make_for(member));
+  target->add(member, intset_limit(c));
+  c.reply.integer(1);
+}
+
+void cmd_smembers(CmdCtx& c) {
+  SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
+  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (!s.get()) return c.reply.set(0);
+  reply_members(c.reply, s.get());
+}
+
+// --- the algebra ---
+
+// A member of a result: an intset's integer, or bytes inside a source set (valid while locked).
+struct Member {
+  std::string_view str;
+  int64_t v = 0;
+  bool is_int = false;
+};
+
+void reply_member(protocol::ReplyWriter& r, const Member& m) {
+  if (!m.is_int) return r.bulk(m.str);
+  MemberBuf buf;
+  r.bulk(SetValue::format(m.v, &buf));
+}
+
+bool add_member(SetValue* s, const Member& m, size_t limit) {
+  return m.is_int ? s->add_int(m.v, limit) : s->add(m.str, limit);
+}
+
+// The source keys of an algebra command, under the caller's MultiLock. A missing key is an empty
+// set (nullptr in `sets`).
+struct Sources {
+  std::deque<SetColl> colls;  // a deque: Collections cannot move
+  std::vector<const SetValue*> sets;
+  bool any_missing = false;
+};
+
+// Looks up keys argv[first, first + n) in order; false (having replied WRONGTYPE) at the first
+// that holds another type. Every key is checked, even after a missing one.
+bool open_sources(CmdCtx& c, storage::Keyspace& ks, size_t first, size_t n, Sources* out) {
+  for (size_t i = first; i < first + n; i++) {
+    SetColl& s =
+        out->colls.emplace_back(c, ks, c.arg(i), Type::kSet, AlreadyLocked{}, Access::kRead);
+    if (s.wrong_type()) {
+      c.error(err::kWrongType);
+      return false;
+    }
+    out->sets.push_back(s.get());
+    if (!s.get()) out->any_missing = true;
+  }
+  return true;
+}
+
+void lock_keys(CmdCtx& c, storage::Keyspace& ks, size_t first, size_t n, storage::MultiLock* lock) {
+  for (size_t i = first; i < first + n; i++) lock->add_key(ks, c.arg(i));
+  lock->lock();
+}
+
+// Calls fn(Member) for each member of the intersection of `sets` (none missing) until fn returns
+// false. The smallest set is walked and each member looked up in the others, as Redis does.
+template <class Fn>
+void intersect(std::vector<const SetValue*> sets, Fn&& fn) {
+  std::stable_sort(sets.begin(), sets.end(),
+                   [](const SetValue* a, const SetValue* b) { return a->length() < b->length(); });
+  const SetValue* first = sets[0];
+  MemberBuf buf;
+  for (size_t p = 0, n = first->position_count(); p < n; p++) {
+    if (!first->occupied(p)) continue;
+    Member m;
+    if (first->is_intset()) {
+      m.is_int = true;
+      m.v = first->int_at(p);
+    } else {
+      m.str = first->at(p, &buf);
+    }
+    bool in_all = true;
+    for (size_t j = 1; j < sets.size() && in_all; j++) {
+      if (sets[j] == first) continue;
+      in_all = m.is_int ? sets[j]->contains_int(m.v) : sets[j]->contains(m.str);
+    }
+    if (in_all && !fn(m)) return;
+  }
+}
+
+void add_all(SetValue* dst, const SetValue* src, size_t limit) {
+  if (src->is_intset())
+    src->for_each_int([&](int64_t v) { dst->add_int(v, limit); });
+  else
+    src->for_each([&](std::string_view m) { dst->add(m, limit); });
+}
+
+// SUNION: every member of every set, added to a set that starts as an intset.
+SetValue* set_union(const std::vector<const SetValue*>& sets, size_t limit) {
+  auto* out = SetValue::make_intset();
+  for (const SetValue* s : sets) {
+    if (s) add_all(out, s, limit);
+  }
+  return out;
+}
+
+// SDIFF with Redis's choice of algorithm (it shows in the result's encoding: removing members
+// never turns a hashtable back into an intset). 1: keep each member of the first set found in no
+// other; 2: copy the first set and remove every other set's members.
+SetValue* set_diff(const std::vector<const SetValue*>& sets, size_t limit) {
+  auto* out = SetValue::make_intset();
+  const SetValue* first = sets[0];
+  if (!first) return out;
+  for (size_t j = 1; j < sets.size(); j++) {
+    if (sets[j] == first) return out;  // the first key again: nothing can remain
+  }
+  long long one = 0, two = 0;
+  for (const SetValue* s : sets) {
+    if (!s) continue;
+    one += static_cast<long long>(first->length());
+    two += static_cast<long long>(s->length());
+  }
+  one /= 2;  // Redis's head start for algorithm 1, which stops at the first match
+  if (one <= two) {
+    std::vector<const SetValue*> others;
+    for (size_t j = 1; j < sets.size(); j++) {
+      if (sets[j]) others.push_back(sets[j]);
+    }
+    // Bigger sets first: a member found in one is rejected sooner.
+    std::stable_sort(others.begin(), others.end(), [](const SetValue* a, const SetValue* b) {
+      return a->length() > b->length();
+    });
+    auto absent = [&](auto&& contains) {
+      for (const SetValue* o : others) {
+        if (contains(o)) return false;
+      }
+      return true;
+    };
+    if (first->is_intset()) {
+      first->for_each_int([&](int64_t v) {
+        if (absent([&](const SetValue* o) { return o->contains_int(v); })) out->add_int(v, limit);
+      });
+    } else {
+      first->for_each([&](std::string_view m) {
+        if (absent([&](const SetValue* o) { return o->contains(m); })) out->add(m, limit);
+      });
+    }
+    return out;
+  }
+  add_all(out, first, limit);
+  for (size_t j = 1; j < sets.size() && out->length() > 0; j++) {
+    if (sets[j]) sets[j]->for_each([&](std::string_view m) { out->remove(m); });
+  }
+  return out;
+}
+
+enum class SetOp { kInter, kUnion, kDiff };
+
+// SINTER, SUNION, SDIFF (dst_pos 0) and their STORE forms (dst_pos 1: the destination, replaced by
+// the result or deleted when it is empty).
+void algebra(CmdCtx& c, SetOp op, size_t dst_pos) {
+  storage::Keyspace& ks = c.db();
+  size_t first = dst_pos + 1, n = c.argc() - first;
+  size_t limit = intset_limit(c);
+  storage::MultiLock lock;
+  lock_keys(c, ks, dst_pos ? dst_pos : first, dst_pos ? n + 1 : n, &lock);
+  std::unique_ptr<SetValue> result;
+  {
+    Sources src;
+    if (!open_sources(c, ks, first, n, &src)) return;
+    if (op == SetOp::kInter && !dst_pos) {
+      // Reply straight from the sources: the members are collected first only for their count.
+      std::vector<Member> out;
+      if (!src.any_missing)
+        intersect(src.sets, [&](const Member& m) {
+          out.push_back(m);
+          return true;
+        });
+      c.reply.set(out.size());
+      for (const Member& m : out) reply_member(c.reply, m);
+      return;
+    }
+    if (op == SetOp::kInter) {
+      result.reset(SetValue::make_intset());
+      if (!src.any_missing)
+        intersect(src.sets, [&](const Member& m) {
+          add_member(result.get(), m, limit);
+          return true;
+        });
+    } else {
+      result.reset(op == SetOp::kUnion ? set_union(src.sets, limit) : set_diff(src.sets, limit));
+    }
+  }  // the sources' Collections end here, before the destination (maybe one of them) changes
+  if (!dst_pos) return reply_members(c.reply, result.get());
+  SetColl dst(c, ks, c.arg(dst_pos), Type::kSet, AlreadyLocked{});
+  size_t size = result->length();
+  dst.store(size ? result.release() : nullptr);
+  c.reply.integer(static_cast<int64_t>(size));
+}
+
+void cmd_sinter(CmdCtx& c) {
+  algebra(c, SetOp::kInter, 0);
+}
+void cmd_sinterstore(CmdCtx& c) {
+  algebra(c, SetOp::kInter, 1);
+}
+void cmd_sunion(CmdCtx& c) {
+  algebra(c, SetOp::kUnion, 0);
+}
+void cmd_sunionstore(CmdCtx& c) {
+  algebra(c, SetOp::kUnion, 1);
+}
+void cmd_sdiff(CmdCtx& c) {
+  algebra(c, SetOp::kDiff, 0);
+}
+void cmd_sdiffstore(CmdCtx& c) {
+  algebra(c, SetOp::kDiff, 1);
+}
+
+void cmd_sintercard(CmdCtx& c) {
+  int64_t numkeys;
+  if (!parse_int(c.arg(1), &numkeys) || numkeys < 1) return c.error(kNumkeys);
+  if (static_cast<uint64_t>(numkeys) > c.argc() - 2) return c.error(kTooManyKeys);
+  auto n = static_cast<size_t>(numkeys);
+  int64_t limit = 0;  // 0: no limit
+  for (size_t j = 2 + n; j < c.argc(); j++) {
+    if (iequals(c.arg(j), "limit") && j + 1 < c.argc()) {
+      if (!parse_int(c.arg(++j), &limit) || limit < 0) return c.error(kLimitNegative);
+    } else {
+      return c.error(err::kSyntax);
+    }
+  }
+  storage::Keyspace& ks = c.db();
+  storage::MultiLock lock;
+  lock_keys(c, ks, 2, n, &lock);
+  Sources src;
+  if (!open_sources(c, ks, 2, n, &src)) return;
+  int64_t card = 0;
+  if (!src.any_missing)
+    intersect(src.sets, [&](const Member&) {
+      ++card;
+      return limit == 0 || card < limit;
+    });
+  c.reply.integer(card);
+}
+
+void cmd_sscan(CmdCtx& c) {
+  uint64_t cursor;
+  if (!parse_scan_cursor(c, c.arg(2), &cursor)) return;
+  SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
+  if (!s.exists()) return reply_scan(c.reply, 0, 0);
+  if (s.wrong_type()) return c.error(err::kWrongType);
+  ScanArgs a;
+  if (!parse_scan_options(c, 3, false, &a)) return;
+  const SetValue* set = s.get();
+  auto keep = [&](std::string_view m) {
+    return !a.has_pattern || storage::glob_match(a.pattern, m);
+  };
+  if (set->is_intset()) {  // no cursor: everything at once, and 0
+    std::vector<int64_t> items;
+    MemberBuf buf;
+    set->for_each_int([&](int64_t v) {
+      if (keep(SetValue::format(v, &buf))) items.push_back(v);
+    });
+    reply_scan(c.reply, 0, items.size());
+    for (int64_t v : items) c.reply.bulk(SetValue::format(v, &buf));
+    return;
+  }
+  // As Redis: visit buckets until `count` members were seen (before MATCH filters them), at most
+  // count * 10 buckets, or the end.
+  std::vector<std::string_view> items;
+  size_t buckets = a.count > SIZE_MAX / 10 ? SIZE_MAX : a.count * 10;
+  do {
+    cursor = set->scan(cursor, [&](std::string_view m) { items.push_back(m); });
+  } while (cursor && buckets-- && items.size() < a.count);
+  if (a.has_pattern)
+    items.erase(
+        std::remove_if(items.begin(), items.end(), [&](std::string_view m) { return !keep(m); }),
+        items.end());
+  reply_scan(c.reply, cursor, items.size());
+  for (std::string_view m : items) c.reply.bulk(m);
+}
+
+}  // namespace
+
 void register_set_commands(CommandTable& t) {
-  (void)t;
+  constexpr uint32_t W = kWrite, R = kReadonly, F = kFast, M = kDenyOom;
+  t.add({"sadd", -3, W | M | F, 1, 1, 1, cmd_sadd, "set", "Add one or more members to a set",
+         "key member [member ...]", "1.0.0",
+         "O(1) for each element added, so O(N) to add N elements when the command is called with "
+         "multiple arguments."});
+  t.add({"srem", -3, W | F, 1, 1, 1, cmd_srem, "set", "Remove one or more members from a set",
+         "key member [member ...]", "1.0.0",
+         "O(N) where N is the number of members to be removed."});
+  t.add({"sismember", 3, R | F, 1, 1, 1, cmd_sismember, "set",
+         "Determine if a given value is a member of a set", "key member"});
+  t.add({"smismember", -3, R | F, 1, 1, 1, cmd_smismember, "set",
+         "Returns the membership associated with the given elements for a set",
+         "key member [member ...]", "6.2.0",
+         "O(N) where N is the number of elements being checked for membership"});
+  t.add({"smembers", 2, R, 1, 1, 1, cmd_smembers, "set", "Get all the members in a set", "key",
+         "1.0.0", "O(N) where N is the set cardinality."});
+  t.add(
+      {"scard", 2, R | F, 1, 1, 1, cmd_scard, "set", "Get the number of members in a set", "key"});
+  t.add({"spop", -2, W | F, 1, 1, 1, cmd_spop, "set",
+         "Remove and return one or multiple random members from a set", "key [count]", "1.0.0",
+         "Without the count argument O(1), otherwise O(N) where N is the value of the passed "
+         "count."});
+  t.add({"srandmember", -2, R, 1, 1, 1, cmd_srandmember, "set",
+         "Get one or multiple random members from a set", "key [count]", "1.0.0",
+         "Without the count argument O(1), otherwise O(N) where N is the absolute value of the "
+         "passed count."});
+  t.add({"smove", 4, W | F, 1, 2, 1, cmd_smove, "set", "Move a member from one set to another",
+         "source destination member"});
+  t.add({"sinter", -2, R, 1, -1, 1, cmd_sinter, "set", "Intersect multiple sets", "key [key ...]",
+         "1.0.0",
+         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+         "sets."});
+  t.add({"sintercard", -3, R | kMovableKeys, 0, 0, 0, cmd_sintercard, "set",
+         "Intersect multiple sets and return the cardinality of the result",
+         "numkeys key [key ...] [LIMIT limit]", "7.0.0",
+         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+         "sets."});
+  t.add({"sinterstore", -3, W | M, 1, -1, 1, cmd_sinterstore, "set",
+         "Intersect multiple sets and store the resulting set in a key",
+         "destination key [key ...]", "1.0.0",
+         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+         "sets."});
+  t.add({"sunion", -2, R, 1, -1, 1, cmd_sunion, "set", "Add multiple sets", "key [key ...]",
+         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
+  t.add({"sunionstore", -3, W | M, 1, -1, 1, cmd_sunionstore, "set",
+         "Add multiple sets and store the resulting set in a key", "destination key [key ...]",
+         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
+  t.add({"sdiff", -2, R, 1, -1, 1, cmd_sdiff, "set", "Subtract multiple sets", "key [key ...]",
+         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
+  t.add({"sdiffstore", -3, W | M, 1, -1, 1, cmd_sdiffstore, "set",
+         "Subtract multiple sets and store the resulting set in a key", "destination key [key ...]",
+         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
+  t.add({"sscan", -3, R, 1, 1, 1, cmd_sscan, "set", "Incrementally iterate Set elements",
+         "key cursor [MATCH pattern] [COUNT count]", "2.8.0",
+         "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
+         "the cursor to return back to 0. N is the number of elements inside the collection.."});
 }
 
 }  // namespace respite::server
