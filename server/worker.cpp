@@ -19,6 +19,9 @@
 namespace respite::server {
 
 Worker::Worker(Server* s, int idx) : server(s), index(idx) {
+  // Different for every worker and every run: clients must not be able to predict SPOP.
+  rng.state = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+              (static_cast<uint64_t>(idx) << 56) ^ reinterpret_cast<uintptr_t>(this);
   uv_loop_init(&loop);
   loop.data = this;
   read_buf = new char[kReadBufSize];

@@ -18,6 +18,7 @@
 
 #include "storage/epoch.h"
 #include "storage/keyspace.h"
+#include "storage/random.h"
 
 namespace respite::server {
 
@@ -61,7 +62,8 @@ class Worker {
   uv_loop_t loop;
   storage::Participant* epoch = nullptr;
   WorkerStats stats;
-  char* read_buf;  // shared by this worker's connections; see connection.h
+  storage::Rng rng;  // random picks (RANDOMKEY, SPOP, HRANDFIELD, ...): this worker's own
+  char* read_buf;    // shared by this worker's connections; see connection.h
   static constexpr size_t kReadBufSize = 64 * 1024;
   Connection* connections = nullptr;  // intrusive list
   size_t connection_count = 0;

@@ -9,10 +9,6 @@
 
 namespace respite::storage {
 
-using hashenc::get_varint;
-using hashenc::put_varint;
-using hashenc::varint_size;
-
 namespace {
 
 void* checked_malloc(size_t n) {
@@ -54,9 +50,9 @@ size_t PackedPairs::find(std::string_view field) const {
   while (off < used_) {
     const char* p = buf_ + off;
     size_t fl, vl;
-    p = get_varint(p, &fl);
+    p = varint::get(p, &fl);
     if (fl == field.size() && std::memcmp(p, field.data(), fl) == 0) return off;
-    p = get_varint(p + fl, &vl);
+    p = varint::get(p + fl, &vl);
     off = static_cast<size_t>(p + vl - buf_);
   }
   return npos;
@@ -88,9 +84,9 @@ bool PackedPairs::set(std::string_view field, std::string_view value) {
   size_t off = find(field);
   if (off == npos) {
     reserve(used_ + pair_bytes(field.size(), value.size()));
-    char* p = put_varint(buf_ + used_, field.size());
+    char* p = varint::put(buf_ + used_, field.size());
     std::memcpy(p, field.data(), field.size());
-    p = put_varint(p + field.size(), value.size());
+    p = varint::put(p + field.size(), value.size());
     std::memcpy(p, value.data(), value.size());
     used_ = static_cast<size_t>(p + value.size() - buf_);
     count_++;
@@ -98,15 +94,15 @@ bool PackedPairs::set(std::string_view field, std::string_view value) {
   }
   // Replace the value in place: [vlen][value] becomes [new vlen][new value].
   size_t fl, vl;
-  const char* f = get_varint(buf_ + off, &fl);
+  const char* f = varint::get(buf_ + off, &fl);
   size_t voff = static_cast<size_t>(f + fl - buf_);
-  const char* v = get_varint(buf_ + voff, &vl);
+  const char* v = varint::get(buf_ + voff, &vl);
   size_t old_len = static_cast<size_t>(v + vl - buf_) - voff;
-  size_t new_len = varint_size(value.size()) + value.size();
+  size_t new_len = varint::size(value.size()) + value.size();
   size_t tail = used_ - (voff + old_len);
   if (new_len > old_len) reserve(used_ + new_len - old_len);
   std::memmove(buf_ + voff + new_len, buf_ + voff + old_len, tail);
-  char* p = put_varint(buf_ + voff, value.size());
+  char* p = varint::put(buf_ + voff, value.size());
   std::memcpy(p, value.data(), value.size());
   used_ = used_ + new_len - old_len;
   if (new_len < old_len) shrink_to_fit_if_loose();
@@ -179,7 +175,7 @@ PairTable::Node* PairTable::make_node(std::string_view field, std::string_view v
                                       size_t* size) {
   *size = node_size(field.size(), value.size());
   Node* n = static_cast<Node*>(checked_malloc(*size));
-  char* p = put_varint(put_varint(n->data(), field.size()), value.size());
+  char* p = varint::put(varint::put(n->data(), field.size()), value.size());
   std::memcpy(p, field.data(), field.size());
   std::memcpy(p + field.size(), value.data(), value.size());
   return n;
@@ -189,10 +185,10 @@ PairTable::Node** PairTable::slot_of(std::string_view field, uint64_t h) {
   Node** link = &buckets_[h & mask_];
   for (Node* n = *link; n; link = &n->next, n = n->next) {
     size_t fl;
-    const char* p = get_varint(n->data(), &fl);
+    const char* p = varint::get(n->data(), &fl);
     if (fl != field.size()) continue;
     size_t vl;
-    p = get_varint(p, &vl);
+    p = varint::get(p, &vl);
     if (std::memcmp(p, field.data(), fl) == 0) return link;
   }
   return nullptr;
@@ -270,15 +266,15 @@ void PairTable::resize(size_t new_buckets) {
   mask_ = new_mask;
 }
 
-const PairTable::Node* PairTable::random_node(uint64_t* rng) const {
+const PairTable::Node* PairTable::random_node(Rng& rng) const {
   if (count_ == 0) return nullptr;
   const Node* head;
   do {
-    head = buckets_[hashenc::random_below(rng, mask_ + 1)];
+    head = buckets_[rng.below(mask_ + 1)];
   } while (!head);
   size_t len = 0;
   for (const Node* n = head; n; n = n->next) len++;
-  size_t pick = hashenc::random_below(rng, len);
+  size_t pick = rng.below(len);
   while (pick--) head = head->next;
   return head;
 }

@@ -30,53 +30,10 @@
 #include <cstring>
 #include <string_view>
 
+#include "storage/random.h"
+#include "storage/varint.h"
+
 namespace respite::storage {
-
-namespace hashenc {
-
-// LEB128: 7 bits a byte, low bits first; lengths below 128 take one byte.
-inline size_t varint_size(size_t n) {
-  size_t s = 1;
-  while (n >= 0x80) {
-    n >>= 7;
-    s++;
-  }
-  return s;
-}
-inline char* put_varint(char* p, size_t n) {
-  while (n >= 0x80) {
-    *p++ = static_cast<char>((n & 0x7f) | 0x80);
-    n >>= 7;
-  }
-  *p++ = static_cast<char>(n);
-  return p;
-}
-inline const char* get_varint(const char* p, size_t* n) {
-  size_t v = 0;
-  unsigned shift = 0;
-  for (;;) {
-    unsigned char b = static_cast<unsigned char>(*p++);
-    v |= static_cast<size_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) break;
-    shift += 7;
-  }
-  *n = v;
-  return p;
-}
-
-// splitmix64: the random source of HRANDFIELD picks. The caller owns the state (no globals).
-inline uint64_t next_random(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-// Uniform in [0, n), n > 0 (the modulo bias is below 2^-40 for any n a hash can have).
-inline size_t random_below(uint64_t* state, size_t n) {
-  return static_cast<size_t>(next_random(state) % n);
-}
-
-}  // namespace hashenc
 
 // A field and its value, viewing bytes inside a hash: valid until the hash is next changed.
 struct HashPair {
@@ -100,7 +57,7 @@ class PackedPairs {
   size_t capacity() const { return cap_; }
   // The bytes a pair takes in the buffer, framing included.
   static size_t pair_bytes(size_t flen, size_t vlen) {
-    return hashenc::varint_size(flen) + flen + hashenc::varint_size(vlen) + vlen;
+    return varint::size(flen) + flen + varint::size(vlen) + vlen;
   }
 
   // The offset of field's pair, or npos.
@@ -109,9 +66,9 @@ class PackedPairs {
   size_t read(size_t off, HashPair* out) const {
     const char* p = buf_ + off;
     size_t n;
-    p = hashenc::get_varint(p, &n);
+    p = varint::get(p, &n);
     out->field = {p, n};
-    p = hashenc::get_varint(p + n, &n);
+    p = varint::get(p + n, &n);
     out->value = {p, n};
     return static_cast<size_t>(p + n - buf_);
   }
@@ -139,7 +96,7 @@ class PairTable {
     const char* data() const { return reinterpret_cast<const char*>(this + 1); }
     HashPair pair() const {
       size_t fl, vl;
-      const char* p = hashenc::get_varint(hashenc::get_varint(data(), &fl), &vl);
+      const char* p = varint::get(varint::get(data(), &fl), &vl);
       return {{p, fl}, {p + fl, vl}};
     }
   };
@@ -181,7 +138,7 @@ class PairTable {
   }
   // A random node, nullptr when empty. Picks a random non-empty bucket then a random node of its
   // chain (chains are short: load <= 1).
-  const Node* random_node(uint64_t* rng) const;
+  const Node* random_node(Rng& rng) const;
   // Every node, for picking many distinct ones.
   template <class F>
   void for_each_node(F&& f) const {
@@ -192,7 +149,7 @@ class PairTable {
  private:
   static uint64_t reverse_bits(uint64_t v);
   static size_t node_size(size_t flen, size_t vlen) {
-    return sizeof(Node) + hashenc::varint_size(flen) + hashenc::varint_size(vlen) + flen + vlen;
+    return sizeof(Node) + varint::size(flen) + varint::size(vlen) + flen + vlen;
   }
   static Node* make_node(std::string_view field, std::string_view value, size_t* size);
   uint64_t hash(std::string_view field) const;

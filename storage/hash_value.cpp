@@ -72,10 +72,10 @@ std::vector<size_t> HashValue::packed_offsets() const {
   return offsets;
 }
 
-HashPair HashValue::random_pair(uint64_t* rng) const {
+HashPair HashValue::random_pair(Rng& rng) const {
   if (table_) return table_->random_node(rng)->pair();
   // One walk to the chosen pair: packed hashes are small.
-  size_t skip = hashenc::random_below(rng, packed_.size());
+  size_t skip = rng.below(packed_.size());
   HashPair p;
   size_t off = 0;
   do off = packed_.read(off, &p);
@@ -83,7 +83,7 @@ HashPair HashValue::random_pair(uint64_t* rng) const {
   return p;
 }
 
-void HashValue::random_distinct(size_t count, uint64_t* rng, std::vector<HashPair>* out) const {
+void HashValue::random_distinct(size_t count, Rng& rng, std::vector<HashPair>* out) const {
   size_t n = length();
   if (table_ && count * 3 <= n) {
     // Few of many: draw until `count` distinct nodes came up (expected draws < 1.5 * count).
@@ -99,7 +99,7 @@ void HashValue::random_distinct(size_t count, uint64_t* rng, std::vector<HashPai
   size_t first = out->size();
   for_each([&](const HashPair& p) { out->push_back(p); });
   for (size_t i = 0; i < count; i++) {
-    size_t j = i + hashenc::random_below(rng, n - i);
+    size_t j = i + rng.below(n - i);
     std::swap((*out)[first + i], (*out)[first + j]);
   }
   out->resize(first + count);

@@ -88,12 +88,12 @@ class HashValue final : public Object {
     return cursor;
   }
 
-  // HRANDFIELD. rng is the caller's random state (hashenc::next_random).
+  // HRANDFIELD, drawing from the caller's rng.
   // One random pair; the hash must not be empty.
-  HashPair random_pair(uint64_t* rng) const;
+  HashPair random_pair(Rng& rng) const;
   // `count` random pairs, repetitions allowed (a negative count), each passed to f.
   template <class F>
-  void random_pairs(uint64_t count, uint64_t* rng, F&& f) const {
+  void random_pairs(uint64_t count, Rng& rng, F&& f) const {
     if (table_) {
       while (count--) f(table_->random_node(rng)->pair());
       return;
@@ -102,12 +102,12 @@ class HashValue final : public Object {
     std::vector<size_t> offsets = packed_offsets();
     HashPair p;
     while (count--) {
-      packed_.read(offsets[hashenc::random_below(rng, offsets.size())], &p);
+      packed_.read(offsets[rng.below(offsets.size())], &p);
       f(p);
     }
   }
   // `count` distinct random pairs, 0 < count < length(), in random order, appended to out.
-  void random_distinct(size_t count, uint64_t* rng, std::vector<HashPair>* out) const;
+  void random_distinct(size_t count, Rng& rng, std::vector<HashPair>* out) const;
 
  private:
   explicit HashValue(const PackedPairs& packed) : packed_(packed) {}  // clone()

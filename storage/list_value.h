@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "storage/entry.h"
+#include "storage/varint.h"
 
 namespace respite::storage {
 
@@ -56,39 +57,25 @@ static_assert(sizeof(ListNode) == 32, "node header: two links and four 32-bit of
 
 // The packed element format (see the note at the top).
 namespace listpack {
-inline size_t len_size(size_t n) {
-  size_t s = 1;
-  while (n >= 0x80) {
-    n >>= 7;
-    ++s;
-  }
-  return s;
-}
 // Bytes an element of n bytes takes in a node.
 inline size_t entry_size(size_t n) {
-  return n + 2 * len_size(n);
+  return n + 2 * varint::size(n);
 }
 // Writes v at p; returns the byte after it.
 inline char* write(char* p, std::string_view v) {
-  size_t n = v.size(), k = len_size(n);
-  for (size_t i = 0; i < k; i++) {
-    uint8_t b = static_cast<uint8_t>(n >> (7 * i)) & 0x7f;
-    p[i] = static_cast<char>(i + 1 < k ? (b | 0x80) : b);
-  }
-  if (n) std::memcpy(p + k, v.data(), n);
-  for (size_t i = 0; i < k; i++) p[k + n + i] = p[k - 1 - i];
-  return p + n + 2 * k;
+  size_t n = v.size();
+  char* q = varint::put(p, n);
+  size_t k = static_cast<size_t>(q - p);
+  if (n) std::memcpy(q, v.data(), n);
+  for (size_t i = 0; i < k; i++) q[n + i] = p[k - 1 - i];  // the length again, mirrored
+  return q + n + k;
 }
 // Reads the element starting at p; returns where the next one starts.
 inline const char* read_next(const char* p, std::string_view* v) {
-  uint8_t b = static_cast<uint8_t>(*p++);
-  size_t n = b & 0x7f, k = 1;
-  while (b & 0x80) {
-    b = static_cast<uint8_t>(*p++);
-    n |= static_cast<size_t>(b & 0x7f) << (7 * k++);
-  }
-  *v = {p, n};
-  return p + n + k;
+  uint64_t n;
+  const char* q = varint::get(p, &n);
+  *v = {q, static_cast<size_t>(n)};
+  return q + n + (q - p);
 }
 // Reads the element ending just before `end`; returns where it starts.
 inline const char* read_prev(const char* end, std::string_view* v) {

@@ -10,6 +10,7 @@
 
 #include "storage/hash.h"
 #include "storage/shard.h"  // reverse_bits, shared with the keyspace's SCAN
+#include "storage/varint.h"
 
 namespace respite::storage {
 
@@ -19,45 +20,11 @@ namespace {
 constexpr size_t kCompactMin = 1024;
 constexpr size_t kMinArena = 16;
 
-size_t put_len(char* p, uint64_t n) {
-  size_t k = 0;
-  while (n >= 0x80) {
-    p[k++] = static_cast<char>(n | 0x80);
-    n >>= 7;
-  }
-  p[k++] = static_cast<char>(n);
-  return k;
-}
-
-size_t len_bytes(uint64_t n) {
-  size_t k = 1;
-  while (n >= 0x80) {
-    n >>= 7;
-    k++;
-  }
-  return k;
-}
-
-// Decodes the length at p; returns the bytes the length itself took.
-size_t get_len(const char* p, uint64_t* n) {
-  uint64_t v = 0;
-  unsigned shift = 0;
-  size_t k = 0;
-  for (;;) {
-    uint8_t b = static_cast<uint8_t>(p[k++]);
-    v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) break;
-    shift += 7;
-  }
-  *n = v;
-  return k;
-}
-
 // Bytes an arena record takes: its length prefix and its bytes.
 size_t record_size(const char* p) {
   uint64_t n;
-  size_t k = get_len(p, &n);
-  return k + static_cast<size_t>(n);
+  const char* bytes = varint::get(p, &n);
+  return static_cast<size_t>(bytes - p) + static_cast<size_t>(n);
 }
 
 template <class T>
@@ -94,8 +61,8 @@ uint64_t MemberTable::hash(std::string_view m) {
 std::string_view MemberTable::at(size_t slot) const {
   const char* p = arena_ + slot_offset(slot);
   uint64_t n;
-  size_t k = get_len(p, &n);
-  return {p + k, static_cast<size_t>(n)};
+  const char* bytes = varint::get(p, &n);
+  return {bytes, static_cast<size_t>(n)};
 }
 
 size_t MemberTable::find(std::string_view m, uint64_t h) const {
@@ -162,7 +129,7 @@ bool MemberTable::erase(std::string_view m) {
   return true;
 }
 
-size_t MemberTable::random_slot(SetRng& rng) const {
+size_t MemberTable::random_slot(Rng& rng) const {
   // At least 1/8 of the slots are occupied (shrinking keeps it so), so this takes a few draws.
   for (;;) {
     size_t i = rng.below(slot_count());
@@ -194,7 +161,7 @@ void MemberTable::rehash(size_t slots) {
 }
 
 uint64_t MemberTable::append(std::string_view m) {
-  size_t need = len_bytes(m.size()) + m.size();
+  size_t need = varint::size(m.size()) + m.size();
   if (arena_len_ + need > arena_cap_) {
     size_t cap = std::max({arena_len_ + need, arena_cap_ + arena_cap_ / 2, kMinArena});
     if (cap > kOffsetMask - 1) throw std::length_error("set member arena over 1 TiB");
@@ -202,8 +169,8 @@ uint64_t MemberTable::append(std::string_view m) {
     arena_cap_ = cap;
   }
   uint64_t off = arena_len_;
-  size_t k = put_len(arena_ + off, m.size());
-  if (!m.empty()) std::memcpy(arena_ + off + k, m.data(), m.size());
+  char* bytes = varint::put(arena_ + off, m.size());
+  if (!m.empty()) std::memcpy(bytes, m.data(), m.size());
   arena_len_ += need;
   return off;
 }

@@ -28,23 +28,9 @@
 #include <cstdint>
 #include <string_view>
 
-namespace respite::storage {
+#include "storage/random.h"
 
-// The random source of SPOP and SRANDMEMBER (SplitMix64): the caller seeds it, storage keeps no
-// global state.
-struct SetRng {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n), n > 0 (multiply-shift: no modulo bias worth speaking of at 64 bits).
-  size_t below(size_t n) {
-    return static_cast<size_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
-  }
-};
+namespace respite::storage {
 
 class MemberTable {
  public:
@@ -67,7 +53,7 @@ class MemberTable {
   size_t slot_count() const { return slots_ ? mask_ + 1 : 0; }
   bool occupied(size_t slot) const { return slots_[slot] != 0; }
   std::string_view at(size_t slot) const;  // the member in an occupied slot
-  size_t random_slot(SetRng& rng) const;   // an occupied slot, uniformly; size() > 0
+  size_t random_slot(Rng& rng) const;      // an occupied slot, uniformly; size() > 0
 
   template <class Fn>
   void for_each(Fn&& fn) const {  // fn(std::string_view), in slot order

@@ -218,7 +218,7 @@ bool SetValue::contains(std::string_view m) const {
   return parse_canonical_int(m, &v) && contains_int(v);
 }
 
-std::vector<size_t> SetValue::sample_positions(size_t count, SetRng& rng) const {
+std::vector<size_t> SetValue::sample_positions(size_t count, Rng& rng) const {
   std::vector<size_t> out;
   out.reserve(count);
   size_t n = length();

@@ -88,11 +88,11 @@ class SetValue final : public Object {
     return intset_ ? format(int_at(p), buf) : rep_.table->at(p);
   }
   // A uniformly random member's position; length() > 0.
-  size_t random_position(SetRng& rng) const {
+  size_t random_position(Rng& rng) const {
     return intset_ ? rng.below(count_) : rep_.table->random_slot(rng);
   }
   // `count` distinct positions chosen uniformly, count < length().
-  std::vector<size_t> sample_positions(size_t count, SetRng& rng) const;
+  std::vector<size_t> sample_positions(size_t count, Rng& rng) const;
 
   // One SSCAN step: an intset has no cursor (it returns everything and 0, as Redis does).
   template <class Fn>

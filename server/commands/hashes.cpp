@@ -47,15 +47,6 @@ HashValue* hash_for_write(CmdCtx& c, Hash& h) {
   return h.get() ? h.get() : h.create(new HashValue());
 }
 
-// A fresh random state per command, for HRANDFIELD: the clock, the worker's command count and a
-// stack address differ between calls and between workers.
-uint64_t random_seed(CmdCtx& c) {
-  uint64_t s = static_cast<uint64_t>(c.op.now_ms) * 0x9e3779b97f4a7c15ULL;
-  s ^= c.worker.stats.commands.get() * 0xbf58476d1ce4e5b9ULL;
-  s ^= reinterpret_cast<uintptr_t>(&s);
-  return s;
-}
-
 // --- writes ---
 
 // HSET and HMSET: a pair count that is not whole is an arity error, before the key is looked at.
@@ -219,8 +210,7 @@ void cmd_hrandfield(CmdCtx& c) {
     Hash h(c, c.arg(1), Type::kHash, Access::kRead);
     if (h.wrong_type()) return c.error(err::kWrongType);
     if (!h.get()) return c.reply.null();
-    uint64_t rng = random_seed(c);
-    c.reply.bulk(h.get()->random_pair(&rng).field);
+    c.reply.bulk(h.get()->random_pair(c.worker.rng).field);
     return;
   }
   int64_t l;
@@ -244,12 +234,12 @@ void cmd_hrandfield(CmdCtx& c) {
   auto reply_len = [&](uint64_t pairs) {
     c.reply.array(withvalues && !nested ? pairs * 2 : pairs);
   };
-  uint64_t rng = random_seed(c);
+  storage::Rng& rng = c.worker.rng;
   const bool distinct = l > 0;
   const uint64_t count = distinct ? static_cast<uint64_t>(l) : static_cast<uint64_t>(-l);
   if (!distinct || count == 1) {
     reply_len(count);
-    v->random_pairs(count, &rng, emit);
+    v->random_pairs(count, rng, emit);
     return;
   }
   const size_t size = v->length();
@@ -260,7 +250,7 @@ void cmd_hrandfield(CmdCtx& c) {
   }
   std::vector<HashPair> picked;
   picked.reserve(count);
-  v->random_distinct(count, &rng, &picked);
+  v->random_distinct(count, rng, &picked);
   reply_len(count);
   for (const HashPair& p : picked) emit(p);
 }

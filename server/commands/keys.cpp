@@ -305,9 +305,7 @@ void cmd_scan(CmdCtx& c) {
 
 void cmd_randomkey(CmdCtx& c) {
   std::string key;
-  uint64_t seed = static_cast<uint64_t>(c.op.now_ms) ^ (c.worker.stats.commands.get() * 7919) ^
-                  reinterpret_cast<uintptr_t>(&key);
-  if (c.db().random_key(c.op, seed, &key))
+  if (c.db().random_key(c.op, c.worker.rng.next(), &key))
     c.reply.bulk(key);
   else
     c.reply.null();

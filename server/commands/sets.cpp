@@ -20,7 +20,6 @@
 namespace respite::server {
 
 using storage::MemberBuf;
-using storage::SetRng;
 using storage::SetValue;
 using storage::Type;
 
@@ -36,15 +35,6 @@ constexpr std::string_view kRandCountRange =
 
 size_t intset_limit(CmdCtx& c) {
   return encoding_limits(c.server).set_intset_entries;
-}
-
-// SPOP and SRANDMEMBER draw from a generator seeded per command: distinct for every command a
-// worker runs, with no state shared between workers.
-SetRng command_rng(CmdCtx& c) {
-  uint64_t seed = static_cast<uint64_t>(c.op.now_ms) * 0x9e3779b97f4a7c15ull ^
-                  c.worker.stats.commands.get() * 0xbf58476d1ce4e5b9ull ^
-                  reinterpret_cast<uintptr_t>(&c.worker);
-  return SetRng{seed};
 }
 
 // The whole set as a set reply (RESP3 '~', RESP2 array), straight from the collection.
@@ -113,7 +103,7 @@ void spop_count(CmdCtx& c) {
     s.remove();
     return;
   }
-  SetRng rng = command_rng(c);
+  storage::Rng& rng = c.worker.rng;
   MemberBuf buf;
   size_t remaining = size - count;
   if (remaining * 5 > count) {
@@ -144,7 +134,7 @@ void cmd_spop(CmdCtx& c) {
   if (s.wrong_type()) return c.error(err::kWrongType);
   SetValue* set = s.get();
   if (!set) return c.reply.null();
-  SetRng rng = command_rng(c);
+  storage::Rng& rng = c.worker.rng;
   MemberBuf buf;
   std::string_view m = set->at(set->random_position(rng), &buf);
   c.reply.bulk(m);
@@ -163,7 +153,7 @@ void srandmember_count(CmdCtx& c) {
   if (s.wrong_type()) return c.error(err::kWrongType);
   const SetValue* set = s.get();
   if (!set || count == 0) return c.reply.array(0);
-  SetRng rng = command_rng(c);
+  storage::Rng& rng = c.worker.rng;
   MemberBuf buf;
   if (!distinct || count == 1) {
     c.reply.array(count);
@@ -187,7 +177,7 @@ void cmd_srandmember(CmdCtx& c) {
   if (s.wrong_type()) return c.error(err::kWrongType);
   const SetValue* set = s.get();
   if (!set) return c.reply.null();
-  SetRng rng = command_rng(c);
+  storage::Rng& rng = c.worker.rng;
   MemberBuf buf;
   c.reply.bulk(set->at(set->random_position(rng), &buf));
 }

@@ -326,10 +326,10 @@ TEST_CASE("random picks: members only, distinct when asked, all reachable") {
     CAPTURE(n);
     HashValue h;
     for (int i = 0; i < n; i++) h.set(field(i), std::to_string(i), kDefault);
-    uint64_t rng = 42;
+    Rng rng{42};
     std::set<std::string> hit;
     for (int k = 0; k < 20 * n + 50; k++) {
-      HashPair p = h.random_pair(&rng);
+      HashPair p = h.random_pair(rng);
       REQUIRE(get(h, p.field) == std::string(p.value));
       hit.insert(std::string(p.field));
     }
@@ -337,7 +337,7 @@ TEST_CASE("random picks: members only, distinct when asked, all reachable") {
 
     size_t got = 0;
     std::set<std::string> rep;
-    h.random_pairs(3 * static_cast<uint64_t>(n), &rng, [&](const HashPair& p) {
+    h.random_pairs(3 * static_cast<uint64_t>(n), rng, [&](const HashPair& p) {
       REQUIRE(h.contains(p.field));
       rep.insert(std::string(p.field));
       got++;
@@ -350,7 +350,7 @@ TEST_CASE("random picks: members only, distinct when asked, all reachable") {
     for (int count : {1, n / 4, n / 2, n - 1}) {
       if (count < 1 || count >= n) continue;
       std::vector<HashPair> out;
-      h.random_distinct(static_cast<size_t>(count), &rng, &out);
+      h.random_distinct(static_cast<size_t>(count), rng, &out);
       REQUIRE(out.size() == static_cast<size_t>(count));
       std::set<std::string> uniq;
       for (const HashPair& p : out) {

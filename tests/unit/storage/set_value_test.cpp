@@ -18,7 +18,7 @@
 
 using respite::storage::MemberBuf;
 using respite::storage::MemberTable;
-using respite::storage::SetRng;
+using respite::storage::Rng;
 using respite::storage::SetValue;
 
 namespace {
@@ -219,7 +219,7 @@ TEST_CASE("swap exchanges encodings and contents") {
 }
 
 TEST_CASE("random picks reach every member; samples are distinct") {
-  SetRng rng{12345};
+  Rng rng{12345};
   for (bool intset : {true, false}) {
     SetValue s(intset);
     for (int v = 0; v < 20; v++) s.add_int(v, kLimit);
@@ -247,7 +247,7 @@ TEST_CASE("random picks stay uniform after most of a table was removed") {
   for (int i = 0; i < 10000; i++) s.add(long_member(i, 12), kLimit);
   for (int i = 0; i < 9990; i++) s.remove(long_member(i, 12));
   CHECK(s.position_count() <= 64);  // shrunk with the contents
-  SetRng rng{7};
+  Rng rng{7};
   MemberBuf buf;
   std::set<std::string> seen;
   for (int i = 0; i < 1000; i++) seen.emplace(s.at(s.random_position(rng), &buf));
@@ -323,7 +323,7 @@ TEST_CASE("SSCAN: a full scan of an unchanged table returns each member exactly 
 TEST_CASE("MemberTable against std::unordered_set: random inserts and erases") {
   MemberTable t;
   std::unordered_set<std::string> ref;
-  SetRng rng{99};
+  Rng rng{99};
   // A small key space makes collisions between inserts and erases frequent; varied lengths
   // cross the 1-, 2- and 3-byte length prefixes.
   auto member = [&](uint64_t r) {
