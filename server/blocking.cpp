@@ -22,6 +22,7 @@ void BlockingRegistry::add(const std::shared_ptr<Waiter>& w) {
     // BLPOP k k: one place in the queue is enough.
     if (q.empty() || q.back() != w) q.push_back(w);
   }
+  by_client_[w->client_id] = w;
   blocked_.fetch_add(1, std::memory_order_seq_cst);
 }
 
@@ -38,6 +39,7 @@ void BlockingRegistry::unregister_locked(Waiter* w) {
     }
     if (q.empty()) waiting_.erase(it);
   }
+  by_client_.erase(w->client_id);
   blocked_.fetch_sub(1, std::memory_order_seq_cst);
 }
 
@@ -53,10 +55,21 @@ bool BlockingRegistry::finish(Waiter* w, bool detach_conn) {
 void BlockingRegistry::serve(Worker& on, int db, std::string_view key) {
   std::string rk = registry_key(db, key);
   std::lock_guard<std::mutex> lock(mu_);
+  // Waiters on one key may want different types (BLPOP and BZPOPMIN on the same name): one that
+  // keeps waiting does not stop the ones behind it. But once a waiter of one family (list or
+  // sorted set) found nothing, the rest of that family would too, so they are not run again: a
+  // push costs O(served + families), not O(waiters).
+  std::string_view idle[2];
+  size_t nidle = 0, i = 0;
   for (;;) {
     auto it = waiting_.find(rk);
-    if (it == waiting_.end() || it->second.empty()) return;
-    std::shared_ptr<Waiter> w = it->second.front();
+    if (it == waiting_.end() || i >= it->second.size()) return;
+    std::shared_ptr<Waiter> w = it->second[i];
+    std::string_view family = w->cmd->group;
+    if ((nidle > 0 && idle[0] == family) || (nidle > 1 && idle[1] == family)) {
+      i++;
+      continue;
+    }
     // Run the client's own command again, here, with its reply captured. Its connection stays
     // alive meanwhile: closing it needs this mutex (finish), and a blocked client runs nothing
     // else.
@@ -70,24 +83,51 @@ void BlockingRegistry::serve(Worker& on, int db, std::string_view key) {
         &keep_waiting};
     w->cmd->fn(ctx);
     on.stats.per_command[w->cmd->id].calls.add(1);
-    if (keep_waiting) return;  // the key had nothing for the oldest waiter: nothing for the rest
+    if (keep_waiting) {
+      if (nidle < 2) idle[nidle++] = family;
+      i++;
+      continue;
+    }
+    w->done = true;
+    unregister_locked(w.get());  // removes it from this queue: i now names the next waiter
+    deliver(w, out);
+  }
+}
+
+bool BlockingRegistry::unblock_client(uint64_t id, void (*reply)(protocol::ReplyWriter&)) {
+  std::shared_ptr<Waiter> w;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = by_client_.find(id);
+    if (it == by_client_.end()) return false;
+    w = it->second;
     w->done = true;
     unregister_locked(w.get());
-    std::string bytes;
-    bytes.reserve(out.size());
-    struct iovec iov[64];
-    while (!out.empty()) {
-      size_t n = out.gather(iov, 64), taken = 0;
-      for (size_t i = 0; i < n; i++) {
-        bytes.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
-        taken += iov[i].iov_len;
-      }
-      out.consume(taken);
-    }
-    w->worker->post([w, bytes = std::move(bytes)](Worker&) {
-      if (w->conn) w->conn->unblock(bytes);
-    });
   }
+  protocol::OutputBuffer out;
+  protocol::ReplyWriter r(&out);
+  r.set_resp(w->resp);
+  reply(r);
+  deliver(w, out);
+  return true;
+}
+
+// Sends a finished waiter its reply on its own worker, which owns the connection.
+void BlockingRegistry::deliver(const std::shared_ptr<Waiter>& w, protocol::OutputBuffer& out) {
+  std::string bytes;
+  bytes.reserve(out.size());
+  struct iovec iov[64];
+  while (!out.empty()) {
+    size_t n = out.gather(iov, 64), taken = 0;
+    for (size_t i = 0; i < n; i++) {
+      bytes.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+      taken += iov[i].iov_len;
+    }
+    out.consume(taken);
+  }
+  w->worker->post([w, bytes = std::move(bytes)](Worker&) {
+    if (w->conn) w->conn->unblock(bytes);
+  });
 }
 
 bool parse_block_timeout(CmdCtx& c, std::string_view arg, int64_t* deadline_ms) {
@@ -129,6 +169,7 @@ void block_client(CmdCtx& c, const std::vector<std::string_view>& keys, int64_t 
   auto w = std::make_shared<Waiter>();
   w->conn = &c.conn;
   w->worker = &c.worker;
+  w->client_id = c.conn.id;
   w->db = c.conn.db;
   w->resp = c.reply.resp();
   w->cmd = c.cmd;

@@ -32,6 +32,11 @@
 #include <unordered_map>
 #include <vector>
 
+namespace respite::protocol {
+class OutputBuffer;
+class ReplyWriter;
+}  // namespace respite::protocol
+
 namespace respite::server {
 
 struct CmdCtx;
@@ -43,6 +48,7 @@ class Worker;
 struct Waiter {
   Connection* conn;  // null once the client is gone; the owner worker writes it under the mutex
   Worker* worker;    // the owner: the client's worker
+  uint64_t client_id;
   int db;
   int resp;
   const Command* cmd;
@@ -63,14 +69,19 @@ class BlockingRegistry {
   // Serves the clients waiting on (db, key), oldest first, on worker `on`; returns when the key
   // has nothing more for them.
   void serve(Worker& on, int db, std::string_view key);
+  // CLIENT UNBLOCK: if client `id` is blocked, stops its wait and sends it `reply` (built for its
+  // protocol version by the callback). False if it was not blocked.
+  bool unblock_client(uint64_t id, void (*reply)(protocol::ReplyWriter&));
   // The registry's name for a key: the database number, then the key's bytes.
   static std::string registry_key(int db, std::string_view key);
 
  private:
+  static void deliver(const std::shared_ptr<Waiter>& w, protocol::OutputBuffer& out);
   void unregister_locked(Waiter* w);
 
   std::mutex mu_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<Waiter>>> waiting_;
+  std::unordered_map<uint64_t, std::shared_ptr<Waiter>> by_client_;
   std::atomic<int64_t> blocked_{0};
 };
 

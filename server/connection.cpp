@@ -216,6 +216,7 @@ void Connection::on_write(uv_write_t* req, int status) {
 
 void Connection::block(std::shared_ptr<Waiter> w, int64_t deadline_ms) {
   waiter_ = std::move(w);
+  blocked_shown.store(true, std::memory_order_relaxed);
   if (deadline_ms <= 0) return;
   if (!block_timer_) {
     block_timer_ = new uv_timer_t;
@@ -238,6 +239,7 @@ void Connection::on_block_timeout(uv_timer_t* t) {
 void Connection::unblock(std::string_view reply_bytes) {
   if (block_timer_) uv_timer_stop(block_timer_);
   waiter_.reset();
+  blocked_shown.store(false, std::memory_order_relaxed);
   if (closing_) return;
   if (!reply_bytes.empty()) out.append(reply_bytes);
   if (rlen_ > rpos_) {

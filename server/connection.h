@@ -65,6 +65,7 @@ class Connection {
   std::atomic<const Command*> last_cmd{nullptr};
   std::atomic<int> resp_shown{2};
   std::atomic<bool> kill_requested{false};  // CLIENT KILL from another worker
+  std::atomic<bool> blocked_shown{false};   // CLIENT LIST's 'b' flag, for other workers
 
   protocol::ReplyWriter reply;
   protocol::OutputBuffer out;

@@ -143,7 +143,8 @@ std::string client_line(const Server& srv, const Connection& k, int64_t now_ms) 
   s += " name=" + k.name;
   s += " age=" + std::to_string(age < 0 ? 0 : age);
   s += " idle=" + std::to_string(idle < 0 ? 0 : idle);
-  s += " flags=N db=" + std::to_string(k.db_shown.load(std::memory_order_relaxed));
+  s += k.blocked_shown.load(std::memory_order_relaxed) ? " flags=b" : " flags=N";
+  s += " db=" + std::to_string(k.db_shown.load(std::memory_order_relaxed));
   s += " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0";
   s += " tot-mem=0 events=r cmd=" + (cmd ? cmd->name : std::string("NULL"));
   s +=
@@ -218,6 +219,31 @@ void cmd_client_list(CmdCtx& c) {
   std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id < b->id; });
   for (const Connection* k : list) out += client_line(c.server, *k, c.op.now_ms) + "\n";
   c.reply.verbatim(out);
+}
+
+// CLIENT UNBLOCK id [TIMEOUT | ERROR]: the blocked client gets its timeout reply (a null array) or
+// Redis's UNBLOCKED error, on its own worker.
+void cmd_client_unblock(CmdCtx& c) {
+  if (c.argc() > 4) {
+    return c.error("ERR unknown subcommand or wrong number of arguments for '" +
+                   std::string(c.arg(1).substr(0, 128)) + "'. Try CLIENT HELP.");
+  }
+  bool error = false;
+  if (c.argc() == 4) {  // Redis checks the reason before the id
+    if (iequals(c.arg(3), "error"))
+      error = true;
+    else if (!iequals(c.arg(3), "timeout"))
+      return c.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+  }
+  int64_t id;
+  if (!parse_int(c.arg(2), &id)) return c.error(err::kNotInt);
+  auto timeout = [](protocol::ReplyWriter& r) { r.null_array(); };
+  auto unblocked = [](protocol::ReplyWriter& r) {
+    r.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  };
+  bool done = id > 0 && c.server.blocking.unblock_client(static_cast<uint64_t>(id),
+                                                         error ? +unblocked : +timeout);
+  c.reply.integer(done ? 1 : 0);
 }
 
 // Asks the worker that owns a client to close it (now if it is ours, after the reply if it is the
@@ -367,6 +393,9 @@ void register_connection_commands(CommandTable& t) {
                      "Get the list of client connections",
                      "[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id [client-id ...]]",
                      "2.4.0", "O(N)"});
+  t.add_sub(client, {"unblock", -3, C | kAdmin, 0, 0, 0, cmd_client_unblock, "",
+                     "Unblock a client blocked in a blocking command from a different connection",
+                     "client-id [TIMEOUT | ERROR]", "5.0.0", "O(log N)"});
   t.add_sub(client, {"kill", -3, C | kAdmin, 0, 0, 0, cmd_client_kill, "",
                      "Kill the connection of a client",
                      "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] "
