@@ -13,32 +13,9 @@ using namespace respite::test;
 
 namespace {
 
-std::string resp(const std::vector<std::string>& args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (const std::string& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
-}
-
-std::string bulk(const std::string& s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
-}
-
 // [key, value] as BLPOP replies it in RESP2.
 std::string pair_reply(const std::string& k, const std::string& v) {
-  return "*2\r\n" + bulk(k) + bulk(v);
-}
-
-long long blocked_clients(Fixture& f) {
-  Reply r = f.cmd({"INFO", "clients"});
-  return info_field(r.str, "blocked_clients");
-}
-
-bool wait_blocked(Fixture& f, long long n) {
-  return poll_until([&] { return blocked_clients(f) == n; }, std::chrono::seconds(10));
-}
-
-ServerOptions workers(int n) {
-  return ServerOptions().set("threads", std::to_string(n));
+  return header('*', 2) + bulk(k) + bulk(v);
 }
 
 }  // namespace

@@ -5,8 +5,10 @@
 
 #include <doctest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tests/support/server_process.h"
@@ -29,11 +31,50 @@ inline Reply OK() {
   return Reply::Status("OK");
 }
 
+// RESP bytes for RawConnection tests: a length header ("*3\r\n", "$5\r\n"), a bulk string, a
+// whole command. Built by appending: GCC 12 warns, falsely (-Wrestrict), about "literal" + string.
+inline std::string header(char type, size_t n) {
+  std::string out(1, type);
+  out += std::to_string(n);
+  out += "\r\n";
+  return out;
+}
+inline std::string bulk(std::string_view s) {
+  std::string out = header('$', s.size());
+  out += s;
+  out += "\r\n";
+  return out;
+}
+inline std::string resp(const std::vector<std::string>& args) {
+  std::string out = header('*', args.size());
+  for (const std::string& a : args) out += bulk(a);
+  return out;
+}
+// The raw reply to one command on a raw connection ("<closed>" if the server hung up).
+inline std::string raw(RawConnection& c, const std::vector<std::string>& args) {
+  if (!c.send(resp(args))) return "<closed>";
+  return c.read_reply();
+}
+
+// A server with n workers (several event loops: clients land on different ones).
+inline ServerOptions workers(int n) {
+  return ServerOptions().set("threads", std::to_string(n));
+}
+
 // The integer value of INFO field `name` in `info` text, or -1 if absent.
 inline long long info_field(const std::string& info, const std::string& name) {
   size_t pos = info.find("\r\n" + name + ":");
   if (pos == std::string::npos) return -1;
   return std::stoll(info.substr(pos + name.size() + 3));
+}
+
+// INFO clients' blocked_clients, and waiting until it reads n: how tests know a client is
+// blocked before they push, without sleeping.
+inline long long blocked_clients(Fixture& f) {
+  return info_field(f.cmd({"INFO", "clients"}).str, "blocked_clients");
+}
+inline bool wait_blocked(Fixture& f, long long n) {
+  return poll_until([&] { return blocked_clients(f) == n; }, std::chrono::seconds(10));
 }
 
 }  // namespace respite::test

@@ -16,21 +16,6 @@ using namespace respite::test;
 
 namespace {
 
-// (Built with append: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.)
-std::string resp(const std::vector<std::string>& args) {
-  std::string out;
-  out.append("*").append(std::to_string(args.size())).append("\r\n");
-  for (const std::string& a : args)
-    out.append("$").append(std::to_string(a.size())).append("\r\n").append(a).append("\r\n");
-  return out;
-}
-
-std::string bulk(const std::string& s) {
-  std::string out;
-  out.append("$").append(std::to_string(s.size())).append("\r\n").append(s).append("\r\n");
-  return out;
-}
-
 // A connection in RESP3 that returns raw reply bytes.
 struct Resp3 {
   explicit Resp3(int port) : raw(port) {

@@ -21,48 +21,8 @@ const Reply kSyntax = Reply::Err("ERR syntax error");
 const Reply kPositive = Reply::Err("ERR value is out of range, must be positive");
 const Reply kEmpty = Reply::Arr({});
 
-// A RESP length header: "*3\r\n", "$5\r\n". Built by appending (GCC 12 warns, falsely, about
-// operator+ on a literal and a temporary).
-std::string header(char type, size_t n) {
-  std::string out(1, type);
-  out += std::to_string(n);
-  out += "\r\n";
-  return out;
-}
-
-std::string bulk(const std::string& s) {
-  std::string out = header('$', s.size());
-  out += s;
-  out += "\r\n";
-  return out;
-}
-
-std::string resp(const std::vector<std::string>& args) {
-  std::string out = header('*', args.size());
-  for (const std::string& a : args) out += bulk(a);
-  return out;
-}
-
-// The raw reply to one command on a raw connection.
-std::string raw(RawConnection& c, const std::vector<std::string>& args) {
-  if (!c.send(resp(args))) return "<closed>";
-  return c.read_reply();
-}
-
-long long blocked_clients(Fixture& f) {
-  return info_field(f.cmd({"INFO", "clients"}).str, "blocked_clients");
-}
-
-bool wait_blocked(Fixture& f, long long n) {
-  return poll_until([&] { return blocked_clients(f) == n; }, std::chrono::seconds(10));
-}
-
 Reply range(Fixture& f, const std::string& key) {
   return f.cmd({"LRANGE", key, "0", "-1"});
-}
-
-ServerOptions workers(int n) {
-  return ServerOptions().set("threads", std::to_string(n));
 }
 
 }  // namespace

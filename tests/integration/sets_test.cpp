@@ -64,18 +64,6 @@ std::string numbered(std::string text, long long n) {
   return text;
 }
 
-std::string resp(const std::vector<std::string>& args) {
-  std::string out = numbered("*", static_cast<long long>(args.size()));
-  out += "\r\n";
-  for (const std::string& a : args) {
-    out += numbered("$", static_cast<long long>(a.size()));
-    out += "\r\n";
-    out += a;
-    out += "\r\n";
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("SADD, SREM, SCARD, SISMEMBER, SMISMEMBER") {

@@ -25,44 +25,11 @@ const Reply kRangeFloat = Reply::Err("ERR min or max is not a float");
 const Reply kRangeLex = Reply::Err("ERR min or max not valid string range item");
 const Reply kEmpty = Reply::Arr({});
 
-std::string header(char type, size_t n) {
-  std::string out(1, type);
-  out += std::to_string(n);
-  out += "\r\n";
-  return out;
-}
-
-std::string bulk(const std::string& s) {
-  std::string out = header('$', s.size());
-  out += s;
-  out += "\r\n";
-  return out;
-}
-
 std::string dbl(const std::string& s) {
   std::string out(1, ',');
   out += s;
   out += "\r\n";
   return out;
-}
-
-std::string resp(const std::vector<std::string>& args) {
-  std::string out = header('*', args.size());
-  for (const std::string& a : args) out += bulk(a);
-  return out;
-}
-
-std::string raw(RawConnection& c, const std::vector<std::string>& args) {
-  if (!c.send(resp(args))) return "<closed>";
-  return c.read_reply();
-}
-
-long long blocked_clients(Fixture& f) {
-  return info_field(f.cmd({"INFO", "clients"}).str, "blocked_clients");
-}
-
-bool wait_blocked(Fixture& f, long long n) {
-  return poll_until([&] { return blocked_clients(f) == n; }, std::chrono::seconds(10));
 }
 
 // prefix followed by n ("m12"), built by appending (GCC 12 warns, falsely, about operator+ on a
@@ -71,10 +38,6 @@ std::string named(const char* prefix, int n) {
   std::string s(prefix);
   s += std::to_string(n);
   return s;
-}
-
-ServerOptions workers(int n) {
-  return ServerOptions().set("threads", std::to_string(n));
 }
 
 Reply all(Fixture& f, const std::string& key) {
