@@ -135,6 +135,7 @@ static void validate_one(const Command& c, std::vector<std::string>& out) {
   if (c.first_key > 0 && c.step == 0) bad("keys without a step");
   if (c.first_key > 0 && c.arity > 0 && c.first_key >= c.arity) bad("first key beyond arity");
   if (c.has_flag(kWrite) && c.has_flag(kReadonly)) bad("both write and readonly");
+  if (c.has_flag(kMovableKeys) != (c.numkeys_at > 0)) bad("movable keys without numkeys_at");
   for (auto& s : c.subcommands) validate_one(*s, out);
 }
 

@@ -43,6 +43,9 @@ struct Command {
   int arity = 0;     // > 0: exactly; < 0: at least -arity (the name counts)
   uint32_t flags = 0;
   int first_key = 0, last_key = 0, step = 0;  // last_key -1: the last argument
+  // kMovableKeys commands: argv[numkeys_at] counts the keys that follow it (LMPOP, ZUNION, ...),
+  // besides any at fixed positions (ZUNIONSTORE's destination). Set after t.add().
+  int numkeys_at = 0;
   Handler fn = nullptr;
   std::string_view group;    // "string", "generic", "connection", "server", ...
   std::string_view summary;  // one line, for COMMAND DOCS

@@ -570,7 +570,8 @@ void register_list_commands(CommandTable& t) {
          "Remove the last element in a list, prepend it to another list and return it",
          "source destination", "1.2.0", "O(1)"});
   t.add({"lmpop", -4, W | kMovableKeys, 0, 0, 0, cmd_lmpop, "list", "Pop elements from a list",
-         "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]", "7.0.0", kMpopCost});
+         "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]", "7.0.0", kMpopCost})
+      ->numkeys_at = 1;
   t.add({"blpop", -3, W | kNoscript | kBlocking, 1, -2, 1, cmd_blpop, "list",
          "Remove and get the first element in a list, or block until one is available",
          "key [key ...] timeout", "2.0.0", kBlockingPopCost});
@@ -587,7 +588,8 @@ void register_list_commands(CommandTable& t) {
          "source destination timeout", "2.2.0", "O(1)"});
   t.add({"blmpop", -5, W | kBlocking | kMovableKeys, 0, 0, 0, cmd_blmpop, "list",
          "Pop elements from a list, or block until one is available",
-         "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]", "7.0.0", kMpopCost});
+         "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]", "7.0.0", kMpopCost})
+      ->numkeys_at = 2;
 }
 
 }  // namespace respite::server

@@ -135,24 +135,31 @@ void reply_flags(CmdCtx& c, const Command& cmd) {
     if (cmd.has_flag(f)) c.reply.simple(name);
 }
 
+// ACL categories, derived from the group and the flags and listed in Redis's own order (that of
+// its category table: keyspace, read, write, the data types, admin, fast, slow, blocking,
+// dangerous, connection), so COMMAND INFO reads as Redis's does.
 void reply_acl_categories(CmdCtx& c, const Command& cmd) {
-  std::vector<std::string> cats;
   std::string_view g = cmd.group;
-  if (g == "generic")
-    cats.push_back("@keyspace");
-  else if (g == "server")
-    cats.push_back("@admin");
-  else
-    cats.push_back("@" + std::string(g));
-  if (cmd.has_flag(kWrite)) cats.push_back("@write");
-  if (cmd.has_flag(kReadonly)) cats.push_back("@read");
-  if (cmd.has_flag(kFast))
-    cats.push_back("@fast");
-  else
-    cats.push_back("@slow");
-  if (cmd.has_flag(kAdmin) && g != "server") cats.push_back("@admin"), cats.push_back("@dangerous");
-  c.reply.set(cats.size());
-  for (auto& s : cats) c.reply.simple(s);
+  std::string_view type = g == "sorted-set" ? "sortedset" : g;
+  bool data = g == "string" || g == "list" || g == "set" || g == "sorted-set" || g == "hash";
+  const std::pair<bool, std::string_view> cats[] = {
+      {g == "generic", "keyspace"},
+      {cmd.has_flag(kReadonly), "read"},
+      {cmd.has_flag(kWrite), "write"},
+      {data, type},
+      {g == "server" || (cmd.has_flag(kAdmin) && g != "server"), "admin"},
+      {cmd.has_flag(kFast), "fast"},
+      {!cmd.has_flag(kFast), "slow"},
+      {cmd.has_flag(kBlocking), "blocking"},
+      {cmd.has_flag(kAdmin) && g != "server", "dangerous"},
+      {g == "connection", "connection"},
+  };
+  size_t n = 0;
+  for (auto& [on, name] : cats) n += on;
+  c.reply.set(n);
+  for (auto& [on, name] : cats) {
+    if (on) c.reply.simple("@" + std::string(name));
+  }
 }
 
 void reply_command_info(CmdCtx& c, const Command& cmd) {
@@ -284,11 +291,21 @@ void cmd_command_getkeys(CmdCtx& c) {
   if (!cmd) return c.error("ERR Invalid command specified");
   size_t argc = c.argc() - 2;
   if (!cmd->arity_ok(argc)) return c.error("ERR Invalid number of arguments specified for command");
-  if (cmd->first_key == 0) return c.error("ERR The command has no key arguments");
+  if (cmd->first_key == 0 && cmd->numkeys_at == 0)
+    return c.error("ERR The command has no key arguments");
   int last = cmd->last_key < 0 ? static_cast<int>(argc) + cmd->last_key : cmd->last_key;
   std::vector<std::string_view> keys;
-  for (int i = cmd->first_key; i <= last && i < static_cast<int>(argc); i += cmd->step)
-    keys.push_back(c.arg(2 + i));
+  if (cmd->first_key > 0) {
+    for (int i = cmd->first_key; i <= last && i < static_cast<int>(argc); i += cmd->step)
+      keys.push_back(c.arg(2 + i));
+  }
+  if (cmd->numkeys_at > 0) {
+    int64_t n;
+    size_t at = static_cast<size_t>(cmd->numkeys_at);
+    if (!parse_int(c.arg(2 + at), &n) || n <= 0 || static_cast<uint64_t>(n) >= argc - at)
+      return c.error("ERR Invalid arguments specified for command");
+    for (size_t i = 1; i <= static_cast<size_t>(n); i++) keys.push_back(c.arg(2 + at + i));
+  }
   c.reply.array(keys.size());
   for (auto k : keys) c.reply.bulk(k);
 }

@@ -519,7 +519,8 @@ void register_set_commands(CommandTable& t) {
          "Intersect multiple sets and return the cardinality of the result",
          "numkeys key [key ...] [LIMIT limit]", "7.0.0",
          "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-         "sets."});
+         "sets."})
+      ->numkeys_at = 1;
   t.add({"sinterstore", -3, W | M, 1, -1, 1, cmd_sinterstore, "set",
          "Intersect multiple sets and store the resulting set in a key",
          "destination key [key ...]", "1.0.0",

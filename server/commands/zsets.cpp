@@ -859,38 +859,47 @@ void register_zset_commands(CommandTable& t) {
          "key [key ...] timeout", "5.0.0", logn_cx});
   t.add({"zmpop", -4, W | kMovableKeys, 0, 0, 0, cmd_zmpop, g,
          "Remove and return members with scores in a sorted set",
-         "numkeys key [key ...] <MIN | MAX> [COUNT count]", "7.0.0", mpop_cx});
+         "numkeys key [key ...] <MIN | MAX> [COUNT count]", "7.0.0", mpop_cx})
+      ->numkeys_at = 1;
   t.add({"bzmpop", -5, W | kBlocking | kMovableKeys, 0, 0, 0, cmd_bzmpop, g,
          "Remove and return members with scores in a sorted set or block until one is available",
-         "timeout numkeys key [key ...] <MIN | MAX> [COUNT count]", "7.0.0", mpop_cx});
+         "timeout numkeys key [key ...] <MIN | MAX> [COUNT count]", "7.0.0", mpop_cx})
+      ->numkeys_at = 2;
   t.add({"zunionstore", -4, WD | kMovableKeys, 1, 1, 1, cmd_zunionstore, g,
          "Add multiple sorted sets and store the resulting sorted set in a new key",
          "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN "
          "| MAX>]",
-         "2.0.0", union_cx});
+         "2.0.0", union_cx})
+      ->numkeys_at = 2;
   t.add({"zinterstore", -4, WD | kMovableKeys, 1, 1, 1, cmd_zinterstore, g,
          "Intersect multiple sorted sets and store the resulting sorted set in a new key",
          "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN "
          "| MAX>]",
-         "2.0.0", inter_cx});
+         "2.0.0", inter_cx})
+      ->numkeys_at = 2;
   t.add({"zdiffstore", -4, WD | kMovableKeys, 1, 1, 1, cmd_zdiffstore, g,
          "Subtract multiple sorted sets and store the resulting sorted set in a new key",
-         "destination numkeys key [key ...]", "6.2.0", diff_cx});
+         "destination numkeys key [key ...]", "6.2.0", diff_cx})
+      ->numkeys_at = 2;
   t.add({"zunion", -3, R | kMovableKeys, 0, 0, 0, cmd_zunion, g, "Add multiple sorted sets",
          "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN | MAX>] "
          "[WITHSCORES]",
-         "6.2.0", union_cx});
+         "6.2.0", union_cx})
+      ->numkeys_at = 1;
   t.add({"zinter", -3, R | kMovableKeys, 0, 0, 0, cmd_zinter, g, "Intersect multiple sorted sets",
          "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN | MAX>] "
          "[WITHSCORES]",
-         "6.2.0", inter_cx});
+         "6.2.0", inter_cx})
+      ->numkeys_at = 1;
   t.add({"zdiff", -3, R | kMovableKeys, 0, 0, 0, cmd_zdiff, g, "Subtract multiple sorted sets",
-         "numkeys key [key ...] [WITHSCORES]", "6.2.0", diff_cx});
+         "numkeys key [key ...] [WITHSCORES]", "6.2.0", diff_cx})
+      ->numkeys_at = 1;
   t.add({"zintercard", -3, R | kMovableKeys, 0, 0, 0, cmd_zintercard, g,
          "Intersect multiple sorted sets and return the cardinality of the result",
          "numkeys key [key ...] [LIMIT limit]", "7.0.0",
          "O(N*K) worst case with N being the smallest input sorted set, K being the number of "
-         "input sorted sets."});
+         "input sorted sets."})
+      ->numkeys_at = 1;
   t.add({"zrandmember", -2, R, 1, 1, 1, cmd_zrandmember, g,
          "Get one or multiple random elements from a sorted set", "key [count [WITHSCORES]]",
          "6.2.0", "O(N) where N is the number of elements returned"});

@@ -128,6 +128,37 @@ TEST_CASE("COMMAND COUNT, INFO and DOCS") {
   CHECK(static_cast<long long>(list.elements.size()) == count.integer);
 }
 
+TEST_CASE("COMMAND INFO's ACL categories in Redis's order; GETKEYS with movable keys") {
+  Fixture f;
+  auto categories = [&](const std::string& name) {
+    Reply r = f.cmd({"COMMAND", "INFO", name});
+    std::string out;
+    for (const Reply& c : r.elements.at(0).elements.at(6).elements) out += c.str + " ";
+    return out;
+  };
+  CHECK(categories("lpush") == "@write @list @fast ");
+  CHECK(categories("blpop") == "@write @list @slow @blocking ");
+  CHECK(categories("get") == "@read @string @fast ");
+  CHECK(categories("zunion") == "@read @sortedset @slow ");
+  CHECK(categories("del") == "@keyspace @write @slow ");
+
+  auto keys = [&](std::initializer_list<std::string_view> args) {
+    std::vector<std::string> argv = {"COMMAND", "GETKEYS"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return f.cmd(argv);
+  };
+  CHECK(keys({"zunionstore", "d", "2", "a", "b"}) == Reply::StrArr({"d", "a", "b"}));
+  CHECK(keys({"lmpop", "2", "a", "b", "left"}) == Reply::StrArr({"a", "b"}));
+  CHECK(keys({"blmpop", "0", "2", "a", "b", "left"}) == Reply::StrArr({"a", "b"}));
+  CHECK(keys({"sintercard", "1", "a"}) == Reply::StrArr({"a"}));
+  CHECK(keys({"mset", "a", "1", "b", "2"}) == Reply::StrArr({"a", "b"}));
+  const Reply invalid = Reply::Err("ERR Invalid arguments specified for command");
+  CHECK(keys({"zunion", "0", "a"}) == invalid);
+  CHECK(keys({"zunion", "3", "a", "b"}) == invalid);
+  CHECK(keys({"lmpop", "x", "a", "left"}) == invalid);
+  CHECK(keys({"echo", "x"}) == Reply::Err("ERR The command has no key arguments"));
+}
+
 TEST_CASE("CLIENT ID, SETNAME, GETNAME, LIST, KILL") {
   Fixture f;
   Reply id = f.cmd({"CLIENT", "ID"});
