@@ -155,6 +155,43 @@ bool parse_scan_options(CmdCtx& c, size_t first, bool allow_type, ScanArgs* out)
   return true;
 }
 
+bool parse_mpop(CmdCtx& c, size_t at, std::string_view first_end, std::string_view second_end,
+                MpopArgs* a) {
+  int64_t numkeys;
+  if (!parse_int(c.arg(at), &numkeys) || numkeys <= 0) {
+    c.error("ERR numkeys should be greater than 0");
+    return false;
+  }
+  if (static_cast<uint64_t>(numkeys) >= c.argc() - at - 1) {  // no room for the end word
+    c.error(err::kSyntax);
+    return false;
+  }
+  a->first_key = at + 1;
+  a->nkeys = static_cast<size_t>(numkeys);
+  size_t where = a->first_key + a->nkeys;
+  if (iequals(c.arg(where), first_end)) {
+    a->second_end = false;
+  } else if (iequals(c.arg(where), second_end)) {
+    a->second_end = true;
+  } else {
+    c.error(err::kSyntax);
+    return false;
+  }
+  bool counted = false;
+  for (size_t j = where + 1; j < c.argc(); j++) {
+    if (counted || !iequals(c.arg(j), "count") || j + 1 >= c.argc()) {
+      c.error(err::kSyntax);
+      return false;
+    }
+    if (!parse_int(c.arg(++j), &a->count) || a->count < 1) {
+      c.error("ERR count should be greater than 0");
+      return false;
+    }
+    counted = true;
+  }
+  return true;
+}
+
 void reply_scan(protocol::ReplyWriter& r, uint64_t cursor, size_t items) {
   r.array(2);
   r.bulk(std::to_string(cursor));  // unsigned: cursors use all 64 bits

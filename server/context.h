@@ -101,6 +101,16 @@ bool parse_scan_options(CmdCtx& c, size_t first, bool allow_type, ScanArgs* out)
 // A scan reply: the next cursor, then the items.
 void reply_scan(protocol::ReplyWriter& r, uint64_t cursor, size_t items);
 
+// LMPOP and ZMPOP, and their blocking forms: `numkeys key [key ...] <end> [COUNT count]` from
+// argv[at], where <end> is one of two words (LEFT / RIGHT, MIN / MAX), checked in Redis's order.
+struct MpopArgs {
+  size_t first_key = 0, nkeys = 0;
+  bool second_end = false;  // RIGHT or MAX
+  int64_t count = 1;
+};
+bool parse_mpop(CmdCtx& c, size_t at, std::string_view first_end, std::string_view second_end,
+                MpopArgs* out);
+
 // Redis's "humanfriendly" long double text (INCRBYFLOAT, HINCRBYFLOAT).
 std::string format_long_double(long double v);
 

@@ -29,8 +29,6 @@ using Lists = Collection<ListValue>;
 
 namespace {
 
-constexpr std::string_view kNumkeys = "ERR numkeys should be greater than 0";
-constexpr std::string_view kCountPositive = "ERR count should be greater than 0";
 constexpr std::string_view kNoSuchIndex = "ERR index out of range";
 constexpr std::string_view kTooLarge = "ERR element too large for a list";
 
@@ -448,57 +446,20 @@ void cmd_brpop(CmdCtx& c) {
   blocking_pop(c, false);
 }
 
-struct MpopArgs {
-  size_t first_key = 0, nkeys = 0;
-  bool front = true;
-  int64_t count = 1;
-};
-
-// numkeys key [key ...] LEFT|RIGHT [COUNT count], from argv[at]: Redis's lmpopGenericCommand.
-bool parse_mpop(CmdCtx& c, size_t at, MpopArgs* a) {
-  int64_t numkeys;
-  if (!parse_int(c.arg(at), &numkeys) || numkeys <= 0) {
-    c.error(kNumkeys);
-    return false;
-  }
-  if (static_cast<uint64_t>(numkeys) >= c.argc() - at - 1) {  // no room for LEFT|RIGHT
-    c.error(err::kSyntax);
-    return false;
-  }
-  a->first_key = at + 1;
-  a->nkeys = static_cast<size_t>(numkeys);
-  size_t where = at + a->nkeys + 1;
-  if (!parse_where(c, c.arg(where), &a->front)) return false;
-  bool has_count = false;
-  for (size_t j = where + 1; j < c.argc(); j++) {
-    if (!has_count && iequals(c.arg(j), "count") && j + 1 < c.argc()) {
-      if (!parse_int(c.arg(++j), &a->count) || a->count < 1) {
-        c.error(kCountPositive);
-        return false;
-      }
-      has_count = true;
-    } else {
-      c.error(err::kSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
 void cmd_lmpop(CmdCtx& c) {
   MpopArgs a;
-  if (!parse_mpop(c, 1, &a)) return;
-  if (!pop_first(c, &c.argv[a.first_key], a.nkeys, a.front, a.count)) c.reply.null_array();
+  if (!parse_mpop(c, 1, "left", "right", &a)) return;
+  if (!pop_first(c, &c.argv[a.first_key], a.nkeys, !a.second_end, a.count)) c.reply.null_array();
 }
 
 // BLMPOP timeout numkeys ...: Redis checks numkeys, the direction and COUNT before the timeout.
 void cmd_blmpop(CmdCtx& c) {
   MpopArgs a;
-  if (!parse_mpop(c, 2, &a)) return;
+  if (!parse_mpop(c, 2, "left", "right", &a)) return;
   int64_t deadline;
   if (!parse_block_timeout(c, c.arg(1), &deadline)) return;
   const std::string_view* keys = &c.argv[a.first_key];
-  if (pop_first(c, keys, a.nkeys, a.front, a.count)) return;
+  if (pop_first(c, keys, a.nkeys, !a.second_end, a.count)) return;
   block_client(c, std::vector<std::string_view>(keys, keys + a.nkeys), deadline);
 }
 

@@ -455,67 +455,22 @@ void cmd_bzpopmax(CmdCtx& c) {
   bzpop_generic(c, true);
 }
 
-struct MpopArgs {
-  size_t first_key = 0, nkeys = 0;
-  bool max = false;
-  size_t count = 1;
-};
-
-// numkeys key [key ...] MIN|MAX [COUNT count], from argv[numkeys_idx] (Redis's
-// zmpopGenericCommand).
-bool parse_mpop(CmdCtx& c, size_t numkeys_idx, MpopArgs* a) {
-  int64_t numkeys;
-  if (!parse_int(c.arg(numkeys_idx), &numkeys) || numkeys < 1) {
-    c.error("ERR numkeys should be greater than 0");
-    return false;
-  }
-  if (static_cast<uint64_t>(numkeys) >= c.argc() - numkeys_idx - 1) {
-    c.error(err::kSyntax);
-    return false;
-  }
-  a->first_key = numkeys_idx + 1;
-  a->nkeys = static_cast<size_t>(numkeys);
-  size_t where = a->first_key + a->nkeys;
-  if (iequals(c.arg(where), "min")) {
-    a->max = false;
-  } else if (iequals(c.arg(where), "max")) {
-    a->max = true;
-  } else {
-    c.error(err::kSyntax);
-    return false;
-  }
-  bool counted = false;
-  for (size_t j = where + 1; j < c.argc(); j++) {
-    if (!counted && iequals(c.arg(j), "count") && j + 1 < c.argc()) {
-      int64_t count;
-      if (!parse_int(c.arg(++j), &count) || count < 1) {
-        c.error("ERR count should be greater than 0");
-        return false;
-      }
-      a->count = static_cast<size_t>(count);
-      counted = true;
-    } else {
-      c.error(err::kSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
 void cmd_zmpop(CmdCtx& c) {
   MpopArgs a;
-  if (!parse_mpop(c, 1, &a)) return;
-  if (!pop_first(c, &c.argv[a.first_key], a.nkeys, a.max, a.count, PopShape::kKeyNested))
+  if (!parse_mpop(c, 1, "min", "max", &a)) return;
+  if (!pop_first(c, &c.argv[a.first_key], a.nkeys, a.second_end, static_cast<size_t>(a.count),
+                 PopShape::kKeyNested))
     c.reply.null_array();
 }
 
 void cmd_bzmpop(CmdCtx& c) {
   MpopArgs a;
-  if (!parse_mpop(c, 2, &a)) return;
+  if (!parse_mpop(c, 2, "min", "max", &a)) return;
   int64_t deadline;
   if (!parse_block_timeout(c, c.arg(1), &deadline)) return;
   const std::string_view* keys = &c.argv[a.first_key];
-  if (pop_first(c, keys, a.nkeys, a.max, a.count, PopShape::kKeyNested)) return;
+  if (pop_first(c, keys, a.nkeys, a.second_end, static_cast<size_t>(a.count), PopShape::kKeyNested))
+    return;
   block_client(c, std::vector<std::string_view>(keys, keys + a.nkeys), deadline);
 }
 
