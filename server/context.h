@@ -38,6 +38,9 @@ inline constexpr std::string_view kStringTooLong =
 inline constexpr std::string_view kOutOfRangeOffset = "ERR offset is out of range";
 inline constexpr std::string_view kCursor = "ERR invalid cursor";
 inline constexpr std::string_view kPositive = "ERR value is out of range, must be positive";
+// HRANDFIELD, SRANDMEMBER, ZRANDMEMBER with a count of INT64_MIN (its negation would overflow).
+inline constexpr std::string_view kRandCount =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 }  // namespace err
 
 struct CmdCtx {

@@ -29,8 +29,6 @@ constexpr std::string_view kHashNotInt = "ERR hash value is not an integer";
 constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
 constexpr std::string_view kIncrNaN = "ERR value is NaN or Infinity";
 constexpr std::string_view kOutOfRange = "ERR value is out of range";
-constexpr std::string_view kCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
 HashValue::Limits hash_limits(CmdCtx& c) {
   EncodingLimits l = encoding_limits(c.server);
@@ -215,7 +213,7 @@ void cmd_hrandfield(CmdCtx& c) {
   }
   int64_t l;
   if (!parse_int(c.arg(2), &l)) return c.error(err::kNotInt);
-  if (l < -INT64_MAX) return c.error(kCountRange);
+  if (l < -INT64_MAX) return c.error(err::kRandCount);
   if (c.argc() > 4 || (c.argc() == 4 && !iequals(c.arg(3), "withvalues")))
     return c.error(err::kSyntax);
   const bool withvalues = c.argc() == 4;

@@ -30,8 +30,6 @@ using SetColl = Collection<SetValue>;
 constexpr std::string_view kNumkeys = "ERR numkeys should be greater than 0";
 constexpr std::string_view kTooManyKeys = "ERR Number of keys can't be greater than number of args";
 constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
-constexpr std::string_view kRandCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
 size_t intset_limit(CmdCtx& c) {
   return encoding_limits(c.server).set_intset_entries;
@@ -146,7 +144,7 @@ void cmd_spop(CmdCtx& c) {
 void srandmember_count(CmdCtx& c) {
   int64_t l;
   if (!parse_int(c.arg(2), &l)) return c.error(err::kNotInt);
-  if (l == INT64_MIN) return c.error(kRandCountRange);
+  if (l == INT64_MIN) return c.error(err::kRandCount);
   bool distinct = l >= 0;
   uint64_t count = distinct ? static_cast<uint64_t>(l) : static_cast<uint64_t>(-l);
   SetColl s(c, c.arg(1), Type::kSet, Access::kRead);

@@ -601,11 +601,7 @@ void cmd_zrandmember(CmdCtx& c) {
   }
   int64_t l;
   if (!parse_int(c.arg(2), &l)) return c.error(err::kNotInt);
-  if (l == INT64_MIN) {
-    return c.error(
-        "ERR value is out of range, value must between -9223372036854775807 and "
-        "9223372036854775807");
-  }
+  if (l == INT64_MIN) return c.error(err::kRandCount);
   if (c.argc() > 4 || (c.argc() == 4 && !iequals(c.arg(3), "withscores")))
     return c.error(err::kSyntax);
   const bool withscores = c.argc() == 4;
