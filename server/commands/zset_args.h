@@ -34,24 +34,6 @@ inline bool parse_long(CmdCtx& c, std::string_view s, int64_t* out) {
   return false;
 }
 
-// A ZADD score, with Redis's strtod rules (parse_double). Plain decimal digits (at most 15, with an
-// optional sign), the common case, are converted directly: exactly what strtod returns, since such
-// integers are exact in a double, at a fraction of its cost.
-inline bool parse_score(std::string_view s, double* out) {
-  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  if (s.size() > i && s.size() - i <= 15) {
-    int64_t v = 0;
-    size_t j = i;
-    for (; j < s.size() && s[j] >= '0' && s[j] <= '9'; j++) v = v * 10 + (s[j] - '0');
-    if (j == s.size()) {
-      double d = static_cast<double>(v);
-      *out = s[0] == '-' ? -d : d;  // "-0" is -0, as strtod reads it
-      return true;
-    }
-  }
-  return parse_double(s, out);
-}
-
 // One end of a score range as Redis's zslParseRange reads it: "(" makes it exclusive, then strtod
 // over the C string, so leading blanks, hex and "" (zero) pass, an embedded NUL ends the number,
 // and only trailing bytes or NaN are refused.

@@ -113,7 +113,7 @@ void zadd_generic(CmdCtx& c, int flags) {
     scores = big.data();
   }
   for (size_t j = 0; j < elements; j++) {
-    if (!parse_score(c.arg(idx + 2 * j), &scores[j])) return c.error(err::kNotFloat);
+    if (!parse_double(c.arg(idx + 2 * j), &scores[j])) return c.error(err::kNotFloat);
   }
 
   ZSetValue::Limits lim = limits(c);
