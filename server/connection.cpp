@@ -104,6 +104,10 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
     parser_limits_.max_bulk_len = max_bulk;
     parser_.set_limits(parser_limits_);
   }
+  if (kill_requested.load(std::memory_order_acquire)) {  // CLIENT KILL from another worker
+    close();
+    return;
+  }
   storage::EpochGuard guard(worker->epoch);
   int64_t now = worker->now_ms();
   last_active_ms.store(now, std::memory_order_relaxed);

@@ -253,7 +253,9 @@ void kill_client(CmdCtx& c, Connection* k) {
     c.conn.close_after_reply();
     return;
   }
-  k->kill_requested.store(true, std::memory_order_relaxed);
+  // Release: pairs with the acquire in Connection::process, so that once this CLIENT KILL has
+  // replied, the victim's worker runs no further command of it even before the close lands.
+  k->kill_requested.store(true, std::memory_order_release);
   uint64_t id = k->id;
   k->worker->post([id](Worker& w) {
     Connection* target = nullptr;
