@@ -262,3 +262,57 @@ TEST_CASE("RANDOMKEY") {
   CHECK(seen.size() >= 2);  // random, not always the same key
   for (const std::string& k : seen) CHECK((k == "only" || k == "a" || k == "b"));
 }
+
+// The generic commands on every type: TYPE, OBJECT ENCODING, SCAN TYPE, and RENAME, EXPIRE, COPY,
+// MOVE, DEL moving or copying a collection. On respite the dataset byte count must follow each step
+// exactly (a collection moved to a new entry must leave with its old one, not be counted twice)
+// and come back to where it started.
+TEST_CASE("generic commands on every type, and the dataset bytes they move") {
+  Fixture f;
+  const bool respite = f.server.is_respite();
+  auto dataset = [&] { return info_field(f.cmd({"INFO", "memory"}).str, "used_memory_dataset"); };
+  const long long base = dataset();
+  std::vector<std::string> h = {"HSET", "h"}, l = {"RPUSH", "l"}, s = {"SADD", "s"},
+                           z = {"ZADD", "z"};
+  for (int i = 0; i < 600; i++) {  // past every encoding threshold, even Redis's compiled-in 512
+    std::string n = std::to_string(i);
+    h.insert(h.end(), {"field" + n, "value" + n});
+    l.push_back("element" + n);
+    s.push_back("member" + n);
+    z.insert(z.end(), {n, "member" + n});
+  }
+  for (const auto& cmd : {h, l, s, z}) CHECK(f.cmd(cmd) == Reply::Int(600));
+  CHECK(f.cmd({"TYPE", "h"}) == Reply::Status("hash"));
+  CHECK(f.cmd({"TYPE", "l"}) == Reply::Status("list"));
+  CHECK(f.cmd({"TYPE", "s"}) == Reply::Status("set"));
+  CHECK(f.cmd({"TYPE", "z"}) == Reply::Status("zset"));
+  CHECK(f.cmd({"OBJECT", "ENCODING", "h"}) == Reply::Str("hashtable"));
+  CHECK(f.cmd({"OBJECT", "ENCODING", "l"}) == Reply::Str("quicklist"));
+  CHECK(f.cmd({"OBJECT", "ENCODING", "s"}) == Reply::Str("hashtable"));
+  CHECK(f.cmd({"OBJECT", "ENCODING", "z"}) == Reply::Str("skiplist"));
+  CHECK(f.cmd({"SCAN", "0", "TYPE", "zset", "COUNT", "100"}) ==
+        Reply::Arr({Reply::Str("0"), Reply::StrArr({"z"})}));
+
+  for (std::string k : {"h", "l", "s", "z"}) {
+    CAPTURE(k);
+    const long long before = dataset();
+    CHECK(f.cmd({"RENAME", k, k + "2"}) == OK());  // the key grows by one byte
+    if (respite) CHECK(dataset() == before + 1);
+    CHECK(f.cmd({"EXPIRE", k + "2", "1000"}) == Reply::Int(1));  // the entry gains an expire slot
+    if (respite) CHECK(dataset() == before + 1 + 8);
+    CHECK(f.cmd({"PERSIST", k + "2"}) == Reply::Int(1));
+    CHECK(f.cmd({"COPY", k + "2", k + "3"}) == Reply::Int(1));
+    CHECK(f.cmd({"MOVE", k + "3", "1"}) == Reply::Int(1));
+    CHECK(f.cmd({"EXISTS", k + "3"}) == Reply::Int(0));  // moved to db 1
+  }
+  CHECK(f.cmd({"SELECT", "1"}) == OK());
+  CHECK(f.cmd({"DBSIZE"}) == Reply::Int(4));
+  CHECK(f.cmd({"HLEN", "h3"}) == Reply::Int(600));
+  CHECK(f.cmd({"LLEN", "l3"}) == Reply::Int(600));
+  CHECK(f.cmd({"SCARD", "s3"}) == Reply::Int(600));
+  CHECK(f.cmd({"ZCARD", "z3"}) == Reply::Int(600));
+  CHECK(f.cmd({"DEL", "h3", "l3", "s3", "z3"}) == Reply::Int(4));
+  CHECK(f.cmd({"SELECT", "0"}) == OK());
+  CHECK(f.cmd({"DEL", "h2", "l2", "s2", "z2"}) == Reply::Int(4));
+  if (respite) CHECK(dataset() == base);
+}
