@@ -81,6 +81,7 @@ sadd|SADD|-t sadd -P $PIPELINE||$PIPELINE
 hset|HSET|-t hset -P $PIPELINE||$PIPELINE
 zadd|ZADD|-t zadd -P $PIPELINE||$PIPELINE
 lrange100|LRANGE_100|-t lrange_100 -P $PIPELINE||$PIPELINE
+lrange600|LRANGE_600|-t lrange_600 -P $PIPELINE||$PIPELINE
 mset|MSET (10 keys)|-t mset -P $PIPELINE||$PIPELINE
 mix|SET:GET 1:10 zipf|--ratio 1:10 --key-pattern zipf -P $PIPELINE|keys:3|$PIPELINE
 EOF

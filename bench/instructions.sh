@@ -20,6 +20,7 @@ REQUESTS=100000
 KEYS=100000
 CLIENTS=50
 PIPELINES="16,1"
+TESTS="get,set"
 SERVERS="respite,redis"
 KEEP=""
 TOP=12
@@ -30,16 +31,18 @@ while [ $# -gt 0 ]; do
     --keys) KEYS=$2; shift ;;
     --clients|-c) CLIENTS=$2; shift ;;
     --pipelines) PIPELINES=$2; shift ;;
+    --tests) TESTS=$2; shift ;;
     --servers) SERVERS=$2; shift ;;
     --keep) KEEP=$2; shift ;;
     --top) TOP=$2; shift ;;
     -h|--help)
       cat <<EOF
 Usage: bench/instructions.sh [--requests N] [--keys N] [--clients N] [--pipelines 16,1]
-                             [--servers respite,redis] [--keep DIR] [--top N]
-Prints a Markdown table of callgrind instructions (Ir) per request for GET and SET at each
-pipeline depth, per server, then each workload's top N functions by their own instructions per
-request (default $TOP; 0: none). --keep DIR keeps the callgrind dumps for callgrind_annotate.
+                             [--tests get,set] [--servers respite,redis] [--keep DIR] [--top N]
+Prints a Markdown table of callgrind instructions (Ir) per request for each test (default get and
+set; also lpush, lpop, sadd, hset, zadd, lrange_100, lrange_600) at each pipeline depth, per
+server, then each workload's top N functions by their own instructions per request (default $TOP;
+0: none). --keep DIR keeps the callgrind dumps for callgrind_annotate.
 Environment: RESPITE_SERVER, RESPITE_BENCHMARK, REDIS_SERVER, RESPITE_ARGS.
 EOF
       exit 0 ;;
@@ -106,6 +109,7 @@ RESULTS=$WORK/results  # server|workload|ir_per_request
 : >"$RESULTS"
 IFS=',' read -r -a server_list <<<"$SERVERS"
 IFS=',' read -r -a pipeline_list <<<"$PIPELINES"
+IFS=',' read -r -a test_list <<<"${TESTS,,}"
 for server in "${server_list[@]}"; do
   case "$server" in
     respite) bin=$RESPITE_SERVER ;;
@@ -137,10 +141,21 @@ for server in "${server_list[@]}"; do
   "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P 16 -n "$KEYS" -r "$KEYS" \
     --key-pattern sequential -t set -q >/dev/null
   for p in "${pipeline_list[@]}"; do
-    for t in get set; do
+    for t in "${test_list[@]}"; do
+      # What each test measures, and the state it needs first (not counted: the counters are
+      # zeroed after it). LRANGE runs as a plain command, so that the LPUSH redis-benchmark's
+      # LRANGE tests start with is not counted as part of it.
+      measure=(-t "$t")
+      case "$t" in
+        lpop) "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P 16 -n "$REQUESTS" -t lpush -q \
+                >/dev/null ;;
+        lrange_*)
+          "$RESPITE_BENCHMARK" -p "$port" -c 1 -P 16 -n 600 -q LPUSH mylist __rand_int__ >/dev/null
+          measure=(LRANGE mylist 0 $((${t#lrange_} - 1))) ;;
+      esac
       callgrind_control -z "$PID" >/dev/null 2>&1
       out=$(taskset -c 1 "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P "$p" -n "$REQUESTS" \
-              -r "$KEYS" -t "$t" -q 2>&1)
+              -r "$KEYS" -q "${measure[@]}" 2>&1)
       if grep -q 'replies were errors' <<<"$out"; then
         echo "$server|${t^^} P$p|errors" >>"$RESULTS"
         continue
@@ -172,7 +187,8 @@ echo
 echo "| workload | respite | redis-server | respite/redis |"
 echo "|---|---:|---:|---:|"
 for p in "${pipeline_list[@]}"; do
-  for t in GET SET; do
+  for t in "${test_list[@]}"; do
+    t=${t^^}
     a=$(val respite "$t P$p"); b=$(val redis "$t P$p")
     awk -v w="$t P$p" -v a="${a:-n/a}" -v b="${b:-n/a}" 'BEGIN {
       r = (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/ && b > 0) ? sprintf("%.2f", a / b) : "—"
@@ -183,7 +199,7 @@ done
 if [ "$TOP" -gt 0 ]; then
   for server in "${server_list[@]}"; do
     for p in "${pipeline_list[@]}"; do
-      for t in get set; do
+      for t in "${test_list[@]}"; do
         [ -s "$WORK/top.$server.$t.$p" ] || continue
         echo
         echo "$server, ${t^^} P$p: top $TOP functions by their own instructions per request"
