@@ -124,4 +124,25 @@ class Collection {
   size_t before_ = 0;
 };
 
+// Offers keys[0..n) (in the selected database), in order, to fn(Collection<T>&) until it returns
+// true: the first key that can serve a multi-key pop (BLPOP, LMPOP, BZPOPMIN, ZMPOP, ...). The
+// keys' shards are locked together first, so the choice of key and what fn does to it are one
+// atomic step; one key locks just its shard. Returns whether fn returned true.
+template <class T, class Fn>
+bool first_serving(CmdCtx& c, const std::string_view* keys, size_t n, storage::Type type, Fn&& fn) {
+  if (n == 1) {
+    Collection<T> one(c, keys[0], type);
+    return fn(one);
+  }
+  storage::Keyspace& ks = c.db();
+  storage::MultiLock lock;
+  for (size_t i = 0; i < n; i++) lock.add_key(ks, keys[i]);
+  lock.lock();
+  for (size_t i = 0; i < n; i++) {
+    Collection<T> each(c, ks, keys[i], type, AlreadyLocked{});
+    if (fn(each)) return true;
+  }
+  return false;
+}
+
 }  // namespace respite::server

@@ -415,19 +415,7 @@ bool pop_first(CmdCtx& c, const std::string_view* keys, size_t n, bool front, in
     }
     return true;
   };
-  if (n == 1) {
-    Lists lst(c, keys[0], Type::kList);
-    return serve(lst);
-  }
-  storage::Keyspace& ks = c.db();
-  storage::MultiLock lock;
-  for (size_t i = 0; i < n; i++) lock.add_key(ks, keys[i]);
-  lock.lock();
-  for (size_t i = 0; i < n; i++) {
-    Lists lst(c, ks, keys[i], Type::kList, AlreadyLocked{});
-    if (serve(lst)) return true;
-  }
-  return false;
+  return first_serving<ListValue>(c, keys, n, Type::kList, serve);
 }
 
 void blocking_pop(CmdCtx& c, bool front) {

@@ -424,19 +424,7 @@ bool pop_first(CmdCtx& c, const std::string_view* keys, size_t n, bool max, size
     pop_reply(c, z, max, count, shape);
     return true;
   };
-  if (n == 1) {
-    ZSet z(c, keys[0], Type::kZSet);
-    return serve(z);
-  }
-  storage::Keyspace& ks = c.db();
-  storage::MultiLock lock;
-  for (size_t i = 0; i < n; i++) lock.add_key(ks, keys[i]);
-  lock.lock();
-  for (size_t i = 0; i < n; i++) {
-    ZSet z(c, ks, keys[i], Type::kZSet, AlreadyLocked{});
-    if (serve(z)) return true;
-  }
-  return false;
+  return first_serving<ZSetValue>(c, keys, n, Type::kZSet, serve);
 }
 
 void bzpop_generic(CmdCtx& c, bool max) {
