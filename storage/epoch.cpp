@@ -1,6 +1,7 @@
-// Epoch-based reclamation: see epoch.h for the contract. The implementation keeps one cache-line
-// sized announcement slot per participant and a per-participant list of retired objects, so that
-// neither pinning nor retiring touches memory shared with other workers except the slot itself.
+// Epoch-based reclamation: see epoch.h for the contract and the cost. The implementation keeps one
+// cache-line sized announcement slot per participant and a per-participant FIFO of retired objects,
+// so that neither pinning nor retiring touches memory shared with other workers except the slot
+// itself (and a read of the global epoch).
 #include "storage/epoch.h"
 
 #include <cassert>
@@ -9,9 +10,56 @@
 namespace respite::storage {
 
 namespace {
-// Scanning every slot costs a few hundred nanoseconds; only do it once this much is waiting.
+// Scanning every slot costs a few hundred nanoseconds; unpin() only looks at the retired objects
+// once this much is waiting, and after a failed advance scans again only after this many more
+// retirements (or once the epoch has moved): at most one scan per this many objects while stuck.
 constexpr size_t kCollectThreshold = 256;
 }  // namespace
+
+void Participant::RetiredQueue::add_chunk() {
+  Chunk* c = spare_ != nullptr ? spare_ : new Chunk;
+  spare_ = nullptr;
+  c->next = nullptr;
+  if (tail_ == nullptr) {
+    head_ = c;
+    hi_ = 0;
+  } else {
+    tail_->next = c;
+  }
+  tail_ = c;
+  ti_ = 0;
+}
+
+void Participant::RetiredQueue::pop_front() {
+  assert(!empty());
+  hi_++;
+  popped_++;
+  if (hi_ == kChunk) {  // the head chunk is drained: keep it as the spare or give it back
+    Chunk* c = head_;
+    head_ = c->next;
+    hi_ = 0;
+    if (head_ == nullptr) tail_ = nullptr;
+    if (spare_ == nullptr) {
+      spare_ = c;
+    } else {
+      delete c;
+    }
+  } else if (empty()) {
+    hi_ = ti_ = 0;  // one chunk, now empty: start it over rather than fill the rest first
+  }
+}
+
+void Participant::RetiredQueue::clear() {
+  while (head_ != nullptr) {
+    Chunk* c = head_;
+    head_ = c->next;
+    delete c;
+  }
+  delete spare_;
+  tail_ = spare_ = nullptr;
+  hi_ = ti_ = 0;
+  popped_ = pushed_;
+}
 
 void Participant::pin() {
   if (depth_++ > 0) return;
@@ -28,7 +76,21 @@ void Participant::unpin() {
   assert(depth_ > 0);
   if (--depth_ > 0) return;
   announce_->store(0, std::memory_order_release);  // leaving: later reads are not ours to protect
-  if (retired_.size() >= kCollectThreshold) collect();
+  if (retired_.size() < kCollectThreshold) return;
+  uint64_t now = mgr_->global_.load(std::memory_order_seq_cst);
+  if (retired_.front().epoch + 2 > now) {
+    // The oldest object is not safe yet: only an advance can help. Skip the slot scan when the
+    // last one failed at this same epoch and we have retired little since (a long reader).
+    if (now == stuck_epoch_ && retired_.pushed() - stuck_pushed_ < kCollectThreshold) return;
+    if (!mgr_->try_advance()) {
+      // Remember the epoch we tried from: if the attempt failed only because another participant
+      // advanced first, the epoch has moved and the next unpin tries again.
+      stuck_epoch_ = now;
+      stuck_pushed_ = retired_.pushed();
+    }
+    now = mgr_->global_.load(std::memory_order_seq_cst);
+  }
+  free_safe(now);
 }
 
 void Participant::retire(void* p, Deleter fn) {
@@ -37,23 +99,26 @@ void Participant::retire(void* p, Deleter fn) {
   // visibility (x86 lets a load pass an earlier buffered store) and the object be freed early.
   // With the fence in pin(), either a reader sees the unlink or the stamp is late enough.
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  retired_.push_back({p, fn, mgr_->global_.load(std::memory_order_seq_cst)});
+  uint64_t e = mgr_->global_.load(std::memory_order_seq_cst);
+  // Successive loads of one atomic on one thread never go back, so the queue stays in epoch order.
+  assert(retired_.empty() || e >= retired_.back().epoch);
+  retired_.push_back({p, fn, e});
 }
 
 size_t Participant::collect() {
-  mgr_->try_advance();
-  uint64_t now = mgr_->global_.load(std::memory_order_seq_cst);
-  size_t kept = 0, freed = 0;
-  for (size_t i = 0; i < retired_.size(); i++) {
-    Retired r = retired_[i];
-    if (r.epoch + 2 <= now) {
-      r.fn(r.p);
-      freed++;
-    } else {
-      retired_[kept++] = r;
-    }
+  mgr_->try_advance();  // always, even with nothing of ours pending: it also frees the orphans
+  return free_safe(mgr_->global_.load(std::memory_order_seq_cst));
+}
+
+size_t Participant::free_safe(uint64_t now) {
+  size_t freed = 0;
+  while (!retired_.empty()) {
+    Retired r = retired_.front();
+    if (r.epoch + 2 > now) break;  // in epoch order: nothing behind it is safe either
+    retired_.pop_front();
+    r.fn(r.p);
+    freed++;
   }
-  retired_.resize(kept);
   return freed;
 }
 
@@ -62,7 +127,7 @@ EpochManager::EpochManager() = default;
 EpochManager::~EpochManager() {
   std::lock_guard<std::mutex> lock(mu_);
   for (Participant* p : all_) {
-    for (auto& r : p->retired_) r.fn(r.p);
+    p->retired_.for_each([](const Participant::Retired& r) { r.fn(r.p); });
     delete p;
   }
   for (auto& r : orphans_) r.fn(r.p);
@@ -88,7 +153,8 @@ Participant* EpochManager::join() {
 void EpochManager::leave(Participant* p) {
   assert(!p->pinned());
   std::lock_guard<std::mutex> lock(mu_);
-  orphans_.insert(orphans_.end(), p->retired_.begin(), p->retired_.end());
+  p->retired_.for_each([this](const Participant::Retired& r) { orphans_.push_back(r); });
+  p->retired_.clear();
   for (size_t i = 0; i < kMaxParticipants; i++) {
     if (&slots_[i].announce == p->announce_) slots_[i].used.store(false, std::memory_order_release);
   }

@@ -15,6 +15,16 @@
 // issue a seq_cst fence: that store-load pair is what makes "a reader either sees the unlink or
 // holds back the epoch the object needs to be freed" hold. pin happens once per batch; the fence
 // in retire costs about as much as the shard lock the writer already took.
+// Cost: retired objects are stamped with the global epoch, which never decreases, so each
+// participant's retired list is a FIFO in epoch order (a list of fixed-size chunks that recycles a
+// drained one: no allocation in the steady state, no copying behind a backlog). Freeing pops the
+// safe prefix and stops at the first object that is not yet safe, so it is amortised O(1) per
+// retired object however much is pending. Trying to advance the epoch scans every announcement
+// slot; unpin() does it at most once per batch, only when the oldest pending object is not yet
+// safe, and not again after a failed attempt until the global epoch has moved or this participant
+// has retired another kCollectThreshold (256) objects (a worker pinned through a long command would
+// otherwise make every batch scan in vain). collect() always tries once: the worker's periodic tick
+// calls it, which also bounds how long the epoch can sit still after the last reader unpins.
 #pragma once
 
 #include <atomic>
@@ -32,10 +42,11 @@ class Participant {
   using Deleter = void (*)(void*);
 
   void pin();    // nests: only the outermost pin announces
-  void unpin();  // also frees what has become safe, when there is enough of it to be worth a scan
+  void unpin();  // also frees what has become safe, once enough is pending (see Cost above)
   bool pinned() const { return depth_ > 0; }
   void retire(void* p, Deleter fn);
-  // Tries to advance the global epoch and frees what is safe; returns how many objects it freed.
+  // Tries to advance the global epoch (one slot scan) and frees what is safe; returns how many
+  // objects it freed.
   size_t collect();
   size_t pending() const { return retired_.size(); }
 
@@ -46,10 +57,61 @@ class Participant {
     Deleter fn;
     uint64_t epoch;
   };
+  // A FIFO of retired objects: a singly linked list of fixed-size chunks, pushed at the tail and
+  // popped at the head. A drained chunk is kept as a spare for the next one needed, so a steady
+  // state allocates nothing; a backlog costs one allocation per kChunk retirements and no copying,
+  // and its chunks are given back as it drains.
+  class RetiredQueue {
+   public:
+    RetiredQueue() = default;
+    ~RetiredQueue() { clear(); }
+    RetiredQueue(const RetiredQueue&) = delete;
+    RetiredQueue& operator=(const RetiredQueue&) = delete;
+
+    size_t size() const { return static_cast<size_t>(pushed_ - popped_); }
+    bool empty() const { return pushed_ == popped_; }
+    uint64_t pushed() const { return pushed_; }  // retirements ever pushed
+    const Retired& front() const { return head_->items[hi_]; }
+    const Retired& back() const { return tail_->items[ti_ - 1]; }
+    void push_back(const Retired& r) {
+      if (tail_ == nullptr || ti_ == kChunk) add_chunk();
+      tail_->items[ti_++] = r;
+      pushed_++;
+    }
+    void pop_front();
+    template <typename F>
+    void for_each(F f) const {
+      for (Chunk* c = head_; c != nullptr; c = c->next) {
+        size_t end = c == tail_ ? ti_ : kChunk;
+        for (size_t i = c == head_ ? hi_ : 0; i < end; i++) f(c->items[i]);
+      }
+    }
+    void clear();  // drops everything without running the deleters
+
+   private:
+    static constexpr size_t kChunk = 512;  // 12 KiB of entries: a few pages, one malloc per 512
+    struct Chunk {
+      Chunk* next;
+      Retired items[kChunk];
+    };
+    void add_chunk();
+    Chunk* head_ = nullptr;  // oldest chunk; items [hi_, ...) are live
+    Chunk* tail_ = nullptr;  // newest chunk; items [..., ti_) are live
+    Chunk* spare_ = nullptr;
+    size_t hi_ = 0, ti_ = 0;
+    uint64_t pushed_ = 0, popped_ = 0;
+  };
+  // Frees the safe prefix (epoch + 2 <= now); returns how many it freed.
+  size_t free_safe(uint64_t now);
+
   EpochManager* mgr_ = nullptr;
   std::atomic<uint64_t>* announce_ = nullptr;  // this participant's slot; 0 = not pinned
   int depth_ = 0;
-  std::vector<Retired> retired_;
+  RetiredQueue retired_;
+  // The last failed advance from unpin(): the global epoch it saw and retired_.pushed() then.
+  // unpin() does not scan again until one of the two has moved on (see the note at the top).
+  uint64_t stuck_epoch_ = 0;
+  uint64_t stuck_pushed_ = 0;
 };
 
 class EpochManager {
