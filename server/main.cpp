@@ -7,6 +7,7 @@
 
 #include "server/config.h"
 #include "server/server.h"
+#include "storage/hash.h"
 
 using respite::server::Config;
 using respite::server::Server;
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", err.c_str());
     return 1;
   }
+  // Seed the key hash before the store and the workers exist (Redis seeds its dict hash likewise).
+  respite::storage::set_hash_seed(respite::storage::random_hash_seed());
   Server server(&config);
   return server.run();
 }
