@@ -70,6 +70,12 @@ struct Config {
   std::atomic<int64_t> set_max_intset_entries{512}, set_max_listpack_entries{128},
       set_max_listpack_value{64};
   std::atomic<int64_t> zset_max_listpack_entries{128}, zset_max_listpack_value{64};
+  // Lazy freeing, 0/1 under Redis 7.0's names (lazyfree-lazy-*, replica-lazy-flush). In effect:
+  // user_flush (FLUSHALL/FLUSHDB without SYNC/ASYNC run as ASYNC) and user_del (DEL as UNLINK); the
+  // others are accepted and shown for compatibility (see conf/respite.conf).
+  std::atomic<int64_t> lazyfree_lazy_eviction{0}, lazyfree_lazy_expire{0},
+      lazyfree_lazy_server_del{0}, lazyfree_lazy_user_del{0}, lazyfree_lazy_user_flush{0},
+      replica_lazy_flush{0};
 
   // Accepted for compatibility with tools that read them (redis-benchmark asks for both); respite
   // keeps no data on disk.

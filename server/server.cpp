@@ -76,6 +76,7 @@ void Server::request_shutdown() {
 }
 
 void Server::reset_stats() {
+  store.lazy_free().reset_freed_objects();
   for (auto& w : workers) {
     WorkerStats& s = w->stats;
     for (Counter* c : {&s.commands, &s.connections, &s.net_in, &s.net_out, &s.hits, &s.misses,

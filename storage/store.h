@@ -8,6 +8,7 @@
 
 #include "storage/epoch.h"
 #include "storage/keyspace.h"
+#include "storage/lazy_free.h"
 
 namespace respite::storage {
 
@@ -21,6 +22,7 @@ class Store {
   int databases() const { return static_cast<int>(dbs_.size()); }
   Keyspace& db(int i) { return *dbs_[i]; }
   EpochManager& epochs() { return epochs_; }
+  LazyFree& lazy_free() { return lazy_free_; }
 
   // SWAPDB: exchanges two keyspaces' contents, atomically for every other worker.
   void swap(int a, int b);
@@ -28,7 +30,12 @@ class Store {
   int64_t bytes() const;
 
  private:
-  EpochManager epochs_;  // declared first: destroyed last, after the keyspaces it may free into
+  // Destroyed last: ~EpochManager runs the retire callbacks still pending, which may submit here,
+  // and this destructor then runs every queued job and joins the thread. No deadlock: submit takes
+  // only LazyFree's own mutex (not the EpochManager's, held while it frees), and jobs never touch
+  // the EpochManager.
+  LazyFree lazy_free_;
+  EpochManager epochs_;  // destroyed after the keyspaces it may free into
   std::vector<std::unique_ptr<Keyspace>> dbs_;
 };
 

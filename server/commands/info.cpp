@@ -192,7 +192,9 @@ void memory_section(CmdCtx& c, Info& i) {
 #else
   i.field("mem_allocator", "libc");
 #endif
-  i.field("lazyfree_pending_objects", 0);
+  // Both in Memory, after mem_allocator, where Redis 7.0 prints them.
+  i.field("lazyfree_pending_objects", c.server.store.lazy_free().pending_objects());
+  i.field("lazyfreed_objects", c.server.store.lazy_free().freed_objects());
 }
 
 void persistence_section(CmdCtx& c, Info& i) {

@@ -3,6 +3,7 @@
 #include <sys/time.h>
 
 #include <climits>
+#include <optional>
 #include <string>
 
 #include "server/command_docs.h"
@@ -20,16 +21,21 @@ void cmd_dbsize(CmdCtx& c) {
   c.reply.integer(static_cast<int64_t>(c.db().size()));
 }
 
-bool parse_flush_mode(CmdCtx& c) {
-  if (c.argc() > 2) {
-    c.error(err::kSyntax);
-    return false;
+enum class FlushMode { kSync, kAsync };
+
+// FLUSHDB/FLUSHALL [ASYNC | SYNC]: the mode asked for, or without an argument ASYNC when
+// lazyfree-lazy-user-flush is yes (Redis's getFlushCommandFlags). Replies with the syntax error
+// and returns nullopt for anything else.
+std::optional<FlushMode> parse_flush_mode(CmdCtx& c) {
+  if (c.argc() == 1) {
+    return c.server.config.lazyfree_lazy_user_flush.load(std::memory_order_relaxed)
+               ? FlushMode::kAsync
+               : FlushMode::kSync;
   }
-  if (c.argc() == 2 && !iequals(c.arg(1), "sync") && !iequals(c.arg(1), "async")) {
-    c.error(err::kSyntax);
-    return false;
-  }
-  return true;
+  if (c.argc() == 2 && iequals(c.arg(1), "sync")) return FlushMode::kSync;
+  if (c.argc() == 2 && iequals(c.arg(1), "async")) return FlushMode::kAsync;
+  c.error(err::kSyntax);
+  return std::nullopt;
 }
 
 // Both modes detach the tables at once and free them through epoch reclamation, i.e. off the

@@ -275,6 +275,64 @@ TEST_CASE("MEMORY USAGE follows the value's size and errors like Redis") {
         Reply::Err("ERR wrong number of arguments for 'memory|usage' command"));
 }
 
+TEST_CASE("lazyfree directives, FLUSHALL/FLUSHDB [ASYNC | SYNC] and INFO's lazyfree fields") {
+  Fixture f;
+  for (const char* name : {"lazyfree-lazy-eviction", "lazyfree-lazy-expire",
+                           "lazyfree-lazy-server-del", "lazyfree-lazy-user-del",
+                           "lazyfree-lazy-user-flush", "replica-lazy-flush", "slave-lazy-flush"}) {
+    CAPTURE(name);
+    CHECK(f.cmd({"CONFIG", "GET", name}) == Reply::StrArr({name, "no"}));
+  }
+  CHECK(f.cmd({"CONFIG", "SET", "lazyfree-lazy-user-flush", "yes"}) == OK());
+  CHECK(f.cmd({"CONFIG", "GET", "lazyfree-lazy-user-flush"}) ==
+        Reply::StrArr({"lazyfree-lazy-user-flush", "yes"}));
+  CHECK(f.cmd({"CONFIG", "SET", "lazyfree-lazy-user-flush", "maybe"}).is_error());
+
+  // A few thousand keys in two databases, flushed every way the commands allow.
+  auto fill = [&] {
+    for (const char* db : {"0", "1"}) {
+      CHECK(f.cmd({"SELECT", db}) == OK());
+      std::vector<std::string> mset = {"MSET"};
+      for (int i = 0; i < 2000; i++) {
+        mset.push_back("key:" + std::to_string(i));
+        mset.push_back("value");
+      }
+      CHECK(f.cmd(mset) == OK());
+      CHECK(f.cmd({"HSET", "hash", "a", "1", "b", "2"}) == Reply::Int(2));
+    }
+  };
+  fill();
+  CHECK(f.cmd({"FLUSHALL"}) == OK());  // ASYNC, by lazyfree-lazy-user-flush
+  CHECK(f.cmd({"DBSIZE"}) == Reply::Int(0));
+  fill();
+  CHECK(f.cmd({"FLUSHDB", "async"}) == OK());
+  CHECK(f.cmd({"DBSIZE"}) == Reply::Int(0));
+  CHECK(f.cmd({"FLUSHALL", "ASYNC"}) == OK());
+  fill();
+  CHECK(f.cmd({"FLUSHDB", "SYNC"}) == OK());
+  CHECK(f.cmd({"FLUSHALL", "sync"}) == OK());
+  CHECK(f.cmd({"SELECT", "0"}) == OK());
+  CHECK(f.cmd({"DBSIZE"}) == Reply::Int(0));
+  CHECK(f.cmd({"CONFIG", "SET", "lazyfree-lazy-user-flush", "no"}) == OK());
+  CHECK(f.cmd({"FLUSHDB"}) == OK());
+
+  // Redis's error for anything but one SYNC or ASYNC.
+  CHECK(f.cmd({"FLUSHALL", "bogus"}) == Reply::Err("ERR syntax error"));
+  CHECK(f.cmd({"FLUSHALL", "ASYNC", "SYNC"}) == Reply::Err("ERR syntax error"));
+  CHECK(f.cmd({"FLUSHDB", "bogus"}) == Reply::Err("ERR syntax error"));
+
+  // Both fields in the memory section, as Redis 7.0 prints them; whatever was queued is freed soon.
+  Reply memory = f.cmd({"INFO", "memory"});
+  CHECK(info_field(memory.str, "lazyfree_pending_objects") >= 0);
+  CHECK(info_field(memory.str, "lazyfreed_objects") >= 0);
+  CHECK(poll_until(
+      [&] {
+        return info_field(f.cmd({"INFO", "memory"}).str, "lazyfree_pending_objects") == 0;
+      },
+      std::chrono::seconds(10)));
+  CHECK(!contains(f.cmd({"INFO", "stats"}).str, "lazyfree"));
+}
+
 TEST_CASE("TIME") {
   Fixture f;
   Reply t = f.cmd({"TIME"});
