@@ -32,6 +32,7 @@ Entry* Entry::alloc(std::string_view key, Type type, Encoding enc, int64_t expir
   Entry* e = new (mem) Entry();
   e->next.store(nullptr, std::memory_order_relaxed);
   e->key_len = static_cast<uint32_t>(key.size());
+  e->hash = 0;  // stamped when the entry is linked into its shard
   e->val_len = 0;
   e->type = type;
   e->enc = enc;
@@ -44,8 +45,11 @@ Entry* Entry::alloc(std::string_view key, Type type, Encoding enc, int64_t expir
 }
 
 Entry* Entry::make_string(std::string_view key, std::string_view value, int64_t expire_ms) {
+  if (value.size() > kMaxInline) {
+    return make_blob(key, Blob::make(value.data(), value.size()), Encoding::kBlob, expire_ms);
+  }
   Entry* e = alloc(key, Type::kString, Encoding::kRaw, expire_ms, value.size());
-  e->val_len = static_cast<uint32_t>(value.size());
+  e->val_len = static_cast<uint16_t>(value.size());
   if (!value.empty())
     std::memcpy(const_cast<char*>(e->key_ptr()) + e->key_len, value.data(), value.size());
   return e;
@@ -90,6 +94,8 @@ Entry* Entry::copy(const Entry* src, std::string_view key, int64_t expire_ms, bo
       Object* o = clone_object ? src->object()->clone() : src->object();
       return make_object(key, src->type, o, expire_ms);
     }
+    case Encoding::kPending:
+      break;  // stubs are never copied: writers see through them (multi_write.h)
   }
   return nullptr;
 }
@@ -123,6 +129,8 @@ size_t Entry::alloc_size() const {
       return n + sizeof(void*) + sizeof(Blob) + blob()->len;
     case Encoding::kObject:
       return n + sizeof(void*) + (object() ? object()->memory() : 0);
+    case Encoding::kPending:
+      return n;  // never accounted: a stub lives only while its shard is locked by the writer
   }
   return n;
 }

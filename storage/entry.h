@@ -2,10 +2,27 @@
 //
 // Layout (all in one block from the allocator):
 //   [Header 24 B][expire 8 B, only if kHasExpire][int64 8 B, only for Encoding::kInt]
-//   [key bytes][value bytes: raw string inline | pointer to a Blob | pointer to a collection]
-// The expire slot and the integer come first so that both are 8-byte aligned: they are updated in
-// place (EXPIRE, PERSIST, INCR) with atomic stores while lock-free readers may be looking at them.
-// Everything else in an entry is immutable once it is published: a new value means a new entry.
+//   [key bytes][value bytes: raw string inline | pointer to a Blob | pointer to a collection
+//                           | a StubBody, for Encoding::kPending]
+// The header: next (8), key_len (4), the low 32 bits of the key's hash (4: bucket indexes come
+// from them, so a table migrates entries without hashing keys again), val_len (2: inline strings
+// are short; longer ones live in a Blob), type/encoding/flags packed in one byte, gen (1), access
+// (4). The expire slot and the integer come first so that both are 8-byte aligned: they are
+// updated in place (EXPIRE, PERSIST, INCR) with atomic stores while lock-free readers may be
+// looking at them. Everything else in an entry is immutable once it is published: a new value
+// means a new entry.
+//
+// Generation and weak handles: `gen` is stamped from a per-shard counter each time an entry is
+// linked into its shard (insert or replace). A weak handle is (entry address, hash, gen, the
+// shard's link counter when taken). It is checked under the shard's lock: the address must still
+// be linked in the chain that `hash` selects (so dereferencing it is safe), and its gen must match.
+// An address reused by a new entry in the same chain carries another gen unless 256 links
+// happened in that shard since the handle was taken, and a handle older than 256 links is treated
+// as stale without being compared: so a handle is never mistaken after the counter wraps.
+//
+// Pending stubs (Encoding::kPending) are how a multi-key write becomes visible at once: see
+// storage/multi_write.h. A stub stands in the chain for its key while a multi-key write is
+// staged; lock-free readers resolve it (Shard::find) and never return it.
 //
 // Concurrency: `next` is written only under the shard lock and read lock-free (acquire), `access`
 // (the LRU clock and LFU counter) is written by readers with relaxed stores, and only when the
@@ -23,11 +40,12 @@ namespace respite::storage {
 enum class Type : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
 
 enum class Encoding : uint8_t {
-  kRaw = 0,     // string bytes inline (Redis calls short ones "embstr"; OBJECT ENCODING follows)
-  kInt = 1,     // a string that is a canonical int64
-  kBlob = 2,    // a large string in a reference-counted Blob, shared with in-flight replies
-  kLz4 = 3,     // a compressed large string (Blob holding the compressed bytes)
-  kObject = 4,  // a collection; the Object says which encoding it uses
+  kRaw = 0,      // string bytes inline (Redis calls short ones "embstr"; OBJECT ENCODING follows)
+  kInt = 1,      // a string that is a canonical int64
+  kBlob = 2,     // a large string in a reference-counted Blob, shared with in-flight replies
+  kLz4 = 3,      // a compressed large string (Blob holding the compressed bytes)
+  kObject = 4,   // a collection; the Object says which encoding it uses
+  kPending = 5,  // a stub standing for a key while a multi-key write is staged (multi_write.h)
 };
 
 // A large string value outside the entry, reference counted so that a reply being written can keep
@@ -70,14 +88,17 @@ struct Entry {
   // A string built by APPEND/SETRANGE: Redis reports it as "raw" whatever its length.
   static constexpr uint8_t kRawString = 2;
   static constexpr int64_t kNoExpire = -1;  // the expire slot of an entry whose TTL was removed
+  // Inline (kRaw) strings are at most this long; make_string keeps longer ones in a Blob.
+  static constexpr size_t kMaxInline = 0xffff;
 
   std::atomic<Entry*> next;
   uint32_t key_len;
-  uint32_t val_len;  // kRaw: string length; other encodings: unused
-  Type type;
-  Encoding enc;
-  uint8_t flags;
-  uint8_t gen;  // generation, so a weak handle (address, gen) can tell reuse apart
+  uint32_t hash;     // low 32 bits of hash_key(key): the bucket index, without hashing again
+  uint16_t val_len;  // kRaw: string length; other encodings: unused
+  Type type : 3;
+  Encoding enc : 3;
+  uint8_t flags : 2;
+  uint8_t gen;                           // generation: see "weak handles" above
   mutable std::atomic<uint32_t> access;  // LRU clock (high 24 bits) | LFU counter (low 8 bits)
 
   // --- construction (entry.cpp); every entry starts unlinked and is freed with destroy() ---
@@ -90,11 +111,12 @@ struct Entry {
   // the caller unlinks the source (so that the shard accounts it with its collection) and calls
   // disown_object() on it, so that freeing the source leaves the collection to the copy.
   static Entry* copy(const Entry* e, std::string_view key, int64_t expire_ms, bool clone_object);
-  static void destroy(Entry* e);  // frees the value it owns too
+  static void destroy(Entry* e);  // frees the value it owns too (a stub owns nothing)
   static void destroy_cb(void* e) { destroy(static_cast<Entry*>(e)); }
 
   // --- reading ---
   bool has_expire_slot() const { return flags & kHasExpire; }
+  bool pending() const { return enc == Encoding::kPending; }
   int64_t expire_ms() const {  // kNoExpire when none
     if (!has_expire_slot()) return kNoExpire;
     return std::atomic_ref<int64_t>(*const_cast<int64_t*>(expire_slot()))
@@ -141,6 +163,11 @@ struct Entry {
   // Total bytes of the allocation (for memory accounting).
   size_t alloc_size() const;
 
+  // Where a kPending stub keeps what it stands for (multi_write.h). Public for storage's use.
+  void* value_area() const { return const_cast<char*>(key_ptr()) + key_len; }
+  static Entry* alloc(std::string_view key, Type type, Encoding enc, int64_t expire_ms,
+                      size_t value_bytes);
+
  private:
   int64_t* expire_slot() const {
     return reinterpret_cast<int64_t*>(const_cast<char*>(reinterpret_cast<const char*>(this + 1)));
@@ -158,8 +185,6 @@ struct Entry {
     std::memcpy(&p, key_ptr() + key_len, sizeof p);
     return p;
   }
-  static Entry* alloc(std::string_view key, Type type, Encoding enc, int64_t expire_ms,
-                      size_t value_bytes);
 };
 
 static_assert(sizeof(Entry) == 24, "the header is part of every key's overhead: keep it 24 bytes");

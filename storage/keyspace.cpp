@@ -9,6 +9,8 @@ Keyspace::Keyspace(unsigned shard_bits)
 
 Entry* Keyspace::lookup_locked(Shard& s, std::string_view key, uint64_t hash, OpCtx& ctx) {
   Entry* e = s.find_locked(key, hash);
+  // A stub here is the caller's own multi-key write (it holds the lock): it sees its staged value.
+  if (e && e->pending()) return Shard::staged_value(e);
   if (e && e->expired(ctx.now_ms)) {
     s.erase_entry_locked(e, hash, ctx.epoch);
     ctx.expired++;
@@ -35,13 +37,66 @@ int64_t Keyspace::bytes() const {
   return n;
 }
 
-void Keyspace::flush(OpCtx& ctx) {
-  MultiLock lock;
-  for (size_t i = 0; i < shard_count(); i++) lock.add(&shards_[i]);
-  lock.lock();
-  for (size_t i = 0; i < shard_count(); i++) {
-    Shard::retire_table_with_entries(shards_[i].detach_locked(), ctx.epoch);
+void Keyspace::flush(OpCtx& ctx, LazyFree* lazy) {
+  Keyspace* self = this;
+  flush_keyspaces(&self, 1, ctx, lazy);
+}
+
+namespace {
+// A flushed table on its way to the lazy-free thread: retired first (readers may still walk it),
+// handed over once reclamation says none can.
+struct LazyTable {
+  LazyFree* lazy;
+  Shard::Table* table;
+  uint64_t keys;
+  static void hand_over(void* p) {
+    auto* lt = static_cast<LazyTable*>(p);
+    lt->lazy->submit(lt->table, Shard::free_table_with_entries, lt->keys);
+    delete lt;
   }
+};
+
+void retire_flushed(Shard::Table* t, uint64_t keys, OpCtx& ctx, LazyFree* lazy) {
+  if (!t) return;
+  if (lazy)
+    ctx.epoch->retire(new LazyTable{lazy, t, keys}, LazyTable::hand_over);
+  else
+    Shard::retire_table_with_entries(t, ctx.epoch);
+}
+}  // namespace
+
+void flush_keyspaces(Keyspace* const* ks, size_t n, OpCtx& ctx, LazyFree* lazy) {
+  MultiLock lock;
+  for (size_t k = 0; k < n; k++) {
+    for (size_t i = 0; i < ks[k]->shard_count(); i++) lock.add(&ks[k]->shard(i));
+  }
+  lock.lock();
+  // Every shard reads as empty from one store on (shard.h: redirects): no reader sees some keys
+  // gone and others still there.
+  auto* commit = new std::atomic<bool>(false);
+  auto* empty = new Redirect[1]{{commit, nullptr}};
+  for (size_t k = 0; k < n; k++) {
+    for (size_t i = 0; i < ks[k]->shard_count(); i++) ks[k]->shard(i).redirect_locked(empty);
+  }
+  commit->store(true, std::memory_order_release);
+  for (size_t k = 0; k < n; k++) {
+    for (size_t i = 0; i < ks[k]->shard_count(); i++) {
+      Shard& s = ks[k]->shard(i);
+      Shard::Table *t, *old;
+      uint64_t keys = s.size();
+      s.install_redirect_locked(&t, &old);
+      s.clear_counters_locked();
+      retire_flushed(t, keys, ctx, lazy);
+      retire_flushed(old, 0, ctx, lazy);
+    }
+  }
+  retire_redirects(empty, commit, ctx.epoch);
+}
+
+void retire_redirects(Redirect* r, std::atomic<bool>* commit, Participant* p) {
+  // Readers may still hold the redirect and, through it, the flag: both go after them.
+  p->retire(r, [](void* x) { delete[] static_cast<Redirect*>(x); });
+  p->retire(commit, [](void* x) { delete static_cast<std::atomic<bool>*>(x); });
 }
 
 uint64_t Keyspace::scan(uint64_t cursor, size_t count,

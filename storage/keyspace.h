@@ -20,6 +20,7 @@
 #include "storage/entry.h"
 #include "storage/epoch.h"
 #include "storage/hash.h"
+#include "storage/lazy_free.h"
 #include "storage/shard.h"
 
 namespace respite::storage {
@@ -57,7 +58,9 @@ class Keyspace {
   int64_t bytes() const;
 
   // Removes every key; atomic with respect to other workers (all shards locked together).
-  void flush(OpCtx& ctx);
+  // lazy: the detached tables are freed by that thread (FLUSHDB ASYNC), else by the worker that
+  // reclaims them.
+  void flush(OpCtx& ctx, LazyFree* lazy = nullptr);
   // SCAN: visits the entries of buckets from cursor on until at least `count` entries were visited
   // or the keyspace ends; returns the next cursor (0: done). Cursor = bucket cursor << shard_bits |
   // shard index. Each shard is visited under its lock, one call at a time.
@@ -76,6 +79,12 @@ class Keyspace {
   std::vector<size_t> expire_next_;  // per worker: the shard its sweep resumes at
   std::mutex expire_mu_;
 };
+
+// Empties keyspaces ks[0..n) at once for every reader: FLUSHDB (one) and FLUSHALL (all).
+void flush_keyspaces(Keyspace* const* ks, size_t n, OpCtx& ctx, LazyFree* lazy);
+
+// Retires the redirects of a FLUSHDB or SWAPDB (an array from new[]) and their commit flag.
+void retire_redirects(Redirect* r, std::atomic<bool>* commit, Participant* p);
 
 // Locks the shards behind a set of keys (possibly in several keyspaces) in one global order.
 class MultiLock {

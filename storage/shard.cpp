@@ -1,15 +1,18 @@
 // The shard's hash table: see shard.h for the layout and the concurrency contract.
 #include "storage/shard.h"
 
-#include "storage/hash.h"
-
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <new>
+#include <utility>
 
 namespace respite::storage {
 
 namespace {
 constexpr uint64_t kMinBuckets = 4;
+// Entries keep 32 bits of their hash, so no table may have more buckets than that indexes.
+constexpr uint64_t kMaxBuckets = uint64_t(1) << 32;
 // Grow at load factor 1 (chains stay short for lock-free readers); shrink below 1/8 so that a
 // table oscillating around a boundary does not rehash back and forth.
 constexpr uint64_t kShrinkFactor = 8;
@@ -17,6 +20,37 @@ static_assert((kMinBuckets & (kMinBuckets - 1)) == 0, "bucket counts are powers 
 
 inline uint64_t bucket_of(uint64_t hash, uint64_t mask) {
   return hash & mask;
+}
+
+inline bool matches(const Entry* e, std::string_view key, uint32_t h32) {
+  return e->hash == h32 && e->key_equals(key);
+}
+
+// The chain of `b` in t, searched lock-free.
+inline Entry* search(const Shard::Table* t, std::string_view key, uint64_t hash) {
+  uint32_t h32 = static_cast<uint32_t>(hash);
+  for (Entry* e = t->slots[bucket_of(hash, t->mask)].load(std::memory_order_acquire); e;
+       e = e->next.load(std::memory_order_acquire)) {
+    if (matches(e, key, h32)) return e;
+  }
+  return nullptr;
+}
+
+StubBody stub_body(const Entry* stub) {
+  StubBody b;
+  std::memcpy(&b, stub->value_area(), sizeof b);
+  return b;
+}
+
+void set_stub_body(Entry* stub, const StubBody& b) {
+  std::memcpy(stub->value_area(), &b, sizeof b);
+}
+
+// What a lock-free reader sees for a stub: the old entry until the commit store, then the new.
+Entry* resolve(Entry* stub) {
+  StubBody b = stub_body(stub);
+  // acquire: pairs with the commit's release store, after which `after` is complete.
+  return b.committed->load(std::memory_order_acquire) ? b.after : b.before;
 }
 }  // namespace
 
@@ -35,7 +69,7 @@ void Shard::Table::free(void* t) {
 
 // Frees a detached table and every entry chained from it (FLUSHDB through reclamation, and the
 // destructor).
-static void free_table_with_entries(void* p) {
+void Shard::free_table_with_entries(void* p) {
   auto* t = static_cast<Shard::Table*>(p);
   for (uint64_t i = 0; i <= t->mask; i++) {
     Entry* e = t->slots[i].load(std::memory_order_relaxed);
@@ -50,6 +84,7 @@ static void free_table_with_entries(void* p) {
 
 Shard::~Shard() {
   if (Table* t = table_.load(std::memory_order_relaxed)) free_table_with_entries(t);
+  if (Table* o = old_.load(std::memory_order_relaxed)) free_table_with_entries(o);
 }
 
 uint64_t Shard::buckets() const {
@@ -59,16 +94,32 @@ uint64_t Shard::buckets() const {
 
 Entry* Shard::find(std::string_view key, uint64_t hash) const {
   for (;;) {
-    uint32_t seq = resize_seq_.load(std::memory_order_acquire);
-    Table* t = table_.load(std::memory_order_acquire);
-    if (!t) return nullptr;
-    for (Entry* e = t->slots[bucket_of(hash, t->mask)].load(std::memory_order_acquire); e;
-         e = e->next.load(std::memory_order_acquire)) {
-      if (e->key_equals(key)) return e;
+    // Seqlock read side of the migration steps (see shard.h).
+    uint32_t seq = seq_.load(std::memory_order_acquire);
+    uint64_t lo = 0, hi = 0;
+    if (seq & 1) {  // published before the odd sequence (release), so visible here
+      lo = step_lo_.load(std::memory_order_relaxed);
+      hi = step_hi_.load(std::memory_order_relaxed);
     }
-    // A miss is only trustworthy if no resize ran meanwhile (seqlock read side).
+    const Table* t;
+    const Table* o = nullptr;
+    const Redirect* r = redirect_.load(std::memory_order_acquire);
+    if (r && r->committed->load(std::memory_order_acquire)) {
+      t = static_cast<const Table*>(r->table);  // FLUSHDB/SWAPDB committed: the new contents
+    } else {
+      t = table_.load(std::memory_order_acquire);
+      o = old_.load(std::memory_order_acquire);
+    }
+    Entry* e = t ? search(t, key, hash) : nullptr;
+    if (!e && o) e = search(o, key, hash);
+    if (e) return e->pending() ? resolve(e) : e;
+    // A miss is trustworthy unless a step moved this key's old chain while we walked it.
     std::atomic_thread_fence(std::memory_order_acquire);
-    if (!(seq & 1) && resize_seq_.load(std::memory_order_relaxed) == seq) return nullptr;
+    if (seq_.load(std::memory_order_relaxed) == seq) {
+      if (!(seq & 1) || !o) return nullptr;
+      uint64_t ob = bucket_of(hash, o->mask);
+      if (ob < lo || ob >= hi) return nullptr;
+    }
   }
 }
 
@@ -79,16 +130,24 @@ std::atomic<Entry*>* Shard::find_link_locked(std::string_view key, uint64_t hash
     t = Table::make(kMinBuckets);
     table_.store(t, std::memory_order_release);
   }
-  std::atomic<Entry*>* link = &t->slots[bucket_of(hash, t->mask)];
-  for (Entry* e = link->load(std::memory_order_relaxed); e;
-       e = link->load(std::memory_order_relaxed)) {
-    if (e->key_equals(key)) return link;
-    link = &e->next;
+  uint32_t h32 = static_cast<uint32_t>(hash);
+  auto walk = [&](Table* x) {
+    std::atomic<Entry*>* link = &x->slots[bucket_of(hash, x->mask)];
+    for (Entry* e = link->load(std::memory_order_relaxed); e;
+         e = link->load(std::memory_order_relaxed)) {
+      if (matches(e, key, h32)) return link;
+      link = &e->next;
+    }
+    return link;
+  };
+  if (Table* o = old_.load(std::memory_order_relaxed)) {
+    std::atomic<Entry*>* link = walk(o);
+    if (link->load(std::memory_order_relaxed)) return link;
   }
-  return link;
+  return walk(t);  // new keys go to the current table
 }
 
-void Shard::account_insert(const Entry* e, int sign) {
+void Shard::account(const Entry* e, int sign) {
   count_.store(count_.load(std::memory_order_relaxed) + sign, std::memory_order_relaxed);
   if (e->expire_ms() >= 0) add_expires_locked(sign);
   add_bytes_locked(sign * static_cast<int64_t>(e->alloc_size()));
@@ -101,11 +160,11 @@ Entry* Shard::upsert_locked(Entry* e, uint64_t hash, Participant* p) {
     replace_at_locked(link, old, e, p);
     return old;
   }
-  e->gen = next_gen_++;
+  link_stamp(e, hash);
   e->next.store(nullptr, std::memory_order_relaxed);
   link->store(e, std::memory_order_release);  // publish: the entry's bytes are visible before it
-  account_insert(e, +1);
-  maybe_grow_locked(p);
+  account(e, +1);
+  after_write_locked(p);
   return nullptr;
 }
 
@@ -115,12 +174,13 @@ void Shard::replace_locked(Entry* old, Entry* e, uint64_t hash, Participant* p) 
 
 // link points at old; e (same key) takes its place in the chain and old is retired.
 void Shard::replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, Participant* p) {
-  e->gen = next_gen_++;
+  link_stamp(e, old->hash);
   e->next.store(old->next.load(std::memory_order_relaxed), std::memory_order_relaxed);
   link->store(e, std::memory_order_release);
-  account_insert(old, -1);
-  account_insert(e, +1);
+  account(old, -1);
+  account(e, +1);
   p->retire(old, Entry::destroy_cb);
+  after_write_locked(p);
 }
 
 bool Shard::erase_locked(std::string_view key, uint64_t hash, Participant* p) {
@@ -129,9 +189,9 @@ bool Shard::erase_locked(std::string_view key, uint64_t hash, Participant* p) {
   Entry* e = link->load(std::memory_order_relaxed);
   if (!e) return false;
   link->store(e->next.load(std::memory_order_relaxed), std::memory_order_release);
-  account_insert(e, -1);
+  account(e, -1);
   p->retire(e, Entry::destroy_cb);
-  maybe_shrink_locked(p);
+  after_write_locked(p);
   return true;
 }
 
@@ -139,69 +199,142 @@ void Shard::erase_entry_locked(Entry* e, uint64_t hash, Participant* p) {
   erase_locked(e->key(), hash, p);
 }
 
-void Shard::maybe_grow_locked(Participant* p) {
-  Table* t = table_.load(std::memory_order_relaxed);
-  if (size() > t->mask + 1) rehash_locked((t->mask + 1) * 2, p);
+Entry* Shard::stage_locked(std::string_view key, uint64_t hash, const std::atomic<bool>* committed,
+                           Entry* after, Entry** displaced, bool* restaged) {
+  *displaced = nullptr;
+  std::atomic<Entry*>* link = find_link_locked(key, hash);
+  Entry* cur = link->load(std::memory_order_relaxed);
+  *restaged = cur && cur->pending();
+  if (*restaged) {  // staged before by the same write: only `after` changes
+    StubBody b = stub_body(cur);
+    *displaced = b.after;
+    b.after = after;
+    set_stub_body(cur, b);
+    return cur;
+  }
+  Entry* stub =
+      Entry::alloc(key, Type::kString, Encoding::kPending, Entry::kNoExpire, sizeof(StubBody));
+  set_stub_body(stub, StubBody{committed, cur, after});
+  stub->hash = static_cast<uint32_t>(hash);
+  stub->next.store(cur ? cur->next.load(std::memory_order_relaxed) : nullptr,
+                   std::memory_order_relaxed);
+  link->store(stub, std::memory_order_release);  // readers resolve it to `cur` until the commit
+  return stub;
 }
 
-void Shard::maybe_shrink_locked(Participant* p) {
+Entry* Shard::staged_value(const Entry* stub) {
+  return stub_body(stub).after;
+}
+
+void Shard::settle_locked(Entry* stub, Participant* p) {
+  StubBody b = stub_body(stub);
+  std::atomic<Entry*>* link = find_link_locked(stub->key(), stub->hash);
+  Entry* next = stub->next.load(std::memory_order_relaxed);
+  if (b.after) {
+    link_stamp(b.after, stub->hash);
+    b.after->next.store(next, std::memory_order_relaxed);
+    link->store(b.after, std::memory_order_release);
+    account(b.after, +1);
+  } else {
+    link->store(next, std::memory_order_release);
+  }
+  if (b.before) {
+    account(b.before, -1);
+    p->retire(b.before, Entry::destroy_cb);
+  }
+  p->retire(stub, Entry::destroy_cb);
+  after_write_locked(p);
+}
+
+void Shard::after_write_locked(Participant* p) {
+  if (old_.load(std::memory_order_relaxed)) {
+    migrate_step_locked(p);
+    return;
+  }
   Table* t = table_.load(std::memory_order_relaxed);
+  if (!t) return;
   uint64_t n = t->mask + 1;
-  if (n > kMinBuckets && size() * kShrinkFactor < n) {
+  if (size() > n && n < kMaxBuckets) {
+    start_resize_locked(n * 2, p);
+  } else if (n > kMinBuckets && size() * kShrinkFactor < n) {
     uint64_t target = kMinBuckets;
     while (target < size() * 2) target *= 2;
-    rehash_locked(target, p);
+    start_resize_locked(target, p);
   }
 }
 
-void Shard::rehash_locked(uint64_t nbuckets, Participant* p) {
-  Table* old = table_.load(std::memory_order_relaxed);
+void Shard::start_resize_locked(uint64_t nbuckets, Participant* p) {
+  Table* cur = table_.load(std::memory_order_relaxed);
   Table* t = Table::make(nbuckets);
-  // Seqlock write side: readers that miss while the sequence is odd, or changed, retry.
-  uint32_t seq = resize_seq_.load(std::memory_order_relaxed);
-  resize_seq_.store(seq + 1, std::memory_order_relaxed);
+  // old_ before table_: a reader that sees the new (empty) table also sees the old one to search.
+  old_.store(cur, std::memory_order_release);
+  table_.store(t, std::memory_order_release);
+  migrate_pos_ = 0;
+  migrate_step_locked(p);
+}
+
+void Shard::migrate_step_locked(Participant* p) {
+  Table* o = old_.load(std::memory_order_relaxed);
+  Table* t = table_.load(std::memory_order_relaxed);
+  uint64_t lo = migrate_pos_, hi = std::min(lo + kStepBuckets, o->mask + 1);
+  // Seqlock write side. The range is published with the odd sequence (release), and the fence
+  // orders the chain rewrites after it: a reader that sees any of them sees the odd sequence (or
+  // a later one) when it checks again, and then knows whether its bucket was in the range.
+  step_lo_.store(lo, std::memory_order_relaxed);
+  step_hi_.store(hi, std::memory_order_relaxed);
+  uint32_t seq = seq_.load(std::memory_order_relaxed);
+  seq_.store(seq + 1, std::memory_order_release);
   std::atomic_thread_fence(std::memory_order_release);
-  for (uint64_t i = 0; i <= old->mask; i++) {
-    Entry* e = old->slots[i].load(std::memory_order_relaxed);
+  for (uint64_t b = lo; b < hi; b++) {
+    Entry* e = o->slots[b].load(std::memory_order_relaxed);
+    o->slots[b].store(nullptr, std::memory_order_relaxed);
     while (e) {
       Entry* n = e->next.load(std::memory_order_relaxed);
-      std::atomic<Entry*>& head = t->slots[bucket_of(hash_key(e->key()), t->mask)];
-      e->next.store(head.load(std::memory_order_relaxed), std::memory_order_release);
-      head.store(e, std::memory_order_relaxed);  // published with the table below
+      // Prepended: a reader walking the destination chain sees either its old head or e, whose
+      // next is already the old head (release).
+      std::atomic<Entry*>& head = t->slots[bucket_of(e->hash, t->mask)];
+      e->next.store(head.load(std::memory_order_relaxed), std::memory_order_relaxed);
+      head.store(e, std::memory_order_release);
       e = n;
     }
   }
-  table_.store(t, std::memory_order_release);
-  resize_seq_.store(seq + 2, std::memory_order_release);
-  p->retire(old, Table::free);
+  seq_.store(seq + 2, std::memory_order_release);
+  migrate_pos_ = hi;
+  migrated_.store(migrated_.load(std::memory_order_relaxed) + (hi - lo), std::memory_order_relaxed);
+  if (hi == o->mask + 1) {  // every chain moved: readers may still be walking it, so retire it
+    old_.store(nullptr, std::memory_order_release);
+    p->retire(o, Table::free);
+  }
 }
 
-Shard::Table* Shard::detach_locked() {
-  Table* t = table_.load(std::memory_order_relaxed);
-  if (!t) return nullptr;
-  table_.store(nullptr, std::memory_order_release);
+void Shard::finish_resize_locked(Participant* p) {
+  while (old_.load(std::memory_order_relaxed)) migrate_step_locked(p);
+}
+
+void Shard::install_redirect_locked(Table** prev, Table** prev_old) {
+  const Redirect* r = redirect_.load(std::memory_order_relaxed);
+  *prev = table_.load(std::memory_order_relaxed);
+  *prev_old = old_.load(std::memory_order_relaxed);
+  // The tables first, then the redirect goes: a reader that no longer sees the redirect reads
+  // the new table (release/acquire on redirect_).
+  old_.store(nullptr, std::memory_order_release);
+  table_.store(static_cast<Table*>(r->table), std::memory_order_release);
+  redirect_.store(nullptr, std::memory_order_release);
+  migrate_pos_ = 0;
+}
+
+void Shard::clear_counters_locked() {
   count_.store(0, std::memory_order_relaxed);
   expires_.store(0, std::memory_order_relaxed);
   bytes_.store(0, std::memory_order_relaxed);
   expire_cursor_ = 0;
-  return t;
 }
 
 void Shard::retire_table_with_entries(Table* t, Participant* p) {
   if (t) p->retire(t, free_table_with_entries);
 }
 
-void Shard::swap_locked(Shard& o) {
-  Table* a = table_.load(std::memory_order_relaxed);
-  Table* b = o.table_.load(std::memory_order_relaxed);
-  // A reader that misses in the middle of the swap retries, as for a resize.
-  uint32_t sa = resize_seq_.load(std::memory_order_relaxed),
-           sb = o.resize_seq_.load(std::memory_order_relaxed);
-  resize_seq_.store(sa + 1, std::memory_order_relaxed);
-  o.resize_seq_.store(sb + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
-  table_.store(b, std::memory_order_release);
-  o.table_.store(a, std::memory_order_release);
+void Shard::swap_counters_locked(Shard& o) {
   auto swap_counter = [](auto& x, auto& y) {
     auto t = x.load(std::memory_order_relaxed);
     x.store(y.load(std::memory_order_relaxed), std::memory_order_relaxed);
@@ -211,8 +344,6 @@ void Shard::swap_locked(Shard& o) {
   swap_counter(expires_, o.expires_);
   swap_counter(bytes_, o.bytes_);
   std::swap(expire_cursor_, o.expire_cursor_);
-  resize_seq_.store(sa + 2, std::memory_order_release);
-  o.resize_seq_.store(sb + 2, std::memory_order_release);
 }
 
 }  // namespace respite::storage

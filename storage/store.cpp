@@ -11,21 +11,44 @@ Store::~Store() {
   dbs_.clear();
 }
 
-void Store::swap(int a, int b) {
+void Store::swap(int a, int b, OpCtx& ctx) {
   if (a == b) return;
   Keyspace& x = *dbs_[a];
   Keyspace& y = *dbs_[b];
+  size_t n = x.shard_count();
   MultiLock lock;
-  for (size_t i = 0; i < x.shard_count(); i++) {
+  for (size_t i = 0; i < n; i++) {
     lock.add(&x.shard(i));
     lock.add(&y.shard(i));
   }
   lock.lock();
-  for (size_t i = 0; i < x.shard_count(); i++) x.shard(i).swap_locked(y.shard(i));
+  // Each shard reads its partner's table from one commit store on (shard.h: redirects), so a
+  // reader never sees one database half swapped. Migrations in flight end first: a redirect
+  // names one table.
+  auto* commit = new std::atomic<bool>(false);
+  auto* redirects = new Redirect[2 * n];
+  for (size_t i = 0; i < n; i++) {
+    x.shard(i).finish_resize_locked(ctx.epoch);
+    y.shard(i).finish_resize_locked(ctx.epoch);
+    redirects[2 * i] = {commit, y.shard(i).table_locked()};
+    redirects[2 * i + 1] = {commit, x.shard(i).table_locked()};
+    x.shard(i).redirect_locked(&redirects[2 * i]);
+    y.shard(i).redirect_locked(&redirects[2 * i + 1]);
+  }
+  commit->store(true, std::memory_order_release);
+  for (size_t i = 0; i < n; i++) {
+    Shard::Table *prev, *old;
+    x.shard(i).install_redirect_locked(&prev, &old);
+    y.shard(i).install_redirect_locked(&prev, &old);
+    x.shard(i).swap_counters_locked(y.shard(i));
+  }
+  retire_redirects(redirects, commit, ctx.epoch);
 }
 
-void Store::flush_all(OpCtx& ctx) {
-  for (auto& db : dbs_) db->flush(ctx);
+void Store::flush_all(OpCtx& ctx, bool async) {
+  std::vector<Keyspace*> all;
+  for (auto& db : dbs_) all.push_back(db.get());
+  flush_keyspaces(all.data(), all.size(), ctx, async ? &lazy_free_ : nullptr);
 }
 
 int64_t Store::bytes() const {

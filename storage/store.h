@@ -25,8 +25,8 @@ class Store {
   LazyFree& lazy_free() { return lazy_free_; }
 
   // SWAPDB: exchanges two keyspaces' contents, atomically for every other worker.
-  void swap(int a, int b);
-  void flush_all(OpCtx& ctx);
+  void swap(int a, int b, OpCtx& ctx);
+  void flush_all(OpCtx& ctx, bool async);  // async: tables freed by the lazy-free thread
   int64_t bytes() const;
 
  private:

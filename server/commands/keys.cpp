@@ -8,6 +8,7 @@
 #include "server/context.h"
 #include "server/keywrite.h"
 #include "storage/glob.h"
+#include "storage/multi_write.h"
 
 namespace respite::server {
 
@@ -41,6 +42,8 @@ std::string_view encoding_name(const Entry* e) {
       return "raw";
     case storage::Encoding::kObject:
       return e->object()->encoding_name();
+    case storage::Encoding::kPending:
+      break;  // never seen by commands: Shard::find and lookup_locked resolve stubs
   }
   return "raw";
 }
@@ -53,19 +56,22 @@ void lock_keys(CmdCtx& c, storage::MultiLock& lock, size_t from, size_t step = 1
   lock.lock();
 }
 
+// DEL and UNLINK: one key is one unlink; several are staged and committed together, so no
+// lock-free reader sees some of them gone and others not yet (storage/multi_write.h).
 void cmd_del(CmdCtx& c) {
   storage::Keyspace& ks = c.db();
+  if (c.argc() == 2) {
+    KeyWrite kw(c, c.arg(1));
+    bool found = kw.cur != nullptr;
+    kw.erase();
+    return c.reply.integer(found ? 1 : 0);
+  }
   storage::MultiLock lock;
   lock_keys(c, lock, 1);
+  storage::MultiWrite write(c.op);
   int64_t n = 0;
-  for (size_t i = 1; i < c.argc(); i++) {
-    uint64_t h = storage::hash_key(c.arg(i));
-    storage::Shard& s = ks.shard_for(h);
-    if (ks.lookup_locked(s, c.arg(i), h, c.op)) {
-      s.erase_locked(c.arg(i), h, c.op.epoch);
-      n++;
-    }
-  }
+  for (size_t i = 1; i < c.argc(); i++) n += write.erase(ks, c.arg(i)) ? 1 : 0;
+  write.commit();
   c.reply.integer(n);
 }
 
@@ -197,11 +203,13 @@ void rename_generic(CmdCtx& c, bool nx) {
   if (src == dst) return nx ? c.reply.integer(0) : c.reply.ok();
   Entry* d = ks.lookup_locked(ks.shard_for(hd), dst, hd, c.op);
   if (d && nx) return c.reply.integer(0);
+  // Both keys change in one commit: no reader sees neither (or both) of them.
+  storage::MultiWrite write(c.op);
   Entry* moved = Entry::copy(e, dst, e->expire_ms(), /*clone_object=*/false);
   moved->touch(lru_clock(c.op.now_ms));
-  ks.shard_for(hs).erase_entry_locked(e, hs, c.op.epoch);
-  if (e->enc == storage::Encoding::kObject) e->disown_object();  // the collection moved
-  ks.shard_for(hd).upsert_locked(moved, hd, c.op.epoch);
+  write.put(ks, moved);
+  write.erase_moved(ks, e);  // the collection, if any, went with the copy
+  write.commit();
   nx ? c.reply.integer(1) : c.reply.ok();
 }
 
@@ -242,11 +250,14 @@ void copy_into(CmdCtx& c, std::string_view src, std::string_view dst, int dst_db
   if (d && !replace) return c.reply.integer(0);
   Entry* n = Entry::copy(e, dst, e->expire_ms(), /*clone_object=*/!move);
   n->touch(lru_clock(c.op.now_ms));
-  if (move) {
-    from.shard_for(hs).erase_entry_locked(e, hs, c.op.epoch);
-    if (e->enc == storage::Encoding::kObject) e->disown_object();  // the collection moved
+  if (move) {  // both databases change in one commit: no reader sees the key in neither
+    storage::MultiWrite write(c.op);
+    write.put(to, n);
+    write.erase_moved(from, e);  // the collection, if any, went with the copy
+    write.commit();
+  } else {
+    to.shard_for(hd).upsert_locked(n, hd, c.op.epoch);
   }
-  to.shard_for(hd).upsert_locked(n, hd, c.op.epoch);
   c.reply.integer(1);
 }
 

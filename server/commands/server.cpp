@@ -38,17 +38,20 @@ std::optional<FlushMode> parse_flush_mode(CmdCtx& c) {
   return std::nullopt;
 }
 
-// Both modes detach the tables at once and free them through epoch reclamation, i.e. off the
-// command's path: ASYNC and SYNC only differ in Redis, where SYNC frees inline.
+// Both modes empty the database at once for every reader (storage: redirects). ASYNC hands the
+// detached tables to the lazy-free thread; SYNC leaves them to the worker that reclaims them,
+// which frees them on its loop, as Redis frees them inline (but blocking one worker, not all).
 void cmd_flushdb(CmdCtx& c) {
-  if (!parse_flush_mode(c)) return;
-  c.db().flush(c.op);
+  auto mode = parse_flush_mode(c);
+  if (!mode) return;
+  c.db().flush(c.op, *mode == FlushMode::kAsync ? &c.server.store.lazy_free() : nullptr);
   c.reply.ok();
 }
 
 void cmd_flushall(CmdCtx& c) {
-  if (!parse_flush_mode(c)) return;
-  c.server.store.flush_all(c.op);
+  auto mode = parse_flush_mode(c);
+  if (!mode) return;
+  c.server.store.flush_all(c.op, *mode == FlushMode::kAsync);
   c.reply.ok();
 }
 
@@ -60,7 +63,7 @@ void cmd_swapdb(CmdCtx& c) {
     return c.error("ERR invalid second DB index");
   int n = c.server.store.databases();
   if (a < 0 || a >= n || b < 0 || b >= n) return c.error(err::kDbIndex);
-  c.server.store.swap(static_cast<int>(a), static_cast<int>(b));
+  c.server.store.swap(static_cast<int>(a), static_cast<int>(b), c.op);
   c.reply.ok();
 }
 

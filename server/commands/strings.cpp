@@ -7,6 +7,7 @@
 
 #include "server/context.h"
 #include "server/keywrite.h"
+#include "storage/multi_write.h"
 
 namespace respite::server {
 
@@ -211,26 +212,27 @@ void cmd_mget(CmdCtx& c) {
   }
 }
 
-// MSET and MSETNX: all keys' shards locked together, so no other worker sees half of it.
+// MSET and MSETNX: all keys' shards locked together (no other writer interleaves) and published
+// by one commit (storage/multi_write.h: no lock-free reader sees half of it).
 void mset_generic(CmdCtx& c, bool nx) {
   if (c.argc() % 2 == 0) return c.arity_error();
   storage::Keyspace& ks = c.db();
   storage::MultiLock lock;
   for (size_t i = 1; i < c.argc(); i += 2) lock.add_key(ks, c.arg(i));
   lock.lock();
+  storage::MultiWrite write(c.op);
   if (nx) {
     for (size_t i = 1; i < c.argc(); i += 2) {
-      uint64_t h = storage::hash_key(c.arg(i));
-      if (ks.lookup_locked(ks.shard_for(h), c.arg(i), h, c.op)) return c.reply.integer(0);
+      if (write.get(ks, c.arg(i))) return c.reply.integer(0);
     }
   }
   uint32_t clock = lru_clock(c.op.now_ms);
   for (size_t i = 1; i < c.argc(); i += 2) {
-    uint64_t h = storage::hash_key(c.arg(i));
     Entry* e = make_string_entry(c.arg(i), c.arg(i + 1), -1);
     e->touch(clock);
-    ks.shard_for(h).upsert_locked(e, h, c.op.epoch);
+    write.put(ks, e);
   }
+  write.commit();
   if (nx)
     c.reply.integer(1);
   else

@@ -37,8 +37,8 @@ constexpr size_t kHeader = sizeof(Entry);
 
 TEST_CASE("string entry: key and value round trip") {
   Entry* e = Entry::make_string("key", "value", Entry::kNoExpire);
-  CHECK(e->type == Type::kString);
-  CHECK(e->enc == Encoding::kRaw);
+  CHECK(Type(e->type) == Type::kString);
+  CHECK(Encoding(e->enc) == Encoding::kRaw);
   CHECK(e->key() == "key");
   CHECK(e->raw_value() == "value");
   CHECK(e->key_equals("key"));
@@ -129,8 +129,8 @@ TEST_CASE("integer entry") {
                     std::numeric_limits<int64_t>::max()}) {
     CAPTURE(v);
     Entry* e = Entry::make_int("counter", v, Entry::kNoExpire);
-    CHECK(e->type == Type::kString);
-    CHECK(e->enc == Encoding::kInt);
+    CHECK(Type(e->type) == Type::kString);
+    CHECK(Encoding(e->enc) == Encoding::kInt);
     CHECK(e->int_value() == v);
     CHECK(e->key() == "counter");
     CHECK(e->alloc_size() == kHeader + 8 + 7);
@@ -160,8 +160,8 @@ TEST_CASE("blob entry shares its blob by reference count") {
   CHECK(std::string_view(b->data(), b->len) == big);
 
   Entry* e = Entry::make_blob("big", b, Encoding::kBlob, Entry::kNoExpire);
-  CHECK(e->enc == Encoding::kBlob);
-  CHECK(e->type == Type::kString);
+  CHECK(Encoding(e->enc) == Encoding::kBlob);
+  CHECK(Type(e->type) == Type::kString);
   CHECK(e->blob() == b);
   CHECK(e->key() == "big");
   CHECK(e->alloc_size() == kHeader + 3 + sizeof(void*) + sizeof(Blob) + big.size());
@@ -171,7 +171,7 @@ TEST_CASE("blob entry shares its blob by reference count") {
   CHECK(b->refs.load() == 2);
   CHECK(c->key() == "renamed");
   CHECK(c->expire_ms() == 500);
-  CHECK(c->enc == Encoding::kBlob);
+  CHECK(Encoding(c->enc) == Encoding::kBlob);
   CHECK(e->key() == "big");  // the source is unchanged
   CHECK_FALSE(e->has_expire_slot());
 
@@ -185,7 +185,7 @@ TEST_CASE("blob entry shares its blob by reference count") {
   Blob* z = Blob::make(nullptr, 0);
   Entry* lz = Entry::make_blob("z", z, Encoding::kLz4, 3);
   Entry* lc = Entry::copy(lz, "z2", Entry::kNoExpire, true);
-  CHECK(lc->enc == Encoding::kLz4);
+  CHECK(Encoding(lc->enc) == Encoding::kLz4);
   CHECK(lc->blob() == z);
   CHECK(z->refs.load() == 2);
   CHECK_FALSE(lc->has_expire_slot());
@@ -198,8 +198,8 @@ TEST_CASE("object entry: clone or share on copy") {
   int live = 0;
   auto* obj = new TestObject(&live, "h");
   Entry* e = Entry::make_object("hash", Type::kHash, obj, Entry::kNoExpire);
-  CHECK(e->type == Type::kHash);
-  CHECK(e->enc == Encoding::kObject);
+  CHECK(Type(e->type) == Type::kHash);
+  CHECK(Encoding(e->enc) == Encoding::kObject);
   CHECK(e->object() == obj);
   CHECK(std::string_view(e->object()->encoding_name()) == "test");
   CHECK(e->alloc_size() == kHeader + 4 + sizeof(void*) + 100);
@@ -210,7 +210,7 @@ TEST_CASE("object entry: clone or share on copy") {
     CHECK(live == 2);
     CHECK(c->object() != obj);
     CHECK(static_cast<TestObject*>(c->object())->tag_ == "h-clone");
-    CHECK(c->type == Type::kHash);
+    CHECK(Type(c->type) == Type::kHash);
     CHECK(c->key() == "hash2");
     CHECK(c->expire_ms() == 77);
     CHECK(e->object() == obj);  // the source keeps its own
@@ -262,7 +262,7 @@ TEST_CASE("copy of inline values under a new key and expiry") {
 
   Entry* i = Entry::make_int("i", std::numeric_limits<int64_t>::min(), Entry::kNoExpire);
   Entry* j = Entry::copy(i, "j", 5, false);
-  CHECK(j->enc == Encoding::kInt);
+  CHECK(Encoding(j->enc) == Encoding::kInt);
   CHECK(j->int_value() == std::numeric_limits<int64_t>::min());
   CHECK(j->expire_ms() == 5);
   CHECK(j->key() == "j");

@@ -142,9 +142,30 @@ TEST_CASE("flush removes every key and leaves a working keyspace") {
 
   ks.flush(w.ctx);
   ks.flush(w.ctx);  // flushing an empty keyspace is fine
-  store.flush_all(w.ctx);
+  store.flush_all(w.ctx, false);
   CHECK(store.db(1).size() == 0);
   CHECK(store.bytes() == 0);
+}
+
+TEST_CASE("FLUSHALL ASYNC hands the tables to the lazy-free thread once no reader can see them") {
+  Store store(2, 2);
+  Worker w(store.epochs());
+  {
+    EpochGuard pin(w.ctx.epoch);
+    for (int i = 0; i < 3000; i++) put(store.db(i % 2), w.ctx, numbered("k", i), "v");
+    store.flush_all(w.ctx, true);
+    CHECK(store.db(0).size() == 0);
+    CHECK(store.db(1).size() == 0);
+    // Still pinned: the tables are retired, not yet handed over.
+    CHECK(store.lazy_free().freed_objects() == 0);
+  }
+  // Reclamation hands them over once the epoch has moved past every reader; the thread frees.
+  for (int i = 0;
+       i < 4 && store.lazy_free().pending_objects() + store.lazy_free().freed_objects() < 3000; i++)
+    w.ctx.epoch->collect();
+  store.lazy_free().drain();
+  CHECK(store.lazy_free().pending_objects() == 0);
+  CHECK(store.lazy_free().freed_objects() == 3000);
 }
 
 TEST_CASE("Store::swap exchanges two databases") {
@@ -155,7 +176,7 @@ TEST_CASE("Store::swap exchanges two databases") {
   put(store.db(1), w.ctx, "b", "1");
   int64_t bytes0 = store.db(0).bytes(), bytes1 = store.db(1).bytes();
 
-  store.swap(0, 1);
+  store.swap(0, 1, w.ctx);
   CHECK(store.db(0).size() == 1);
   CHECK(store.db(1).size() == 500);
   CHECK(store.db(0).expires() == 0);
@@ -172,13 +193,13 @@ TEST_CASE("Store::swap exchanges two databases") {
   CHECK(store.db(0).size() == 2);
   CHECK(store.db(1).size() == 499);
 
-  store.swap(1, 2);  // with a database that never had a table
+  store.swap(1, 2, w.ctx);  // with a database that never had a table
   CHECK(store.db(1).size() == 0);
   CHECK(store.db(2).size() == 499);
   CHECK_FALSE(get(store.db(1), "a1").has_value());
   CHECK(get(store.db(2), "a1") == "0");
 
-  store.swap(2, 2);  // no-op
+  store.swap(2, 2, w.ctx);  // no-op
   CHECK(store.db(2).size() == 499);
 }
 
