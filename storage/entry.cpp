@@ -22,8 +22,9 @@ void Blob::destroy() {
   std::free(this);
 }
 
-Entry* Entry::alloc(std::string_view key, Type type, Encoding enc, int64_t expire_ms,
-                    size_t value_bytes) {
+// Inlined into every make_*: it is on SET's path, and a call there cost ~20 instructions a SET.
+[[gnu::always_inline]] inline Entry* Entry::alloc(std::string_view key, Type type, Encoding enc,
+                                                  int64_t expire_ms, size_t value_bytes) {
   bool has_exp = expire_ms >= 0;
   size_t size = sizeof(Entry) + (has_exp ? 8 : 0) + (enc == Encoding::kInt ? 8 : 0) + key.size() +
                 value_bytes;
@@ -53,6 +54,10 @@ Entry* Entry::make_string(std::string_view key, std::string_view value, int64_t 
   if (!value.empty())
     std::memcpy(const_cast<char*>(e->key_ptr()) + e->key_len, value.data(), value.size());
   return e;
+}
+
+Entry* Entry::make_stub(std::string_view key, size_t body_bytes) {
+  return alloc(key, Type::kString, Encoding::kPending, kNoExpire, body_bytes);
 }
 
 Entry* Entry::make_int(std::string_view key, int64_t v, int64_t expire_ms) {

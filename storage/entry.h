@@ -95,8 +95,8 @@ struct Entry {
   uint32_t key_len;
   uint32_t hash;     // low 32 bits of hash_key(key): the bucket index, without hashing again
   uint16_t val_len;  // kRaw: string length; other encodings: unused
+  Encoding enc : 3;  // the low bits: switches on the encoding need no shift
   Type type : 3;
-  Encoding enc : 3;
   uint8_t flags : 2;
   uint8_t gen;                           // generation: see "weak handles" above
   mutable std::atomic<uint32_t> access;  // LRU clock (high 24 bits) | LFU counter (low 8 bits)
@@ -163,12 +163,14 @@ struct Entry {
   // Total bytes of the allocation (for memory accounting).
   size_t alloc_size() const;
 
-  // Where a kPending stub keeps what it stands for (multi_write.h). Public for storage's use.
+  // A kPending stub for key with body_bytes of value area, where it keeps what it stands for
+  // (shard.h's StubBody; multi_write.h).
+  static Entry* make_stub(std::string_view key, size_t body_bytes);
   void* value_area() const { return const_cast<char*>(key_ptr()) + key_len; }
-  static Entry* alloc(std::string_view key, Type type, Encoding enc, int64_t expire_ms,
-                      size_t value_bytes);
 
  private:
+  static Entry* alloc(std::string_view key, Type type, Encoding enc, int64_t expire_ms,
+                      size_t value_bytes);
   int64_t* expire_slot() const {
     return reinterpret_cast<int64_t*>(const_cast<char*>(reinterpret_cast<const char*>(this + 1)));
   }

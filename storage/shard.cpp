@@ -2,6 +2,7 @@
 #include "storage/shard.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -47,10 +48,21 @@ void set_stub_body(Entry* stub, const StubBody& b) {
 }
 
 // What a lock-free reader sees for a stub: the old entry until the commit store, then the new.
+// Field by field: `after` may still be restaged by the writer until the commit, so a reader
+// reads it only once the flag's acquire load has ordered it after that last write.
+template <class T>
+T stub_field(const Entry* stub, size_t offset) {
+  T v;
+  std::memcpy(&v, static_cast<const char*>(stub->value_area()) + offset, sizeof v);
+  return v;
+}
+
 Entry* resolve(Entry* stub) {
-  StubBody b = stub_body(stub);
-  // acquire: pairs with the commit's release store, after which `after` is complete.
-  return b.committed->load(std::memory_order_acquire) ? b.after : b.before;
+  auto* committed = stub_field<const std::atomic<bool>*>(stub, offsetof(StubBody, committed));
+  if (committed->load(std::memory_order_acquire)) {
+    return stub_field<Entry*>(stub, offsetof(StubBody, after));
+  }
+  return stub_field<Entry*>(stub, offsetof(StubBody, before));
 }
 }  // namespace
 
@@ -93,8 +105,22 @@ uint64_t Shard::buckets() const {
 }
 
 Entry* Shard::find(std::string_view key, uint64_t hash) const {
+  // The common case, kept small: no FLUSHDB/SWAPDB redirect and no migration in flight.
+  uint32_t seq = seq_.load(std::memory_order_acquire);
+  const Redirect* r = redirect_.load(std::memory_order_acquire);
+  const Table* t = table_.load(std::memory_order_acquire);
+  const Table* o = old_.load(std::memory_order_acquire);
+  if (__builtin_expect(r != nullptr || o != nullptr, 0)) return find_slow(key, hash);
+  if (!t) return nullptr;
+  if (Entry* e = search(t, key, hash)) return e->pending() ? resolve(e) : e;
+  // A miss is trustworthy unless a migration began meanwhile (seqlock read side, shard.h).
+  std::atomic_thread_fence(std::memory_order_acquire);
+  if (seq_.load(std::memory_order_relaxed) == seq) return nullptr;
+  return find_slow(key, hash);
+}
+
+Entry* Shard::find_slow(std::string_view key, uint64_t hash) const {
   for (;;) {
-    // Seqlock read side of the migration steps (see shard.h).
     uint32_t seq = seq_.load(std::memory_order_acquire);
     uint64_t lo = 0, hi = 0;
     if (seq & 1) {  // published before the odd sequence (release), so visible here
@@ -205,15 +231,14 @@ Entry* Shard::stage_locked(std::string_view key, uint64_t hash, const std::atomi
   std::atomic<Entry*>* link = find_link_locked(key, hash);
   Entry* cur = link->load(std::memory_order_relaxed);
   *restaged = cur && cur->pending();
-  if (*restaged) {  // staged before by the same write: only `after` changes
-    StubBody b = stub_body(cur);
-    *displaced = b.after;
-    b.after = after;
-    set_stub_body(cur, b);
+  if (*restaged) {  // staged before by the same write: only `after` changes (readers read the
+                    // other fields meanwhile)
+    *displaced = stub_field<Entry*>(cur, offsetof(StubBody, after));
+    std::memcpy(static_cast<char*>(cur->value_area()) + offsetof(StubBody, after), &after,
+                sizeof after);
     return cur;
   }
-  Entry* stub =
-      Entry::alloc(key, Type::kString, Encoding::kPending, Entry::kNoExpire, sizeof(StubBody));
+  Entry* stub = Entry::make_stub(key, sizeof(StubBody));
   set_stub_body(stub, StubBody{committed, cur, after});
   stub->hash = static_cast<uint32_t>(hash);
   stub->next.store(cur ? cur->next.load(std::memory_order_relaxed) : nullptr,

@@ -157,6 +157,7 @@ class Shard {
   };
 
  private:
+  Entry* find_slow(std::string_view key, uint64_t hash) const;  // redirect, migration, retry
   void link_stamp(Entry* e, uint64_t hash) {
     e->hash = static_cast<uint32_t>(hash);
     e->gen = static_cast<uint8_t>(links_++);
