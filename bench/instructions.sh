@@ -166,7 +166,7 @@ for server in "${server_list[@]}"; do
       echo "$server: ${t^^} P$p: $per instructions per request" >&2
       echo "$server|${t^^} P$p|$per" >>"$RESULTS"
       if [ "$TOP" -gt 0 ]; then
-        self_cost "$file" | sort -rn | head -n "$TOP" |
+        self_cost "$file" | sort -rn | awk -v top="$TOP" 'NR <= top' |
           awk -v n="$REQUESTS" '{c = $1; $1 = ""; sub(/^ /, ""); gsub(/\(anonymous namespace\)/, "{anon}"); sub(/\(.*/, "()"); printf "| %.0f | `%s` |\n", c / n, $0}' \
           >"$WORK/top.$server.$t.$p"
       fi
