@@ -4,8 +4,10 @@
 
 #include <climits>
 #include <cmath>
+#include <cstring>
 
 #include "server/context.h"
+#include "storage/hash.h"
 
 namespace respite::server {
 
@@ -15,19 +17,34 @@ std::string BlockingRegistry::registry_key(int db, std::string_view key) {
   return k;
 }
 
+size_t BlockingRegistry::slot(int db, std::string_view key) {
+  // XXH3 of the key, then the database folded in with a multiplicative mix: the same key in two
+  // databases lands on unrelated slots.
+  uint64_t h = storage::hash_key(key) ^
+               (static_cast<uint64_t>(static_cast<uint32_t>(db)) + 1) * 0x9E3779B97F4A7C15ull;
+  h ^= h >> 29;
+  return static_cast<size_t>(h & (kSlots - 1));
+}
+
 void BlockingRegistry::add(const std::shared_ptr<Waiter>& w) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const std::string& k : w->keys) {
     auto& q = waiting_[k];
     // BLPOP k k: one place in the queue is enough.
     if (q.empty() || q.back() != w) q.push_back(w);
+    // seq_cst: pairs with the push's load in signal_key_ready() (blocking.h). One increment per
+    // listed key, undone key for key by unregister_locked().
+    slots_[slot(w->db, std::string_view(k).substr(sizeof(int)))].fetch_add(
+        1, std::memory_order_seq_cst);
   }
   by_client_[w->client_id] = w;
-  blocked_.fetch_add(1, std::memory_order_seq_cst);
+  blocked_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void BlockingRegistry::unregister_locked(Waiter* w) {
   for (const std::string& k : w->keys) {
+    slots_[slot(w->db, std::string_view(k).substr(sizeof(int)))].fetch_sub(
+        1, std::memory_order_seq_cst);
     auto it = waiting_.find(k);
     if (it == waiting_.end()) continue;
     auto& q = it->second;
@@ -40,7 +57,7 @@ void BlockingRegistry::unregister_locked(Waiter* w) {
     if (q.empty()) waiting_.erase(it);
   }
   by_client_.erase(w->client_id);
-  blocked_.fetch_sub(1, std::memory_order_seq_cst);
+  blocked_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 bool BlockingRegistry::finish(Waiter* w, bool detach_conn) {
@@ -55,24 +72,28 @@ bool BlockingRegistry::finish(Waiter* w, bool detach_conn) {
 void BlockingRegistry::serve(Worker& on, int db, std::string_view key) {
   std::string rk = registry_key(db, key);
   std::lock_guard<std::mutex> lock(mu_);
+  auto it = waiting_.find(rk);
+  if (it == waiting_.end()) return;
+  // The waiters as they stand now, as Redis takes the count of clients before serving a key. The
+  // queue itself shrinks as they are served; nobody joins it meanwhile (add() needs this mutex, and
+  // a served handler that finds nothing only keeps waiting).
+  std::vector<std::shared_ptr<Waiter>> queue = it->second;
   // Waiters on one key may want different types (BLPOP and BZPOPMIN on the same name): one that
   // keeps waiting does not stop the ones behind it. But once a waiter of one family (list or
-  // sorted set) found nothing, the rest of that family would too, so they are not run again: a
-  // push costs O(served + families), not O(waiters).
+  // sorted set) found nothing, the key is missing, empty or of another type for the rest of that
+  // family too (Redis stops at the key's deletion), so they are not run again: a push costs
+  // O(served + families), not O(waiters).
   std::string_view idle[2];
-  size_t nidle = 0, i = 0;
-  for (;;) {
-    auto it = waiting_.find(rk);
-    if (it == waiting_.end() || i >= it->second.size()) return;
-    std::shared_ptr<Waiter> w = it->second[i];
+  size_t nidle = 0;
+  std::string_view saved_key = on.serving_key;
+  on.serving_key = key;
+  for (const std::shared_ptr<Waiter>& w : queue) {
+    if (w->done) continue;
     std::string_view family = w->cmd->group;
-    if ((nidle > 0 && idle[0] == family) || (nidle > 1 && idle[1] == family)) {
-      i++;
-      continue;
-    }
-    // Run the client's own command again, here, with its reply captured. Its connection stays
-    // alive meanwhile: closing it needs this mutex (finish), and a blocked client runs nothing
-    // else.
+    if ((nidle > 0 && idle[0] == family) || (nidle > 1 && idle[1] == family)) continue;
+    // Run the client's own command again, here, with its reply captured and the served key as
+    // its only key. Its connection stays alive meanwhile: closing it needs this mutex (finish),
+    // and a blocked client runs nothing else.
     protocol::OutputBuffer out;
     protocol::ReplyWriter reply(&out);
     reply.set_resp(w->resp);
@@ -82,15 +103,25 @@ void BlockingRegistry::serve(Worker& on, int db, std::string_view key) {
         *on.server,   on, *w->conn, reply, argv, w->cmd, storage::OpCtx{on.epoch, on.now_ms(), 0},
         &keep_waiting};
     w->cmd->fn(ctx);
-    on.stats.per_command[w->cmd->id].calls.add(1);
+    // Not counted in the command's calls again: dispatch counted the call that blocked.
+    if (ctx.op.expired) on.stats.expired.add(ctx.op.expired);
     if (keep_waiting) {
       if (nidle < 2) idle[nidle++] = family;
-      i++;
       continue;
     }
     w->done = true;
-    unregister_locked(w.get());  // removes it from this queue: i now names the next waiter
+    unregister_locked(w.get());
     deliver(w, out);
+  }
+  on.serving_key = saved_key;
+}
+
+void BlockingRegistry::waited_keys(int db, std::vector<std::pair<int, std::string>>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [rk, q] : waiting_) {
+    int kdb;
+    std::memcpy(&kdb, rk.data(), sizeof kdb);
+    if (kdb == db) out->emplace_back(db, rk.substr(sizeof kdb));
   }
 }
 
@@ -130,13 +161,27 @@ void BlockingRegistry::deliver(const std::shared_ptr<Waiter>& w, protocol::Outpu
   });
 }
 
+namespace {
+
+// Queues (db, key) on the worker, once per round: Redis serves a key signalled twice by one command
+// once. Few keys are queued at a time (only waited ones), so a linear look is enough.
+void queue_ready(Worker& w, int db, std::string_view key) {
+  for (const auto& [kdb, k] : w.ready_keys) {
+    if (kdb == db && k == key) return;
+  }
+  w.ready_keys.emplace_back(db, std::string(key));
+}
+
+}  // namespace
+
 bool parse_block_timeout(CmdCtx& c, std::string_view arg, int64_t* deadline_ms) {
   long double secs;
   if (!parse_long_double(arg, &secs)) {
     c.error("ERR timeout is not a float or out of range");
     return false;
   }
-  long double ms = secs * 1000.0L;
+  // Rounded up, as Redis 7.0 does (ceill): 0.001 s is 1 ms, not 0 (which would mean forever).
+  long double ms = std::ceil(secs * 1000.0L);
   // Redis converts with a plain (long long) cast; x86 turns anything out of range into LLONG_MIN,
   // which then reads as negative.
   int64_t t = (ms >= 9.2233720368547758e18L || ms <= -9.2233720368547758e18L || std::isnan(ms))
@@ -161,6 +206,10 @@ bool serving_blocked(const CmdCtx& c) {
   return c.keep_waiting != nullptr;
 }
 
+std::string_view served_key(const CmdCtx& c) {
+  return c.worker.serving_key;
+}
+
 void block_client(CmdCtx& c, const std::vector<std::string_view>& keys, int64_t deadline_ms) {
   if (c.keep_waiting) {
     *c.keep_waiting = true;
@@ -179,7 +228,7 @@ void block_client(CmdCtx& c, const std::vector<std::string_view>& keys, int64_t 
   c.conn.block(w, deadline_ms);
   // A push between the handler's look at its keys and the registration above found nobody to
   // serve: look again, now that pushes will find us.
-  for (std::string_view k : keys) c.worker.ready_keys.emplace_back(w->db, std::string(k));
+  for (std::string_view k : keys) queue_ready(c.worker, w->db, k);
 }
 
 void signal_key_ready(CmdCtx& c, std::string_view key) {
@@ -187,20 +236,27 @@ void signal_key_ready(CmdCtx& c, std::string_view key) {
 }
 
 void signal_key_ready(CmdCtx& c, int db, std::string_view key) {
-  // seq_cst pairs with the blocker's seq_cst increment: either this load sees the waiter, or the
-  // waiter's second look (under the shard lock this command released) sees the new data.
-  if (c.server.blocking.blocked() == 0) return;
-  c.worker.ready_keys.emplace_back(db, std::string(key));
+  // The common case ends here: nobody waits on the key, nothing shared is written (blocking.h).
+  if (!c.server.blocking.maybe_waited(db, key)) return;
+  queue_ready(c.worker, db, key);
+}
+
+void signal_db_ready(CmdCtx& c, int db) {
+  std::vector<std::pair<int, std::string>> keys;
+  c.server.blocking.waited_keys(db, &keys);
+  for (auto& [kdb, key] : keys) queue_ready(c.worker, kdb, key);
 }
 
 void serve_ready_keys(Worker& w) {
   BlockingRegistry& reg = w.server->blocking;
-  // Serving one key may make another ready (BLMOVE pushes to its destination): loop until quiet.
+  // Serving one round of keys may make others ready (BLMOVE pushes to its destination): they form
+  // the next round, until quiet. A key signalled again while its round runs is served again.
   while (!w.ready_keys.empty()) {
     std::vector<std::pair<int, std::string>> keys;
     keys.swap(w.ready_keys);
-    if (reg.blocked() == 0) continue;
-    for (auto& [db, key] : keys) reg.serve(w, db, key);
+    for (auto& [db, key] : keys) {
+      if (reg.maybe_waited(db, key)) reg.serve(w, db, key);
+    }
   }
 }
 

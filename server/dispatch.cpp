@@ -78,8 +78,12 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   }
   c.last_cmd.store(cmd, std::memory_order_relaxed);
   CmdCtx ctx{srv, w, c, c.reply, argv, cmd, storage::OpCtx{w.epoch, now_ms, 0}};
+  w.command_depth++;
   cmd->fn(ctx);
-  if (!w.ready_keys.empty()) serve_ready_keys(w);
+  w.command_depth--;
+  // Blocked clients are served once the whole command that made their keys ready has finished: a
+  // command run by another (EXEC, a script) leaves its keys queued for the outermost one.
+  if (w.command_depth == 0 && !w.ready_keys.empty()) serve_ready_keys(w);
   w.stats.per_command[cmd->id].calls.add(1);
   w.stats.commands.add(1);
   if (ctx.op.expired) w.stats.expired.add(ctx.op.expired);

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -67,8 +68,13 @@ class Worker {
   static constexpr size_t kReadBufSize = 64 * 1024;
   Connection* connections = nullptr;  // intrusive list
   size_t connection_count = 0;
-  // (db, key) pairs the running command made ready for blocked clients (blocking.h).
+  // Blocking (blocking.h): the (db, key) pairs the running command made ready for blocked clients,
+  // in signal order, each once; the key being served while a blocked client's handler runs again;
+  // how deep dispatch() is in commands run by commands (EXEC, scripts): ready keys are served only
+  // when the outermost one has finished.
   std::vector<std::pair<int, std::string>> ready_keys;
+  std::string_view serving_key;
+  int command_depth = 0;
 
   void add_connection(Connection* c);
   void remove_connection(Connection* c);

@@ -210,6 +210,7 @@ void rename_generic(CmdCtx& c, bool nx) {
   write.put(ks, moved);
   write.erase_moved(ks, e);  // the collection, if any, went with the copy
   write.commit();
+  signal_key_ready(c, dst);  // a list or sorted set now under dst serves its waiters (blocking.h)
   nx ? c.reply.integer(1) : c.reply.ok();
 }
 
@@ -258,6 +259,7 @@ void copy_into(CmdCtx& c, std::string_view src, std::string_view dst, int dst_db
   } else {
     to.shard_for(hd).upsert_locked(n, hd, c.op.epoch);
   }
+  signal_key_ready(c, dst_db, dst);  // COPY and MOVE: dst's waiters are served (blocking.h)
   c.reply.integer(1);
 }
 

@@ -7,9 +7,10 @@
 //
 // A blocking handler first tries to serve itself like its non-blocking twin; when nothing is there
 // it calls block_client() and replies nothing. The framework runs the same handler again, on the
-// pushing worker, when a key it waits on is signalled (serving_blocked() is then true). In that
-// second life a key of another type is passed over instead of answered with WRONGTYPE: Redis 7.0
-// only serves a blocked client from a key that holds a list, and leaves it waiting otherwise.
+// pushing worker, when a key it waits on is signalled (serving_blocked() is then true), and then
+// looks at that key only (served_key()). In that second life a key of another type is passed over
+// instead of answered with WRONGTYPE: Redis 7.0 only serves a blocked client from a key that holds
+// a list, and leaves it waiting otherwise.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -369,7 +370,8 @@ void cmd_rpoplpush(CmdCtx& c) {
   if (move_element(c, c.arg(1), c.arg(2), false, true, false) == Moved::kNoSource) c.reply.null();
 }
 
-// BLMOVE and BRPOPLPUSH after their arguments are parsed: only the source is waited on.
+// BLMOVE and BRPOPLPUSH after their arguments are parsed: only the source is waited on (so it is
+// also the key served, when serving a blocked client).
 void blocking_move(CmdCtx& c, bool from, bool to, int64_t deadline) {
   if (move_element(c, c.arg(1), c.arg(2), from, to, serving_blocked(c)) != Moved::kNoSource) return;
   block_client(c, {c.arg(1)}, deadline);
@@ -418,13 +420,23 @@ bool pop_first(CmdCtx& c, const std::string_view* keys, size_t n, bool front, in
   return first_serving<ListValue>(c, keys, n, Type::kList, serve);
 }
 
+// BLPOP, BRPOP and BLMPOP over keys[0..n): the first that holds a list serves, else the client
+// blocks. Serving a blocked client, only the key signalled ready is looked at (blocking.h).
+void pop_or_block(CmdCtx& c, const std::string_view* keys, size_t n, bool front, int64_t count,
+                  int64_t deadline) {
+  if (serving_blocked(c)) {
+    std::string_view key = served_key(c);
+    if (!pop_first(c, &key, 1, front, count)) block_client(c, {}, deadline);
+    return;
+  }
+  if (pop_first(c, keys, n, front, count)) return;
+  block_client(c, std::vector<std::string_view>(keys, keys + n), deadline);
+}
+
 void blocking_pop(CmdCtx& c, bool front) {
   int64_t deadline;
   if (!parse_block_timeout(c, c.arg(c.argc() - 1), &deadline)) return;
-  const std::string_view* keys = &c.argv[1];
-  size_t n = c.argc() - 2;
-  if (pop_first(c, keys, n, front, -1)) return;
-  block_client(c, std::vector<std::string_view>(keys, keys + n), deadline);
+  pop_or_block(c, &c.argv[1], c.argc() - 2, front, -1, deadline);
 }
 
 void cmd_blpop(CmdCtx& c) {
@@ -446,9 +458,7 @@ void cmd_blmpop(CmdCtx& c) {
   if (!parse_mpop(c, 2, "left", "right", &a)) return;
   int64_t deadline;
   if (!parse_block_timeout(c, c.arg(1), &deadline)) return;
-  const std::string_view* keys = &c.argv[a.first_key];
-  if (pop_first(c, keys, a.nkeys, !a.second_end, a.count)) return;
-  block_client(c, std::vector<std::string_view>(keys, keys + a.nkeys), deadline);
+  pop_or_block(c, &c.argv[a.first_key], a.nkeys, !a.second_end, a.count, deadline);
 }
 
 }  // namespace

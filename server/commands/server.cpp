@@ -64,6 +64,8 @@ void cmd_swapdb(CmdCtx& c) {
   int n = c.server.store.databases();
   if (a < 0 || a >= n || b < 0 || b >= n) return c.error(err::kDbIndex);
   c.server.store.swap(static_cast<int>(a), static_cast<int>(b), c.op);
+  signal_db_ready(c, static_cast<int>(a));  // waiters of both databases are served (blocking.h)
+  signal_db_ready(c, static_cast<int>(b));
   c.reply.ok();
 }
 

@@ -12,9 +12,10 @@
 //
 // A blocking handler first serves itself like its non-blocking twin; when none of its keys holds a
 // sorted set it calls block_client() and replies nothing. The framework runs the same handler again
-// when a key it waits on is signalled (serving_blocked() is then true); in that second life a key
-// of another type is passed over instead of answered with WRONGTYPE, since Redis only serves a
-// blocked client from a key that holds a sorted set.
+// when a key it waits on is signalled (serving_blocked() is then true), and then looks at that key
+// only (served_key()); in that second life a key of another type is passed over instead of
+// answered with WRONGTYPE, since Redis only serves a blocked client from a key that holds a sorted
+// set.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -427,13 +428,23 @@ bool pop_first(CmdCtx& c, const std::string_view* keys, size_t n, bool max, size
   return first_serving<ZSetValue>(c, keys, n, Type::kZSet, serve);
 }
 
+// BZPOPMIN/MAX and BZMPOP over keys[0..n): the first that holds a sorted set serves, else the
+// client blocks. Serving a blocked client, only the key signalled ready is looked at (blocking.h).
+void pop_or_block(CmdCtx& c, const std::string_view* keys, size_t n, bool max, size_t count,
+                  PopShape shape, int64_t deadline) {
+  if (serving_blocked(c)) {
+    std::string_view key = served_key(c);
+    if (!pop_first(c, &key, 1, max, count, shape)) block_client(c, {}, deadline);
+    return;
+  }
+  if (pop_first(c, keys, n, max, count, shape)) return;
+  block_client(c, std::vector<std::string_view>(keys, keys + n), deadline);
+}
+
 void bzpop_generic(CmdCtx& c, bool max) {
   int64_t deadline;
   if (!parse_block_timeout(c, c.arg(c.argc() - 1), &deadline)) return;
-  const std::string_view* keys = &c.argv[1];
-  size_t n = c.argc() - 2;
-  if (pop_first(c, keys, n, max, 1, PopShape::kKeyFlat)) return;
-  block_client(c, std::vector<std::string_view>(keys, keys + n), deadline);
+  pop_or_block(c, &c.argv[1], c.argc() - 2, max, 1, PopShape::kKeyFlat, deadline);
 }
 
 void cmd_bzpopmin(CmdCtx& c) {
@@ -456,10 +467,8 @@ void cmd_bzmpop(CmdCtx& c) {
   if (!parse_mpop(c, 2, "min", "max", &a)) return;
   int64_t deadline;
   if (!parse_block_timeout(c, c.arg(1), &deadline)) return;
-  const std::string_view* keys = &c.argv[a.first_key];
-  if (pop_first(c, keys, a.nkeys, a.second_end, static_cast<size_t>(a.count), PopShape::kKeyNested))
-    return;
-  block_client(c, std::vector<std::string_view>(keys, keys + a.nkeys), deadline);
+  pop_or_block(c, &c.argv[a.first_key], a.nkeys, a.second_end, static_cast<size_t>(a.count),
+               PopShape::kKeyNested, deadline);
 }
 
 // ---------------------------------------------------------------------------------------------
