@@ -16,6 +16,10 @@
 #include "storage/entry.h"
 #include "storage/keyspace.h"
 
+namespace respite::storage {
+class MultiWrite;
+}  // namespace respite::storage
+
 namespace respite::server {
 
 // Error texts, word for word as Redis 7.0 sends them. One place, so that a typo cannot hide in a
@@ -54,6 +58,10 @@ struct CmdCtx {
   // Non-null while the handler runs again to serve a blocked client (blocking.h): block_client()
   // then sets *keep_waiting instead of blocking.
   bool* keep_waiting = nullptr;
+  // Non-null while a multi-key command stages its writes (Staging, keywrite.h): every KeyWrite
+  // (and so every Collection) then puts and erases through it, and the command's changes become
+  // visible to lock-free readers at once when it commits.
+  storage::MultiWrite* staging = nullptr;
 
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }

@@ -10,6 +10,7 @@
 #include "server/context.h"
 #include "storage/hash.h"
 #include "storage/keyspace.h"
+#include "storage/multi_write.h"
 
 namespace respite::server {
 
@@ -17,6 +18,24 @@ namespace respite::server {
 inline uint32_t lru_clock(int64_t now_ms) {
   return static_cast<uint32_t>(now_ms / 1000) & 0xffffff;
 }
+
+// Makes a multi-key command's writes one commit for lock-free readers (storage/multi_write.h):
+// while it lives, every KeyWrite of the command stages through `write`. Declare it after the
+// MultiLock and before the KeyWrites and Collections, so that they settle before the commit (the
+// MultiWrite's destructor) and the locks go after it. Changes made in place to a live entry (a
+// TTL, INCR's integer, a collection's contents) stay visible at once; only keys appearing,
+// disappearing or being replaced are staged.
+class Staging {
+ public:
+  Staging(CmdCtx& c, storage::MultiWrite* write) : c_(c), prev_(c.staging) { c.staging = write; }
+  ~Staging() { c_.staging = prev_; }
+  Staging(const Staging&) = delete;
+  Staging& operator=(const Staging&) = delete;
+
+ private:
+  CmdCtx& c_;
+  storage::MultiWrite* prev_;
+};
 
 // Tag for a KeyWrite whose shard the caller has already locked (a storage::MultiLock over several
 // keys).
@@ -44,14 +63,21 @@ class KeyWrite {
   // Stores e as the key's value (replacing cur, if any).
   void put(storage::Entry* e) {
     e->touch(lru_clock(ctx_.op.now_ms));
-    if (cur)
+    if (ctx_.staging)
+      ctx_.staging->put(ks_, e);
+    else if (cur)
       shard_.replace_locked(cur, e, hash_, ctx_.op.epoch);
     else
       shard_.upsert_locked(e, hash_, ctx_.op.epoch);
     cur = e;
   }
   void erase() {
-    if (cur) shard_.erase_entry_locked(cur, hash_, ctx_.op.epoch);
+    if (cur) {
+      if (ctx_.staging)
+        ctx_.staging->erase(ks_, key_);
+      else
+        shard_.erase_entry_locked(cur, hash_, ctx_.op.epoch);
+    }
     cur = nullptr;
   }
   // Sets or clears the TTL of cur, in place when it has an expire slot, else by copying the entry.

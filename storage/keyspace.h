@@ -1,8 +1,13 @@
 // A keyspace (one of the `databases`): 2^k shards, each a lock-free-read hash table (shard.h),
 // keyed by XXH3 of the key. Single-key reads go straight to Shard::find with no lock; writes lock
 // one shard; multi-key commands lock every shard they touch in address order (MultiLock), which
-// makes them atomic with respect to every other worker and cannot deadlock. The store (store.h)
-// owns the keyspaces and the epoch manager.
+// excludes every other writer and cannot deadlock. Locks do not exclude the lock-free readers, so
+// a write that makes several keys appear, disappear or change at once also publishes them at once:
+// it stages them and commits with one store (MultiWrite, multi_write.h: MSET, MSETNX, DEL/UNLINK
+// of several keys, RENAME, MOVE, and LMOVE/SMOVE when they empty a source or create a
+// destination); FLUSHDB, FLUSHALL and SWAPDB switch every shard's table behind one commit flag
+// (shard.h: redirects). tests/unit/storage/multi_write_test and tests/integration/atomicity_test
+// race readers against each of them. The store (store.h) owns the keyspaces and the epochs.
 //
 // Expiry is lazy (a lookup treats an expired entry as absent, and a locked lookup removes it) and
 // active (active_expire: each worker sweeps its own share of the shards under a time budget).

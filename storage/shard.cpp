@@ -173,10 +173,10 @@ std::atomic<Entry*>* Shard::find_link_locked(std::string_view key, uint64_t hash
   return walk(t);  // new keys go to the current table
 }
 
-void Shard::account(const Entry* e, int sign) {
+void Shard::account(const Entry* e, int sign, int64_t bytes) {
   count_.store(count_.load(std::memory_order_relaxed) + sign, std::memory_order_relaxed);
   if (e->expire_ms() >= 0) add_expires_locked(sign);
-  add_bytes_locked(sign * static_cast<int64_t>(e->alloc_size()));
+  add_bytes_locked(sign * (bytes >= 0 ? bytes : static_cast<int64_t>(e->alloc_size())));
 }
 
 Entry* Shard::upsert_locked(Entry* e, uint64_t hash, Participant* p) {
@@ -234,12 +234,15 @@ Entry* Shard::stage_locked(std::string_view key, uint64_t hash, const std::atomi
   if (*restaged) {  // staged before by the same write: only `after` changes (readers read the
                     // other fields meanwhile)
     *displaced = stub_field<Entry*>(cur, offsetof(StubBody, after));
-    std::memcpy(static_cast<char*>(cur->value_area()) + offsetof(StubBody, after), &after,
-                sizeof after);
+    int64_t bytes = after ? static_cast<int64_t>(after->alloc_size()) : 0;
+    char* body = static_cast<char*>(cur->value_area());
+    std::memcpy(body + offsetof(StubBody, after), &after, sizeof after);
+    std::memcpy(body + offsetof(StubBody, after_bytes), &bytes, sizeof bytes);
     return cur;
   }
   Entry* stub = Entry::make_stub(key, sizeof(StubBody));
-  set_stub_body(stub, StubBody{committed, cur, after});
+  set_stub_body(
+      stub, StubBody{committed, cur, after, after ? static_cast<int64_t>(after->alloc_size()) : 0});
   stub->hash = static_cast<uint32_t>(hash);
   stub->next.store(cur ? cur->next.load(std::memory_order_relaxed) : nullptr,
                    std::memory_order_relaxed);
@@ -259,7 +262,7 @@ void Shard::settle_locked(Entry* stub, Participant* p) {
     link_stamp(b.after, stub->hash);
     b.after->next.store(next, std::memory_order_relaxed);
     link->store(b.after, std::memory_order_release);
-    account(b.after, +1);
+    account(b.after, +1, b.after_bytes);
   } else {
     link->store(next, std::memory_order_release);
   }

@@ -50,6 +50,9 @@ struct StubBody {
   const std::atomic<bool>* committed;
   Entry* before;
   Entry* after;
+  // after->alloc_size() when staged: what the commit accounts for it. A collection staged empty
+  // and filled before the commit has its growth accounted by its writer meanwhile (Collection).
+  int64_t after_bytes;
 };
 
 // A table a shard reads instead of its own once *committed (FLUSHDB, SWAPDB).
@@ -162,7 +165,8 @@ class Shard {
     e->hash = static_cast<uint32_t>(hash);
     e->gen = static_cast<uint8_t>(links_++);
   }
-  void account(const Entry* e, int sign);
+  // Counts e in (sign +1) or out (-1); bytes < 0: its alloc_size() now.
+  void account(const Entry* e, int sign, int64_t bytes = -1);
   void replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, Participant* p);
   void after_write_locked(Participant* p);  // a migration step, or a resize when due
   void start_resize_locked(uint64_t nbuckets, Participant* p);

@@ -328,6 +328,9 @@ Moved move_element(CmdCtx& c, std::string_view src, std::string_view dst, bool f
   lock.add_key(ks, src);
   if (dst != src) lock.add_key(ks, dst);
   lock.lock();
+  // The source emptied (and deleted) and the destination created appear together.
+  storage::MultiWrite write(c.op);
+  Staging staging(c, &write);
   Lists s(c, ks, src, Type::kList, AlreadyLocked{});
   if (!s.exists()) return Moved::kNoSource;
   if (s.wrong_type()) {

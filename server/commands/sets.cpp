@@ -187,6 +187,9 @@ void cmd_smove(CmdCtx& c) {
   lock.add_key(ks, src);
   lock.add_key(ks, dst);
   lock.lock();
+  // The source emptied (and deleted) and the destination created appear together.
+  storage::MultiWrite write(c.op);
+  Staging staging(c, &write);
   if (src == dst) {  // a no-op that still answers whether the member is there
     SetColl s(c, ks, src, Type::kSet, AlreadyLocked{});
     if (!s.exists()) return c.reply.integer(0);

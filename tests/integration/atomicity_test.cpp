@@ -1,8 +1,8 @@
-// Multi-key writes (MSET, MSETNX, RENAME, MOVE, DEL, UNLINK, FLUSHDB) must look atomic to the
-// single-key reads that take no lock (GET). Each case starts a server with four workers, so that
-// the writer and the three readers, each on its own connection, land on different event loops;
-// the readers start first, the writer begins once every reader has finished one round trip, and
-// the readers stop once the writer is done.
+// Multi-key writes (MSET, MSETNX, RENAME, MOVE, DEL, UNLINK, FLUSHDB, and LMOVE/SMOVE of a last
+// element) must look atomic to the single-key reads that take no lock (GET, EXISTS). Each case
+// starts a server with four workers, so that the writer and the three readers, each on its own
+// connection, land on different event loops; the readers start first, the writer begins once every
+// reader has finished one round trip, and the readers stop once the writer is done.
 //
 // Every case is built so that a torn observation is recognisable from two replies alone: keys are
 // never re-created, or versions only grow. A reader pipelines its GETs in a fixed order (the key
@@ -377,6 +377,55 @@ void delete_many(const char* command) {
 }
 
 }  // namespace
+
+// LMOVE / SMOVE of the only element: the source disappears and the destination appears in one
+// step. src:i holds one element and moves to dst:i, in order of i. Reading dst:i then src:i, both
+// present means the destination existed while the emptied source was still there.
+void move_last_element(const char* name, const char* add,
+                       const std::function<std::vector<std::string>(long long)>& move) {
+  Fixture f(workers(kWorkers));
+  constexpr long long kKeys = 15000;
+  auto start = Clock::now(), deadline = start + kBudget;
+  for (long long i = 0; i < kKeys;) {  // setup, no reader running: pipelined, 500 in flight
+    long long end = std::min(kKeys, i + 500);
+    for (long long j = i; j < end; ++j) f.c.append({add, "src:" + str(j), "e" + str(j)});
+    for (; i < end; ++i) REQUIRE(f.c.get_reply() == Reply::Int(1));
+  }
+  std::atomic<long long> progress{0};  // the key the writer is about to move
+  Readers readers(f.server.port(), deadline, [&](Client& c, Tally& t) {
+    long long p = progress.load();
+    for (long long i = p; i < std::min(p + kWindow, kKeys); ++i) {
+      c.append({"EXISTS", "dst:" + str(i)});
+      c.append({"EXISTS", "src:" + str(i)});
+    }
+    for (long long i = p; i < std::min(p + kWindow, kKeys); ++i) {
+      bool dst = c.get_reply() == Reply::Int(1), src = c.get_reply() == Reply::Int(1);
+      ++t.checked;
+      if (!dst && !src) ++t.straddled;
+      if (dst && src) t.tear("dst:" + str(i) + " and src:" + str(i) + " both present");
+    }
+  });
+  REQUIRE(readers.wait_ready(deadline));
+  long long writes = 0;
+  for (long long i = 0; i < kKeys && Clock::now() < deadline; ++i) {
+    progress.store(i);
+    REQUIRE(f.c.cmd(move(i)).type != Reply::Type::kError);
+    ++writes;
+  }
+  report(name, writes, 500, readers.finish(), 5000, start);
+}
+
+TEST_CASE("LMOVE of a list's last element is atomic for EXISTS readers") {
+  move_last_element("LMOVE", "RPUSH", [](long long i) {
+    return std::vector<std::string>{"LMOVE", "src:" + str(i), "dst:" + str(i), "LEFT", "RIGHT"};
+  });
+}
+
+TEST_CASE("SMOVE of a set's last member is atomic for EXISTS readers") {
+  move_last_element("SMOVE", "SADD", [](long long i) {
+    return std::vector<std::string>{"SMOVE", "src:" + str(i), "dst:" + str(i), "e" + str(i)};
+  });
+}
 
 TEST_CASE("DEL of many keys is atomic for GET readers") {
   delete_many("DEL");
