@@ -97,7 +97,9 @@ class Collection {
   void settle() {
     if (!obj_ || !kw_.cur) return;
     size_t now = obj_->memory();
-    if (now != before_) kw_.shard().add_bytes_locked(static_cast<int64_t>(now - before_));
+    if (now != before_) {
+      kw_.shard().add_bytes_locked(static_cast<int64_t>(now - before_), kw_.ctx().op.epoch);
+    }
     before_ = now;
     if (obj_->length() == 0) remove();
   }

@@ -141,6 +141,7 @@ Participant* EpochManager::join() {
       auto* p = new Participant();
       p->mgr_ = this;
       p->announce_ = &slots_[i].announce;
+      p->bytes_ = &slots_[i].bytes;
       all_.push_back(p);
       size_t hw = high_water_.load(std::memory_order_relaxed);
       if (i + 1 > hw) high_water_.store(i + 1, std::memory_order_seq_cst);
@@ -161,6 +162,13 @@ void EpochManager::leave(Participant* p) {
   std::erase(all_, p);
   delete p;
   // Orphans are freed by whoever advances next (below) or at destruction.
+}
+
+int64_t EpochManager::accounted_bytes() const {
+  int64_t n = 0;
+  size_t hw = high_water_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < hw; i++) n += slots_[i].bytes.load(std::memory_order_relaxed);
+  return n;
 }
 
 bool EpochManager::try_advance() {

@@ -49,6 +49,13 @@ class Participant {
   // objects it freed.
   size_t collect();
   size_t pending() const { return retired_.size(); }
+  // This thread's share of the store's accounted bytes (EpochManager::accounted_bytes): the
+  // shards add every change a thread makes through its participant, so the total is a sum over
+  // a few per-thread cache lines, with no shared counter written on the write path. Written only
+  // by the owner thread (a plain load and store), read by anyone.
+  void add_bytes(int64_t d) {
+    bytes_->store(bytes_->load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+  }
 
  private:
   friend class EpochManager;
@@ -106,6 +113,7 @@ class Participant {
 
   EpochManager* mgr_ = nullptr;
   std::atomic<uint64_t>* announce_ = nullptr;  // this participant's slot; 0 = not pinned
+  std::atomic<int64_t>* bytes_ = nullptr;      // its slot's byte count
   int depth_ = 0;
   RetiredQueue retired_;
   // The last failed advance from unpin(): the global epoch it saw and retired_.pushed() then.
@@ -126,6 +134,9 @@ class EpochManager {
   Participant* join();
   void leave(Participant* p);
   uint64_t epoch() const { return global_.load(std::memory_order_seq_cst); }
+  // The sum of every participant's add_bytes(): what the store holds by its own accounting
+  // (entries and values, tables). Relaxed: a gauge for INFO and maxmemory, read in O(threads).
+  int64_t accounted_bytes() const;
 
  private:
   friend class Participant;
@@ -133,6 +144,9 @@ class EpochManager {
   struct alignas(64) Slot {
     std::atomic<uint64_t> announce{0};
     std::atomic<bool> used{false};
+    // Bytes accounted by the participants that held this slot. Kept when one leaves (the bytes it
+    // added are still in the store) and carried on by the next: join and leave are ordered by mu_.
+    std::atomic<int64_t> bytes{0};
   };
   std::atomic<uint64_t> global_{2};  // starts at 2 so that "epoch + 2 <= global" never underflows
   Slot slots_[kMaxParticipants];

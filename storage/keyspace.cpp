@@ -85,7 +85,8 @@ void flush_keyspaces(Keyspace* const* ks, size_t n, OpCtx& ctx, LazyFree* lazy) 
       Shard::Table *t, *old;
       uint64_t keys = s.size();
       s.install_redirect_locked(&t, &old);
-      s.clear_counters_locked();
+      s.clear_counters_locked(ctx.epoch);
+      s.account_tables_locked(ctx.epoch);
       retire_flushed(t, keys, ctx, lazy);
       retire_flushed(old, 0, ctx, lazy);
     }

@@ -173,10 +173,25 @@ std::atomic<Entry*>* Shard::find_link_locked(std::string_view key, uint64_t hash
   return walk(t);  // new keys go to the current table
 }
 
-void Shard::account(const Entry* e, int sign, int64_t bytes) {
+void Shard::account(const Entry* e, int sign, Participant* p, int64_t bytes) {
   count_.store(count_.load(std::memory_order_relaxed) + sign, std::memory_order_relaxed);
   if (e->expire_ms() >= 0) add_expires_locked(sign);
-  add_bytes_locked(sign * (bytes >= 0 ? bytes : static_cast<int64_t>(e->alloc_size())));
+  add_bytes_locked(sign * (bytes >= 0 ? bytes : static_cast<int64_t>(e->alloc_size())), p);
+}
+
+namespace {
+int64_t table_bytes(const Shard::Table* t) {
+  return t ? static_cast<int64_t>(sizeof(Shard::Table) + t->mask * sizeof(t->slots[0])) : 0;
+}
+}  // namespace
+
+void Shard::account_tables_locked(Participant* p) {
+  int64_t now = table_bytes(table_.load(std::memory_order_relaxed)) +
+                table_bytes(old_.load(std::memory_order_relaxed));
+  if (now != tables_accounted_) {
+    p->add_bytes(now - tables_accounted_);
+    tables_accounted_ = now;
+  }
 }
 
 Entry* Shard::upsert_locked(Entry* e, uint64_t hash, Participant* p) {
@@ -189,7 +204,7 @@ Entry* Shard::upsert_locked(Entry* e, uint64_t hash, Participant* p) {
   link_stamp(e, hash);
   e->next.store(nullptr, std::memory_order_relaxed);
   link->store(e, std::memory_order_release);  // publish: the entry's bytes are visible before it
-  account(e, +1);
+  account(e, +1, p);
   after_write_locked(p);
   return nullptr;
 }
@@ -203,8 +218,8 @@ void Shard::replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, P
   link_stamp(e, old->hash);
   e->next.store(old->next.load(std::memory_order_relaxed), std::memory_order_relaxed);
   link->store(e, std::memory_order_release);
-  account(old, -1);
-  account(e, +1);
+  account(old, -1, p);
+  account(e, +1, p);
   p->retire(old, Entry::destroy_cb);
   after_write_locked(p);
 }
@@ -215,7 +230,7 @@ bool Shard::erase_locked(std::string_view key, uint64_t hash, Participant* p) {
   Entry* e = link->load(std::memory_order_relaxed);
   if (!e) return false;
   link->store(e->next.load(std::memory_order_relaxed), std::memory_order_release);
-  account(e, -1);
+  account(e, -1, p);
   p->retire(e, Entry::destroy_cb);
   after_write_locked(p);
   return true;
@@ -262,12 +277,12 @@ void Shard::settle_locked(Entry* stub, Participant* p) {
     link_stamp(b.after, stub->hash);
     b.after->next.store(next, std::memory_order_relaxed);
     link->store(b.after, std::memory_order_release);
-    account(b.after, +1, b.after_bytes);
+    account(b.after, +1, p, b.after_bytes);
   } else {
     link->store(next, std::memory_order_release);
   }
   if (b.before) {
-    account(b.before, -1);
+    account(b.before, -1, p);
     p->retire(b.before, Entry::destroy_cb);
   }
   p->retire(stub, Entry::destroy_cb);
@@ -277,18 +292,17 @@ void Shard::settle_locked(Entry* stub, Participant* p) {
 void Shard::after_write_locked(Participant* p) {
   if (old_.load(std::memory_order_relaxed)) {
     migrate_step_locked(p);
-    return;
+  } else if (Table* t = table_.load(std::memory_order_relaxed)) {
+    uint64_t n = t->mask + 1;
+    if (size() > n && n < kMaxBuckets) {
+      start_resize_locked(n * 2, p);
+    } else if (n > kMinBuckets && size() * kShrinkFactor < n) {
+      uint64_t target = kMinBuckets;
+      while (target < size() * 2) target *= 2;
+      start_resize_locked(target, p);
+    }
   }
-  Table* t = table_.load(std::memory_order_relaxed);
-  if (!t) return;
-  uint64_t n = t->mask + 1;
-  if (size() > n && n < kMaxBuckets) {
-    start_resize_locked(n * 2, p);
-  } else if (n > kMinBuckets && size() * kShrinkFactor < n) {
-    uint64_t target = kMinBuckets;
-    while (target < size() * 2) target *= 2;
-    start_resize_locked(target, p);
-  }
+  account_tables_locked(p);
 }
 
 void Shard::start_resize_locked(uint64_t nbuckets, Participant* p) {
@@ -351,9 +365,10 @@ void Shard::install_redirect_locked(Table** prev, Table** prev_old) {
   migrate_pos_ = 0;
 }
 
-void Shard::clear_counters_locked() {
+void Shard::clear_counters_locked(Participant* p) {
   count_.store(0, std::memory_order_relaxed);
   expires_.store(0, std::memory_order_relaxed);
+  p->add_bytes(-bytes_.load(std::memory_order_relaxed));
   bytes_.store(0, std::memory_order_relaxed);
   expire_cursor_ = 0;
 }

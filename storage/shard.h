@@ -125,7 +125,9 @@ class Shard {
   Table* table_locked() const { return table_.load(std::memory_order_relaxed); }
   void redirect_locked(const Redirect* r) { redirect_.store(r, std::memory_order_release); }
   void install_redirect_locked(Table** prev, Table** prev_old);
-  void clear_counters_locked();  // FLUSHDB: the shard is empty now
+  void clear_counters_locked(Participant* p);  // FLUSHDB: the shard is empty now
+  // Brings p's accounted bytes up to date with the tables this shard holds (FLUSHDB, SWAPDB).
+  void account_tables_locked(Participant* p);
   static void retire_table_with_entries(Table* t, Participant* p);
   static void free_table_with_entries(void* t);
   // SWAPDB: exchanges the counters and cursors of two shards whose tables were redirected to each
@@ -135,9 +137,11 @@ class Shard {
   uint64_t size() const { return count_.load(std::memory_order_relaxed); }
   uint64_t expires() const { return expires_.load(std::memory_order_relaxed); }
   int64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
-  // Accounting hooks for in-place changes made by callers (collections, TTL added in place).
-  void add_bytes_locked(int64_t d) {
+  // Accounting hook for in-place changes made by callers (collections): the shard's dataset bytes,
+  // and p's share of the store's accounted bytes (epoch.h), move by d.
+  void add_bytes_locked(int64_t d, Participant* p) {
     bytes_.store(bytes_.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+    p->add_bytes(d);
   }
   void add_expires_locked(int64_t d) {
     expires_.store(expires_.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
@@ -165,8 +169,9 @@ class Shard {
     e->hash = static_cast<uint32_t>(hash);
     e->gen = static_cast<uint8_t>(links_++);
   }
-  // Counts e in (sign +1) or out (-1); bytes < 0: its alloc_size() now.
-  void account(const Entry* e, int sign, int64_t bytes = -1);
+  // Counts e in (sign +1) or out (-1), in the shard and in p's share; bytes < 0: its
+  // alloc_size() now.
+  void account(const Entry* e, int sign, Participant* p, int64_t bytes = -1);
   void replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, Participant* p);
   void after_write_locked(Participant* p);  // a migration step, or a resize when due
   void start_resize_locked(uint64_t nbuckets, Participant* p);
@@ -184,6 +189,7 @@ class Shard {
   uint64_t migrate_pos_ = 0;          // the next old bucket to move
   uint64_t expire_cursor_ = 0;        // where the active expiry cycle resumes
   uint64_t links_ = 0;
+  int64_t tables_accounted_ = 0;  // bucket-array bytes already added to a participant
   std::mutex mu_;
 };
 

@@ -41,6 +41,8 @@ void Store::swap(int a, int b, OpCtx& ctx) {
     x.shard(i).install_redirect_locked(&prev, &old);
     y.shard(i).install_redirect_locked(&prev, &old);
     x.shard(i).swap_counters_locked(y.shard(i));
+    x.shard(i).account_tables_locked(ctx.epoch);  // each now holds the other's table
+    y.shard(i).account_tables_locked(ctx.epoch);
   }
   retire_redirects(redirects, commit, ctx.epoch);
 }

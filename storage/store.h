@@ -27,7 +27,10 @@ class Store {
   // SWAPDB: exchanges two keyspaces' contents, atomically for every other worker.
   void swap(int a, int b, OpCtx& ctx);
   void flush_all(OpCtx& ctx, bool async);  // async: tables freed by the lazy-free thread
-  int64_t bytes() const;
+  int64_t bytes() const;  // the dataset: every shard's entries and values (O(shards))
+  // What the store holds by its own accounting: the dataset plus the shards' bucket arrays, kept
+  // per thread (epoch.h, add_bytes) so that reading it is O(threads): maxmemory checks it often.
+  int64_t accounted_bytes() const { return epochs_.accounted_bytes(); }
 
  private:
   // Destroyed last: ~EpochManager runs the retire callbacks still pending, which may submit here,
