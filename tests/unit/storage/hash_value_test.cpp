@@ -328,7 +328,10 @@ TEST_CASE("random picks: members only, distinct when asked, all reachable") {
     for (int i = 0; i < n; i++) h.set(field(i), std::to_string(i), kDefault);
     Rng rng{42};
     std::set<std::string> hit;
-    for (int k = 0; k < 20 * n + 50; k++) {
+    // Picks are a random bucket, then a random node of its chain: a field in a long chain comes up
+    // less often (the table's seed, from its address, decides the chains), so draw enough that
+    // even one in a chain of 8 is missed with probability e^-12.
+    for (int k = 0; k < 100 * n + 50; k++) {
       HashPair p = h.random_pair(rng);
       REQUIRE(get(h, p.field) == std::string(p.value));
       hit.insert(std::string(p.field));
