@@ -27,8 +27,9 @@ class OutputBuffer {
 
   void append(const void* data, size_t n);
   void append(std::string_view s) { append(s.data(), s.size()); }
-  // Contiguous room for at least n bytes (n <= kBlockSize) at the tail; commit(k) makes k of them
-  // part of the output. Lets the reply writer format numbers straight into the chain.
+  // Contiguous room for at least n bytes at the tail; commit(k) makes k of them part of the
+  // output. Lets the reply writer format numbers straight into the chain. More than a block holds
+  // gets a block of its own, of exactly that size (a value produced in place, bulk_in_place).
   char* reserve(size_t n);
   void commit(size_t n);
   // Appends bytes owned elsewhere; release(ctx) is called once they are written, or on

@@ -178,6 +178,14 @@ void ReplyWriter::bulk_ref(const char* data, size_t n, OutputBuffer::Release rel
   out_->append("\r\n", 2);
 }
 
+char* ReplyWriter::bulk_in_place(size_t n) {
+  header('$', static_cast<int64_t>(n));
+  char* p = out_->reserve(n + 2);  // past a block's room: a block of its own, exactly this size
+  put_crlf(p + n);
+  out_->commit(n + 2);
+  return p;
+}
+
 void ReplyWriter::null() {
   if (resp3_) {
     out_->append("_\r\n", 3);

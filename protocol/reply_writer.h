@@ -27,6 +27,10 @@ class ReplyWriter {
   void integer(int64_t v);        // :v
   void bulk(std::string_view s);  // $len s (large values still copied; see bulk_ref)
   void bulk_ref(const char* data, size_t n, OutputBuffer::Release release, void* ctx);
+  // A bulk string of n bytes produced in place (a value decompressed straight into the output):
+  // writes the header and the trailing CRLF and returns where the n bytes go, contiguous. The
+  // caller must fill all n before anything else is written to this writer.
+  char* bulk_in_place(size_t n);
   void null();           // RESP2 $-1, RESP3 _
   void null_array();     // RESP2 *-1, RESP3 _
   void array(size_t n);  // *n

@@ -63,7 +63,13 @@ struct Config {
   std::atomic<int64_t> maxmemory_samples{5};
   std::atomic<int64_t> lfu_log_factor{10};
   std::atomic<int64_t> lfu_decay_time{1};
+  // How long a command may spend evicting before it runs anyway (Redis 7.0's tenacity scale:
+  // 10 = 500 us; 100 = unlimited). server/maxmemory.h.
+  std::atomic<int64_t> maxmemory_eviction_tenacity{10};
   std::atomic<int64_t> active_expire_effort{1};  // 1..10, as Redis's active-expire-effort
+  // String values of at least compression_threshold bytes (0: off) are stored LZ4-compressed when
+  // that saves at least compression_min_saving percent (storage/compress.h).
+  std::atomic<int64_t> compression_threshold{16384}, compression_min_saving{10};
   // Encodings of small collections (used by the data-type commands).
   std::atomic<int64_t> hash_max_listpack_entries{128}, hash_max_listpack_value{64};
   std::atomic<int64_t> list_max_listpack_size{-2}, list_compress_depth{0};

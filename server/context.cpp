@@ -2,6 +2,7 @@
 #include "server/context.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -78,7 +79,29 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string_view string_bytes(const Entry* e, StringBuf* buf) {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+void count_ns(WorkerStats* stats, Counter WorkerStats::*field, SteadyClock::time_point since) {
+  if (stats == nullptr) return;
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - since);
+  (stats->*field).add(static_cast<uint64_t>(ns.count()));
+}
+
+// Decodes the first n bytes of a compressed value into dst. Only a Blob that compress_value did
+// not make could fail; its bytes then read as zeros rather than as whatever dst held.
+void decode(const storage::Blob* b, char* dst, size_t n, WorkerStats* stats) {
+  SteadyClock::time_point t0 = stats ? SteadyClock::now() : SteadyClock::time_point();
+  bool ok =
+      n == b->orig_len ? storage::decompress_value(b, dst) : storage::decompress_prefix(b, dst, n);
+  if (!ok) std::memset(dst, 0, n);
+  count_ns(stats, &WorkerStats::lz4_decompress_ns, t0);
+}
+
+}  // namespace
+
+std::string_view string_bytes(const Entry* e, StringBuf* buf, WorkerStats* stats) {
   switch (e->enc) {
     case Encoding::kRaw:
       return e->raw_value();
@@ -88,12 +111,40 @@ std::string_view string_bytes(const Entry* e, StringBuf* buf) {
     }
     case Encoding::kBlob:
       return {e->blob()->data(), e->blob()->len};
+    case Encoding::kLz4:
+      return string_prefix(e, e->blob()->orig_len, buf, stats);
     default:
       return {};
   }
 }
 
-void reply_string(protocol::ReplyWriter& r, const Entry* e) {
+size_t string_length(const Entry* e) {
+  switch (e->enc) {
+    case Encoding::kRaw:
+      return e->val_len;
+    case Encoding::kInt: {
+      char small[32];
+      return protocol::ReplyWriter::format_int(e->int_value(), small);
+    }
+    case Encoding::kBlob:
+      return e->blob()->len;
+    case Encoding::kLz4:
+      return e->blob()->orig_len;
+    default:
+      return 0;
+  }
+}
+
+std::string_view string_prefix(const Entry* e, size_t n, StringBuf* buf, WorkerStats* stats) {
+  if (e->enc != Encoding::kLz4) return string_bytes(e, buf, stats).substr(0, n);
+  const storage::Blob* b = e->blob();
+  if (n > b->orig_len) n = b->orig_len;
+  buf->big = std::make_unique_for_overwrite<char[]>(n);
+  decode(b, buf->big.get(), n, stats);
+  return {buf->big.get(), n};
+}
+
+void reply_string(protocol::ReplyWriter& r, const Entry* e, WorkerStats* stats) {
   if (e->enc == Encoding::kBlob) {
     storage::Blob* b = e->blob();
     if (b->len >= protocol::OutputBuffer::kRefThreshold) {
@@ -101,16 +152,42 @@ void reply_string(protocol::ReplyWriter& r, const Entry* e) {
       r.bulk_ref(b->data(), b->len, storage::Blob::unref_cb, b);
       return;
     }
+  } else if (e->enc == Encoding::kLz4) {
+    // No intermediate copy: the value is decoded where the reply's bytes go.
+    const storage::Blob* b = e->blob();
+    decode(b, r.bulk_in_place(b->orig_len), b->orig_len, stats);
+    return;
   }
   StringBuf buf;
-  r.bulk(string_bytes(e, &buf));
+  r.bulk(string_bytes(e, &buf, stats));
 }
 
-Entry* make_string_entry(std::string_view key, std::string_view value, int64_t expire_ms,
+storage::CompressPolicy compress_policy(const Config& config) {
+  int64_t threshold = config.compression_threshold.load(std::memory_order_relaxed);
+  int64_t pct = config.compression_min_saving.load(std::memory_order_relaxed);
+  return {static_cast<size_t>(threshold), static_cast<unsigned>(pct)};
+}
+
+Entry* make_string_entry(CmdCtx& c, std::string_view key, std::string_view value, int64_t expire_ms,
                          bool force_raw) {
   int64_t v;
   if (!force_raw && value.size() <= 20 && storage::parse_canonical_int(value, &v)) {
     return Entry::make_int(key, v, expire_ms);
+  }
+  storage::CompressPolicy policy = compress_policy(c.server.config);
+  if (policy.applies(value.size())) {
+    WorkerStats& st = c.worker.stats;
+    SteadyClock::time_point t0 = SteadyClock::now();
+    storage::CompressOutcome outcome;
+    storage::Blob* b = storage::compress_value(value, policy, &c.worker.lz4_scratch, &outcome);
+    count_ns(&st, &WorkerStats::lz4_compress_ns, t0);
+    if (b != nullptr) {
+      st.lz4_values.add(1);
+      st.lz4_raw.add(value.size());
+      st.lz4_stored.add(b->len);
+      return Entry::make_blob(key, b, Encoding::kLz4, expire_ms);
+    }
+    if (outcome == storage::CompressOutcome::kNotWorthIt) st.lz4_skipped.add(1);
   }
   if (value.size() >= protocol::OutputBuffer::kRefThreshold) {
     return Entry::make_blob(key, storage::Blob::make(value.data(), value.size()), Encoding::kBlob,

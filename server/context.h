@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "server/connection.h"
 #include "server/server.h"
 #include "server/worker.h"
+#include "storage/compress.h"
 #include "storage/entry.h"
 #include "storage/keyspace.h"
 
@@ -82,18 +84,36 @@ bool parse_long_double(std::string_view s, long double* out);
 // Case-insensitive ASCII comparison, for option words.
 bool iequals(std::string_view a, std::string_view b);
 
-// The bytes of a string entry whatever its encoding; buf backs integers.
+// The bytes of a string entry whatever its encoding; buf backs integers and decompressed values.
+// `stats`, when given, is where the time spent decompressing is counted (INFO compression).
 struct StringBuf {
   char small[32];
-  std::string big;  // decompressed values
+  std::unique_ptr<char[]> big;  // a decompressed value (kLz4)
 };
-std::string_view string_bytes(const storage::Entry* e, StringBuf* buf);
-// Replies with a string entry's value; large values go by reference, not copied.
-void reply_string(protocol::ReplyWriter& r, const storage::Entry* e);
-// Builds the entry for a string value, choosing its encoding (int, inline, blob). force_raw: the
-// result of APPEND or SETRANGE, which Redis never re-encodes (OBJECT ENCODING says "raw").
-storage::Entry* make_string_entry(std::string_view key, std::string_view value, int64_t expire_ms,
-                                  bool force_raw = false);
+std::string_view string_bytes(const storage::Entry* e, StringBuf* buf,
+                              WorkerStats* stats = nullptr);
+// The length of a string entry's value, without decompressing it.
+size_t string_length(const storage::Entry* e);
+// The first n bytes (n <= string_length(e)) of a string entry's value: a compressed one is decoded
+// no further than that (GETRANGE near the start of a large value).
+std::string_view string_prefix(const storage::Entry* e, size_t n, StringBuf* buf,
+                               WorkerStats* stats = nullptr);
+// Replies with a string entry's value; large values go by reference, not copied, and compressed
+// ones are decompressed straight into the output buffer.
+void reply_string(protocol::ReplyWriter& r, const storage::Entry* e, WorkerStats* stats = nullptr);
+inline std::string_view string_bytes(CmdCtx& c, const storage::Entry* e, StringBuf* buf) {
+  return string_bytes(e, buf, &c.worker.stats);
+}
+inline void reply_string(CmdCtx& c, const storage::Entry* e) {
+  reply_string(c.reply, e, &c.worker.stats);
+}
+// The compression settings (compression-threshold, compression-min-saving) as they are now.
+storage::CompressPolicy compress_policy(const Config& config);
+// Builds the entry for a string value, choosing its encoding (int, inline, blob, or lz4 when the
+// live compression settings say so, counting it in c's worker stats). force_raw: the result of
+// APPEND or SETRANGE, which Redis never re-encodes as an integer (OBJECT ENCODING says "raw").
+storage::Entry* make_string_entry(CmdCtx& c, std::string_view key, std::string_view value,
+                                  int64_t expire_ms, bool force_raw = false);
 
 // SCAN, HSCAN, SSCAN and ZSCAN share Redis's argument rules. The cursor is parsed first (before
 // the key is even looked up: a bad cursor wins over a missing key), the options after it only once

@@ -5,6 +5,7 @@
 
 #include "server/blocking.h"
 #include "server/context.h"
+#include "server/maxmemory.h"
 
 namespace respite::server {
 
@@ -73,6 +74,13 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   }
   if (!c.authenticated && !cmd->has_flag(kNoAuth)) {
     c.reply.error(err::kNoAuth);
+    w.stats.per_command[cmd->id].rejected.add(1);
+    return;
+  }
+  // maxmemory: a command that may grow the dataset first makes room (server/maxmemory.h).
+  if (cmd->has_flag(kDenyOom) && srv.config.maxmemory.load(std::memory_order_relaxed) > 0 &&
+      !enforce_maxmemory(w, now_ms)) {
+    c.reply.error(kOomError);
     w.stats.per_command[cmd->id].rejected.add(1);
     return;
   }

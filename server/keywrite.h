@@ -14,9 +14,9 @@
 
 namespace respite::server {
 
-// The coarse LRU clock: seconds, 24 bits, as Redis's LRU_CLOCK_RESOLUTION of 1000 ms.
+// The coarse LRU clock: 24 bits of storage::kLruClockMs ticks (entry.h).
 inline uint32_t lru_clock(int64_t now_ms) {
-  return static_cast<uint32_t>(now_ms / 1000) & 0xffffff;
+  return static_cast<uint32_t>(now_ms / storage::kLruClockMs) & 0xffffff;
 }
 
 // Makes a multi-key command's writes one commit for lock-free readers (storage/multi_write.h):

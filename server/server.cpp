@@ -15,6 +15,7 @@
 #include <random>
 #include <thread>
 
+#include "server/maxmemory.h"
 #include "server/worker.h"
 
 namespace respite::server {
@@ -37,6 +38,9 @@ static unsigned shard_bits_for(const Config& cfg, unsigned workers) {
 Server::Server(Config* cfg)
     : config(*cfg), store(cfg->databases, shard_bits_for(*cfg, resolve_threads(cfg->threads))) {
   register_all_commands(commands);
+  refresh_access_policy(*this);
+  memory_baseline = store.fixed_bytes() +
+                    static_cast<int64_t>(resolve_threads(cfg->threads) * Worker::kReadBufSize);
   std::random_device rd;
   run_id_hi = (uint64_t(rd()) << 32) | rd();
   run_id_lo = (uint64_t(rd()) << 32) | rd();
@@ -80,7 +84,7 @@ void Server::reset_stats() {
   for (auto& w : workers) {
     WorkerStats& s = w->stats;
     for (Counter* c : {&s.commands, &s.connections, &s.net_in, &s.net_out, &s.hits, &s.misses,
-                       &s.expired, &s.rejected_conns})
+                       &s.expired, &s.rejected_conns, &s.evicted})
       c->reset();
     for (size_t i = 0; i < commands.id_count(); i++) {
       CommandStats& cs = s.per_command[i];

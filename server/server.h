@@ -51,6 +51,11 @@ class Server {
   std::atomic<int64_t> connected_clients{0};
   std::atomic<uint64_t> stat_rejected_conn{0};
   BlockingRegistry blocking;  // clients waiting in BLPOP, BZPOPMIN, ...
+  // maxmemory (server/maxmemory.h): how entries record accesses (LRU clock, LFU counter), shared
+  // by the workers' threads; the highest used_memory seen (INFO used_memory_peak).
+  storage::AccessPolicy access_policy;
+  std::atomic<int64_t> used_memory_peak{0};
+  int64_t memory_baseline = 0;  // allocated before any key: part of used_memory (maxmemory.h)
 
   unsigned worker_count() const { return static_cast<unsigned>(workers.size()); }
   void log(const char* level, const std::string& msg);

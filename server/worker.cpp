@@ -14,6 +14,7 @@
 #include <ctime>
 
 #include "server/connection.h"
+#include "server/maxmemory.h"
 #include "server/server.h"
 
 namespace respite::server {
@@ -247,6 +248,7 @@ void Worker::start() {
   uv_timer_start(&cron_timer_, on_cron, period, period);
   thread_ = std::thread([this] {
     epoch = server->store.epochs().join();
+    storage::t_access_policy = &server->access_policy;  // Entry::touch's LRU/LFU mode
     uv_run(&loop, UV_RUN_DEFAULT);
     server->store.epochs().leave(epoch);
     epoch = nullptr;
@@ -303,6 +305,13 @@ void Worker::cron() {
       ks.active_expire(ctx, static_cast<unsigned>(index), srv.worker_count(), out_of_time);
     }
     stats.expired.add(ctx.expired);
+  }
+  // maxmemory: evict while over the limit, for a quarter of the tick at most, so that memory goes
+  // back under it when writes stop (server/maxmemory.h).
+  if (srv.config.maxmemory.load(std::memory_order_relaxed) > 0) {
+    enforce_maxmemory(*this, now_ms(), period_ms * 1000 / 4);
+  } else {
+    used_memory(srv);  // keeps used_memory_peak current
   }
   // Idle clients (timeout) and clients another worker asked to close.
   int64_t timeout = srv.config.timeout.load(std::memory_order_relaxed);

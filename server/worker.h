@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "storage/epoch.h"
+#include "storage/evict.h"
 #include "storage/keyspace.h"
 #include "storage/random.h"
 
@@ -43,6 +44,10 @@ struct CommandStats {
 struct WorkerStats {
   Counter commands, connections, net_in, net_out, hits, misses, expired, rejected_conns;
   std::unique_ptr<CommandStats[]> per_command;
+  // Compressed string values (INFO compression): compressed, their bytes before and after, tried
+  // but not saving enough, nanoseconds spent compressing and decompressing.
+  Counter lz4_values, lz4_raw, lz4_stored, lz4_skipped, lz4_compress_ns, lz4_decompress_ns;
+  Counter evicted;  // keys evicted for maxmemory (INFO evicted_keys)
 };
 
 class Worker {
@@ -63,8 +68,10 @@ class Worker {
   uv_loop_t loop;
   storage::Participant* epoch = nullptr;
   WorkerStats stats;
-  storage::Rng rng;  // random picks (RANDOMKEY, SPOP, HRANDFIELD, ...): this worker's own
-  char* read_buf;    // shared by this worker's connections; see connection.h
+  storage::Rng rng;          // random picks (RANDOMKEY, SPOP, HRANDFIELD, ...): this worker's own
+  storage::Evictor evictor;  // this worker's eviction pool (storage/evict.h, server/maxmemory.h)
+  std::string lz4_scratch;   // where string values are compressed (storage/compress.h)
+  char* read_buf;            // shared by this worker's connections; see connection.h
   static constexpr size_t kReadBufSize = 64 * 1024;
   Connection* connections = nullptr;  // intrusive list
   size_t connection_count = 0;

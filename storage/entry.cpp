@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "storage/compress.h"
+
 namespace respite::storage {
 
 Blob* Blob::make(const char* p, size_t n) {
@@ -18,6 +20,7 @@ Blob* Blob::make(const char* p, size_t n) {
 }
 
 void Blob::destroy() {
+  if (is_compressed(this)) note_compressed_freed(this);
   this->~Blob();
   std::free(this);
 }
@@ -39,7 +42,7 @@ void Blob::destroy() {
   e->enc = enc;
   e->flags = has_exp ? kHasExpire : 0;
   e->gen = 0;
-  e->access.store(0, std::memory_order_relaxed);
+  e->access.store(kLfuInitVal, std::memory_order_relaxed);  // clock 0: never touched
   if (has_exp) *e->expire_slot() = expire_ms;
   if (!key.empty()) std::memcpy(const_cast<char*>(e->key_ptr()), key.data(), key.size());
   return e;

@@ -53,7 +53,7 @@ enum class Encoding : uint8_t {
 // that had no TTL, RENAME, COPY) shares it instead of copying megabytes.
 struct Blob {
   std::atomic<uint32_t> refs;
-  uint32_t orig_len;  // kLz4: the uncompressed length; otherwise equal to len
+  uint32_t orig_len;  // kLz4: the uncompressed length (> len); otherwise len (storage/compress.h)
   uint64_t len;
   char* data() { return reinterpret_cast<char*>(this + 1); }
   const char* data() const { return reinterpret_cast<const char*>(this + 1); }
@@ -82,6 +82,38 @@ struct Object {
   virtual size_t length() const = 0;  // elements (fields, members); 0 means the key must go
   virtual Object* clone() const = 0;  // COPY
 };
+
+// How accesses are recorded in Entry::access: shared by a server's workers, changed by CONFIG SET
+// (relaxed: a new policy only has to be seen soon). A worker thread points t_access_policy at its
+// server's one when it starts; a thread with none (unit tests, helpers) records the LRU clock only.
+struct AccessPolicy {
+  std::atomic<bool> lfu{false};              // an LFU maxmemory-policy is selected
+  std::atomic<uint32_t> lfu_log_factor{10};  // lfu-log-factor
+  std::atomic<uint32_t> lfu_decay_time{1};   // lfu-decay-time, minutes; 0: never decays
+};
+inline thread_local const AccessPolicy* t_access_policy = nullptr;
+
+// The LRU clock's tick. Redis uses 1000 ms; eviction under a fast writer then sees every key
+// written or read in the last second as equally recent, and allkeys-lru lost 90% of a hot set read
+// every 50 ms (tests/integration/maxmemory_test). 100 ms ticks tell them apart; the 24-bit clock
+// then wraps after 19 days instead of 194 (OBJECT IDLETIME of a key idle longer wraps too).
+inline constexpr int64_t kLruClockMs = 100;
+inline constexpr uint32_t kLruTicksPerMinute = 60000 / kLruClockMs;
+
+// Redis's LFU counter (evict.c): new keys start at kLfuInitVal so that they are not evicted before
+// they had a chance to be read; an access increments the counter with probability
+// 1 / ((counter - kLfuInitVal) * lfu_log_factor + 1), so that 255 means about a million hits with
+// the default factor; every lfu_decay_time minutes without an access take one off, as Redis's
+// LFUDecrAndReturn does. Elapsed minutes come from the LRU clock kept in the same word.
+inline constexpr uint32_t kLfuInitVal = 5;
+static_assert(kLfuInitVal < 255, "the counter is 8 bits and must be able to grow");
+// The counter of access word `a` decayed to `clock` (24-bit seconds): the minutes elapsed since
+// the access recorded in `a`, divided by decay_time. A word whose clock is 0 was never touched
+// (a new entry): no decay.
+uint32_t lfu_decayed(uint32_t a, uint32_t clock, uint32_t decay_time);
+// The counter after an access at clock: decayed, then maybe incremented (a thread-local random
+// draw).
+uint32_t lfu_touch(uint32_t a, uint32_t clock, const AccessPolicy& p);
 
 struct Entry {
   static constexpr uint8_t kHasExpire = 1;
@@ -138,11 +170,18 @@ struct Entry {
   Blob* blob() const { return load_ptr<Blob>(); }
   Object* object() const { return load_ptr<Object>(); }
 
-  // Records an access at `clock` (a 24-bit coarse clock): written only when it changed, so that a
-  // hot key read by every worker does not bounce its cache line on each hit.
+  // Records an access at `clock` (a 24-bit coarse clock of kLruClockMs ticks): the LRU clock, and
+  // under an LFU policy (the calling thread's AccessPolicy, below) the logarithmic counter, decayed
+  // for the minutes since the last access and then perhaps incremented. Written only when it
+  // changed, so that a hot key read by every worker does not bounce its cache line on each hit (the
+  // counter of a hot key rarely moves: its increment probability falls as it grows).
   void touch(uint32_t clock) const {
     uint32_t a = access.load(std::memory_order_relaxed);
-    uint32_t want = (clock << 8) | (a & 0xff);
+    uint32_t counter = a & 0xff;
+    if (const AccessPolicy* p = t_access_policy; p && p->lfu.load(std::memory_order_relaxed)) {
+      counter = lfu_touch(a, clock, *p);
+    }
+    uint32_t want = (clock << 8) | counter;
     if (a != want) access.store(want, std::memory_order_relaxed);
   }
   uint32_t lru_clock() const { return access.load(std::memory_order_relaxed) >> 8; }

@@ -236,6 +236,18 @@ bool Shard::erase_locked(std::string_view key, uint64_t hash, Participant* p) {
   return true;
 }
 
+bool Shard::holds_locked(const Entry* e, uint32_t hash) const {
+  for (const Table* t :
+       {table_.load(std::memory_order_relaxed), old_.load(std::memory_order_relaxed)}) {
+    if (!t) continue;
+    for (const Entry* x = t->slots[bucket_of(hash, t->mask)].load(std::memory_order_relaxed); x;
+         x = x->next.load(std::memory_order_relaxed)) {
+      if (x == e) return true;
+    }
+  }
+  return false;
+}
+
 void Shard::erase_entry_locked(Entry* e, uint64_t hash, Participant* p) {
   erase_locked(e->key(), hash, p);
 }

@@ -93,6 +93,10 @@ class Shard {
   Entry* upsert_locked(Entry* e, uint64_t hash, Participant* p);
   // Unlinks and retires the key's entry; false if there was none.
   bool erase_locked(std::string_view key, uint64_t hash, Participant* p);
+  // Whether e is linked in the chain that hash (its low 32 bits) selects, in either table while a
+  // migration runs. Never dereferences e unless it is found linked (eviction's weak handles,
+  // evict.h). O(chain length).
+  bool holds_locked(const Entry* e, uint32_t hash) const;
   // Unlinks and retires a specific entry (the one find_locked returned).
   void erase_entry_locked(Entry* e, uint64_t hash, Participant* p);
   // Replaces old (present) by e, which has the same key.

@@ -31,6 +31,11 @@ class Store {
   // What the store holds by its own accounting: the dataset plus the shards' bucket arrays, kept
   // per thread (epoch.h, add_bytes) so that reading it is O(threads): maxmemory checks it often.
   int64_t accounted_bytes() const { return epochs_.accounted_bytes(); }
+  // The store's own structures, allocated once whatever it holds: the keyspaces' shard arrays.
+  int64_t fixed_bytes() const {
+    return static_cast<int64_t>(sizeof(Keyspace) + dbs_[0]->shard_count() * sizeof(Shard)) *
+           databases();
+  }
 
  private:
   // Destroyed last: ~EpochManager runs the retire callbacks still pending, which may submit here,

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "server/context.h"
+#include "server/maxmemory.h"
 
 #ifdef RESPITE_WITH_MIMALLOC
 #include <mimalloc.h>
@@ -55,6 +56,7 @@ uint64_t used_memory() {
 struct Totals {
   uint64_t commands = 0, connections = 0, net_in = 0, net_out = 0, hits = 0, misses = 0,
            expired = 0;
+  uint64_t evicted = 0;
 };
 
 Totals totals(Server& s) {
@@ -67,6 +69,7 @@ Totals totals(Server& s) {
     t.hits += w->stats.hits.get();
     t.misses += w->stats.misses.get();
     t.expired += w->stats.expired.get();
+    t.evicted += w->stats.evicted.get();
   }
   return t;
 }
@@ -170,7 +173,10 @@ void clients_section(CmdCtx& c, Info& i) {
 }
 
 void memory_section(CmdCtx& c, Info& i) {
-  uint64_t used = used_memory(), rss = rss_bytes();
+  // used_memory is what maxmemory compares (the store's own accounting, server/maxmemory.h), as
+  // in Redis; the allocator's view is allocator_active.
+  uint64_t used = static_cast<uint64_t>(server::used_memory(c.server)), rss = rss_bytes();
+  uint64_t peak = static_cast<uint64_t>(c.server.used_memory_peak.load());
   int64_t dataset = c.server.store.bytes();
   uint64_t maxmem = static_cast<uint64_t>(c.server.config.maxmemory.load());
   i.section("Memory");
@@ -178,8 +184,8 @@ void memory_section(CmdCtx& c, Info& i) {
   i.field("used_memory_human", human_bytes(used));
   i.field("used_memory_rss", rss);
   i.field("used_memory_rss_human", human_bytes(rss));
-  i.field("used_memory_peak", used);
-  i.field("used_memory_peak_human", human_bytes(used));
+  i.field("used_memory_peak", peak);
+  i.field("used_memory_peak_human", human_bytes(peak));
   i.field("used_memory_dataset", dataset);
   i.field("maxmemory", maxmem);
   i.field("maxmemory_human", human_bytes(maxmem));
@@ -187,6 +193,7 @@ void memory_section(CmdCtx& c, Info& i) {
   char ratio[32];
   snprintf(ratio, sizeof ratio, "%.2f", used ? double(rss) / double(used) : 0.0);
   i.field("mem_fragmentation_ratio", ratio);
+  i.field("allocator_active", used_memory());
 #ifdef RESPITE_WITH_MIMALLOC
   i.field("mem_allocator", "mimalloc-" + std::to_string(mi_version()));
 #else
@@ -195,6 +202,36 @@ void memory_section(CmdCtx& c, Info& i) {
   // Both in Memory, after mem_allocator, where Redis 7.0 prints them.
   i.field("lazyfree_pending_objects", c.server.store.lazy_free().pending_objects());
   i.field("lazyfreed_objects", c.server.store.lazy_free().freed_objects());
+}
+
+// respite's own section: string values stored LZ4-compressed (storage/compress.h). The counts of
+// values alive are process-wide; the rest are summed over the workers' counters.
+void compression_section(CmdCtx& c, Info& i) {
+  uint64_t made = 0, raw = 0, stored = 0, skipped = 0, compress_ns = 0, decompress_ns = 0;
+  for (auto& w : c.server.workers) {
+    made += w->stats.lz4_values.get();
+    raw += w->stats.lz4_raw.get();
+    stored += w->stats.lz4_stored.get();
+    skipped += w->stats.lz4_skipped.get();
+    compress_ns += w->stats.lz4_compress_ns.get();
+    decompress_ns += w->stats.lz4_decompress_ns.get();
+  }
+  storage::CompressLive live = storage::compress_live();
+  i.section("Compression");
+  i.field("compression_threshold", c.server.config.compression_threshold.load());
+  i.field("compression_min_saving", c.server.config.compression_min_saving.load());
+  i.field("compressed_values", live.values);  // stored now
+  i.field("compressed_values_raw_bytes", live.raw_bytes);
+  i.field("compressed_values_stored_bytes", live.stored_bytes);
+  i.field("compressions", made);  // ever made, as the totals below
+  i.field("compressed_bytes_raw", raw);
+  i.field("compressed_bytes_stored", stored);
+  char ratio[32];
+  snprintf(ratio, sizeof ratio, "%.2f", stored ? double(raw) / double(stored) : 0.0);
+  i.field("compression_ratio", ratio);
+  i.field("compress_usec", compress_ns / 1000);
+  i.field("decompress_usec", decompress_ns / 1000);
+  i.field("compress_skipped", skipped);
 }
 
 void persistence_section(CmdCtx& c, Info& i) {
@@ -222,7 +259,7 @@ void stats_section(CmdCtx& c, Info& i) {
   i.field("total_net_output_bytes", t.net_out);
   i.field("rejected_connections", c.server.stat_rejected_conn.load());
   i.field("expired_keys", t.expired);
-  i.field("evicted_keys", 0);
+  i.field("evicted_keys", t.evicted);
   i.field("keyspace_hits", t.hits);
   i.field("keyspace_misses", t.misses);
   i.field("pubsub_channels", 0);
@@ -320,6 +357,7 @@ void cmd_info(CmdCtx& c) {
   if (on("server", true)) server_section(c, i);
   if (on("clients", true)) clients_section(c, i);
   if (on("memory", true)) memory_section(c, i);
+  if (on("compression", true)) compression_section(c, i);
   if (on("persistence", true)) persistence_section(c, i);
   if (on("stats", true)) stats_section(c, i);
   if (on("replication", true)) replication_section(c, i);

@@ -38,8 +38,9 @@ std::string_view encoding_name(const Entry* e) {
     case storage::Encoding::kRaw:
       return e->val_len <= 44 && !(e->flags & Entry::kRawString) ? "embstr" : "raw";
     case storage::Encoding::kBlob:
-    case storage::Encoding::kLz4:
       return "raw";
+    case storage::Encoding::kLz4:
+      return "lz4";  // a respite extension: the value is stored LZ4-compressed (storage/compress.h)
     case storage::Encoding::kObject:
       return e->object()->encoding_name();
     case storage::Encoding::kPending:
@@ -341,7 +342,7 @@ void cmd_object_idletime(CmdCtx& c) {
   if (!e) return c.reply.null();
   uint32_t now = lru_clock(c.op.now_ms), then = e->lru_clock();
   uint32_t idle = now >= then ? now - then : now + (0xffffff - then);
-  c.reply.integer(idle);
+  c.reply.integer(static_cast<int64_t>(idle) * storage::kLruClockMs / 1000);  // seconds
 }
 
 void cmd_object_freq(CmdCtx& c) {
@@ -354,7 +355,10 @@ void cmd_object_freq(CmdCtx& c) {
         "that when switching between policies at runtime LRU and LFU data will take some time to "
         "adjust.");
   }
-  c.reply.integer(e->access.load(std::memory_order_relaxed) & 0xff);
+  // The counter decayed to now, as Redis's LFUDecrAndReturn (reading does not count as an access).
+  c.reply.integer(storage::lfu_decayed(
+      e->access.load(std::memory_order_relaxed), lru_clock(c.op.now_ms),
+      static_cast<uint32_t>(c.server.config.lfu_decay_time.load(std::memory_order_relaxed))));
 }
 
 void cmd_object_help(CmdCtx& c) {

@@ -9,6 +9,7 @@
 #include "server/command_docs.h"
 #include "server/context.h"
 #include "server/keywrite.h"
+#include "server/maxmemory.h"
 #include "storage/glob.h"
 
 namespace respite::server {
@@ -94,6 +95,10 @@ void cmd_config_set(CmdCtx& c) {
   for (size_t i = 2; i + 1 < c.argc(); i += 2) pairs.emplace_back(c.arg(i), c.arg(i + 1));
   std::string e = c.server.config.set(pairs);
   if (!e.empty()) return c.error(e);
+  // maxmemory: the access-tracking mode follows the policy at once; a limit below current usage
+  // starts evicting now (the workers' cron goes on until under it), as Redis's CONFIG SET does.
+  refresh_access_policy(c.server);
+  enforce_maxmemory(c.worker, c.op.now_ms);
   c.reply.ok();
 }
 

@@ -1,6 +1,8 @@
 // The string family: GET, SET and its options, the counters, ranges and multi-key MGET/MSET.
-// Values are stored as integers when they are canonical integers, inline when small, and in a
-// shared Blob when large (context.cpp, make_string_entry).
+// Values are stored as integers when they are canonical integers, inline when small, in a shared
+// Blob when large, and LZ4-compressed in a Blob when large and compressible (context.cpp,
+// make_string_entry). Commands read them through string_bytes / string_length / reply_string, which
+// hide the compression.
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -121,7 +123,7 @@ void set_generic(CmdCtx& c, std::string_view key, std::string_view value, unsign
       return;
     }
     if (kw.cur)
-      reply_string(c.reply, kw.cur);
+      reply_string(c, kw.cur);
     else
       c.reply.null();
   }
@@ -134,7 +136,7 @@ void set_generic(CmdCtx& c, std::string_view key, std::string_view value, unsign
     return;
   }
   if ((flags & kKEEPTTL) && found) when = kw.cur->expire_ms();
-  kw.put(make_string_entry(key, value, when));
+  kw.put(make_string_entry(c, key, value, when));
   if (reply_int)
     c.reply.integer(1);
   else if (!(flags & kGET))
@@ -146,7 +148,7 @@ void cmd_get(CmdCtx& c) {
   if (!e) return c.reply.null();
   if (e->type != Type::kString) return c.error(err::kWrongType);
   e->touch(lru_clock(c.op.now_ms));
-  reply_string(c.reply, e);
+  reply_string(c, e);
 }
 
 void cmd_set(CmdCtx& c) {
@@ -176,7 +178,7 @@ void cmd_getdel(CmdCtx& c) {
   KeyWrite kw(c, c.arg(1));
   if (!kw.cur) return c.reply.null();
   if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
-  reply_string(c.reply, kw.cur);
+  reply_string(c, kw.cur);
   kw.erase();
 }
 
@@ -188,7 +190,7 @@ void cmd_getex(CmdCtx& c) {
   if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
   int64_t when;  // checked after the lookup, as Redis does: a missing key is nil whatever EX says
   if (!opts_expire(c, o, &when)) return;
-  reply_string(c.reply, kw.cur);
+  reply_string(c, kw.cur);
   if (when >= 0 && when <= c.op.now_ms) {
     kw.erase();  // an absolute time in the past deletes the key, as Redis does
   } else if (when >= 0) {
@@ -208,7 +210,7 @@ void cmd_mget(CmdCtx& c) {
     if (!e || e->type != Type::kString)
       c.reply.null();
     else
-      reply_string(c.reply, e);
+      reply_string(c, e);
   }
 }
 
@@ -228,7 +230,7 @@ void mset_generic(CmdCtx& c, bool nx) {
   }
   uint32_t clock = lru_clock(c.op.now_ms);
   for (size_t i = 1; i < c.argc(); i += 2) {
-    Entry* e = make_string_entry(c.arg(i), c.arg(i + 1), -1);
+    Entry* e = make_string_entry(c, c.arg(i), c.arg(i + 1), -1);
     e->touch(clock);
     write.put(ks, e);
   }
@@ -250,25 +252,24 @@ void cmd_strlen(CmdCtx& c) {
   const Entry* e = c.lookup_read(c.arg(1));
   if (!e) return c.reply.integer(0);
   if (e->type != Type::kString) return c.error(err::kWrongType);
-  StringBuf buf;
-  c.reply.integer(static_cast<int64_t>(string_bytes(e, &buf).size()));
+  c.reply.integer(static_cast<int64_t>(string_length(e)));
 }
 
 void cmd_append(CmdCtx& c) {
   KeyWrite kw(c, c.arg(1));
   std::string_view add = c.arg(2);
   if (!kw.cur) {
-    kw.put(make_string_entry(c.arg(1), add, -1));
+    kw.put(make_string_entry(c, c.arg(1), add, -1));
     return c.reply.integer(static_cast<int64_t>(add.size()));
   }
   if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+  if (!check_string_length(c, string_length(kw.cur) + add.size())) return;
   StringBuf buf;
-  std::string_view old = string_bytes(kw.cur, &buf);
-  if (!check_string_length(c, old.size() + add.size())) return;
+  std::string_view old = string_bytes(c, kw.cur, &buf);
   std::string joined;
   joined.reserve(old.size() + add.size());
   joined.append(old).append(add);
-  kw.put(make_string_entry(c.arg(1), joined, kw.cur->expire_ms(), /*force_raw=*/true));
+  kw.put(make_string_entry(c, c.arg(1), joined, kw.cur->expire_ms(), /*force_raw=*/true));
   c.reply.integer(static_cast<int64_t>(joined.size()));
 }
 
@@ -281,8 +282,10 @@ void incr_generic(CmdCtx& c, int64_t by) {
     if (kw.cur->enc == Encoding::kInt) {
       v = kw.cur->int_value();
     } else {
+      // Longer than any int64's text: not an integer, known without decompressing it.
+      if (string_length(kw.cur) > 20) return c.error(err::kNotInt);
       StringBuf buf;
-      if (!parse_int(string_bytes(kw.cur, &buf), &v)) return c.error(err::kNotInt);
+      if (!parse_int(string_bytes(c, kw.cur, &buf), &v)) return c.error(err::kNotInt);
     }
   }
   if ((by < 0 && v < 0 && by < INT64_MIN - v) || (by > 0 && v > 0 && by > INT64_MAX - v))
@@ -323,7 +326,7 @@ void cmd_incrbyfloat(CmdCtx& c) {
   if (kw.cur) {
     if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
     StringBuf buf;
-    if (!parse_long_double(string_bytes(kw.cur, &buf), &v)) return c.error(err::kNotFloat);
+    if (!parse_long_double(string_bytes(c, kw.cur, &buf), &v)) return c.error(err::kNotFloat);
   }
   if (!parse_long_double(c.arg(2), &by)) return c.error(err::kNotFloat);
   v += by;
@@ -341,9 +344,7 @@ void cmd_getrange(CmdCtx& c) {
   const Entry* e = c.lookup_read(c.arg(1));
   if (!e) return c.reply.bulk("");
   if (e->type != Type::kString) return c.error(err::kWrongType);
-  StringBuf buf;
-  std::string_view s = string_bytes(e, &buf);
-  int64_t len = static_cast<int64_t>(s.size());
+  int64_t len = static_cast<int64_t>(string_length(e));
   if (start < 0 && end < 0 && start > end) return c.reply.bulk("");
   if (start < 0) start = len + start;
   if (end < 0) end = len + end;
@@ -351,7 +352,10 @@ void cmd_getrange(CmdCtx& c) {
   if (end < 0) end = 0;
   if (end >= len) end = len - 1;
   if (start > end || len == 0) return c.reply.bulk("");
-  c.reply.bulk(s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
+  // Only the bytes up to `end` are needed: a compressed value is decoded no further.
+  StringBuf buf;
+  std::string_view s = string_prefix(e, static_cast<size_t>(end) + 1, &buf, &c.worker.stats);
+  c.reply.bulk(s.substr(static_cast<size_t>(start)));
 }
 
 void cmd_setrange(CmdCtx& c) {
@@ -367,17 +371,16 @@ void cmd_setrange(CmdCtx& c) {
     if (!check_string_length(c, static_cast<uint64_t>(offset) + value.size())) return;
   } else {
     if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
-    StringBuf buf;
-    std::string_view old = string_bytes(kw.cur, &buf);
-    if (value.empty()) return c.reply.integer(static_cast<int64_t>(old.size()));
+    if (value.empty()) return c.reply.integer(static_cast<int64_t>(string_length(kw.cur)));
     if (!check_string_length(c, static_cast<uint64_t>(offset) + value.size())) return;
-    s.assign(old);
+    StringBuf buf;
+    s.assign(string_bytes(c, kw.cur, &buf));
     when = kw.cur->expire_ms();
   }
   size_t need = static_cast<size_t>(offset) + value.size();
   if (s.size() < need) s.resize(need, '\0');
   std::memcpy(s.data() + offset, value.data(), value.size());
-  kw.put(make_string_entry(c.arg(1), s, when, /*force_raw=*/true));
+  kw.put(make_string_entry(c, c.arg(1), s, when, /*force_raw=*/true));
   c.reply.integer(static_cast<int64_t>(s.size()));
 }
 

@@ -322,8 +322,9 @@ TEST_CASE("CONFIG GET: globs, aliases, each name once, table order") {
                                  "set-max-intset-entries", "set-max-listpack-entries",
                                  "zset-max-listpack-entries", "zset-max-ziplist-entries"});
   CHECK(entries[1].second == "128");
-  CHECK(names(c.get({"maxmemory*"})) ==
-        std::vector<std::string>{"maxmemory", "maxmemory-policy", "maxmemory-samples"});
+  CHECK(names(c.get({"maxmemory*"})) == std::vector<std::string>{"maxmemory", "maxmemory-policy",
+                                                                 "maxmemory-samples",
+                                                                 "maxmemory-eviction-tenacity"});
   CHECK(names(c.get({"port", "PORT", "Po?t"})) == std::vector<std::string>{"port"});
   CHECK(names(c.get({"hash-max-ziplist-entries"})) ==
         std::vector<std::string>{"hash-max-ziplist-entries"});

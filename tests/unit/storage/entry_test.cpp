@@ -47,7 +47,8 @@ TEST_CASE("string entry: key and value round trip") {
   CHECK_FALSE(e->key_equals("kez"));
   CHECK(e->next.load() == nullptr);
   CHECK(e->gen == 0);
-  CHECK(e->access.load() == 0);
+  CHECK(e->access.load() ==
+        kLfuInitVal);  // clock 0 (never touched), LFU counter at its initial value
   CHECK_FALSE(e->has_expire_slot());
   CHECK(e->expire_ms() == Entry::kNoExpire);
   CHECK_FALSE(e->expired(std::numeric_limits<int64_t>::max()));

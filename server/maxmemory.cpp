@@ -1,0 +1,81 @@
+// maxmemory enforcement; see maxmemory.h.
+#include "server/maxmemory.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "server/keywrite.h"
+#include "server/server.h"
+#include "server/worker.h"
+
+namespace respite::server {
+
+static_assert(static_cast<int>(EvictionPolicy::kVolatileTtl) ==
+                      static_cast<int>(storage::EvictPolicy::kVolatileTtl) &&
+                  static_cast<int>(EvictionPolicy::kAllKeysLfu) ==
+                      static_cast<int>(storage::EvictPolicy::kAllKeysLfu),
+              "server::EvictionPolicy and storage::EvictPolicy convert by value");
+
+int64_t eviction_time_limit_us(int64_t tenacity) {
+  if (tenacity <= 10) return 50 * tenacity;
+  if (tenacity < 100) return static_cast<int64_t>(500.0 * std::pow(1.15, tenacity - 10.0));
+  return -1;
+}
+
+storage::EvictParams evict_params(const Config& c, int64_t now_ms) {
+  storage::EvictParams p;
+  p.policy = static_cast<storage::EvictPolicy>(c.maxmemory_policy.load(std::memory_order_relaxed));
+  p.samples = static_cast<int>(c.maxmemory_samples.load(std::memory_order_relaxed));
+  p.lfu_decay_time = static_cast<uint32_t>(c.lfu_decay_time.load(std::memory_order_relaxed));
+  p.now_ms = now_ms;
+  p.clock = lru_clock(now_ms);
+  return p;
+}
+
+int64_t memory_in_use(const Server& s) {
+  return s.memory_baseline + s.store.accounted_bytes();
+}
+
+int64_t used_memory(Server& s) {
+  int64_t used = memory_in_use(s);
+  int64_t peak = s.used_memory_peak.load(std::memory_order_relaxed);
+  while (used > peak &&
+         !s.used_memory_peak.compare_exchange_weak(peak, used, std::memory_order_relaxed)) {
+  }
+  return used;
+}
+
+bool enforce_maxmemory(Worker& w, int64_t now_ms, int64_t budget_us) {
+  Server& s = *w.server;
+  int64_t limit = s.config.maxmemory.load(std::memory_order_relaxed);
+  if (limit <= 0 || used_memory(s) <= limit) return true;
+  if (budget_us < 0) {
+    budget_us = eviction_time_limit_us(
+        s.config.maxmemory_eviction_tenacity.load(std::memory_order_relaxed));
+  }
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point deadline = budget_us < 0 ? Clock::time_point::max()
+                                             : Clock::now() + std::chrono::microseconds(budget_us);
+  storage::EpochGuard guard(w.epoch);
+  storage::OpCtx ctx{w.epoch, now_ms, 0};
+  storage::Evictor::Result r = w.evictor.run(
+      s.store, evict_params(s.config, now_ms), ctx, w.rng, [&] { return memory_in_use(s) > limit; },
+      [&] { return Clock::now() >= deadline; });
+  if (r.evicted) w.stats.evicted.add(r.evicted);
+  if (ctx.expired) w.stats.expired.add(ctx.expired);
+  return !r.stuck || memory_in_use(s) <= limit;
+}
+
+void refresh_access_policy(Server& s) {
+  auto p = s.config.maxmemory_policy.load(std::memory_order_relaxed);
+  s.access_policy.lfu.store(p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu,
+                            std::memory_order_relaxed);
+  s.access_policy.lfu_log_factor.store(
+      static_cast<uint32_t>(s.config.lfu_log_factor.load(std::memory_order_relaxed)),
+      std::memory_order_relaxed);
+  s.access_policy.lfu_decay_time.store(
+      static_cast<uint32_t>(s.config.lfu_decay_time.load(std::memory_order_relaxed)),
+      std::memory_order_relaxed);
+}
+
+}  // namespace respite::server
