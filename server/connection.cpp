@@ -169,6 +169,9 @@ void Connection::flush() {
     out.consume(static_cast<size_t>(r));
     worker->stats.net_out.add(static_cast<uint64_t>(r));
   }
+  // Reading paused for a large backlog resumes wherever the backlog drains: here too, not only in
+  // on_write, or a client whose last bytes went out through uv_try_write would never be read again.
+  if (!resume_reading_if_drained()) return;
   if (out.empty()) {
     if (close_after_reply_) close();
     return;
@@ -208,14 +211,18 @@ void Connection::on_write(uv_write_t* req, int status) {
   c->out.consume(c->write_len_);
   c->worker->stats.net_out.add(c->write_len_);
   c->write_len_ = 0;
-  if (c->read_paused_ && c->out.memory() <= kPauseReadingAbove) {
-    c->read_paused_ = false;
-    if (uv_read_start(&c->stream, on_alloc, on_read) != 0) {
-      c->close();
-      return;
-    }
-  }
+  if (!c->resume_reading_if_drained()) return;
   c->flush();
+}
+
+bool Connection::resume_reading_if_drained() {
+  if (!read_paused_ || out.memory() > kPauseReadingAbove) return true;
+  read_paused_ = false;
+  if (uv_read_start(&stream, on_alloc, on_read) != 0) {
+    close();
+    return false;
+  }
+  return true;
 }
 
 void Connection::block(std::shared_ptr<Waiter> w, int64_t deadline_ms) {

@@ -89,6 +89,9 @@ class Connection {
   void process(const char* data, size_t len, bool own_buffer);
   void keep_partial(const char* data, size_t len);
   void flush();  // writes out_, once per batch
+  // Restarts reading paused for a large output backlog once it is small again; false if the
+  // connection had to close.
+  bool resume_reading_if_drained();
   void ensure_capacity(size_t n);
 
   protocol::ParserLimits parser_limits_;

@@ -226,3 +226,21 @@ TEST_CASE("many clients on several workers") {
   Client late(f.server.port());
   CHECK(late.cmd({"GET", "client:7:499"}) == Reply::Str("499"));
 }
+
+TEST_CASE("a client pipelining large replies is read again once its backlog drains") {
+  // More than 256 KiB of replies queued pauses reading from the client; the pause must end
+  // wherever the backlog drains, also when the last bytes leave through a direct write rather
+  // than a completed queued write. Before that fix this pipeline hung until the client timed out.
+  Fixture f;
+  if (!f.server.is_redis_binary())
+    REQUIRE(f.cmd({"CONFIG", "SET", "compression-threshold", "0"}) == OK());
+  std::string big(1 << 20, 'v');
+  for (size_t i = 0; i < big.size(); i += 97) big[i] = static_cast<char>('a' + i % 26);
+  REQUIRE(f.cmd({"SET", "big", big}) == OK());
+  for (int round = 0; round < 20; round++) {
+    constexpr int kInFlight = 8;
+    for (int i = 0; i < kInFlight; i++) f.c.append({"GETRANGE", "big", "0", "-1"});
+    for (int i = 0; i < kInFlight; i++) REQUIRE(f.c.get_reply() == Reply::Str(big));
+  }
+  CHECK(f.cmd({"PING"}) == Reply::Status("PONG"));
+}
