@@ -154,6 +154,7 @@ std::atomic<Entry*>* Shard::find_link_locked(std::string_view key, uint64_t hash
   if (!t) {
     // The first insert allocates; readers see the table through the release store.
     t = Table::make(kMinBuckets);
+    tables_dirty_ = true;
     table_.store(t, std::memory_order_release);
   }
   uint32_t h32 = static_cast<uint32_t>(hash);
@@ -188,6 +189,7 @@ int64_t table_bytes(const Shard::Table* t) {
 void Shard::account_tables_locked(Participant* p) {
   int64_t now = table_bytes(table_.load(std::memory_order_relaxed)) +
                 table_bytes(old_.load(std::memory_order_relaxed));
+  tables_dirty_ = false;
   if (now != tables_accounted_) {
     p->add_bytes(now - tables_accounted_);
     tables_accounted_ = now;
@@ -218,8 +220,11 @@ void Shard::replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, P
   link_stamp(e, old->hash);
   e->next.store(old->next.load(std::memory_order_relaxed), std::memory_order_relaxed);
   link->store(e, std::memory_order_release);
-  account(old, -1, p);
-  account(e, +1, p);
+  // One key out, one in: the count stays, the bytes and TTL count move by the difference.
+  int expires = (e->expire_ms() >= 0) - (old->expire_ms() >= 0);
+  if (expires) add_expires_locked(expires);
+  add_bytes_locked(static_cast<int64_t>(e->alloc_size()) - static_cast<int64_t>(old->alloc_size()),
+                   p);
   p->retire(old, Entry::destroy_cb);
   after_write_locked(p);
 }
@@ -314,12 +319,13 @@ void Shard::after_write_locked(Participant* p) {
       start_resize_locked(target, p);
     }
   }
-  account_tables_locked(p);
+  if (tables_dirty_) account_tables_locked(p);
 }
 
 void Shard::start_resize_locked(uint64_t nbuckets, Participant* p) {
   Table* cur = table_.load(std::memory_order_relaxed);
   Table* t = Table::make(nbuckets);
+  tables_dirty_ = true;
   // old_ before table_: a reader that sees the new (empty) table also sees the old one to search.
   old_.store(cur, std::memory_order_release);
   table_.store(t, std::memory_order_release);
@@ -358,6 +364,7 @@ void Shard::migrate_step_locked(Participant* p) {
   if (hi == o->mask + 1) {  // every chain moved: readers may still be walking it, so retire it
     old_.store(nullptr, std::memory_order_release);
     p->retire(o, Table::free);
+    tables_dirty_ = true;
   }
 }
 

@@ -194,6 +194,7 @@ class Shard {
   uint64_t expire_cursor_ = 0;        // where the active expiry cycle resumes
   uint64_t links_ = 0;
   int64_t tables_accounted_ = 0;  // bucket-array bytes already added to a participant
+  bool tables_dirty_ = false;     // a table was made or retired since they were accounted
   std::mutex mu_;
 };
 
