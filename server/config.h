@@ -15,18 +15,12 @@
 #include <utility>
 #include <vector>
 
+#include "storage/evict.h"
+
 namespace respite::server {
 
-enum class EvictionPolicy : int {
-  kNoEviction,
-  kAllKeysLru,
-  kAllKeysLfu,
-  kAllKeysRandom,
-  kVolatileLru,
-  kVolatileLfu,
-  kVolatileRandom,
-  kVolatileTtl,
-};
+// maxmemory-policy: the storage layer's own enum (storage/evict.h), so nothing converts.
+using EvictionPolicy = storage::EvictPolicy;
 
 struct Config {
   // Fixed once the server has started.

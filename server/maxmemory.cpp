@@ -10,12 +10,6 @@
 
 namespace respite::server {
 
-static_assert(static_cast<int>(EvictionPolicy::kVolatileTtl) ==
-                      static_cast<int>(storage::EvictPolicy::kVolatileTtl) &&
-                  static_cast<int>(EvictionPolicy::kAllKeysLfu) ==
-                      static_cast<int>(storage::EvictPolicy::kAllKeysLfu),
-              "server::EvictionPolicy and storage::EvictPolicy convert by value");
-
 int64_t eviction_time_limit_us(int64_t tenacity) {
   if (tenacity <= 10) return 50 * tenacity;
   if (tenacity < 100) return static_cast<int64_t>(500.0 * std::pow(1.15, tenacity - 10.0));
@@ -24,7 +18,7 @@ int64_t eviction_time_limit_us(int64_t tenacity) {
 
 storage::EvictParams evict_params(const Config& c, int64_t now_ms) {
   storage::EvictParams p;
-  p.policy = static_cast<storage::EvictPolicy>(c.maxmemory_policy.load(std::memory_order_relaxed));
+  p.policy = c.maxmemory_policy.load(std::memory_order_relaxed);
   p.samples = static_cast<int>(c.maxmemory_samples.load(std::memory_order_relaxed));
   p.lfu_decay_time = static_cast<uint32_t>(c.lfu_decay_time.load(std::memory_order_relaxed));
   p.now_ms = now_ms;

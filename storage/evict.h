@@ -50,7 +50,7 @@ namespace respite::storage {
 
 class Store;
 
-// Redis's policy names, in the order of server::EvictionPolicy (which converts by value).
+// Redis's maxmemory-policy values (server::Config holds one).
 enum class EvictPolicy : int {
   kNoEviction,
   kAllKeysLru,
