@@ -1,6 +1,8 @@
 // Construction and destruction of entries and blobs; see entry.h for the layout.
 #include "storage/entry.h"
 
+#include <malloc.h>
+
 #include <cstdlib>
 #include <new>
 
@@ -125,20 +127,19 @@ void Entry::destroy(Entry* e) {
 }
 
 size_t Entry::alloc_size() const {
-  size_t n =
-      sizeof(Entry) + (has_expire_slot() ? 8 : 0) + (enc == Encoding::kInt ? 8 : 0) + key_len;
+  // What the allocator holds for it, usable sizes as Redis's zmalloc_size counts them: an entry
+  // just past a size class costs the whole class, and maxmemory must see that.
+  size_t n = malloc_usable_size(const_cast<Entry*>(this));
   switch (enc) {
-    case Encoding::kRaw:
-      return n + val_len;
-    case Encoding::kInt:
-      return n;
     case Encoding::kBlob:
     case Encoding::kLz4:
-      return n + sizeof(void*) + sizeof(Blob) + blob()->len;
+      return n + malloc_usable_size(blob());
     case Encoding::kObject:
-      return n + sizeof(void*) + (object() ? object()->memory() : 0);
-    case Encoding::kPending:
-      return n;  // never accounted: a stub lives only while its shard is locked by the writer
+      return n + (object() ? object()->memory() : 0);
+    case Encoding::kRaw:
+    case Encoding::kInt:
+    case Encoding::kPending:  // never accounted: a stub lives only while its writer holds the lock
+      break;
   }
   return n;
 }

@@ -1,6 +1,7 @@
 // Keyspace commands over the wire: DEL/UNLINK/EXISTS/TOUCH/TYPE, the EXPIRE family with
 // NX/XX/GT/LT, TTL and EXPIRETIME readers, PERSIST, RENAME/RENAMENX, COPY, MOVE, KEYS, SCAN (a full
 // iteration must see every key) and RANDOMKEY, with Redis's error texts.
+#include <cstdlib>
 #include <ctime>
 #include <set>
 
@@ -296,10 +297,14 @@ TEST_CASE("generic commands on every type, and the dataset bytes they move") {
   for (std::string k : {"h", "l", "s", "z"}) {
     CAPTURE(k);
     const long long before = dataset();
+    // The entry's block is counted at the allocator's size class, so a byte more may cost a class
+    // step (16 bytes at these sizes) or nothing; counting the collection twice would cost
+    // thousands.
+    auto near = [](long long got, long long want) { return std::llabs(got - want) <= 16; };
     CHECK(f.cmd({"RENAME", k, k + "2"}) == OK());  // the key grows by one byte
-    if (respite) CHECK(dataset() == before + 1);
+    if (respite) CHECK(near(dataset(), before + 1));
     CHECK(f.cmd({"EXPIRE", k + "2", "1000"}) == Reply::Int(1));  // the entry gains an expire slot
-    if (respite) CHECK(dataset() == before + 1 + 8);
+    if (respite) CHECK(near(dataset(), before + 1 + 8));
     CHECK(f.cmd({"PERSIST", k + "2"}) == Reply::Int(1));
     CHECK(f.cmd({"COPY", k + "2", k + "3"}) == Reply::Int(1));
     CHECK(f.cmd({"MOVE", k + "3", "1"}) == Reply::Int(1));
