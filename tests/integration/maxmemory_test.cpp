@@ -1,6 +1,6 @@
 // maxmemory and the eight eviction policies, over the wire: with `maxmemory 64mb` a writer SETs
 // about four times that in 1 KiB values (pipelined, bounded batches) and used_memory (what
-// maxmemory compares) must stay within 5% of the limit; RSS is measured and reported. Volatile
+// maxmemory compares) must stay within 5% of the limit and RSS within 15% of it. Volatile
 // policies never evict keys without a TTL, volatile-ttl evicts the nearest expiries first,
 // allkeys-lru keeps a hot set read throughout, noeviction refuses writes with Redis's OOM text
 // and loses nothing while reads and DEL still work, and CONFIG SET maxmemory below current usage
@@ -75,9 +75,15 @@ void check_memory(Fixture& f, const FillResult& r, const char* policy) {
   CHECK(r.max_used <= kLimit * 105 / 100);
   CHECK(used <= kLimit * 105 / 100);
   CHECK(used >= kLimit * 80 / 100);  // eviction stops near the limit, not far below it
-  // Allocator size classes and the process's own memory come on top of the accounted bytes:
-  // measured 40-50% over with 1 KiB values under mimalloc (see the report); bound it loosely.
-  CHECK(rss <= kLimit * 2);
+  // used_memory counts usable sizes (size-class slack included), so RSS adds only the process's
+  // own memory and the allocator's free pages: measured 109.6-109.9% with 1 KiB values under
+  // mimalloc. Sanitizer builds use their own allocator, with redzones and a quarantine of freed
+  // blocks, so RSS says nothing about the accounting there.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  CHECK(rss > 0);
+#else
+  CHECK(rss <= kLimit * 115 / 100);
+#endif
   CHECK(evicted > 0);
 }
 
