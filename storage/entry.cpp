@@ -7,6 +7,7 @@
 #include <new>
 
 #include "storage/compress.h"
+#include "storage/size_class.h"
 
 namespace respite::storage {
 
@@ -50,8 +51,17 @@ void Blob::destroy() {
   return e;
 }
 
+bool Entry::split_saves(size_t key_len, size_t value_len, bool has_expire) {
+  if (value_len < kMinSplit) return false;
+  size_t head = sizeof(Entry) + (has_expire ? 8 : 0) + key_len;
+  size_t one = alloc_class_size(head + value_len);
+  size_t two = alloc_class_size(head + sizeof(Blob*)) + alloc_class_size(sizeof(Blob) + value_len);
+  // A margin of 16: the second block costs a pointer chase on every read, so a tie stays inline.
+  return two + 16 <= one;
+}
+
 Entry* Entry::make_string(std::string_view key, std::string_view value, int64_t expire_ms) {
-  if (value.size() > kMaxInline) {
+  if (value.size() > kMaxInline || split_saves(key.size(), value.size(), expire_ms >= 0)) {
     return make_blob(key, Blob::make(value.data(), value.size()), Encoding::kBlob, expire_ms);
   }
   Entry* e = alloc(key, Type::kString, Encoding::kRaw, expire_ms, value.size());
