@@ -64,6 +64,9 @@ struct Config {
   // String values of at least compression_threshold bytes (0: off) are stored LZ4-compressed when
   // that saves at least compression_min_saving percent (storage/compress.h).
   std::atomic<int64_t> compression_threshold{16384}, compression_min_saving{10};
+  // yes: writes store large values raw and the background compressor (storage/compressor.h)
+  // compresses them at idle priority; no: the write compresses before it replies.
+  std::atomic<int64_t> compression_background{1};
   // Encodings of small collections (used by the data-type commands).
   std::atomic<int64_t> hash_max_listpack_entries{128}, hash_max_listpack_value{64};
   std::atomic<int64_t> list_max_listpack_size{-2}, list_compress_depth{0};

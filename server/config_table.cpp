@@ -272,6 +272,12 @@ std::span<const Directive> ConfigAccess::table() {
        .min = 0,
        .max = 100,
        .doc = "percent a value must shrink by to be kept compressed"},
+      {.name = "compression-background",
+       .kind = Kind::kBool,
+       .runtime = true,
+       .field = &C::compression_background,
+       .def = "yes",
+       .doc = "compress in a background thread at idle priority instead of in the write"},
       // LAZY FREEING
       {.name = "lazyfree-lazy-eviction",
        .kind = Kind::kBool,

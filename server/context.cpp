@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "storage/hash.h"
+
 namespace respite::server {
 
 using storage::Encoding;
@@ -175,6 +177,16 @@ Entry* make_string_entry(CmdCtx& c, std::string_view key, std::string_view value
     return Entry::make_int(key, v, expire_ms);
   }
   storage::CompressPolicy policy = compress_policy(c.server.config);
+  if (policy.applies(value.size()) &&
+      c.server.config.compression_background.load(std::memory_order_relaxed)) {
+    // Stored raw now, compressed later off the request path (storage/compressor.h). Every caller
+    // holds the key's shard lock, as the compressor's ordering needs.
+    c.server.store.compressor().enqueue(c.db(), key, storage::hash_key(key), value.size(), policy);
+    Entry* e = Entry::make_blob(key, storage::Blob::make(value.data(), value.size()),
+                                Encoding::kBlob, expire_ms);
+    if (force_raw) e->flags |= Entry::kRawString;
+    return e;
+  }
   if (policy.applies(value.size())) {
     WorkerStats& st = c.worker.stats;
     SteadyClock::time_point t0 = SteadyClock::now();

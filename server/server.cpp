@@ -144,6 +144,7 @@ int Server::run() {
     }
   }
   if (!config.pidfile.empty()) std::ofstream(config.pidfile) << getpid() << "\n";
+  store.compressor().start();
   for (auto& w : workers) w->start();
   log("notice", "respite " + std::string(kRespiteVersion) + " (Redis " + kRedisVersion +
                     " compatible) started, pid " + std::to_string(getpid()) + ", " +

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "storage/compressor.h"
 #include "storage/epoch.h"
 #include "storage/keyspace.h"
 #include "storage/lazy_free.h"
@@ -23,6 +24,8 @@ class Store {
   Keyspace& db(int i) { return *dbs_[i]; }
   EpochManager& epochs() { return epochs_; }
   LazyFree& lazy_free() { return lazy_free_; }
+  // Background compression of large values (compressor.h); its thread starts with start().
+  Compressor& compressor() { return compressor_; }
 
   // SWAPDB: exchanges two keyspaces' contents, atomically for every other worker.
   void swap(int a, int b, OpCtx& ctx);
@@ -45,6 +48,8 @@ class Store {
   LazyFree lazy_free_;
   EpochManager epochs_;  // destroyed after the keyspaces it may free into
   std::vector<std::unique_ptr<Keyspace>> dbs_;
+  // Destroyed first: its thread looks keys up in dbs_ and retires into epochs_.
+  Compressor compressor_{epochs_};
 };
 
 // Picks a shard count: a power of two, at least 16 per worker and at least 64 (design.md).

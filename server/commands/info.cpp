@@ -216,6 +216,13 @@ void compression_section(CmdCtx& c, Info& i) {
     compress_ns += w->stats.lz4_compress_ns.get();
     decompress_ns += w->stats.lz4_decompress_ns.get();
   }
+  // The background compressor's work counts in the same totals (storage/compressor.h).
+  storage::Compressor::Stats bg = c.server.store.compressor().stats();
+  made += bg.compressed;
+  raw += bg.raw_bytes;
+  stored += bg.stored_bytes;
+  skipped += bg.not_worth_it;
+  compress_ns += bg.compress_ns;
   storage::CompressLive live = storage::compress_live();
   i.section("Compression");
   i.field("compression_threshold", c.server.config.compression_threshold.load());
@@ -232,6 +239,10 @@ void compression_section(CmdCtx& c, Info& i) {
   i.field("compress_usec", compress_ns / 1000);
   i.field("decompress_usec", decompress_ns / 1000);
   i.field("compress_skipped", skipped);
+  i.field("compression_background", c.server.config.compression_background.load() ? "yes" : "no");
+  i.field("compress_pending", bg.pending);  // queued for the background compressor
+  i.field("compress_pending_bytes", bg.pending_bytes);
+  i.field("compress_dropped", bg.dropped);  // not queued: the backlog was full; stored raw
 }
 
 void persistence_section(CmdCtx& c, Info& i) {

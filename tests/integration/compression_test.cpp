@@ -49,6 +49,17 @@ long long info(Fixture& f, const std::string& field) {
   return info_field(f.cmd({"INFO", "compression"}).str, field);
 }
 
+// The cases that count compressions per command compress in the write itself
+// (compression-background no); the default, background compression, has cases of its own.
+void compress_inline(Fixture& f) {
+  REQUIRE(f.cmd({"CONFIG", "SET", "compression-background", "no"}) == Reply::Status("OK"));
+}
+
+// Until the background compressor has nothing queued or running (bounded).
+bool compressor_idle(Fixture& f) {
+  return poll_until([&] { return info(f, "compress_pending") == 0; }, std::chrono::seconds(30));
+}
+
 // Runs each command on both twins: "$K", "$K2", "$K3" name the twin's keys.
 class Twins {
  public:
@@ -115,6 +126,7 @@ std::string getrange(const std::string& s, long long start, long long end) {
 TEST_CASE("every string command sees the original bytes of a compressed value") {
   Fixture f;
   if (!f.server.is_respite()) return;
+  compress_inline(f);
   Twins t(f);
   std::string m = json_text(100000, 1);
 
@@ -207,6 +219,7 @@ TEST_CASE("every string command sees the original bytes of a compressed value") 
 TEST_CASE("OBJECT ENCODING says lz4 for a compressed value") {
   Fixture f;
   if (!f.server.is_respite()) return;
+  compress_inline(f);
   std::string big = json_text(50000, 5);
   CHECK(f.cmd({"SET", "z", big}) == OK());
   CHECK(f.cmd({"OBJECT", "ENCODING", "z"}) == Reply::Str("lz4"));
@@ -221,6 +234,7 @@ TEST_CASE("OBJECT ENCODING says lz4 for a compressed value") {
 TEST_CASE("INFO compression moves, and CONFIG SET changes the behaviour at once") {
   Fixture f;
   if (!f.server.is_respite()) return;
+  compress_inline(f);
   std::string i0 = f.cmd({"INFO", "compression"}).str;
   CHECK(i0.rfind("# Compression\r\n", 0) == 0);
   CHECK(info_field(i0, "compression_threshold") == 16384);
@@ -333,9 +347,12 @@ constexpr size_t kAppendRecords = 30;
 
 }  // namespace
 
-TEST_CASE("readers see whole values while writers overwrite and APPEND compressed ones") {
+// Readers GET and GETRANGE while writers overwrite and APPEND; with `background`, the compressor
+// thread swaps compressed copies in under them too.
+static void readers_against_writers(bool background) {
   Fixture f(workers(4));
   if (!f.server.is_respite()) return;
+  if (!background) compress_inline(f);
   const int port = f.server.port();
   const long long compressions0 = info(f, "compressions");
   std::atomic<int> writers_left{kWriters};
@@ -442,7 +459,64 @@ TEST_CASE("readers see whole values while writers overwrite and APPEND compresse
   MESSAGE("reads checked: " << checked.load() << ", mid ranges checked: " << ranges.load());
   CHECK(checked.load() > 100);
   CHECK(ranges.load() > 10);
-  // Every SET and APPEND above compressed its value.
-  CHECK(info(f, "compressions") - compressions0 >= kWriters * 10);
   CHECK(info(f, "compress_skipped") == 0);
+  if (!background) {
+    // Every SET and APPEND above compressed its value.
+    CHECK(info(f, "compressions") - compressions0 >= kWriters * 10);
+    return;
+  }
+  // Values rewritten before their turn were skipped; once the queue is empty, every key holds its
+  // last value compressed.
+  REQUIRE(compressor_idle(f));
+  CHECK(info(f, "compressions") - compressions0 > 0);
+  CHECK(info(f, "compress_dropped") == 0);
+  for (int w = 0; w < kWriters; w++)
+    for (int k = 0; k < kKeysPerWriter; k++)
+      CHECK(f.cmd({"OBJECT", "ENCODING", key(w, k)}) == Reply::Str("lz4"));
+}
+
+TEST_CASE("readers see whole values while writers overwrite and APPEND compressed ones") {
+  SUBCASE("compressing in the write") {
+    readers_against_writers(false);
+  }
+  SUBCASE("compressing in the background") {
+    readers_against_writers(true);
+  }
+}
+
+TEST_CASE("background compression: raw at once, lz4 soon, the same bytes throughout") {
+  Fixture f;
+  if (!f.server.is_respite()) return;
+  CHECK(f.cmd({"CONFIG", "GET", "compression-background"}) ==
+        Reply::StrArr({"compression-background", "yes"}));
+  std::string a = json_text(40000, 11), b = json_text(30000, 12);
+  REQUIRE(f.cmd({"SET", "a", a, "EX", "1000"}) == OK());
+  // Right after the SET the value may be raw or already compressed: both read the same.
+  CHECK(f.cmd({"GET", "a"}) == Reply::Str(a));
+  REQUIRE(compressor_idle(f));
+  CHECK(f.cmd({"OBJECT", "ENCODING", "a"}) == Reply::Str("lz4"));
+  CHECK(f.cmd({"GET", "a"}) == Reply::Str(a));
+  CHECK(f.cmd({"STRLEN", "a"}).integer == 40000);
+  // The swap keeps the TTL.
+  long long ttl = f.cmd({"TTL", "a"}).integer;
+  CHECK(ttl > 900);
+  CHECK(ttl <= 1000);
+  // Incompressible values stay raw and are counted as not worth it.
+  long long skipped = info(f, "compress_skipped");
+  REQUIRE(f.cmd({"SET", "r", random_bytes(30000, 13)}) == OK());
+  REQUIRE(compressor_idle(f));
+  CHECK(f.cmd({"OBJECT", "ENCODING", "r"}) == Reply::Str("raw"));
+  CHECK(info(f, "compress_skipped") == skipped + 1);
+  // Many writes of one key: whatever ran when, the last value is what is stored, compressed.
+  for (int i = 0; i < 50; i++) REQUIRE(f.cmd({"SET", "b", json_text(30000, 100 + i)}) == OK());
+  REQUIRE(f.cmd({"SET", "b", b}) == OK());
+  REQUIRE(compressor_idle(f));
+  CHECK(f.cmd({"GET", "b"}) == Reply::Str(b));
+  CHECK(f.cmd({"OBJECT", "ENCODING", "b"}) == Reply::Str("lz4"));
+  // Under the threshold nothing is queued.
+  long long made = info(f, "compressions");
+  REQUIRE(f.cmd({"SET", "small", json_text(1000, 14)}) == OK());
+  REQUIRE(compressor_idle(f));
+  CHECK(info(f, "compressions") == made);
+  CHECK(f.cmd({"OBJECT", "ENCODING", "small"}) == Reply::Str("raw"));
 }

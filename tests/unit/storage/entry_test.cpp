@@ -327,3 +327,24 @@ TEST_CASE("parse_canonical_int accepts exactly Redis's canonical integers") {
   CHECK_FALSE(ok("\xb1").has_value());
   CHECK_FALSE(ok("1\xff").has_value());
 }
+
+TEST_CASE("a string past a size-class boundary is split into entry and Blob when that is smaller") {
+  // 1,000 bytes with an 11-byte key: one block of 1,035 bytes would take a 1,280-byte class,
+  // while a 48-byte entry and a 1,016-byte Blob take 48 + 1,024.
+  CHECK(Entry::split_saves(11, 1000, false));
+  std::string v(1000, 'v');
+  Entry* e = Entry::make_string("key:0000001", v, Entry::kNoExpire);
+  CHECK(Encoding(e->enc) == Encoding::kBlob);
+  CHECK(std::string_view(e->blob()->data(), e->blob()->len) == v);
+  Entry::destroy(e);
+  // 100 bytes: 135 -> 160 inline against 48 + 128 split: stays inline.
+  CHECK_FALSE(Entry::split_saves(11, 100, false));
+  // Short values never split, whatever the classes say.
+  CHECK_FALSE(Entry::split_saves(11, Entry::kMinSplit - 1, false));
+  // A value that fills its class inline stays inline: 1,024 - 24 - 8 (expire) - 8 (key) = 984.
+  CHECK_FALSE(Entry::split_saves(8, 984, true));
+  e = Entry::make_string("12345678", std::string(984, 'w'), 42);
+  CHECK(Encoding(e->enc) == Encoding::kRaw);
+  CHECK(e->raw_value() == std::string(984, 'w'));
+  Entry::destroy(e);
+}
