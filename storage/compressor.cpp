@@ -36,7 +36,7 @@ void Compressor::enqueue(Keyspace& ks, std::string_view key, uint64_t hash, uint
   bool was_empty;
   {
     std::lock_guard<std::mutex> g(mu_);
-    if (pending_bytes_ + bytes > max_pending_.load(std::memory_order_relaxed)) {
+    if (queue_.size() >= max_pending_.load(std::memory_order_relaxed)) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return;
     }

@@ -11,9 +11,10 @@
 // 1. enqueue(ks, key, hash, bytes) is called by a write while it holds the key's shard lock, before
 //    or after its new entry is linked. A job is (keyspace, a copy of the key, hash), appended to a
 //    FIFO under the compressor's mutex; the thread is signalled only when the queue was empty, so a
-//    stream of large SETs costs one uncontended mutex section each, not a wake-up each. When the
-//    raw bytes waiting pass max_pending_bytes the job is dropped (counted) and that value stays
-//    raw: memory is still bounded by maxmemory, which sees the raw size.
+//    stream of large SETs costs one uncontended mutex section each, not a wake-up each. The queue
+//    holds keys, not values (a raw value waiting is in the store anyway, where maxmemory sees its
+//    raw size), so it is bounded only by its length: past kDefaultMaxPending jobs (about 100 MB of
+//    keys at worst) a job is dropped (counted) and that value stays raw.
 // 2. The thread pops a job, locks the key's shard and looks the key up. Because the job was queued
 //    under that lock, the lookup sees the value the job was made for or a newer one, never an older
 //    one. If the live entry is a raw Blob at least compression-threshold long, the thread takes a
@@ -53,7 +54,7 @@ class Participant;
 
 class Compressor {
  public:
-  static constexpr uint64_t kDefaultMaxPendingBytes = 256ull << 20;
+  static constexpr uint64_t kDefaultMaxPending = 1u << 20;  // jobs
 
   explicit Compressor(EpochManager& epochs);
   ~Compressor();  // stops the thread; queued jobs are dropped (the values stay raw)
@@ -62,7 +63,7 @@ class Compressor {
 
   // Starts the thread (the server does; unit tests may call run_pending() instead).
   void start();
-  void set_max_pending_bytes(uint64_t n) { max_pending_.store(n, std::memory_order_relaxed); }
+  void set_max_pending(uint64_t jobs) { max_pending_.store(jobs, std::memory_order_relaxed); }
 
   // Step 1 above. `bytes` is the value's length (for the pending bound); `policy` is the one in
   // force for the write (compression-threshold and -min-saving apply to the next write, queued or
@@ -80,7 +81,7 @@ class Compressor {
     uint64_t raw_bytes = 0, stored_bytes = 0;  // of those, before and after
     uint64_t not_worth_it = 0;                 // compressed, but it did not save enough
     uint64_t skipped = 0;  // the key was gone, rewritten, or no longer over the threshold
-    uint64_t dropped = 0;  // not queued: max_pending_bytes was reached
+    uint64_t dropped = 0;  // not queued: the queue was full
     uint64_t compress_ns = 0;
     uint64_t pending = 0, pending_bytes = 0;  // queued or running now
   };
@@ -98,7 +99,7 @@ class Compressor {
   void run_job(const Job& j, Participant* p, std::string* scratch);
 
   EpochManager& epochs_;
-  std::atomic<uint64_t> max_pending_{kDefaultMaxPendingBytes};
+  std::atomic<uint64_t> max_pending_{kDefaultMaxPending};
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_, idle_cv_;

@@ -126,15 +126,15 @@ TEST_CASE("rewritten, deleted and incompressible values are left as they are") {
   CHECK(s.not_worth_it == 1);
 }
 
-TEST_CASE("past max_pending_bytes a job is dropped and its value stays raw") {
+TEST_CASE("past the queue's bound a job is dropped and its value stays raw") {
   Store st(1, 2);
-  st.compressor().set_max_pending_bytes(50000);
+  st.compressor().set_max_pending(1);
   std::string v = json_text(30000, 5);
   {
     Worker w(st.epochs());
     w.ctx.epoch->pin();
     set_raw(st, w, "one", v);
-    set_raw(st, w, "two", v);  // 60000 > 50000: dropped
+    set_raw(st, w, "two", v);  // the queue holds one job: dropped
     w.ctx.epoch->unpin();
   }
   Compressor::Stats s = st.compressor().stats();
