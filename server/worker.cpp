@@ -17,6 +17,10 @@
 #include "server/maxmemory.h"
 #include "server/server.h"
 
+#ifdef RESPITE_WITH_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 namespace respite::server {
 
 Worker::Worker(Server* s, int idx) : server(s), index(idx) {
@@ -313,6 +317,19 @@ void Worker::cron() {
   } else {
     used_memory(srv);  // keeps used_memory_peak current
   }
+#ifdef RESPITE_WITH_MIMALLOC
+  // The background compressor frees the raw values it replaced on its own thread. mimalloc hands
+  // blocks freed by another thread back to their owner's heap, and their pages back to the
+  // kernel, only when that heap allocates in the same size class again or collects: 300 values of
+  // 1 MiB compressed to 98 MB still held 385 MB of RSS. So for a second after the compressor last
+  // swapped a value in, each tick collects this worker's heap (about a millisecond).
+  uint64_t swaps = srv.store.compressor().swaps();
+  if (swaps != lz4_swaps_seen_) {
+    lz4_swaps_seen_ = swaps;
+    lz4_swap_ms_ = now_ms();
+  }
+  if (lz4_swap_ms_ >= 0 && now_ms() - lz4_swap_ms_ <= 1000) mi_collect(false);
+#endif
   // Idle clients (timeout) and clients another worker asked to close.
   int64_t timeout = srv.config.timeout.load(std::memory_order_relaxed);
   int64_t now = now_ms();

@@ -104,6 +104,9 @@ class Worker {
   std::mutex inbox_mu_;  // cross-worker messages are rare (kill, stop): a mutex is plenty
   std::vector<std::function<void(Worker&)>> inbox_;
   bool stopping_ = false;
+  // When the background compressor last swapped a value in, as this worker's cron saw it.
+  uint64_t lz4_swaps_seen_ = 0;
+  int64_t lz4_swap_ms_ = -1;
 };
 
 }  // namespace respite::server

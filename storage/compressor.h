@@ -86,6 +86,8 @@ class Compressor {
     uint64_t pending = 0, pending_bytes = 0;  // queued or running now
   };
   Stats stats() const;
+  // Values swapped to their compressed form so far (Stats::compressed, without the mutex).
+  uint64_t swaps() const { return compressed_.load(std::memory_order_relaxed); }
 
  private:
   struct Job {
