@@ -4,7 +4,8 @@
 // gives Redis's texts for an empty and a healthy instance; a client that pipelines GETs of a large
 // value without reading makes used_memory (and mem_clients_normal) grow by the backlog, as does
 // one whose query buffer holds a partial 10 MB bulk, and both figures come back down once the
-// client has gone. Waits poll INFO until a condition holds, with a deadline; there are no sleeps.
+// client has gone; under maxmemory such a backlog makes room by evicting keys. Waits poll INFO
+// until a condition holds, with a deadline; there are no sleeps.
 #include <sys/socket.h>
 
 #include <string>
@@ -196,4 +197,26 @@ TEST_CASE("used_memory counts a query buffer that holds a partial 10 MB bulk") {
   }
   CHECK(poll_until([&] { return mem(f, "used_memory") < base + (1 << 20); }, kDeadline));
   CHECK(f.cmd({"EXISTS", "k"}) == Reply::Int(0));
+}
+
+TEST_CASE("with maxmemory, a client's unread output makes room by evicting keys") {
+  Fixture f(uncompressed());
+  std::string v = big_value(100 * 1024);
+  std::vector<std::string> mget = {"MGET"};
+  for (int i = 0; i < 50; i++) {
+    REQUIRE(f.cmd({"SET", "k" + std::to_string(i), v}) == OK());
+    mget.push_back("k" + std::to_string(i));
+  }
+  const long long used = mem(f, "used_memory");
+  REQUIRE(f.cmd({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}) == OK());
+  REQUIRE(f.cmd({"CONFIG", "SET", "maxmemory", std::to_string(used + (4 << 20))}) == OK());
+  auto evicted = [&] { return info_field(f.cmd({"INFO", "stats"}).str, "evicted_keys"); };
+  REQUIRE(evicted() == 0);
+  RawConnection reader(f.server.port());
+  std::string pipeline;
+  for (int i = 0; i < 10; i++) pipeline += resp(mget);  // 50 MB of replies, never read
+  REQUIRE(reader.send(pipeline));
+  // Reads only: each batch evicts first while over the limit, as Redis does before a command.
+  CHECK(poll_until([&] { return evicted() > 0 && f.cmd({"DBSIZE"}).integer < 50; }, kDeadline));
+  REQUIRE(f.cmd({"CONFIG", "SET", "maxmemory", "0"}) == OK());
 }
