@@ -36,6 +36,9 @@ enum CmdFlag : uint32_t {
   kAllowBusy = 1 << 12,
   kNoMulti = 1 << 13,
   kMovableKeys = 1 << 14,  // keys are not at fixed positions (e.g. the numkeys of LMPOP)
+  // Redis gives the command no flags at all (MEMORY STATS, DOCTOR...): says so to the table's
+  // validator, which rejects a command without flags; COMMAND INFO prints none.
+  kNoFlags = 1u << 31,
 };
 
 struct Command {

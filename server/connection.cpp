@@ -9,6 +9,7 @@
 
 #include "server/blocking.h"
 #include "server/dispatch.h"
+#include "server/maxmemory.h"
 #include "server/server.h"
 #include "server/worker.h"
 #include "storage/epoch.h"
@@ -37,7 +38,16 @@ Connection::~Connection() {
 }
 
 void Connection::start() {
+  account_memory();
   if (uv_read_start(&stream, on_alloc, on_read) != 0) close();
+}
+
+void Connection::account_memory() {
+  if (closing_) return;  // close() took our share back
+  size_t now = memory();
+  if (now == memory_accounted_) return;
+  worker->add_client_memory(static_cast<int64_t>(now) - static_cast<int64_t>(memory_accounted_));
+  memory_accounted_ = now;
 }
 
 void Connection::ensure_capacity(size_t n) {
@@ -111,6 +121,10 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   storage::EpochGuard guard(worker->epoch);
   int64_t now = worker->now_ms();
   last_active_ms.store(now, std::memory_order_relaxed);
+  // Redis evicts before every command while over maxmemory, reads included, so that memory that
+  // is not keys (clients' buffers) makes room promptly; here once per batch, and again before
+  // each command that may grow the dataset (dispatch).
+  if (srv.config.maxmemory.load(std::memory_order_relaxed) > 0) enforce_maxmemory(*worker, now);
   size_t off = 0;
   while (off < len && !closing() && !waiter_) {
     protocol::ParseStatus st = parser_.parse(data + off, len - off);
@@ -149,6 +163,11 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
 }
 
 void Connection::flush() {
+  flush_batch();
+  account_memory();
+}
+
+void Connection::flush_batch() {
   if (writing_ || closing_) return;
   if (out.empty()) {
     if (close_after_reply_) close();
@@ -277,6 +296,8 @@ void Connection::close() {
     block_timer_ = nullptr;
   }
   worker->remove_connection(this);
+  worker->add_client_memory(-static_cast<int64_t>(memory_accounted_));
+  memory_accounted_ = 0;
   uv_close(&handle, on_close);
 }
 

@@ -76,6 +76,9 @@ class Connection {
 
   size_t query_buffer_size() const { return rlen_ - rpos_; }
   size_t query_buffer_capacity() const { return rcap_; }
+  // What this client holds in memory, as Redis's client memory counts it: the connection itself,
+  // its own query buffer and its output chain (blocks and referenced values not yet written).
+  size_t memory() const { return sizeof(Connection) + rcap_ + out.memory(); }
 
  private:
   friend class Worker;
@@ -88,11 +91,15 @@ class Connection {
 
   void process(const char* data, size_t len, bool own_buffer);
   void keep_partial(const char* data, size_t len);
-  void flush();  // writes out_, once per batch
+  void flush();        // writes out_, once per batch, then account_memory()
+  void flush_batch();  // the write itself
   // Restarts reading paused for a large output backlog once it is small again; false if the
   // connection had to close.
   bool resume_reading_if_drained();
   void ensure_capacity(size_t n);
+  // Adds the change in memory() since the last call to the worker's client_memory. Called after
+  // each batch's flush and each completed write: one compare when nothing moved.
+  void account_memory();
 
   protocol::ParserLimits parser_limits_;
   protocol::RequestParser parser_;
@@ -107,6 +114,7 @@ class Connection {
   bool close_after_reply_ = false;
   uv_write_t write_req_;
   size_t write_len_ = 0;               // bytes handed to the in-flight uv_write
+  size_t memory_accounted_ = 0;        // memory() as last added to worker->client_memory
   std::shared_ptr<Waiter> waiter_;     // set while blocked
   uv_timer_t* block_timer_ = nullptr;  // made on the first timed block, closed with us
 };

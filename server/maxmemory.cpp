@@ -26,23 +26,47 @@ storage::EvictParams evict_params(const Config& c, int64_t now_ms) {
   return p;
 }
 
-int64_t memory_in_use(const Server& s) {
-  return s.memory_baseline + s.store.accounted_bytes();
+MemoryParts memory_parts(const Server& s) {
+  MemoryParts m;
+  m.startup = s.memory_baseline;
+  m.store = s.store.accounted_bytes();
+  for (const auto& w : s.workers) m.clients += w->client_memory.load(std::memory_order_relaxed);
+  m.reclaim = s.store.reclaim_bytes();
+  return m;
 }
 
-int64_t used_memory(Server& s) {
-  int64_t used = memory_in_use(s);
+int64_t memory_in_use(const Server& s) {
+  return memory_parts(s).total();
+}
+
+namespace {
+int64_t memory_for_eviction(const Server& s) {
+  return memory_parts(s).for_eviction();
+}
+}  // namespace
+
+namespace {
+void raise_peak(Server& s, int64_t used) {
   int64_t peak = s.used_memory_peak.load(std::memory_order_relaxed);
   while (used > peak &&
          !s.used_memory_peak.compare_exchange_weak(peak, used, std::memory_order_relaxed)) {
   }
+}
+}  // namespace
+
+int64_t used_memory(Server& s) {
+  int64_t used = memory_in_use(s);
+  raise_peak(s, used);
   return used;
 }
 
 bool enforce_maxmemory(Worker& w, int64_t now_ms, int64_t budget_us) {
   Server& s = *w.server;
   int64_t limit = s.config.maxmemory.load(std::memory_order_relaxed);
-  if (limit <= 0 || used_memory(s) <= limit) return true;
+  if (limit <= 0) return true;
+  MemoryParts m = memory_parts(s);
+  raise_peak(s, m.total());
+  if (m.for_eviction() <= limit) return true;
   if (budget_us < 0) {
     budget_us = eviction_time_limit_us(
         s.config.maxmemory_eviction_tenacity.load(std::memory_order_relaxed));
@@ -53,11 +77,11 @@ bool enforce_maxmemory(Worker& w, int64_t now_ms, int64_t budget_us) {
   storage::EpochGuard guard(w.epoch);
   storage::OpCtx ctx{w.epoch, now_ms, 0};
   storage::Evictor::Result r = w.evictor.run(
-      s.store, evict_params(s.config, now_ms), ctx, w.rng, [&] { return memory_in_use(s) > limit; },
-      [&] { return Clock::now() >= deadline; });
+      s.store, evict_params(s.config, now_ms), ctx, w.rng,
+      [&] { return memory_for_eviction(s) > limit; }, [&] { return Clock::now() >= deadline; });
   if (r.evicted) w.stats.evicted.add(r.evicted);
   if (ctx.expired) w.stats.expired.add(ctx.expired);
-  return !r.stuck || memory_in_use(s) <= limit;
+  return !r.stuck || memory_for_eviction(s) <= limit;
 }
 
 void refresh_access_policy(Server& s) {

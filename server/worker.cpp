@@ -312,7 +312,11 @@ void Worker::cron() {
   }
   // maxmemory: evict while over the limit, for a quarter of the tick at most, so that memory goes
   // back under it when writes stop (server/maxmemory.h).
-  if (srv.config.maxmemory.load(std::memory_order_relaxed) > 0) {
+  // While a limit is set, what writes retire is freed after each batch rather than in bulk:
+  // used_memory counts it until then (storage/epoch.h, set_eager).
+  bool limited = srv.config.maxmemory.load(std::memory_order_relaxed) > 0;
+  epoch->set_eager(limited);
+  if (limited) {
     enforce_maxmemory(*this, now_ms(), period_ms * 1000 / 4);
   } else {
     used_memory(srv);  // keeps used_memory_peak current

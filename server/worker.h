@@ -75,6 +75,15 @@ class Worker {
   static constexpr size_t kReadBufSize = 64 * 1024;
   Connection* connections = nullptr;  // intrusive list
   size_t connection_count = 0;
+  // Bytes this worker's connections hold (their structs, query buffers, output chains not yet
+  // written): part of used_memory (maxmemory.h), INFO mem_clients_normal. Each connection adds the
+  // change when its figure moves (Connection::account_memory), at most once per batch; written
+  // only by this worker (load and store, no RMW), read by any.
+  std::atomic<int64_t> client_memory{0};
+  void add_client_memory(int64_t d) {
+    client_memory.store(client_memory.load(std::memory_order_relaxed) + d,
+                        std::memory_order_relaxed);
+  }
   // Blocking (blocking.h): the (db, key) pairs the running command made ready for blocked clients,
   // in signal order, each once; the key being served while a blocked client's handler runs again;
   // how deep dispatch() is in commands run by commands (EXEC, scripts): ready keys are served only

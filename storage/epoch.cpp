@@ -76,9 +76,14 @@ void Participant::unpin() {
   assert(depth_ > 0);
   if (--depth_ > 0) return;
   announce_->store(0, std::memory_order_release);  // leaving: later reads are not ours to protect
-  if (retired_.size() < kCollectThreshold) return;
+  if (retired_.empty() || (retired_.size() < kCollectThreshold && !eager_)) return;
   uint64_t now = mgr_->global_.load(std::memory_order_seq_cst);
-  if (retired_.front().epoch + 2 > now) {
+  if (eager_ && retired_.back().epoch + 2 > now) {
+    // Two advances make everything we retired safe when no one else is reading: this batch's
+    // objects, stamped with the epoch we held, need the global epoch two past it.
+    if (mgr_->try_advance()) mgr_->try_advance();
+    now = mgr_->global_.load(std::memory_order_seq_cst);
+  } else if (retired_.front().epoch + 2 > now) {
     // The oldest object is not safe yet: only an advance can help. Skip the slot scan when the
     // last one failed at this same epoch and we have retired little since (a long reader).
     if (now == stuck_epoch_ && retired_.pushed() - stuck_pushed_ < kCollectThreshold) return;
@@ -93,7 +98,7 @@ void Participant::unpin() {
   free_safe(now);
 }
 
-void Participant::retire(void* p, Deleter fn) {
+void Participant::retire(void* p, Deleter fn, int64_t bytes) {
   // Store-load barrier: the unlink (a release store, not seq_cst) must be ordered before the load
   // of the epoch that stamps the object, or the load may read an epoch older than the unlink's
   // visibility (x86 lets a load pass an earlier buffered store) and the object be freed early.
@@ -102,7 +107,11 @@ void Participant::retire(void* p, Deleter fn) {
   uint64_t e = mgr_->global_.load(std::memory_order_seq_cst);
   // Successive loads of one atomic on one thread never go back, so the queue stays in epoch order.
   assert(retired_.empty() || e >= retired_.back().epoch);
-  retired_.push_back({p, fn, e});
+  retired_.push_back({p, fn, e, bytes});
+  if (bytes != 0) {
+    retired_bytes_->store(retired_bytes_->load(std::memory_order_relaxed) + bytes,
+                          std::memory_order_relaxed);
+  }
 }
 
 size_t Participant::collect() {
@@ -117,6 +126,12 @@ size_t Participant::free_safe(uint64_t now) {
     if (r.epoch + 2 > now) break;  // in epoch order: nothing behind it is safe either
     retired_.pop_front();
     r.fn(r.p);
+    // After the free, not before: a deleter that hands the object on (to the lazy-free thread)
+    // has counted it there already, so the total never dips below what is still allocated.
+    if (r.bytes != 0) {
+      retired_bytes_->store(retired_bytes_->load(std::memory_order_relaxed) - r.bytes,
+                            std::memory_order_relaxed);
+    }
     freed++;
   }
   return freed;
@@ -142,6 +157,7 @@ Participant* EpochManager::join() {
       p->mgr_ = this;
       p->announce_ = &slots_[i].announce;
       p->bytes_ = &slots_[i].bytes;
+      p->retired_bytes_ = &slots_[i].retired;
       all_.push_back(p);
       size_t hw = high_water_.load(std::memory_order_relaxed);
       if (i + 1 > hw) high_water_.store(i + 1, std::memory_order_seq_cst);
@@ -156,12 +172,24 @@ void EpochManager::leave(Participant* p) {
   std::lock_guard<std::mutex> lock(mu_);
   p->retired_.for_each([this](const Participant::Retired& r) { orphans_.push_back(r); });
   p->retired_.clear();
+  // The bytes go with the objects: the slot's count, now the orphans', is zero for its next owner.
+  orphan_bytes_.store(orphan_bytes_.load(std::memory_order_relaxed) +
+                          p->retired_bytes_->load(std::memory_order_relaxed),
+                      std::memory_order_relaxed);
+  p->retired_bytes_->store(0, std::memory_order_relaxed);
   for (size_t i = 0; i < kMaxParticipants; i++) {
     if (&slots_[i].announce == p->announce_) slots_[i].used.store(false, std::memory_order_release);
   }
   std::erase(all_, p);
   delete p;
   // Orphans are freed by whoever advances next (below) or at destruction.
+}
+
+int64_t EpochManager::retired_bytes() const {
+  int64_t n = orphan_bytes_.load(std::memory_order_relaxed);
+  size_t hw = high_water_.load(std::memory_order_acquire);
+  for (size_t i = 0; i < hw; i++) n += slots_[i].retired.load(std::memory_order_relaxed);
+  return n;
 }
 
 int64_t EpochManager::accounted_bytes() const {
@@ -183,13 +211,20 @@ bool EpochManager::try_advance() {
     // Free orphans that are now safe; try_lock because this runs on a worker's hot path.
     uint64_t now = e + 1;
     size_t kept = 0;
+    int64_t freed_bytes = 0;
     for (auto& r : orphans_) {
-      if (r.epoch + 2 <= now)
+      if (r.epoch + 2 <= now) {
         r.fn(r.p);
-      else
+        freed_bytes += r.bytes;
+      } else {
         orphans_[kept++] = r;
+      }
     }
     orphans_.resize(kept);
+    if (freed_bytes != 0) {
+      orphan_bytes_.store(orphan_bytes_.load(std::memory_order_relaxed) - freed_bytes,
+                          std::memory_order_relaxed);
+    }
     mu_.unlock();
   }
   return advanced;

@@ -44,11 +44,18 @@ class Participant {
   void pin();    // nests: only the outermost pin announces
   void unpin();  // also frees what has become safe, once enough is pending (see Cost above)
   bool pinned() const { return depth_ > 0; }
-  void retire(void* p, Deleter fn);
+  // bytes: what freeing p will give back (0 when not worth counting); it is counted in
+  // retired_bytes() until then.
+  void retire(void* p, Deleter fn, int64_t bytes = 0);
   // Tries to advance the global epoch (one slot scan) and frees what is safe; returns how many
   // objects it freed.
   size_t collect();
   size_t pending() const { return retired_.size(); }
+  // Eager mode (the server sets it while maxmemory is on): unpin() tries to advance the epoch and
+  // free after every batch that left anything retired, instead of waiting for kCollectThreshold
+  // objects, so that used_memory (which counts what is retired) tracks the dataset closely. It
+  // costs an announcement scan per writing batch, which only a memory-limited server pays.
+  void set_eager(bool on) { eager_ = on; }
   // This thread's share of the store's accounted bytes (EpochManager::accounted_bytes): the
   // shards add every change a thread makes through its participant, so the total is a sum over
   // a few per-thread cache lines, with no shared counter written on the write path. Written only
@@ -63,6 +70,7 @@ class Participant {
     void* p;
     Deleter fn;
     uint64_t epoch;
+    int64_t bytes;  // given to retire(); subtracted from the slot's retired count once freed
   };
   // A FIFO of retired objects: a singly linked list of fixed-size chunks, pushed at the tail and
   // popped at the head. A drained chunk is kept as a spare for the next one needed, so a steady
@@ -96,7 +104,7 @@ class Participant {
     void clear();  // drops everything without running the deleters
 
    private:
-    static constexpr size_t kChunk = 512;  // 12 KiB of entries: a few pages, one malloc per 512
+    static constexpr size_t kChunk = 512;  // 16 KiB of entries: a few pages, one malloc per 512
     struct Chunk {
       Chunk* next;
       Retired items[kChunk];
@@ -112,9 +120,11 @@ class Participant {
   size_t free_safe(uint64_t now);
 
   EpochManager* mgr_ = nullptr;
-  std::atomic<uint64_t>* announce_ = nullptr;  // this participant's slot; 0 = not pinned
-  std::atomic<int64_t>* bytes_ = nullptr;      // its slot's byte count
+  std::atomic<uint64_t>* announce_ = nullptr;      // this participant's slot; 0 = not pinned
+  std::atomic<int64_t>* bytes_ = nullptr;          // its slot's byte count
+  std::atomic<int64_t>* retired_bytes_ = nullptr;  // its slot's count of bytes awaiting free
   int depth_ = 0;
+  bool eager_ = false;
   RetiredQueue retired_;
   // The last failed advance from unpin(): the global epoch it saw and retired_.pushed() then.
   // unpin() does not scan again until one of the two has moved on (see the note at the top).
@@ -137,6 +147,9 @@ class EpochManager {
   // The sum of every participant's add_bytes(): what the store holds by its own accounting
   // (entries and values, tables). Relaxed: a gauge for INFO and maxmemory, read in O(threads).
   int64_t accounted_bytes() const;
+  // Bytes retired and not yet freed (the bytes given to retire()), every participant's and the
+  // orphans': memory still allocated that the dataset no longer holds. O(threads), relaxed.
+  int64_t retired_bytes() const;
 
  private:
   friend class Participant;
@@ -147,12 +160,16 @@ class EpochManager {
     // Bytes accounted by the participants that held this slot. Kept when one leaves (the bytes it
     // added are still in the store) and carried on by the next: join and leave are ordered by mu_.
     std::atomic<int64_t> bytes{0};
+    // Bytes retired by the slot's participant and not yet freed: written only by that participant
+    // (load and store), read by anyone (relaxed: a gauge). Zero whenever the slot is free.
+    std::atomic<int64_t> retired{0};
   };
   std::atomic<uint64_t> global_{2};  // starts at 2 so that "epoch + 2 <= global" never underflows
   Slot slots_[kMaxParticipants];
   std::atomic<size_t> high_water_{0};  // slots above this were never used: the scan stops here
   std::mutex mu_;                      // guards join/leave and orphans_
   std::vector<Participant::Retired> orphans_;
+  std::atomic<int64_t> orphan_bytes_{0};  // their bytes; written under mu_, read anywhere
   std::vector<Participant*> all_;
 };
 

@@ -45,23 +45,25 @@ void Keyspace::flush(OpCtx& ctx, LazyFree* lazy) {
 namespace {
 // A flushed table on its way to the lazy-free thread: retired first (readers may still walk it),
 // handed over once reclamation says none can.
+// bytes (the table's and its entries') are counted as retired, then as the lazy-free backlog.
 struct LazyTable {
   LazyFree* lazy;
   Shard::Table* table;
   uint64_t keys;
+  int64_t bytes;
   static void hand_over(void* p) {
     auto* lt = static_cast<LazyTable*>(p);
-    lt->lazy->submit(lt->table, Shard::free_table_with_entries, lt->keys);
+    lt->lazy->submit(lt->table, Shard::free_table_with_entries, lt->keys, lt->bytes);
     delete lt;
   }
 };
 
-void retire_flushed(Shard::Table* t, uint64_t keys, OpCtx& ctx, LazyFree* lazy) {
+void retire_flushed(Shard::Table* t, uint64_t keys, int64_t bytes, OpCtx& ctx, LazyFree* lazy) {
   if (!t) return;
   if (lazy)
-    ctx.epoch->retire(new LazyTable{lazy, t, keys}, LazyTable::hand_over);
+    ctx.epoch->retire(new LazyTable{lazy, t, keys, bytes}, LazyTable::hand_over, bytes);
   else
-    Shard::retire_table_with_entries(t, ctx.epoch);
+    Shard::retire_table_with_entries(t, ctx.epoch, bytes);
 }
 }  // namespace
 
@@ -84,11 +86,12 @@ void flush_keyspaces(Keyspace* const* ks, size_t n, OpCtx& ctx, LazyFree* lazy) 
       Shard& s = ks[k]->shard(i);
       Shard::Table *t, *old;
       uint64_t keys = s.size();
+      int64_t entry_bytes = s.bytes();  // the entries of both tables: counted with the current one
       s.install_redirect_locked(&t, &old);
       s.clear_counters_locked(ctx.epoch);
       s.account_tables_locked(ctx.epoch);
-      retire_flushed(t, keys, ctx, lazy);
-      retire_flushed(old, 0, ctx, lazy);
+      retire_flushed(t, keys, entry_bytes + Shard::table_bytes(t), ctx, lazy);
+      retire_flushed(old, 0, Shard::table_bytes(old), ctx, lazy);
     }
   }
   retire_redirects(empty, commit, ctx.epoch);

@@ -26,14 +26,15 @@ LazyFree::~LazyFree() {
   thread_.join();  // run() empties the queue before it returns
 }
 
-void LazyFree::submit(void* obj, Fn fn, uint64_t objects) {
+void LazyFree::submit(void* obj, Fn fn, uint64_t objects, int64_t bytes) {
   // Counted before the job is queued: the lock orders this increment before the thread's
   // decrement, so pending_objects() never wraps below zero.
   pending_.fetch_add(objects, std::memory_order_relaxed);
+  if (bytes != 0) pending_bytes_.fetch_add(bytes, std::memory_order_relaxed);
   bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back({obj, fn, objects});
+    queue_.push_back({obj, fn, objects, bytes});
     submitted_jobs_++;
     wake = sleeping_;
   }
@@ -63,6 +64,7 @@ void LazyFree::run() {
     for (const Job& j : batch) {
       j.fn(j.obj);
       pending_.fetch_sub(j.objects, std::memory_order_relaxed);
+      if (j.bytes != 0) pending_bytes_.fetch_sub(j.bytes, std::memory_order_relaxed);
       freed_.fetch_add(j.objects, std::memory_order_relaxed);
     }
     const uint64_t n = batch.size();

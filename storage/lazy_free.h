@@ -10,7 +10,8 @@
 //   worker can still hold a pointer into it); the thread itself never pins, retires or reads the
 //   store. fn must not block, must not call drain() (it would wait for itself) and must not touch
 //   the EpochManager; it may submit further jobs.
-// - objects is how many keys or elements the job frees: INFO's counts, nothing else depends on it.
+// - objects is how many keys or elements the job frees, bytes how much memory: INFO's counts and
+//   used_memory (the backlog is still allocated), nothing else depends on them.
 // - submit is cheap and callable from any thread: it appends a node to a queue under a mutex and
 //   signals a condition variable when the thread may be asleep. Jobs run in submission order.
 // - drain() returns once every job submitted before it was called has run (jobs submitted while
@@ -38,10 +39,12 @@ class LazyFree {
   LazyFree(const LazyFree&) = delete;
   LazyFree& operator=(const LazyFree&) = delete;
 
-  void submit(void* obj, Fn fn, uint64_t objects);
+  void submit(void* obj, Fn fn, uint64_t objects, int64_t bytes = 0);
   void drain();
   // Objects submitted and not yet freed (INFO lazyfree_pending_objects).
   uint64_t pending_objects() const { return pending_.load(std::memory_order_relaxed); }
+  // Bytes submitted and not yet freed: part of used_memory (the server's maxmemory.h).
+  int64_t pending_bytes() const { return pending_bytes_.load(std::memory_order_relaxed); }
   // Objects freed since start or the last reset (INFO lazyfreed_objects; CONFIG RESETSTAT resets
   // it, as Redis's lazyfreeResetStats does).
   uint64_t freed_objects() const { return freed_.load(std::memory_order_relaxed); }
@@ -52,6 +55,7 @@ class LazyFree {
     void* obj;
     Fn fn;
     uint64_t objects;
+    int64_t bytes;
   };
   void run();
 
@@ -67,6 +71,7 @@ class LazyFree {
   // anything about other memory from them (drain() orders them for tests through mu_).
   std::atomic<uint64_t> pending_{0};
   std::atomic<uint64_t> freed_{0};
+  std::atomic<int64_t> pending_bytes_{0};
   std::thread thread_;  // declared last: started once everything above is initialised
 };
 

@@ -99,6 +99,11 @@ Shard::~Shard() {
   if (Table* o = old_.load(std::memory_order_relaxed)) free_table_with_entries(o);
 }
 
+int64_t Shard::tables_bytes() const {
+  return table_bytes(table_.load(std::memory_order_acquire)) +
+         table_bytes(old_.load(std::memory_order_acquire));
+}
+
 uint64_t Shard::buckets() const {
   Table* t = table_.load(std::memory_order_acquire);
   return t ? t->mask + 1 : 0;
@@ -180,11 +185,9 @@ void Shard::account(const Entry* e, int sign, Participant* p, int64_t bytes) {
   add_bytes_locked(sign * (bytes >= 0 ? bytes : static_cast<int64_t>(e->alloc_size())), p);
 }
 
-namespace {
-int64_t table_bytes(const Shard::Table* t) {
+int64_t Shard::table_bytes(const Table* t) {
   return t ? static_cast<int64_t>(sizeof(Shard::Table) + t->mask * sizeof(t->slots[0])) : 0;
 }
-}  // namespace
 
 void Shard::account_tables_locked(Participant* p) {
   int64_t now = table_bytes(table_.load(std::memory_order_relaxed)) +
@@ -223,9 +226,9 @@ void Shard::replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, P
   // One key out, one in: the count stays, the bytes and TTL count move by the difference.
   int expires = (e->expire_ms() >= 0) - (old->expire_ms() >= 0);
   if (expires) add_expires_locked(expires);
-  add_bytes_locked(static_cast<int64_t>(e->alloc_size()) - static_cast<int64_t>(old->alloc_size()),
-                   p);
-  p->retire(old, Entry::destroy_cb);
+  int64_t old_bytes = static_cast<int64_t>(old->alloc_size());
+  add_bytes_locked(static_cast<int64_t>(e->alloc_size()) - old_bytes, p);
+  p->retire(old, Entry::destroy_cb, old_bytes);
   after_write_locked(p);
 }
 
@@ -235,8 +238,9 @@ bool Shard::erase_locked(std::string_view key, uint64_t hash, Participant* p) {
   Entry* e = link->load(std::memory_order_relaxed);
   if (!e) return false;
   link->store(e->next.load(std::memory_order_relaxed), std::memory_order_release);
-  account(e, -1, p);
-  p->retire(e, Entry::destroy_cb);
+  int64_t bytes = static_cast<int64_t>(e->alloc_size());
+  account(e, -1, p, bytes);
+  p->retire(e, Entry::destroy_cb, bytes);
   after_write_locked(p);
   return true;
 }
@@ -299,8 +303,9 @@ void Shard::settle_locked(Entry* stub, Participant* p) {
     link->store(next, std::memory_order_release);
   }
   if (b.before) {
-    account(b.before, -1, p);
-    p->retire(b.before, Entry::destroy_cb);
+    int64_t bytes = static_cast<int64_t>(b.before->alloc_size());
+    account(b.before, -1, p, bytes);
+    p->retire(b.before, Entry::destroy_cb, bytes);
   }
   p->retire(stub, Entry::destroy_cb);
   after_write_locked(p);
@@ -363,7 +368,7 @@ void Shard::migrate_step_locked(Participant* p) {
   migrated_.store(migrated_.load(std::memory_order_relaxed) + (hi - lo), std::memory_order_relaxed);
   if (hi == o->mask + 1) {  // every chain moved: readers may still be walking it, so retire it
     old_.store(nullptr, std::memory_order_release);
-    p->retire(o, Table::free);
+    p->retire(o, Table::free, table_bytes(o));
     tables_dirty_ = true;
   }
 }
@@ -392,8 +397,8 @@ void Shard::clear_counters_locked(Participant* p) {
   expire_cursor_ = 0;
 }
 
-void Shard::retire_table_with_entries(Table* t, Participant* p) {
-  if (t) p->retire(t, free_table_with_entries);
+void Shard::retire_table_with_entries(Table* t, Participant* p, int64_t bytes) {
+  if (t) p->retire(t, free_table_with_entries, bytes);
 }
 
 void Shard::swap_counters_locked(Shard& o) {

@@ -132,7 +132,10 @@ class Shard {
   void clear_counters_locked(Participant* p);  // FLUSHDB: the shard is empty now
   // Brings p's accounted bytes up to date with the tables this shard holds (FLUSHDB, SWAPDB).
   void account_tables_locked(Participant* p);
-  static void retire_table_with_entries(Table* t, Participant* p);
+  // bytes: the table's and its entries' (Participant::retire counts them until freed).
+  static void retire_table_with_entries(Table* t, Participant* p, int64_t bytes);
+  // A bucket array's bytes as accounted (0 for none).
+  static int64_t table_bytes(const Table* t);
   static void free_table_with_entries(void* t);
   // SWAPDB: exchanges the counters and cursors of two shards whose tables were redirected to each
   // other's.
@@ -151,6 +154,9 @@ class Shard {
     expires_.store(expires_.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
   }
   uint64_t buckets() const;
+  // Bytes of the bucket arrays (the current one and, while a resize runs, the old one). Lock-free;
+  // the caller must be pinned (epoch.h), as a retired table is read.
+  int64_t tables_bytes() const;
   uint64_t& expire_cursor_locked() { return expire_cursor_; }
   // Resize progress, readable anywhere: whether a migration is in flight, and how many old
   // buckets have been moved since the shard was made (tests watch readers progress against it).

@@ -34,6 +34,9 @@ class Store {
   // What the store holds by its own accounting: the dataset plus the shards' bucket arrays, kept
   // per thread (epoch.h, add_bytes) so that reading it is O(threads): maxmemory checks it often.
   int64_t accounted_bytes() const { return epochs_.accounted_bytes(); }
+  // Memory the dataset no longer holds but that is still allocated: entries and tables retired
+  // and awaiting epoch reclamation, then queued to the lazy-free thread. O(threads).
+  int64_t reclaim_bytes() const { return epochs_.retired_bytes() + lazy_free_.pending_bytes(); }
   // The store's own structures, allocated once whatever it holds: the keyspaces' shard arrays.
   int64_t fixed_bytes() const {
     return static_cast<int64_t>(sizeof(Keyspace) + dbs_[0]->shard_count() * sizeof(Shard)) *

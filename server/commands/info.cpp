@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <string>
 
 #include "server/context.h"
 #include "server/maxmemory.h"
+#include "server/memory_report.h"
 
 #ifdef RESPITE_WITH_MIMALLOC
 #include <mimalloc.h>
@@ -34,23 +34,6 @@ std::string human_bytes(uint64_t n) {
   else
     snprintf(buf, sizeof buf, "%.2fT", d / (1ull << 40));
   return buf;
-}
-
-uint64_t rss_bytes() {
-  std::ifstream f("/proc/self/statm");
-  uint64_t size = 0, resident = 0;
-  f >> size >> resident;
-  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-}
-
-uint64_t used_memory() {
-#ifdef RESPITE_WITH_MIMALLOC
-  size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
-  mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
-  return commit;
-#else
-  return rss_bytes();
-#endif
 }
 
 struct Totals {
@@ -173,32 +156,61 @@ void clients_section(CmdCtx& c, Info& i) {
 }
 
 void memory_section(CmdCtx& c, Info& i) {
-  // used_memory is what maxmemory compares (the store's own accounting, server/maxmemory.h), as
-  // in Redis; the allocator's view is allocator_active.
-  uint64_t used = static_cast<uint64_t>(server::used_memory(c.server)), rss = rss_bytes();
-  uint64_t peak = static_cast<uint64_t>(c.server.used_memory_peak.load());
-  int64_t dataset = c.server.store.bytes();
+  // Redis 7.0's fields, in its order, where they mean something here (server/memory_report.h):
+  // used_memory is the store's accounting plus the start-up structures, the clients' buffers and
+  // what is being freed (server/maxmemory.h); maxmemory compares all but the last, which is
+  // therefore mem_not_counted_for_evict.
+  MemoryReport r = memory_report(c.server);
+  auto u = [](int64_t v) { return static_cast<uint64_t>(v > 0 ? v : 0); };
+  auto fixed2 = [](double d, bool percent) {
+    char buf[32];
+    snprintf(buf, sizeof buf, percent ? "%.2f%%" : "%.2f", d);
+    return std::string(buf);
+  };
   uint64_t maxmem = static_cast<uint64_t>(c.server.config.maxmemory.load());
+  uint64_t system =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   i.section("Memory");
-  i.field("used_memory", used);
-  i.field("used_memory_human", human_bytes(used));
-  i.field("used_memory_rss", rss);
-  i.field("used_memory_rss_human", human_bytes(rss));
-  i.field("used_memory_peak", peak);
-  i.field("used_memory_peak_human", human_bytes(peak));
-  i.field("used_memory_dataset", dataset);
+  i.field("used_memory", u(r.total));
+  i.field("used_memory_human", human_bytes(u(r.total)));
+  i.field("used_memory_rss", u(r.rss));
+  i.field("used_memory_rss_human", human_bytes(u(r.rss)));
+  i.field("used_memory_peak", u(r.peak));
+  i.field("used_memory_peak_human", human_bytes(u(r.peak)));
+  i.field("used_memory_peak_perc", fixed2(r.peak_perc, true));
+  i.field("used_memory_overhead", u(r.overhead_total));
+  i.field("used_memory_startup", u(r.startup));
+  i.field("used_memory_dataset", u(r.dataset));
+  i.field("used_memory_dataset_perc", fixed2(r.dataset_perc, true));
+  i.field("allocator_allocated", u(r.allocator_allocated));
+  i.field("allocator_active", u(r.allocator_active));
+  i.field("allocator_resident", u(r.allocator_resident));
+  i.field("total_system_memory", system);
+  i.field("total_system_memory_human", human_bytes(system));
   i.field("maxmemory", maxmem);
   i.field("maxmemory_human", human_bytes(maxmem));
   i.field("maxmemory_policy", policy_name(c.server.config.maxmemory_policy.load()));
-  char ratio[32];
-  snprintf(ratio, sizeof ratio, "%.2f", used ? double(rss) / double(used) : 0.0);
-  i.field("mem_fragmentation_ratio", ratio);
-  i.field("allocator_active", used_memory());
+  i.field("allocator_frag_ratio", fixed2(r.allocator_frag, false));
+  i.field("allocator_frag_bytes", std::to_string(r.allocator_frag_bytes));
+  i.field("allocator_rss_ratio", fixed2(r.allocator_rss, false));
+  i.field("allocator_rss_bytes", std::to_string(r.allocator_rss_bytes));
+  i.field("rss_overhead_ratio", fixed2(r.rss_extra, false));
+  i.field("rss_overhead_bytes", std::to_string(r.rss_extra_bytes));
+  i.field("mem_fragmentation_ratio", fixed2(r.total_frag, false));
+  i.field("mem_fragmentation_bytes", std::to_string(r.total_frag_bytes));
+  i.field("mem_not_counted_for_evict", u(r.reclaim));
+  i.field("mem_replication_backlog", 0);
+  i.field("mem_total_replication_buffers", 0);
+  i.field("mem_clients_slaves", 0);
+  i.field("mem_clients_normal", u(r.clients_normal));
+  i.field("mem_cluster_links", 0);
+  i.field("mem_aof_buffer", 0);
 #ifdef RESPITE_WITH_MIMALLOC
   i.field("mem_allocator", "mimalloc-" + std::to_string(mi_version()));
 #else
   i.field("mem_allocator", "libc");
 #endif
+  i.field("active_defrag_running", 0);
   // Both in Memory, after mem_allocator, where Redis 7.0 prints them.
   i.field("lazyfree_pending_objects", c.server.store.lazy_free().pending_objects());
   i.field("lazyfreed_objects", c.server.store.lazy_free().freed_objects());
@@ -271,6 +283,7 @@ void stats_section(CmdCtx& c, Info& i) {
   i.field("rejected_connections", c.server.stat_rejected_conn.load());
   i.field("expired_keys", t.expired);
   i.field("evicted_keys", t.evicted);
+  i.field("evicted_clients", 0);  // no maxmemory-clients: clients are never evicted
   i.field("keyspace_hits", t.hits);
   i.field("keyspace_misses", t.misses);
   i.field("pubsub_channels", 0);

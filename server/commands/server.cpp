@@ -10,7 +10,14 @@
 #include "server/context.h"
 #include "server/keywrite.h"
 #include "server/maxmemory.h"
+#include "server/memory_report.h"
+#include "server/server.h"
+#include "server/worker.h"
 #include "storage/glob.h"
+
+#ifdef RESPITE_WITH_MIMALLOC
+#include <mimalloc.h>
+#endif
 
 namespace respite::server {
 
@@ -98,6 +105,7 @@ void cmd_config_set(CmdCtx& c) {
   // maxmemory: the access-tracking mode follows the policy at once; a limit below current usage
   // starts evicting now (the workers' cron goes on until under it), as Redis's CONFIG SET does.
   refresh_access_policy(c.server);
+  c.worker.epoch->set_eager(c.server.config.maxmemory.load(std::memory_order_relaxed) > 0);
   enforce_maxmemory(c.worker, c.op.now_ms);
   c.reply.ok();
 }
@@ -366,8 +374,86 @@ void cmd_memory_usage(CmdCtx& c) {
   c.reply.integer(static_cast<int64_t>(kw.cur->alloc_size() + sizeof(void*)));
 }
 
+// MEMORY STATS: Redis 7.0's fields, in its order and with its types (object.c, memoryCommand);
+// a map in RESP3, a flat array of name/value pairs in RESP2. What each figure means for respite:
+// server/memory_report.h.
+void cmd_memory_stats(CmdCtx& c) {
+  MemoryReport r = memory_report(c.server);
+  auto& w = c.reply;
+  auto num = [&](const char* name, int64_t v) {
+    w.bulk(name);
+    w.integer(v);
+  };
+  auto dbl = [&](const char* name, double v) {
+    w.bulk(name);
+    w.dbl(v);
+  };
+  w.map(27 + r.dbs.size());
+  num("peak.allocated", r.peak);
+  num("total.allocated", r.total);
+  num("startup.allocated", r.startup);
+  num("replication.backlog", 0);
+  num("clients.slaves", 0);
+  num("clients.normal", r.clients_normal);
+  num("cluster.links", 0);
+  num("aof.buffer", 0);
+  num("lua.caches", 0);
+  num("functions.caches", 0);
+  for (const MemoryReport::Db& d : r.dbs) {
+    w.bulk("db." + std::to_string(d.id));
+    w.map(3);
+    num("overhead.hashtable.main", d.overhead_main);
+    num("overhead.hashtable.expires", d.overhead_expires);
+    num("overhead.hashtable.slot-to-keys", 0);
+  }
+  num("overhead.total", r.overhead_total);
+  num("keys.count", r.keys);
+  num("keys.bytes-per-key", r.bytes_per_key);
+  num("dataset.bytes", r.dataset);
+  dbl("dataset.percentage", r.dataset_perc);
+  dbl("peak.percentage", r.peak_perc);
+  num("allocator.allocated", r.allocator_allocated);
+  num("allocator.active", r.allocator_active);
+  num("allocator.resident", r.allocator_resident);
+  dbl("allocator-fragmentation.ratio", r.allocator_frag);
+  num("allocator-fragmentation.bytes", r.allocator_frag_bytes);
+  dbl("allocator-rss.ratio", r.allocator_rss);
+  num("allocator-rss.bytes", r.allocator_rss_bytes);
+  dbl("rss-overhead.ratio", r.rss_extra);
+  num("rss-overhead.bytes", r.rss_extra_bytes);
+  dbl("fragmentation", r.total_frag);
+  num("fragmentation.bytes", r.total_frag_bytes);
+}
+
+void cmd_memory_doctor(CmdCtx& c) {
+  MemoryReport r = memory_report(c.server);
+  c.reply.verbatim(memory_doctor(r, c.server.connected_clients.load(std::memory_order_relaxed)));
+}
+
+void cmd_memory_malloc_stats(CmdCtx& c) {
+#ifdef RESPITE_WITH_MIMALLOC
+  std::string text;
+  mi_stats_print_out(
+      [](const char* msg, void* arg) { static_cast<std::string*>(arg)->append(msg); }, &text);
+  c.reply.verbatim(text);
+#else
+  c.reply.bulk("Stats not supported for the current allocator");
+#endif
+}
+
+void cmd_memory_purge(CmdCtx& c) {
+#ifdef RESPITE_WITH_MIMALLOC
+  mi_collect(true);  // this thread's heap and what other threads abandoned
+#endif
+  c.reply.ok();
+}
+
 void cmd_memory_help(CmdCtx& c) {
-  reply_help(c, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  reply_help(c, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "DOCTOR",
+                 "    Return memory problems reports.", "MALLOC-STATS",
+                 "    Return internal statistics report from the memory allocator.", "PURGE",
+                 "    Attempt to purge dirty pages for reclamation by the allocator.", "STATS",
+                 "    Return information about the memory usage of the server.",
                  "USAGE <key> [SAMPLES <count>]",
                  "    Return memory in bytes used by <key> and its value. Nested values are",
                  "    sampled up to <count> times (default: 5, 0 means sample all).", "HELP",
@@ -381,6 +467,16 @@ void register_server_commands(CommandTable& t) {
                         "A container for memory diagnostics commands", "", "4.0.0"});
   t.add_sub(mem, {"usage", -3, kReadonly, 2, 2, 1, cmd_memory_usage, "",
                   "Estimate the memory usage of a key", "key [SAMPLES count]", "4.0.0", "O(N)"});
+  t.add_sub(mem, {"stats", 2, kNoFlags, 0, 0, 0, cmd_memory_stats, "", "Show memory usage details",
+                  "", "4.0.0", "O(1)"});
+  t.add_sub(mem, {"doctor", 2, kNoFlags, 0, 0, 0, cmd_memory_doctor, "",
+                  "Outputs memory problems report", "", "4.0.0", "O(1)"});
+  t.add_sub(mem, {"malloc-stats", 2, kNoFlags, 0, 0, 0, cmd_memory_malloc_stats, "",
+                  "Show allocator internal stats", "", "4.0.0",
+                  "Depends on how much memory is allocated, could be slow"});
+  t.add_sub(mem, {"purge", 2, kNoFlags, 0, 0, 0, cmd_memory_purge, "",
+                  "Ask the allocator to release memory", "", "4.0.0",
+                  "Depends on how much memory is allocated, could be slow"});
   t.add_sub(mem, {"help", 2, kLoading | kStale, 0, 0, 0, cmd_memory_help, "",
                   "Show helpful text about the different subcommands", "", "4.0.0"});
   t.add({"dbsize", 1, kReadonly | kFast, 0, 0, 0, cmd_dbsize, "server",
