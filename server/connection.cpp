@@ -9,7 +9,6 @@
 
 #include "server/blocking.h"
 #include "server/dispatch.h"
-#include "server/maxmemory.h"
 #include "server/server.h"
 #include "server/worker.h"
 #include "storage/epoch.h"
@@ -121,10 +120,6 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   storage::EpochGuard guard(worker->epoch);
   int64_t now = worker->now_ms();
   last_active_ms.store(now, std::memory_order_relaxed);
-  // Redis evicts before every command while over maxmemory, reads included, so that memory that
-  // is not keys (clients' buffers) makes room promptly; here once per batch, and again before
-  // each command that may grow the dataset (dispatch).
-  if (srv.config.maxmemory.load(std::memory_order_relaxed) > 0) enforce_maxmemory(*worker, now);
   size_t off = 0;
   while (off < len && !closing() && !waiter_) {
     protocol::ParseStatus st = parser_.parse(data + off, len - off);
