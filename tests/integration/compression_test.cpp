@@ -336,10 +336,14 @@ class Model {
 };
 
 // The generation named by the first whole record in s, or -1.
+// A record cut inside its number (a range ending in `{"g":12` of `{"g":1200003,`) names nothing:
+// only a number followed by its comma counts.
 long long generation(const std::string& s) {
   size_t p = s.find(R"({"g":)");
   if (p == std::string::npos) return -1;
-  return std::stoll(s.substr(p + 5, 20));
+  size_t end = s.find(',', p + 5);
+  if (end == std::string::npos || end == p + 5) return -1;
+  return std::stoll(s.substr(p + 5, end - p - 5));
 }
 
 constexpr size_t kBaseRecords = 1200;  // ~90 KiB
@@ -446,9 +450,16 @@ static void readers_against_writers(Mode mode) {
               whole.str.compare(whole.str.size() - 2, 2, "},") != 0)
             throw std::runtime_error("GET " + k + ": not a whole value of generation " +
                                      std::to_string(g));
-          g = generation(prefix.str);  // -1 only for a prefix too short to name it
+          // -1 only for a prefix too short to name it: then it is `{"g":` and digits, cut short.
+          g = generation(prefix.str);
+          auto unnamed_ok = [](const std::string& p) {
+            size_t n = std::min<size_t>(p.size(), 5);
+            if (p.compare(0, n, std::string(R"({"g":)"), 0, n) != 0) return false;
+            return std::all_of(p.begin() + n, p.end(),
+                               [](char ch) { return ch >= '0' && ch <= '9'; });
+          };
           if (g < 0
-                  ? prefix.str != std::string(R"({"g":)").substr(0, prefix.str.size())
+                  ? !unnamed_ok(prefix.str)
                   : prefix.str != model.at_least(g, prefix.str.size()).substr(0, prefix.str.size()))
             throw std::runtime_error("GETRANGE 0 " + std::to_string(e) + " of " + k);
           // A range names its generation by its first whole record (ranges shorter than a record
