@@ -222,7 +222,19 @@ put() { echo "$1.$2.$3=$4" >>"$RES"; }
 get() { awk -F= -v k="$1.$2.$3" '$1 == k {v = $2} END {print (v == "" ? "null" : v)}' "$RES"; }
 
 # Settles the allocator's and the kernel's view (a server may free its load buffers lazily).
-settle() { sleep 1; }
+# Lets the server finish what it does after the replies: respite's background compressor
+# (compression-background, storage/compressor.h) until nothing is queued, then a second for the
+# allocator to hand freed pages back.
+settle() {
+  local i pending
+  for i in $(seq 1200); do
+    pending=$(redis-cli -p "$PORT" info compression 2>/dev/null | tr -d '\r' |
+              awk -F: '$1 == "compress_pending" {print $2}')
+    [ -z "$pending" ] || [ "$pending" = 0 ] && break
+    sleep 0.1
+  done
+  sleep 1
+}
 
 for server in "${SERVER_LIST[@]}"; do
   for size in "${SIZE_LIST[@]}"; do
