@@ -141,6 +141,8 @@ void Compressor::run_job(const Job& j, Participant* p, std::string* scratch) {
     raw->unref();
     return;
   }
+  // Read before the swap: from then on the new entry owns `packed`, and a write may free it.
+  const uint64_t stored = packed->len;
   bool swapped = false;
   {  // Step 4: swap it in if the key still holds that very Blob.
     EpochGuard pin(p);
@@ -157,7 +159,7 @@ void Compressor::run_job(const Job& j, Participant* p, std::string* scratch) {
   if (swapped) {
     compressed_.fetch_add(1, std::memory_order_relaxed);
     raw_bytes_.fetch_add(raw->len, std::memory_order_relaxed);
-    stored_bytes_.fetch_add(packed->len, std::memory_order_relaxed);
+    stored_bytes_.fetch_add(stored, std::memory_order_relaxed);
   } else {
     packed->unref();
     skipped_.fetch_add(1, std::memory_order_relaxed);
