@@ -55,7 +55,13 @@ class Collection {
       : kw_(c, ks, key, tag), type_(type) {
     init(access);
   }
-  ~Collection() { settle(); }
+  ~Collection() {
+    settle();
+    // A write command that reached an existing collection counts as having changed it, for WATCH:
+    // Redis reports only real changes, but a needless EXEC failure is a retry, a missed change a
+    // lost update. Keys created, replaced or deleted were reported by the shard already.
+    if (write_ && obj_ && kw_.cur && kw_.ctx().cmd->has_flag(kWrite)) kw_.modified();
+  }
   Collection(const Collection&) = delete;
   Collection& operator=(const Collection&) = delete;
 
@@ -109,6 +115,7 @@ class Collection {
 
  private:
   void init(Access access) {
+    write_ = access == Access::kWrite;
     if (access == Access::kRead) {
       WorkerStats& st = kw_.ctx().worker.stats;
       (kw_.cur ? st.hits : st.misses).add(1);
@@ -124,6 +131,7 @@ class Collection {
   storage::Type type_;
   T* obj_ = nullptr;
   size_t before_ = 0;
+  bool write_ = false;
 };
 
 // Offers keys[0..n) (in the selected database), in order, to fn(Collection<T>&) until it returns

@@ -104,7 +104,16 @@ uint64_t Shard::buckets() const {
   return t ? t->mask + 1 : 0;
 }
 
+void Shard::wait_exclusive() const {
+  if (held_exclusively()) return;  // the holder's own reads see its changes as they go
+  // Taken after the holder lowered its marker and unlocked: everything it did is visible now.
+  std::lock_guard<std::mutex> wait(mu_);
+}
+
 Entry* Shard::find(std::string_view key, uint64_t hash) const {
+  // A transaction holds this shard (header note): see all of it, so wait for it to end. Acquire:
+  // pairs with the release store that lowers the marker.
+  if (__builtin_expect(exclusive_.load(std::memory_order_acquire) != nullptr, 0)) wait_exclusive();
   // The common case, kept small: no FLUSHDB/SWAPDB redirect and no migration in flight.
   uint32_t seq = seq_.load(std::memory_order_acquire);
   const Redirect* r = redirect_.load(std::memory_order_acquire);
@@ -207,6 +216,7 @@ Entry* Shard::upsert_locked(Entry* e, uint64_t hash, Participant* p) {
   e->next.store(nullptr, std::memory_order_relaxed);
   link->store(e, std::memory_order_release);  // publish: the entry's bytes are visible before it
   account(e, +1, p);
+  touched_locked(e->key(), hash, true);
   after_write_locked(p);
   return nullptr;
 }
@@ -225,6 +235,7 @@ void Shard::replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, P
   if (expires) add_expires_locked(expires);
   add_bytes_locked(static_cast<int64_t>(e->alloc_size()) - static_cast<int64_t>(old->alloc_size()),
                    p);
+  touched_locked(e->key(), e->hash, true);
   p->retire(old, Entry::destroy_cb);
   after_write_locked(p);
 }
@@ -236,6 +247,7 @@ bool Shard::erase_locked(std::string_view key, uint64_t hash, Participant* p) {
   if (!e) return false;
   link->store(e->next.load(std::memory_order_relaxed), std::memory_order_release);
   account(e, -1, p);
+  touched_locked(key, hash, false);
   p->retire(e, Entry::destroy_cb);
   after_write_locked(p);
   return true;
@@ -302,6 +314,7 @@ void Shard::settle_locked(Entry* stub, Participant* p) {
     account(b.before, -1, p);
     p->retire(b.before, Entry::destroy_cb);
   }
+  touched_locked(stub->key(), stub->hash, b.after != nullptr);
   p->retire(stub, Entry::destroy_cb);
   after_write_locked(p);
 }

@@ -24,6 +24,8 @@ class Store {
   EpochManager& epochs() { return epochs_; }
   LazyFree& lazy_free() { return lazy_free_; }
 
+  // Where every shard reports changed keys (key_watch.h): set once, before any command runs.
+  void set_watch(KeyWatch* w);
   // SWAPDB: exchanges two keyspaces' contents, atomically for every other worker.
   void swap(int a, int b, OpCtx& ctx);
   void flush_all(OpCtx& ctx, bool async);  // async: tables freed by the lazy-free thread
