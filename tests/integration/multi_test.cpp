@@ -303,6 +303,39 @@ TEST_CASE("WATCH: every path that touches a key fails the EXEC") {
   CHECK(watch_then(f, {"k"}, by_other({"FLUSHDB"})) == kPong);
 }
 
+TEST_CASE("WATCH: writes that change nothing do not touch; same-size changes do") {
+  Fixture f;
+  Client other(f.server.port());
+  auto after = [&](std::initializer_list<std::string_view> setup, std::string_view key,
+                   std::initializer_list<std::string_view> touch) {
+    REQUIRE(f.cmd({"FLUSHALL"}) == OK());
+    REQUIRE(!f.cmd(setup).is_error());
+    return watch_then(f, {key}, [&] { REQUIRE(!other.cmd(touch).is_error()); });
+  };
+  CHECK(after({"SADD", "k", "a"}, "k", {"SADD", "k", "a"}) == kPong);
+  CHECK(after({"SADD", "k", "a", "b"}, "k", {"SREM", "k", "c"}) == kPong);
+  CHECK(after({"HSET", "k", "f", "v"}, "k", {"HDEL", "k", "g"}) == kPong);
+  CHECK(after({"ZADD", "k", "1", "a"}, "k", {"ZADD", "k", "1", "a"}) == kPong);
+  CHECK(after({"ZADD", "k", "1", "a"}, "k", {"ZADD", "k", "GT", "0", "a"}) == kPong);
+  CHECK(after({"RPUSH", "k", "a"}, "k", {"LREM", "k", "0", "b"}) == kPong);
+  CHECK(after({"RPUSH", "k", "a"}, "k", {"LPUSHX", "j", "b"}) == kPong);
+  CHECK(after({"SET", "k", "1"}, "k", {"RENAME", "k", "k"}) == kPong);
+  CHECK(after({"SET", "k", "1"}, "k", {"EXPIRE", "k", "100", "XX"}) == kPong);
+  CHECK(after({"SET", "k", "1"}, "k", {"PERSIST", "k"}) == kPong);
+  CHECK(after({"SET", "k", "1"}, "k", {"SETNX", "k", "2"}) == kPong);
+  CHECK(after({"HSET", "k", "f", "v"}, "k", {"HSETNX", "k", "f", "w"}) == kPong);
+  // Same length and size, yet a change (Redis signals these whatever the value).
+  CHECK(after({"HSET", "k", "f", "v"}, "k", {"HSET", "k", "f", "w"}).is_nil());
+  CHECK(after({"HSET", "k", "f", "v"}, "k", {"HSET", "k", "f", "v"}).is_nil());
+  CHECK(after({"HSET", "k", "f", "1"}, "k", {"HINCRBY", "k", "f", "1"}).is_nil());
+  CHECK(after({"RPUSH", "k", "a"}, "k", {"LSET", "k", "0", "b"}).is_nil());
+  CHECK(after({"RPUSH", "k", "a", "b"}, "k", {"LTRIM", "k", "0", "-1"}).is_nil());
+  CHECK(after({"RPUSH", "k", "a", "b"}, "k", {"LMOVE", "k", "k", "LEFT", "RIGHT"}).is_nil());
+  CHECK(after({"ZADD", "k", "1", "a"}, "k", {"ZADD", "k", "2", "a"}).is_nil());
+  CHECK(after({"ZADD", "k", "1", "a"}, "k", {"ZINCRBY", "k", "1", "a"}).is_nil());
+  CHECK(after({"SET", "k", "1"}, "k", {"INCRBY", "k", "0"}).is_nil());
+}
+
 TEST_CASE("WATCH: eviction touches the evicted key") {
   Fixture f;
   if (!f.server.is_respite()) return;  // eviction order differs; the path is respite's own
