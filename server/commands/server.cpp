@@ -10,6 +10,7 @@
 #include "server/context.h"
 #include "server/keywrite.h"
 #include "server/maxmemory.h"
+#include "server/multi.h"
 #include "storage/glob.h"
 
 namespace respite::server {
@@ -98,7 +99,9 @@ void cmd_config_set(CmdCtx& c) {
   // maxmemory: the access-tracking mode follows the policy at once; a limit below current usage
   // starts evicting now (the workers' cron goes on until under it), as Redis's CONFIG SET does.
   refresh_access_policy(c.server);
-  enforce_maxmemory(c.worker, c.op.now_ms);
+  // Not inside EXEC: eviction locks shards the transaction does not hold, out of the global lock
+  // order (server/multi.h); the cron evicts soon after instead.
+  if (!executing_transaction(c.conn)) enforce_maxmemory(c.worker, c.op.now_ms);
   c.reply.ok();
 }
 
