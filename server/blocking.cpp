@@ -126,10 +126,23 @@ void BlockingRegistry::waited_keys(int db, std::vector<std::pair<int, std::strin
   }
 }
 
+thread_local const BlockingRegistry* BlockingRegistry::t_held_for_exec_ = nullptr;
+
+void BlockingRegistry::lock_for_exec() {
+  mu_.lock();
+  t_held_for_exec_ = this;
+}
+
+void BlockingRegistry::unlock_for_exec() {
+  t_held_for_exec_ = nullptr;
+  mu_.unlock();
+}
+
 bool BlockingRegistry::unblock_client(uint64_t id, void (*reply)(protocol::ReplyWriter&)) {
   std::shared_ptr<Waiter> w;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+    if (t_held_for_exec_ != this) lock.lock();
     auto it = by_client_.find(id);
     if (it == by_client_.end()) return false;
     w = it->second;

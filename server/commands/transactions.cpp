@@ -77,10 +77,11 @@ bool parse_db(CmdCtx& c, std::string_view arg, int* db) {
 
 // Adds every shard the queued commands may lock, and the watched keys' shards (multi.h). A
 // command whose arguments are invalid adds what it can: it fails before touching anything else.
-void collect_shards(CmdCtx& c, Transaction& tx, storage::MultiLock& lock) {
+// Returns whether the queue holds CLIENT UNBLOCK (EXEC then takes the blocking registry first).
+bool collect_shards(CmdCtx& c, Transaction& tx, storage::MultiLock& lock) {
   storage::Store& store = c.server.store;
   int db = c.conn.db;
-  bool all = false;
+  bool all = false, unblock = false;
   auto arg = [&](const Transaction::Queued& q, size_t i) {
     auto [off, len] = tx.args[q.first_arg + i];
     return std::string_view(tx.bytes).substr(off, len);
@@ -95,6 +96,10 @@ void collect_shards(CmdCtx& c, Transaction& tx, storage::MultiLock& lock) {
     }
     if (name == "flushall") {
       all = true;
+      continue;
+    }
+    if (name == "client|unblock") {
+      unblock = true;
       continue;
     }
     if (name == "swapdb") {
@@ -141,6 +146,7 @@ void collect_shards(CmdCtx& c, Transaction& tx, storage::MultiLock& lock) {
   if (all) {
     for (int i = 0; i < store.databases(); i++) lock.add_all(store.db(i));
   }
+  return unblock;
 }
 
 // Redis 7.0's isWatchedKeyExpired: a key live when watched and expired now fails the EXEC. The
@@ -164,11 +170,16 @@ void cmd_exec(CmdCtx& c) {
     return discard_transaction(c);
   }
   storage::MultiLock& lock = tx.locks;
-  collect_shards(c, tx, lock);
+  bool unblock = collect_shards(c, tx, lock);
+  if (unblock) c.server.blocking.lock_for_exec();  // before any shard: the registry comes first
   lock.lock(/*exclusive=*/true);
+  auto release = [&] {
+    lock.clear();
+    if (unblock) c.server.blocking.unlock_for_exec();
+  };
   // Under the watched keys' locks: every write that touched one set the flag before unlocking.
   if (tx.dirty.load(std::memory_order_acquire) || watched_key_expired(c, tx)) {
-    lock.clear();
+    release();
     c.reply.null_array();
     return discard_transaction(c);
   }
@@ -184,7 +195,7 @@ void cmd_exec(CmdCtx& c) {
     run_command(c.conn, *q.cmd, tx.argv, c.op.now_ms);
   }
   tx.executing = false;
-  lock.clear();
+  release();
   // SWAPDB's blocked clients, now that no shard is held (the registry's mutex comes first).
   for (int db : tx.swapped_dbs) signal_db_ready(c, db);
   tx.swapped_dbs.clear();

@@ -531,6 +531,31 @@ TEST_CASE("a key pushed inside EXEC wakes a blocked client only after the whole 
   CHECK(blocked.read_reply() == "*2\r\n$2\r\nq2\r\n$1\r\nb\r\n");
 }
 
+TEST_CASE("CLIENT UNBLOCK and SWAPDB inside EXEC reach blocked clients after it") {
+  Fixture f(workers(2));
+  RawConnection blocked(f.server.port());
+  std::string id = raw(blocked, {"CLIENT", "ID"});
+  REQUIRE(id.size() > 3);
+  id = id.substr(1, id.size() - 3);
+  REQUIRE(blocked.send(resp({"BLPOP", "q", "0"})));
+  REQUIRE(wait_blocked(f, 1));
+  RawConnection w(f.server.port());
+  CHECK(raw(w, {"MULTI"}) == "+OK\r\n");
+  CHECK(raw(w, {"SET", "x", "1"}) == "+QUEUED\r\n");
+  CHECK(raw(w, {"CLIENT", "UNBLOCK", id}) == "+QUEUED\r\n");
+  CHECK(raw(w, {"EXEC"}) == "*2\r\n+OK\r\n:1\r\n");
+  CHECK(blocked.read_reply() == "*-1\r\n");
+  // SWAPDB bringing a list under a waited key serves the waiter once EXEC is over.
+  REQUIRE(blocked.send(resp({"BLPOP", "q", "0"})));
+  REQUIRE(wait_blocked(f, 1));
+  CHECK(raw(w, {"SELECT", "1"}) == "+OK\r\n");
+  CHECK(raw(w, {"RPUSH", "q", "from1"}) == ":1\r\n");
+  CHECK(raw(w, {"MULTI"}) == "+OK\r\n");
+  CHECK(raw(w, {"SWAPDB", "0", "1"}) == "+QUEUED\r\n");
+  CHECK(raw(w, {"EXEC"}) == "*1\r\n+OK\r\n");
+  CHECK(blocked.read_reply() == "*2\r\n$1\r\nq\r\n$5\r\nfrom1\r\n");
+}
+
 TEST_CASE("SELECT, FLUSHDB, SWAPDB, MOVE and KEYS inside EXEC") {
   Fixture f(workers(2));
   RawConnection r(f.server.port());
