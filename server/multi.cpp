@@ -110,10 +110,6 @@ void WatchRegistry::replacing(int db, storage::Keyspace& emptied, storage::Keysp
 
 // --- queuing (dispatch) ---
 
-bool in_multi(const Connection& c) {
-  return c.tx && c.tx->active;
-}
-
 bool is_exec(const Command& cmd) {
   return cmd.name == "exec";
 }

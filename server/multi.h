@@ -41,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/connection.h"
 #include "storage/key_watch.h"
 #include "storage/keyspace.h"
 
@@ -114,8 +115,10 @@ class WatchRegistry : public storage::KeyWatch {
   std::unordered_map<std::string, std::vector<Ref>> keys_;
 };
 
-// For dispatch(): whether c is between MULTI and EXEC.
-bool in_multi(const Connection& c);
+// For dispatch(): whether c is between MULTI and EXEC. Inline: every command asks.
+inline bool in_multi(const Connection& c) {
+  return c.tx && c.tx->active;
+}
 // Whether cmd runs at once even between MULTI and EXEC (EXEC, DISCARD, MULTI, WATCH, QUIT).
 bool runs_in_multi(const Command& cmd);
 bool is_exec(const Command& cmd);

@@ -216,7 +216,7 @@ Entry* Shard::upsert_locked(Entry* e, uint64_t hash, Participant* p) {
   e->next.store(nullptr, std::memory_order_relaxed);
   link->store(e, std::memory_order_release);  // publish: the entry's bytes are visible before it
   account(e, +1, p);
-  touched_locked(e->key(), hash, true);
+  touched_locked(e, true);
   after_write_locked(p);
   return nullptr;
 }
@@ -235,7 +235,7 @@ void Shard::replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, P
   if (expires) add_expires_locked(expires);
   add_bytes_locked(static_cast<int64_t>(e->alloc_size()) - static_cast<int64_t>(old->alloc_size()),
                    p);
-  touched_locked(e->key(), e->hash, true);
+  touched_locked(e, true);
   p->retire(old, Entry::destroy_cb);
   after_write_locked(p);
 }
@@ -314,7 +314,7 @@ void Shard::settle_locked(Entry* stub, Participant* p) {
     account(b.before, -1, p);
     p->retire(b.before, Entry::destroy_cb);
   }
-  touched_locked(stub->key(), stub->hash, b.after != nullptr);
+  touched_locked(stub, b.after != nullptr);
   p->retire(stub, Entry::destroy_cb);
   after_write_locked(p);
 }

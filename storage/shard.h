@@ -122,7 +122,8 @@ class Shard {
   // Whether the calling thread holds this shard exclusively. Relaxed: only this thread ever
   // stores its own token, so it reads its own last store (or another thread's, never equal).
   bool held_exclusively() const {
-    return exclusive_.load(std::memory_order_relaxed) == &t_shard_token;
+    const void* x = exclusive_.load(std::memory_order_relaxed);
+    return __builtin_expect(x != nullptr, 0) && x == &t_shard_token;  // the TLS address only then
   }
   // Under mu_, by the thread that locked it: raise (after every lock of the set is held, before the
   // first change) and lower (after the last change, before unlocking) the exclusive marker.
@@ -228,9 +229,14 @@ class Shard {
  private:
   Entry* find_slow(std::string_view key, uint64_t hash) const;  // redirect, migration, retry
   void wait_exclusive() const;  // another thread holds the shard exclusively: wait for it
+  // Key taken from e only when someone may watch it: the common case reads no more than the
+  // watch pointer and one counter.
   void touched_locked(std::string_view key, uint64_t hash, bool exists) {
     if (watch_ && watch_->maybe_watched(db_, static_cast<uint32_t>(hash)))
       watch_->touched(db_, key, exists);
+  }
+  void touched_locked(const Entry* e, bool exists) {
+    if (watch_ && watch_->maybe_watched(db_, e->hash)) watch_->touched(db_, e->key(), exists);
   }
   void link_stamp(Entry* e, uint64_t hash) {
     e->hash = static_cast<uint32_t>(hash);
