@@ -336,6 +336,52 @@ TEST_CASE("WATCH: writes that change nothing do not touch; same-size changes do"
   CHECK(after({"SET", "k", "1"}, "k", {"INCRBY", "k", "0"}).is_nil());
 }
 
+TEST_CASE("WATCH: keys expired when watched, through deletion, FLUSHDB and SWAPDB (Redis 7.0)") {
+  // Redis's own versions of these need DEBUG SET-ACTIVE-EXPIRE 0 to keep the expired keys around.
+  // Here the active cycle may remove them at any moment, which by the same rules is no change
+  // either, so every outcome below holds whether or not it got there first.
+  Fixture f;
+  auto stale = [&](std::string_view key) {
+    REQUIRE(f.cmd({"SET", key, "foo", "PX", "1"}) == OK());
+    REQUIRE(poll_until(
+        [&] {
+          return f.cmd({"PTTL", key}) == Reply::Int(-2);
+        },
+        std::chrono::seconds(10)));
+  };
+  // WATCH of a stale key, nothing else.
+  stale("x");
+  CHECK(watch_then(f, {"x"}, [] {}) == kPong);
+  // Deleted after WATCH (EXISTS deletes it lazily).
+  stale("x");
+  CHECK(watch_then(f, {"x"}, [&] { f.cmd({"EXISTS", "x"}); }) == kPong);
+  // FLUSHDB.
+  stale("x");
+  CHECK(watch_then(f, {"x"}, [&] { REQUIRE(f.cmd({"FLUSHDB"}) == OK()); }) == kPong);
+  // SWAPDB: a stale key replaced by no key.
+  REQUIRE(f.cmd({"FLUSHALL"}) == OK());
+  REQUIRE(f.cmd({"SELECT", "1"}) == OK());
+  stale("x");
+  CHECK(watch_then(f, {"x"}, [&] { REQUIRE(f.cmd({"SWAPDB", "0", "1"}) == OK()); }) == kPong);
+  // SWAPDB: no key replaced by a stale one.
+  REQUIRE(f.cmd({"FLUSHALL"}) == OK());
+  REQUIRE(f.cmd({"SELECT", "0"}) == OK());
+  stale("x");
+  REQUIRE(f.cmd({"SELECT", "1"}) == OK());
+  CHECK(watch_then(f, {"x"}, [&] { REQUIRE(f.cmd({"SWAPDB", "0", "1"}) == OK()); }) == kPong);
+  // SWAPDB: a stale key replaced by another stale one.
+  REQUIRE(f.cmd({"FLUSHALL"}) == OK());
+  stale("x");
+  REQUIRE(f.cmd({"SELECT", "0"}) == OK());
+  stale("x");
+  REQUIRE(f.cmd({"SELECT", "1"}) == OK());
+  CHECK(watch_then(f, {"x"}, [&] { REQUIRE(f.cmd({"SWAPDB", "0", "1"}) == OK()); }) == kPong);
+  // But a stale key written again is a change.
+  REQUIRE(f.cmd({"FLUSHALL"}) == OK());
+  stale("x");
+  CHECK(watch_then(f, {"x"}, [&] { REQUIRE(f.cmd({"SET", "x", "new"}) == OK()); }).is_nil());
+}
+
 TEST_CASE("WATCH: eviction touches the evicted key") {
   Fixture f;
   if (!f.server.is_respite()) return;  // eviction order differs; the path is respite's own
