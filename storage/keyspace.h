@@ -7,7 +7,11 @@
 // of several keys, RENAME, MOVE, and LMOVE/SMOVE when they empty a source or create a
 // destination); FLUSHDB, FLUSHALL and SWAPDB switch every shard's table behind one commit flag
 // (shard.h: redirects). tests/unit/storage/multi_write_test and tests/integration/atomicity_test
-// race readers against each of them. The store (store.h) owns the keyspaces and the epochs.
+// race readers against each of them. A transaction (EXEC) holds all its shards exclusively
+// instead (MultiLock::lock(true); shard.h, "Exclusive holds"): readers on other threads wait for
+// it, so its in-place changes too are seen all at once (tests/unit/storage/exclusive_test,
+// tests/integration/multi_test). Every change of a key is reported to the store's KeyWatch
+// (key_watch.h), which WATCH builds on. The store (store.h) owns the keyspaces and the epochs.
 //
 // Expiry is lazy (a lookup treats an expired entry as absent, and a locked lookup removes it) and
 // active (active_expire: each worker sweeps its own share of the shards under a time budget).
