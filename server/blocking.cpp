@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "server/context.h"
+#include "server/multi.h"
 #include "storage/hash.h"
 
 namespace respite::server {
@@ -125,10 +126,23 @@ void BlockingRegistry::waited_keys(int db, std::vector<std::pair<int, std::strin
   }
 }
 
+thread_local const BlockingRegistry* BlockingRegistry::t_held_for_exec_ = nullptr;
+
+void BlockingRegistry::lock_for_exec() {
+  mu_.lock();
+  t_held_for_exec_ = this;
+}
+
+void BlockingRegistry::unlock_for_exec() {
+  t_held_for_exec_ = nullptr;
+  mu_.unlock();
+}
+
 bool BlockingRegistry::unblock_client(uint64_t id, void (*reply)(protocol::ReplyWriter&)) {
   std::shared_ptr<Waiter> w;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+    if (t_held_for_exec_ != this) lock.lock();
     auto it = by_client_.find(id);
     if (it == by_client_.end()) return false;
     w = it->second;
@@ -215,6 +229,15 @@ void block_client(CmdCtx& c, const std::vector<std::string_view>& keys, int64_t 
     *c.keep_waiting = true;
     return;
   }
+  // Inside EXEC nothing blocks: the answer is the timeout's, at once (Redis's
+  // CLIENT_DENY_BLOCKING): BLMOVE and BRPOPLPUSH a null bulk, the others a null array.
+  if (executing_transaction(c.conn)) {
+    if (c.cmd->name == "blmove" || c.cmd->name == "brpoplpush")
+      c.reply.null();
+    else
+      c.reply.null_array();
+    return;
+  }
   auto w = std::make_shared<Waiter>();
   w->conn = &c.conn;
   w->worker = &c.worker;
@@ -242,6 +265,8 @@ void signal_key_ready(CmdCtx& c, int db, std::string_view key) {
 }
 
 void signal_db_ready(CmdCtx& c, int db) {
+  // Inside EXEC the shards are held, and the registry's mutex must come before them: later.
+  if (executing_transaction(c.conn)) return defer_db_ready(c.conn, db);
   std::vector<std::pair<int, std::string>> keys;
   c.server.blocking.waited_keys(db, &keys);
   for (auto& [kdb, key] : keys) queue_ready(c.worker, kdb, key);

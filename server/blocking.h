@@ -121,6 +121,12 @@ class BlockingRegistry {
   bool unblock_client(uint64_t id, void (*reply)(protocol::ReplyWriter&));
   // The registry's name for a key: the database number, then the key's bytes.
   static std::string registry_key(int db, std::string_view key);
+  // EXEC whose queue holds CLIENT UNBLOCK takes the registry's mutex before its shards (the lock
+  // order above) and keeps it to the end; unblock_client() on that thread then does not lock it
+  // again. Without this, CLIENT UNBLOCK inside EXEC would wait for the mutex while holding shards
+  // that a serving worker, holding the mutex, waits for.
+  void lock_for_exec();
+  void unlock_for_exec();
 
  private:
   static size_t slot(int db, std::string_view key);
@@ -128,6 +134,7 @@ class BlockingRegistry {
   void unregister_locked(Waiter* w);
 
   std::mutex mu_;
+  static thread_local const BlockingRegistry* t_held_for_exec_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<Waiter>>> waiting_;
   std::unordered_map<uint64_t, std::shared_ptr<Waiter>> by_client_;
   // Written under mu_ (seq_cst RMW), read without it by every push.

@@ -55,11 +55,24 @@ class Collection {
       : kw_(c, ks, key, tag), type_(type) {
     init(access);
   }
-  ~Collection() { settle(); }
+  ~Collection() {
+    settle();
+    // WATCH hears of a change made in place (storage/key_watch.h) when the collection's length
+    // or size moved, or when the handler said so (changed()); keys created, replaced or deleted
+    // were reported by the shard already. As in Redis, a write that changed nothing (SADD of a
+    // member already there, SREM of a missing one) is no change.
+    if (write_ && obj_ && kw_.cur &&
+        (changed_ || obj_->length() != length0_ || obj_->memory() != memory0_))
+      kw_.modified();
+  }
   Collection(const Collection&) = delete;
   Collection& operator=(const Collection&) = delete;
 
   bool exists() const { return kw_.cur != nullptr; }
+  // The handler changed the collection in a way that may leave its length and size as they were
+  // (HSET over a field, LSET, ZADD updating a score, a list rotated onto itself): WATCH must
+  // know. Redis signals these whatever the new value is.
+  void changed() { changed_ = true; }
   // The key holds a value of another type: the handler replies WRONGTYPE.
   bool wrong_type() const { return kw_.cur != nullptr && kw_.cur->type != type_; }
   // The collection, or nullptr when the key is missing or holds another type.
@@ -109,6 +122,7 @@ class Collection {
 
  private:
   void init(Access access) {
+    write_ = access == Access::kWrite;
     if (access == Access::kRead) {
       WorkerStats& st = kw_.ctx().worker.stats;
       (kw_.cur ? st.hits : st.misses).add(1);
@@ -118,12 +132,17 @@ class Collection {
     if (kw_.cur->type != type_) return;
     obj_ = static_cast<T*>(kw_.cur->object());
     before_ = obj_->memory();
+    memory0_ = before_;
+    length0_ = obj_->length();
   }
 
   KeyWrite kw_;
   storage::Type type_;
   T* obj_ = nullptr;
   size_t before_ = 0;
+  bool write_ = false;
+  bool changed_ = false;
+  size_t memory0_ = 0, length0_ = 0;  // what init() found, for WATCH
 };
 
 // Offers keys[0..n) (in the selected database), in order, to fn(Collection<T>&) until it returns

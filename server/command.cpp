@@ -154,6 +154,7 @@ void register_all_commands(CommandTable& t) {
   register_list_commands(t);
   register_set_commands(t);
   register_zset_commands(t);
+  register_transaction_commands(t);
   t.finish();
 }
 

@@ -9,6 +9,7 @@
 
 #include "server/blocking.h"
 #include "server/dispatch.h"
+#include "server/multi.h"
 #include "server/server.h"
 #include "server/worker.h"
 #include "storage/epoch.h"
@@ -285,6 +286,7 @@ void Connection::close() {
     worker->server->blocking.finish(waiter_.get(), /*detach_conn=*/true);
     waiter_.reset();
   }
+  end_transactions(*this);
   if (block_timer_) {
     uv_close(reinterpret_cast<uv_handle_t*>(block_timer_),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });

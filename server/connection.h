@@ -23,6 +23,7 @@ namespace respite::server {
 class Worker;
 struct Command;
 struct Waiter;
+struct Transaction;
 
 class Connection {
  public:
@@ -69,6 +70,7 @@ class Connection {
 
   protocol::ReplyWriter reply;
   protocol::OutputBuffer out;
+  std::unique_ptr<Transaction> tx;  // MULTI/WATCH state (multi.h), made when first needed
 
   // Intrusive list of the worker's connections.
   Connection* prev = nullptr;

@@ -9,6 +9,11 @@
 namespace respite::server {
 
 class Connection;
+struct Command;
 void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t now_ms);
+// Runs a command that passed dispatch's checks (EXEC runs its queue through it): the handler, the
+// statistics, and serving blocked clients once the outermost command is done.
+void run_command(Connection& c, const Command& cmd, const std::vector<std::string_view>& argv,
+                 int64_t now_ms);
 
 }  // namespace respite::server

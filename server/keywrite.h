@@ -50,7 +50,7 @@ class KeyWrite {
         key_(key),
         hash_(storage::hash_key(key)),
         shard_(ks.shard_for(hash_)),
-        lock_(shard_.mutex()) {
+        lock_(shard_) {
     cur = ks_.lookup_locked(shard_, key_, hash_, ctx_.op);
   }
   KeyWrite(CmdCtx& ctx, storage::Keyspace& ks, std::string_view key, AlreadyLocked)
@@ -86,12 +86,16 @@ class KeyWrite {
       int64_t old = cur->expire_ms();
       cur->set_expire(ms);
       if ((old >= 0) != (ms >= 0)) shard_.add_expires_locked(ms >= 0 ? 1 : -1);
+      modified();
     } else if (ms >= 0) {
       storage::Entry* old = cur;
       put(storage::Entry::copy(old, key_, ms, /*clone_object=*/false));
       if (old->enc == storage::Encoding::kObject) old->disown_object();  // moved to the copy
     }
   }
+  // cur was changed in place (INCR's integer, a collection's contents): WATCH must know
+  // (storage/key_watch.h). put() and erase() report themselves.
+  void modified() { shard_.modified_locked(key_, hash_); }
   storage::Shard& shard() { return shard_; }
   storage::Keyspace& keyspace() { return ks_; }
   std::string_view key() const { return key_; }
@@ -103,7 +107,7 @@ class KeyWrite {
   std::string_view key_;
   uint64_t hash_;
   storage::Shard& shard_;
-  std::unique_lock<std::mutex> lock_;
+  std::unique_lock<storage::Shard> lock_;  // passes through inside an EXEC (storage/shard.h)
 };
 
 }  // namespace respite::server

@@ -117,7 +117,7 @@ void Compressor::run_job(const Job& j, Participant* p, std::string* scratch) {
   Shard& s = j.ks->shard_for(j.hash);
   Blob* raw = nullptr;
   {  // Step 2: the key's live value, if it is still a raw Blob worth trying.
-    std::lock_guard<std::mutex> g(s.mutex());
+    std::lock_guard<Shard> g(s.mutex());
     Entry* e = s.find_locked(j.key, j.hash);
     if (e && e->enc == Encoding::kBlob && policy.applies(e->blob()->len)) {
       raw = e->blob();
@@ -146,13 +146,13 @@ void Compressor::run_job(const Job& j, Participant* p, std::string* scratch) {
   bool swapped = false;
   {  // Step 4: swap it in if the key still holds that very Blob.
     EpochGuard pin(p);
-    std::lock_guard<std::mutex> g(s.mutex());
+    std::lock_guard<Shard> g(s.mutex());
     Entry* e = s.find_locked(j.key, j.hash);
     if (e && e->enc == Encoding::kBlob && e->blob() == raw) {
       Entry* c = Entry::make_blob(j.key, packed, Encoding::kLz4, e->expire_ms());
       c->flags |= e->flags & Entry::kRawString;
       c->access.store(e->access.load(std::memory_order_relaxed), std::memory_order_relaxed);
-      s.replace_locked(e, c, j.hash, p);
+      s.recode_locked(e, c, j.hash, p);
       swapped = true;
     }
   }

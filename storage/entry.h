@@ -160,8 +160,9 @@ struct Entry {
   bool pending() const { return enc == Encoding::kPending; }
   int64_t expire_ms() const {  // kNoExpire when none
     if (!has_expire_slot()) return kNoExpire;
+    // Acquire, paired with set_expire's release: see set_expire.
     return std::atomic_ref<int64_t>(*const_cast<int64_t*>(expire_slot()))
-        .load(std::memory_order_relaxed);
+        .load(std::memory_order_acquire);
   }
   bool expired(int64_t now_ms) const {
     int64_t e = expire_ms();
@@ -173,7 +174,7 @@ struct Entry {
   }
   int64_t int_value() const {
     return std::atomic_ref<int64_t>(*const_cast<int64_t*>(int_slot()))
-        .load(std::memory_order_relaxed);
+        .load(std::memory_order_acquire);  // see set_int
   }
   std::string_view raw_value() const { return {key_ptr() + key_len, val_len}; }
   Blob* blob() const { return load_ptr<Blob>(); }
@@ -196,11 +197,14 @@ struct Entry {
   uint32_t lru_clock() const { return access.load(std::memory_order_relaxed) >> 8; }
 
   // --- in-place updates, under the shard lock ---
+  // Release stores read with acquire loads: a lock-free reader that sees an in-place change made
+  // inside a transaction also sees what the transaction did before it (shard.h, "Exclusive
+  // holds"). Both are plain moves on x86.
   void set_expire(int64_t ms) {  // requires has_expire_slot()
-    std::atomic_ref<int64_t>(*expire_slot()).store(ms, std::memory_order_relaxed);
+    std::atomic_ref<int64_t>(*expire_slot()).store(ms, std::memory_order_release);
   }
   void set_int(int64_t v) {
-    std::atomic_ref<int64_t>(*int_slot()).store(v, std::memory_order_relaxed);
+    std::atomic_ref<int64_t>(*int_slot()).store(v, std::memory_order_release);
   }
   // Hands the collection to another entry (RENAME) so destroy() of this one leaves it alone. Only
   // on an entry already unlinked: lock-free readers never dereference object() (collections are

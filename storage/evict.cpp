@@ -106,7 +106,7 @@ void Evictor::insert(const EvictHandle& h) {
 }
 
 void Evictor::sample_shard(Shard& s, const EvictParams& p, OpCtx& ctx, Rng& rng) {
-  std::lock_guard<std::mutex> lock(s.mutex());
+  std::lock_guard<Shard> lock(s.mutex());
   if (s.size() == 0) return;
   const bool vol = is_volatile(p.policy);
   Entry* expired[kMaxLazyExpire];
@@ -134,7 +134,7 @@ void Evictor::sample_shard(Shard& s, const EvictParams& p, OpCtx& ctx, Rng& rng)
 bool Evictor::evict_from_pool(const EvictParams& p, OpCtx& ctx, Result* r) {
   while (n_ > 0) {
     EvictHandle h = pool_[--n_];
-    std::lock_guard<std::mutex> lock(h.shard->mutex());
+    std::lock_guard<Shard> lock(*h.shard);
     if (!handle_valid_locked(h)) continue;  // deleted, replaced, renamed, or too old
     Entry* e = const_cast<Entry*>(h.entry);
     if (e->expired(p.now_ms)) {
@@ -184,7 +184,7 @@ bool Evictor::evict_random(Store& store, const std::vector<int>& dbs, const Evic
   for (int round = 0; round < kRounds; round++) {
     Shard* s = pick_shard(store.db(dbs[rng.below(dbs.size())]), vol, rng);
     if (!s) continue;
-    std::lock_guard<std::mutex> lock(s->mutex());
+    std::lock_guard<Shard> lock(*s);
     Entry* victim = nullptr;
     Entry* expired[kMaxLazyExpire];
     size_t nexp = 0;

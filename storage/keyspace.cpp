@@ -4,8 +4,13 @@
 
 namespace respite::storage {
 
-Keyspace::Keyspace(unsigned shard_bits)
-    : shard_bits_(shard_bits), shards_(new Shard[size_t(1) << shard_bits]) {}
+Keyspace::Keyspace(unsigned shard_bits, int index)
+    : shard_bits_(shard_bits), index_(index), shards_(new Shard[size_t(1) << shard_bits]) {}
+
+void Keyspace::set_watch(KeyWatch* w) {
+  watch_ = w;
+  for (size_t i = 0; i < shard_count(); i++) shards_[i].set_watch(w, index_);
+}
 
 Entry* Keyspace::lookup_locked(Shard& s, std::string_view key, uint64_t hash, OpCtx& ctx) {
   Entry* e = s.find_locked(key, hash);
@@ -73,6 +78,11 @@ void flush_keyspaces(Keyspace* const* ks, size_t n, OpCtx& ctx, LazyFree* lazy) 
     for (size_t i = 0; i < ks[k]->shard_count(); i++) lock.add(&ks[k]->shard(i));
   }
   lock.lock();
+  // Watched keys that exist are touched (key_watch.h), before they go.
+  for (size_t k = 0; k < n; k++) {
+    if (KeyWatch* w = ks[k]->watch(); w && w->any())
+      w->replacing(ks[k]->index(), *ks[k], nullptr, ctx.now_ms);
+  }
   // Every shard reads as empty from one store on (shard.h: redirects): no reader sees some keys
   // gone and others still there.
   auto* commit = new std::atomic<bool>(false);
@@ -111,7 +121,7 @@ uint64_t Keyspace::scan(uint64_t cursor, size_t count,
   while (idx < shard_count()) {
     Shard& s = shards_[idx];
     {
-      std::lock_guard<std::mutex> lock(s.mutex());
+      std::lock_guard<Shard> lock(s.mutex());
       do {
         bucket = s.scan_bucket_locked(bucket, [&](const Entry* e) {
           fn(e);
@@ -134,7 +144,7 @@ bool Keyspace::random_key(OpCtx& ctx, uint64_t seed, std::string* out) {
   size_t n = shard_count();
   auto try_shard = [&](Shard& s) {
     if (s.size() == 0) return false;
-    std::lock_guard<std::mutex> lock(s.mutex());
+    std::lock_guard<Shard> lock(s.mutex());
     uint64_t nb = s.buckets();
     if (nb == 0) return false;
     uint64_t start = (x >> 17) & (nb - 1);
@@ -185,7 +195,7 @@ uint64_t Keyspace::active_expire(OpCtx& ctx, unsigned worker, unsigned nworkers,
     if (idx >= n) continue;
     Shard& s = shards_[idx];
     if (s.expires() == 0) continue;
-    std::lock_guard<std::mutex> lock(s.mutex());
+    std::lock_guard<Shard> lock(s.mutex());
     uint64_t& cursor = s.expire_cursor_locked();
     std::vector<Entry*> dead;
     for (int b = 0; b < kBucketsPerVisit; b++) {
@@ -208,17 +218,28 @@ uint64_t Keyspace::active_expire(OpCtx& ctx, unsigned worker, unsigned nworkers,
   return removed;
 }
 
-void MultiLock::lock() {
+void MultiLock::lock(bool exclusive) {
   std::sort(shards_.begin(), shards_.end());
   shards_.erase(std::unique(shards_.begin(), shards_.end()), shards_.end());
-  for (Shard* s : shards_) s->mutex().lock();
+  for (Shard* s : shards_) s->lock();
+  // Only once every lock is held: a reader that waits on a raised marker must never wait for a
+  // holder that itself waits (shard.h).
+  if (exclusive) {
+    for (Shard* s : shards_) s->raise_exclusive_locked();
+  }
+  exclusive_ = exclusive;
   locked_ = true;
 }
 
 void MultiLock::unlock() {
   if (!locked_) return;
-  for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) (*it)->mutex().unlock();
+  // Every marker goes before any lock: the last change precedes all of them (shard.h).
+  if (exclusive_) {
+    for (Shard* s : shards_) s->lower_exclusive_locked();
+  }
+  for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) (*it)->unlock();
   locked_ = false;
+  exclusive_ = false;
 }
 
 }  // namespace respite::storage

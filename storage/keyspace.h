@@ -7,7 +7,11 @@
 // of several keys, RENAME, MOVE, and LMOVE/SMOVE when they empty a source or create a
 // destination); FLUSHDB, FLUSHALL and SWAPDB switch every shard's table behind one commit flag
 // (shard.h: redirects). tests/unit/storage/multi_write_test and tests/integration/atomicity_test
-// race readers against each of them. The store (store.h) owns the keyspaces and the epochs.
+// race readers against each of them. A transaction (EXEC) holds all its shards exclusively
+// instead (MultiLock::lock(true); shard.h, "Exclusive holds"): readers on other threads wait for
+// it, so its in-place changes too are seen all at once (tests/unit/storage/exclusive_test,
+// tests/integration/multi_test). Every change of a key is reported to the store's KeyWatch
+// (key_watch.h), which WATCH builds on. The store (store.h) owns the keyspaces and the epochs.
 //
 // Expiry is lazy (a lookup treats an expired entry as absent, and a locked lookup removes it) and
 // active (active_expire: each worker sweeps its own share of the shards under a time budget).
@@ -39,11 +43,15 @@ struct OpCtx {
 
 class Keyspace {
  public:
-  explicit Keyspace(unsigned shard_bits);
+  explicit Keyspace(unsigned shard_bits, int index = 0);
   Keyspace(const Keyspace&) = delete;
   Keyspace& operator=(const Keyspace&) = delete;
 
   unsigned shard_bits() const { return shard_bits_; }
+  int index() const { return index_; }  // the database number
+  // Where every shard reports changed keys (key_watch.h); null: nowhere.
+  void set_watch(KeyWatch* w);
+  KeyWatch* watch() const { return watch_; }
   size_t shard_count() const { return size_t(1) << shard_bits_; }
   size_t shard_index(uint64_t hash) const { return shard_bits_ ? hash >> (64 - shard_bits_) : 0; }
   Shard& shard(size_t i) { return shards_[i]; }
@@ -80,6 +88,8 @@ class Keyspace {
 
  private:
   unsigned shard_bits_;
+  int index_;
+  KeyWatch* watch_ = nullptr;
   std::unique_ptr<Shard[]> shards_;
   std::vector<size_t> expire_next_;  // per worker: the shard its sweep resumes at
   std::mutex expire_mu_;
@@ -91,7 +101,15 @@ void flush_keyspaces(Keyspace* const* ks, size_t n, OpCtx& ctx, LazyFree* lazy);
 // Retires the redirects of a FLUSHDB or SWAPDB (an array from new[]) and their commit flag.
 void retire_redirects(Redirect* r, std::atomic<bool>* commit, Participant* p);
 
-// Locks the shards behind a set of keys (possibly in several keyspaces) in one global order.
+// Locks the shards behind a set of keys (possibly in several keyspaces) in one global order
+// (ascending address), so that two MultiLocks never deadlock. Shards the calling thread holds
+// exclusively already (inside an EXEC) pass through (Shard::lock).
+//
+// lock(true) takes them exclusively, for a transaction (shard.h, "Exclusive holds"): once every
+// lock is held, each shard's marker is raised, so that lock-free readers on other threads wait
+// for the transaction instead of seeing part of it; unlock() lowers them all before releasing any
+// lock. The caller adds every shard its commands may lock: locking another one while holding
+// shards exclusively would break the global order.
 class MultiLock {
  public:
   MultiLock() = default;
@@ -100,12 +118,21 @@ class MultiLock {
   MultiLock& operator=(const MultiLock&) = delete;
   void add(Shard* s) { shards_.push_back(s); }
   void add_key(Keyspace& ks, std::string_view key) { add(&ks.shard_for(hash_key(key))); }
-  void lock();
+  void add_all(Keyspace& ks) {
+    for (size_t i = 0; i < ks.shard_count(); i++) add(&ks.shard(i));
+  }
+  void lock(bool exclusive = false);
   void unlock();
+  void clear() {  // unlocks, and forgets the shards (the vector keeps its capacity)
+    unlock();
+    shards_.clear();
+  }
+  bool empty() const { return shards_.empty(); }
 
  private:
   std::vector<Shard*> shards_;
   bool locked_ = false;
+  bool exclusive_ = false;
 };
 
 }  // namespace respite::storage

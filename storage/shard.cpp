@@ -109,7 +109,16 @@ uint64_t Shard::buckets() const {
   return t ? t->mask + 1 : 0;
 }
 
+void Shard::wait_exclusive() const {
+  if (held_exclusively()) return;  // the holder's own reads see its changes as they go
+  // Taken after the holder lowered its marker and unlocked: everything it did is visible now.
+  std::lock_guard<std::mutex> wait(mu_);
+}
+
 Entry* Shard::find(std::string_view key, uint64_t hash) const {
+  // A transaction holds this shard (header note): see all of it, so wait for it to end. Acquire:
+  // pairs with the release store that lowers the marker.
+  if (__builtin_expect(exclusive_.load(std::memory_order_acquire) != nullptr, 0)) wait_exclusive();
   // The common case, kept small: no FLUSHDB/SWAPDB redirect and no migration in flight.
   uint32_t seq = seq_.load(std::memory_order_acquire);
   const Redirect* r = redirect_.load(std::memory_order_acquire);
@@ -210,6 +219,7 @@ Entry* Shard::upsert_locked(Entry* e, uint64_t hash, Participant* p) {
   e->next.store(nullptr, std::memory_order_relaxed);
   link->store(e, std::memory_order_release);  // publish: the entry's bytes are visible before it
   account(e, +1, p);
+  touched_locked(e, true);
   after_write_locked(p);
   return nullptr;
 }
@@ -218,8 +228,13 @@ void Shard::replace_locked(Entry* old, Entry* e, uint64_t hash, Participant* p) 
   replace_at_locked(find_link_locked(old->key(), hash), old, e, p);
 }
 
+void Shard::recode_locked(Entry* old, Entry* e, uint64_t hash, Participant* p) {
+  replace_at_locked(find_link_locked(old->key(), hash), old, e, p, /*touched=*/false);
+}
+
 // link points at old; e (same key) takes its place in the chain and old is retired.
-void Shard::replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, Participant* p) {
+void Shard::replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, Participant* p,
+                              bool touched) {
   link_stamp(e, old->hash);
   e->next.store(old->next.load(std::memory_order_relaxed), std::memory_order_relaxed);
   link->store(e, std::memory_order_release);
@@ -228,6 +243,7 @@ void Shard::replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, P
   if (expires) add_expires_locked(expires);
   int64_t old_bytes = static_cast<int64_t>(old->alloc_size());
   add_bytes_locked(static_cast<int64_t>(e->alloc_size()) - old_bytes, p);
+  if (touched) touched_locked(e, true);
   p->retire(old, Entry::destroy_cb, old_bytes);
   after_write_locked(p);
 }
@@ -240,6 +256,7 @@ bool Shard::erase_locked(std::string_view key, uint64_t hash, Participant* p) {
   link->store(e->next.load(std::memory_order_relaxed), std::memory_order_release);
   int64_t bytes = static_cast<int64_t>(e->alloc_size());
   account(e, -1, p, bytes);
+  touched_locked(key, hash, false);
   p->retire(e, Entry::destroy_cb, bytes);
   after_write_locked(p);
   return true;
@@ -307,6 +324,7 @@ void Shard::settle_locked(Entry* stub, Participant* p) {
     account(b.before, -1, p, bytes);
     p->retire(b.before, Entry::destroy_cb, bytes);
   }
+  touched_locked(stub, b.after != nullptr);
   p->retire(stub, Entry::destroy_cb);
   after_write_locked(p);
 }

@@ -29,6 +29,29 @@
 //   flush), flips one commit flag shared by all of them, then installs the tables and clears the
 //   redirects. A reader that sees a committed redirect reads its table, so every reader sees every
 //   shard of the keyspace either before or after, never a mix.
+// - Exclusive holds (EXEC, server/commands/transactions.cpp). A thread that locks a set of shards
+//   with MultiLock::lock(/*exclusive=*/true) raises each one's `exclusive_` marker (its thread
+//   token) once it holds every lock, makes its changes, lowers the markers (release) and unlocks.
+//   While a shard is held so, its lock is re-entrant for that thread (lock()/unlock() are no-ops
+//   there), so the commands of a transaction run unchanged; and a lock-free reader on any other
+//   thread that finds the marker raised (acquire load, before it traverses) waits for the shard's
+//   lock instead, so that it sees the whole transaction or nothing of it. Why no reader sees half
+//   of one: every marker is raised before the first change, every change (a link store, an
+//   in-place integer or TTL store) is a release store, and every marker is lowered after the last
+//   change. A reader R of key k in shard S either (a) loads S's marker raised: it waits for S's
+//   lock, taken after the holder released it, and sees everything; (b) loads it lowered by the
+//   holder: that store is ordered after every change, so R sees them all; or (c) loads it before
+//   it was raised: R may still meet a change made to k meanwhile (a value read through an acquire
+//   load of a release store), and then everything the holder did before that change, the raising
+//   of every marker included, happens-before R's next step: any later read R makes, in any shard
+//   of the transaction, finds the marker raised or lowered, i.e. cases (a) or (b). So once R has
+//   seen one effect of the transaction it sees all of them; before that it sees none. Readers on
+//   the holder's own thread (the transaction's own GETs) skip the marker. The fast path costs one
+//   acquire load of a field next to the table pointer (a plain load on x86).
+// - Watched keys (key_watch.h): every change of a key that the shard makes (insert, replace,
+//   erase, settle of a staged write) and every in-place change its callers report
+//   (modified_locked) tells the store's KeyWatch, which costs one relaxed load of a counter when
+//   nobody watches a key with that hash.
 // Complexity: O(1) expected per operation at load factor <= 1, plus at most one migration step
 // (kStepBuckets chains) per write while a resize is in flight.
 #pragma once
@@ -40,8 +63,13 @@
 
 #include "storage/entry.h"
 #include "storage/epoch.h"
+#include "storage/key_watch.h"
 
 namespace respite::storage {
+
+// The address of this thread's instance names the thread in Shard::exclusive_ (see the header
+// note): no thread id syscall, and a thread never mistakes another's token for its own.
+inline thread_local char t_shard_token;
 
 // What a pending stub stands for: `before` (the entry linked when the write was staged, or null)
 // until *committed, then `after` (null: the key is deleted). Written before the commit store,
@@ -79,8 +107,39 @@ class Shard {
   // Never returns a pending stub.
   Entry* find(std::string_view key, uint64_t hash) const;
 
+  // The shard's writer lock (BasicLockable, for std::lock_guard and std::unique_lock): a
+  // std::mutex, except that a thread holding the shard exclusively (the header note) passes
+  // through lock() and unlock() without touching it, so that code run inside an EXEC locks and
+  // unlocks as it does outside.
+  void lock() {
+    if (!held_exclusively()) mu_.lock();
+  }
+  void unlock() {
+    if (!held_exclusively()) mu_.unlock();
+  }
+  bool try_lock() { return held_exclusively() || mu_.try_lock(); }
+  Shard& mutex() { return *this; }
+  // Whether the calling thread holds this shard exclusively. Relaxed: only this thread ever
+  // stores its own token, so it reads its own last store (or another thread's, never equal).
+  bool held_exclusively() const {
+    const void* x = exclusive_.load(std::memory_order_relaxed);
+    return __builtin_expect(x != nullptr, 0) && x == &t_shard_token;  // the TLS address only then
+  }
+  // Under mu_, by the thread that locked it: raise (after every lock of the set is held, before the
+  // first change) and lower (after the last change, before unlocking) the exclusive marker.
+  void raise_exclusive_locked() { exclusive_.store(&t_shard_token, std::memory_order_relaxed); }
+  void lower_exclusive_locked() { exclusive_.store(nullptr, std::memory_order_release); }
+
+  // Where this shard reports changed keys (null: nobody asked), and its database's number.
+  void set_watch(KeyWatch* w, int db) {
+    watch_ = w;
+    db_ = db;
+  }
   // --- everything below requires mu_ held ---
-  std::mutex& mutex() { return mu_; }
+  // A key of this shard changed in place (a TTL, INCR's integer, a collection's contents): tells
+  // the store's KeyWatch. Inserts, replacements and removals made through the shard report
+  // themselves.
+  void modified_locked(std::string_view key, uint64_t hash) { touched_locked(key, hash, true); }
   // The link that points to the key's entry (or, for a missing key, the null link ending its
   // bucket's chain in the current table). The entry may be a pending stub of the caller's own
   // multi-key write.
@@ -101,6 +160,9 @@ class Shard {
   void erase_entry_locked(Entry* e, uint64_t hash, Participant* p);
   // Replaces old (present) by e, which has the same key.
   void replace_locked(Entry* old, Entry* e, uint64_t hash, Participant* p);
+  // The same, for an e that holds old's very value in another encoding (the background compressor,
+  // compressor.h): the key did not change, so WATCH is not told (key_watch.h).
+  void recode_locked(Entry* old, Entry* e, uint64_t hash, Participant* p);
 
   // Multi-key writes (multi_write.h). stage_locked links a stub for `key` standing for the entry
   // linked now (or none) until *committed, then for `after`; it returns the stub. If the key's
@@ -175,6 +237,16 @@ class Shard {
 
  private:
   Entry* find_slow(std::string_view key, uint64_t hash) const;  // redirect, migration, retry
+  void wait_exclusive() const;  // another thread holds the shard exclusively: wait for it
+  // Key taken from e only when someone may watch it: the common case reads no more than the
+  // watch pointer and one counter.
+  void touched_locked(std::string_view key, uint64_t hash, bool exists) {
+    if (watch_ && watch_->maybe_watched(db_, static_cast<uint32_t>(hash)))
+      watch_->touched(db_, key, exists);
+  }
+  void touched_locked(const Entry* e, bool exists) {
+    if (watch_ && watch_->maybe_watched(db_, e->hash)) watch_->touched(db_, e->key(), exists);
+  }
   void link_stamp(Entry* e, uint64_t hash) {
     e->hash = static_cast<uint32_t>(hash);
     e->gen = static_cast<uint8_t>(links_++);
@@ -182,7 +254,8 @@ class Shard {
   // Counts e in (sign +1) or out (-1), in the shard and in p's share; bytes < 0: its
   // alloc_size() now.
   void account(const Entry* e, int sign, Participant* p, int64_t bytes = -1);
-  void replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, Participant* p);
+  void replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, Participant* p,
+                         bool touched = true);
   void after_write_locked(Participant* p);  // a migration step, or a resize when due
   void start_resize_locked(uint64_t nbuckets, Participant* p);
   void migrate_step_locked(Participant* p);
@@ -190,6 +263,8 @@ class Shard {
   std::atomic<Table*> table_{nullptr};  // null until the first insert: empty databases cost nothing
   std::atomic<Table*> old_{nullptr};    // the table being migrated from, while a resize runs
   std::atomic<const Redirect*> redirect_{nullptr};
+  // The token of the thread holding the shard exclusively (EXEC), or null; see the header note.
+  std::atomic<const void*> exclusive_{nullptr};
   std::atomic<uint32_t> seq_{0};                   // odd while a migration step moves chains
   std::atomic<uint64_t> step_lo_{0}, step_hi_{0};  // the old buckets the running step moves
   std::atomic<uint64_t> migrated_{0};
@@ -201,7 +276,9 @@ class Shard {
   uint64_t links_ = 0;
   int64_t tables_accounted_ = 0;  // bucket-array bytes already added to a participant
   bool tables_dirty_ = false;     // a table was made or retired since they were accounted
-  std::mutex mu_;
+  KeyWatch* watch_ = nullptr;
+  int db_ = 0;
+  mutable std::mutex mu_;
 };
 
 inline uint64_t reverse_bits(uint64_t v) {

@@ -4,7 +4,11 @@
 namespace respite::storage {
 
 Store::Store(int databases, unsigned shard_bits) {
-  for (int i = 0; i < databases; i++) dbs_.push_back(std::make_unique<Keyspace>(shard_bits));
+  for (int i = 0; i < databases; i++) dbs_.push_back(std::make_unique<Keyspace>(shard_bits, i));
+}
+
+void Store::set_watch(KeyWatch* w) {
+  for (auto& db : dbs_) db->set_watch(w);
 }
 
 Store::~Store() {
@@ -22,6 +26,11 @@ void Store::swap(int a, int b, OpCtx& ctx) {
     lock.add(&y.shard(i));
   }
   lock.lock();
+  // Watched keys present in either database are touched (key_watch.h), before the swap.
+  if (KeyWatch* w = x.watch(); w && w->any()) {
+    w->replacing(a, x, &y, ctx.now_ms);
+    w->replacing(b, y, &x, ctx.now_ms);
+  }
   // Each shard reads its partner's table from one commit store on (shard.h: redirects), so a
   // reader never sees one database half swapped. Migrations in flight end first: a redirect
   // names one table.

@@ -27,6 +27,8 @@ class Store {
   // Background compression of large values (compressor.h); its thread starts with start().
   Compressor& compressor() { return compressor_; }
 
+  // Where every shard reports changed keys (key_watch.h): set once, before any command runs.
+  void set_watch(KeyWatch* w);
   // SWAPDB: exchanges two keyspaces' contents, atomically for every other worker.
   void swap(int a, int b, OpCtx& ctx);
   void flush_all(OpCtx& ctx, bool async);  // async: tables freed by the lazy-free thread

@@ -53,7 +53,7 @@ struct StoreAdapter {
                      std::string_view value) {
     uint64_t h = st::hash_key(key);
     st::Shard& s = ks.shard_for(h);
-    std::lock_guard<std::mutex> lock(s.mutex());
+    std::lock_guard<st::Shard> lock(s.mutex());
     s.upsert_locked(st::Entry::make_string(key, value, /*expire_ms=*/-1), h, p);
   }
   // The server's GET path: lock-free, the caller pinned.

@@ -56,6 +56,7 @@ void hset_generic(CmdCtx& c, bool hmset) {
   HashValue::Limits limits = hash_limits(c);
   int64_t added = 0;
   for (size_t i = 2; i < c.argc(); i += 2) added += v->set(c.arg(i), c.arg(i + 1), limits);
+  h.changed();
   if (hmset)
     c.reply.ok();
   else
@@ -107,6 +108,7 @@ void cmd_hincrby(CmdCtx& c) {
   char buf[24];
   size_t n = protocol::ReplyWriter::format_int(cur, buf);
   hash_for_write(c, h)->set(c.arg(2), {buf, n}, hash_limits(c));
+  h.changed();
   c.reply.integer(cur);
 }
 
@@ -124,6 +126,7 @@ void cmd_hincrbyfloat(CmdCtx& c) {
   if (std::isnan(cur) || std::isinf(cur)) return c.error(err::kNaN);
   std::string out = format_long_double(cur);
   hash_for_write(c, h)->set(c.arg(2), out, hash_limits(c));
+  h.changed();
   c.reply.bulk(out);
 }
 

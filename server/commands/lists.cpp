@@ -167,6 +167,7 @@ void cmd_lset(CmdCtx& c) {
   size_t i;
   if (!normalize_index(index, lst.get()->length(), &i)) return c.error(kNoSuchIndex);
   lst.get()->set(i, c.arg(3), limits(c));
+  lst.changed();
   c.reply.ok();
 }
 
@@ -217,6 +218,7 @@ void cmd_ltrim(CmdCtx& c) {
     }
     l->remove_front(first);
     l->remove_back(len - first - n);
+    lst.changed();  // Redis signals a trim that keeps everything too
   }
   c.reply.ok();
 }
@@ -346,6 +348,7 @@ Moved move_element(CmdCtx& c, std::string_view src, std::string_view dst, bool f
       sl->pop(from_front);
       sl->push(to_front, v, limits(c));
     }
+    s.changed();
     c.reply.bulk(v);
   } else {
     Lists d(c, ks, dst, Type::kList, AlreadyLocked{});

@@ -11,6 +11,7 @@
 #include "server/keywrite.h"
 #include "server/maxmemory.h"
 #include "server/memory_report.h"
+#include "server/multi.h"
 #include "server/server.h"
 #include "server/worker.h"
 #include "storage/glob.h"
@@ -106,7 +107,9 @@ void cmd_config_set(CmdCtx& c) {
   // starts evicting now (the workers' cron goes on until under it), as Redis's CONFIG SET does.
   refresh_access_policy(c.server);
   c.worker.epoch->set_eager(c.server.config.maxmemory.load(std::memory_order_relaxed) > 0);
-  enforce_maxmemory(c.worker, c.op.now_ms);
+  // Not inside EXEC: eviction locks shards the transaction does not hold, out of the global lock
+  // order (server/multi.h); the cron evicts soon after instead.
+  if (!executing_transaction(c.conn)) enforce_maxmemory(c.worker, c.op.now_ms);
   c.reply.ok();
 }
 

@@ -293,6 +293,7 @@ void incr_generic(CmdCtx& c, int64_t by) {
   v += by;
   if (kw.cur && kw.cur->enc == Encoding::kInt) {
     kw.cur->set_int(v);
+    kw.modified();
   } else {
     kw.put(Entry::make_int(c.arg(1), v, kw.cur ? kw.cur->expire_ms() : -1));
   }

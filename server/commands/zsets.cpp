@@ -145,6 +145,7 @@ void zadd_generic(CmdCtx& c, int flags) {
     processed++;
     score = out;
   }
+  if (added || updated) z.changed();
   if (incr) {
     if (processed)
       c.reply.dbl(score);

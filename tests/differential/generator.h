@@ -33,6 +33,8 @@ enum class Compare : uint8_t {
 struct Command {
   std::vector<std::string> args;
   Compare compare = Compare::kExact;
+  int conn = 0;             // which of the two connections sends it (gen_transactions.cpp)
+  bool multi_only = false;  // sent only while connection 0 is in MULTI (a PING otherwise)
 };
 
 class Gen {
@@ -104,9 +106,11 @@ void add_hashes_generators(std::vector<CommandGen>& out);
 void add_lists_generators(std::vector<CommandGen>& out);
 void add_sets_generators(std::vector<CommandGen>& out);
 void add_zsets_generators(std::vector<CommandGen>& out);
+void add_transactions_generators(std::vector<CommandGen>& out);
 
 // Every family, in a fixed order (the order is part of what a seed means); with
-// RESPITE_DIFF_FAMILIES set (e.g. "hashes,strings,keys"), only those families.
+// RESPITE_DIFF_FAMILIES set (e.g. "hashes,strings,keys"), only those families. "transactions"
+// is only used when named there, so that the streams of the other seeds keep their meaning.
 std::vector<CommandGen> all_generators();
 
 // Picks a generator by weight and runs it.

@@ -11,6 +11,7 @@
 
 #include "storage/compress.h"
 #include "storage/compressor.h"
+#include "storage/key_watch.h"
 #include "storage/store.h"
 #include "tests/unit/storage/storage_test_util.h"
 
@@ -45,7 +46,7 @@ void set_raw(Store& st, Worker& w, std::string_view key, std::string_view value,
   Keyspace& ks = st.db(0);
   uint64_t h = hash_key(key);
   Shard& s = ks.shard_for(h);
-  std::lock_guard<std::mutex> g(s.mutex());
+  std::lock_guard<Shard> g(s.mutex());
   if (queue) st.compressor().enqueue(ks, key, h, value.size(), kPolicy);
   s.upsert_locked(
       Entry::make_blob(key, Blob::make(value.data(), value.size()), Encoding::kBlob, expire_ms), h,
@@ -169,4 +170,36 @@ TEST_CASE("the thread compresses what is queued; drain waits for it") {
     CHECK(enc == Encoding::kLz4);
   }
   CHECK(st.compressor().stats().compressed == 20);
+}
+
+namespace {
+// Watches every key (every slot counted) and counts the changes reported.
+struct CountingWatch : KeyWatch {
+  CountingWatch() {
+    for (auto& s : slots_) s.store(1);
+    watched_.store(1);
+  }
+  void touched(int, std::string_view, bool) override { touches++; }
+  void replacing(int, Keyspace&, Keyspace*, int64_t) override {}
+  int touches = 0;
+};
+}  // namespace
+
+TEST_CASE("the swap is not a change of the key: WATCH is not told") {
+  Store st(1, 2);
+  CountingWatch watch;
+  st.set_watch(&watch);
+  {
+    Worker w(st.epochs());
+    w.ctx.epoch->pin();
+    set_raw(st, w, "k", json_text(40000, 7));
+    w.ctx.epoch->unpin();
+  }
+  CHECK(watch.touches == 1);  // the SET
+  CHECK(st.compressor().run_pending() == 1);
+  Encoding enc;
+  bytes_of(st, "k", &enc);
+  CHECK(enc == Encoding::kLz4);
+  CHECK(watch.touches == 1);  // the swap told no one
+  st.set_watch(nullptr);
 }

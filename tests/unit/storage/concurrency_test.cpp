@@ -188,7 +188,7 @@ TEST_CASE("transfers under MultiLock keep the total constant") {
       auto [ks, k] = account(i);
       uint64_t h = hash_key(k);
       Shard& s = ks->shard_for(h);
-      std::lock_guard<std::mutex> lock(s.mutex());
+      std::lock_guard<Shard> lock(s.mutex());
       s.upsert_locked(Entry::make_int(k, kInitial, Entry::kNoExpire), h, w.ctx.epoch);
     }
   }

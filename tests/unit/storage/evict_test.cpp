@@ -26,14 +26,14 @@ namespace {
 EvictHandle handle_of(Keyspace& ks, std::string_view key) {
   uint64_t h = hash_key(key);
   Shard& s = ks.shard_for(h);
-  std::lock_guard<std::mutex> lock(s.mutex());
+  std::lock_guard<Shard> lock(s.mutex());
   Entry* e = s.find_locked(key, h);
   REQUIRE(e != nullptr);
   return make_handle_locked(s, e, 0);
 }
 
 bool valid(const EvictHandle& h) {
-  std::lock_guard<std::mutex> lock(h.shard->mutex());
+  std::lock_guard<Shard> lock(*h.shard);
   return handle_valid_locked(h);
 }
 

@@ -78,7 +78,7 @@ TEST_CASE("lazy expiry: find hides, lookup_locked removes and counts") {
   uint64_t h = hash_key("ttl");
   Shard& s = ks.shard_for(h);
   {
-    std::lock_guard<std::mutex> lock(s.mutex());
+    std::lock_guard<Shard> lock(s.mutex());
     w.ctx.now_ms = 999;
     CHECK(ks.lookup_locked(s, "ttl", h, w.ctx) != nullptr);
     CHECK(w.ctx.expired == 0);

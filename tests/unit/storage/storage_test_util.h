@@ -52,7 +52,7 @@ inline bool put(Keyspace& ks, OpCtx& ctx, std::string_view key, std::string_view
                 int64_t expire_ms = Entry::kNoExpire) {
   uint64_t h = hash_key(key);
   Shard& s = ks.shard_for(h);
-  std::lock_guard<std::mutex> lock(s.mutex());
+  std::lock_guard<Shard> lock(s.mutex());
   return s.upsert_locked(Entry::make_string(key, value, expire_ms), h, ctx.epoch) == nullptr;
 }
 
@@ -60,7 +60,7 @@ inline bool put(Keyspace& ks, OpCtx& ctx, std::string_view key, std::string_view
 inline bool del(Keyspace& ks, OpCtx& ctx, std::string_view key) {
   uint64_t h = hash_key(key);
   Shard& s = ks.shard_for(h);
-  std::lock_guard<std::mutex> lock(s.mutex());
+  std::lock_guard<Shard> lock(s.mutex());
   return s.erase_locked(key, h, ctx.epoch);
 }
 

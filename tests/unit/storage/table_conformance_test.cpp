@@ -78,7 +78,7 @@ struct KeyspaceTable {
     if (!Locked) return testing::get(ks(), k);
     uint64_t h = hash_key(k);
     Shard& s = ks().shard_for(h);
-    std::lock_guard<std::mutex> lock(s.mutex());
+    std::lock_guard<Shard> lock(s.mutex());
     const Entry* e = ks().lookup_locked(s, k, h, w.ctx);
     if (!e) return std::nullopt;
     return testing::value_of(e);

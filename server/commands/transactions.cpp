@@ -1,0 +1,224 @@
+// The transactions family: MULTI, EXEC, DISCARD, WATCH, UNWATCH. See server/multi.h for queuing,
+// atomicity (how EXEC holds its shards exclusively) and the WATCH registry.
+#include <climits>
+
+#include "server/command.h"
+#include "server/context.h"
+#include "server/dispatch.h"
+#include "server/keywrite.h"
+#include "server/multi.h"
+#include "storage/hash.h"
+
+namespace respite::server {
+
+namespace {
+
+Transaction& transaction(Connection& c) {
+  if (!c.tx) c.tx = std::make_unique<Transaction>();
+  return *c.tx;
+}
+
+// EXEC, EXECABORT and DISCARD end the transaction and every watch with it.
+void discard_transaction(CmdCtx& c) {
+  Transaction& tx = *c.conn.tx;
+  tx.clear_queue();
+  if (!tx.watched.empty()) c.server.watches.unwatch_all(&tx);
+  tx.dirty.store(false, std::memory_order_relaxed);
+}
+
+void cmd_multi(CmdCtx& c) {
+  Transaction& tx = transaction(c.conn);
+  if (tx.active) return c.error("ERR MULTI calls can not be nested");
+  tx.active = true;
+  c.reply.ok();
+}
+
+void cmd_discard(CmdCtx& c) {
+  if (!in_multi(c.conn)) return c.error("ERR DISCARD without MULTI");
+  discard_transaction(c);
+  c.reply.ok();
+}
+
+void cmd_watch(CmdCtx& c) {
+  if (in_multi(c.conn)) return c.error("ERR WATCH inside MULTI is not allowed");
+  Transaction& tx = transaction(c.conn);
+  // No point in watching more once a watched key was touched (Redis does the same).
+  if (tx.dirty.load(std::memory_order_relaxed)) return c.reply.ok();
+  storage::Keyspace& ks = c.db();
+  for (size_t i = 1; i < c.argc(); i++) {
+    std::string_view key = c.arg(i);
+    uint64_t h = storage::hash_key(key);
+    storage::Shard& s = ks.shard_for(h);
+    // Under the key's shard lock, so that a write of the key falls either before this look or
+    // after the registration, where it finds the watch (storage/key_watch.h).
+    std::lock_guard<storage::Shard> lock(s);
+    const storage::Entry* e = s.find_locked(key, h);
+    if (e && e->pending()) e = storage::Shard::staged_value(e);
+    c.server.watches.watch(&tx, c.conn.db, key, static_cast<uint32_t>(h),
+                           e && e->expired(c.op.now_ms));
+  }
+  c.reply.ok();
+}
+
+void cmd_unwatch(CmdCtx& c) {
+  if (c.conn.tx) {
+    if (!c.conn.tx->watched.empty()) c.server.watches.unwatch_all(c.conn.tx.get());
+    c.conn.tx->dirty.store(false, std::memory_order_relaxed);
+  }
+  c.reply.ok();
+}
+
+bool parse_db(CmdCtx& c, std::string_view arg, int* db) {
+  int64_t v;
+  if (!parse_int(arg, &v) || v < 0 || v >= c.server.store.databases()) return false;
+  *db = static_cast<int>(v);
+  return true;
+}
+
+// Adds every shard the queued commands may lock, and the watched keys' shards (multi.h). A
+// command whose arguments are invalid adds what it can: it fails before touching anything else.
+// Returns whether the queue holds CLIENT UNBLOCK (EXEC then takes the blocking registry first).
+bool collect_shards(CmdCtx& c, Transaction& tx, storage::MultiLock& lock) {
+  storage::Store& store = c.server.store;
+  int db = c.conn.db;
+  bool all = false, unblock = false;
+  auto arg = [&](const Transaction::Queued& q, size_t i) {
+    auto [off, len] = tx.args[q.first_arg + i];
+    return std::string_view(tx.bytes).substr(off, len);
+  };
+  for (const Transaction::Queued& q : tx.queue) {
+    const Command& cmd = *q.cmd;
+    const std::string& name = cmd.name;
+    size_t argc = q.nargs;
+    if (name == "select") {
+      parse_db(c, arg(q, 1), &db);
+      continue;
+    }
+    if (name == "flushall") {
+      all = true;
+      continue;
+    }
+    if (name == "client|unblock") {
+      unblock = true;
+      continue;
+    }
+    if (name == "swapdb") {
+      int a, b;
+      if (parse_db(c, arg(q, 1), &a) && parse_db(c, arg(q, 2), &b)) {
+        lock.add_all(store.db(a));
+        lock.add_all(store.db(b));
+      }
+      continue;
+    }
+    if (name == "move") {
+      lock.add_key(store.db(db), arg(q, 1));
+      int to;
+      if (parse_db(c, arg(q, 2), &to)) lock.add_key(store.db(to), arg(q, 1));
+      continue;
+    }
+    if (name == "copy") {
+      for (size_t i = 3; i + 1 < argc; i++) {
+        int to;
+        if (iequals(arg(q, i), "db") && parse_db(c, arg(q, i + 1), &to))
+          lock.add_key(store.db(to), arg(q, 2));
+      }
+    }
+    if (cmd.first_key == 0 && cmd.numkeys_at == 0) {
+      // No keys named, yet it reaches the keyspace (FLUSHDB, KEYS, SCAN, RANDOMKEY, DBSIZE).
+      if (cmd.has_flag(kWrite) || cmd.has_flag(kReadonly)) lock.add_all(store.db(db));
+      continue;
+    }
+    storage::Keyspace& ks = store.db(db);
+    if (cmd.first_key > 0) {
+      int last = cmd.last_key < 0 ? static_cast<int>(argc) + cmd.last_key : cmd.last_key;
+      for (int i = cmd.first_key; i <= last && i < static_cast<int>(argc); i += cmd.step)
+        lock.add_key(ks, arg(q, static_cast<size_t>(i)));
+    }
+    if (cmd.numkeys_at > 0 && static_cast<size_t>(cmd.numkeys_at) < argc) {
+      int64_t n;
+      size_t at = static_cast<size_t>(cmd.numkeys_at);
+      if (parse_int(arg(q, at), &n) && n > 0 && static_cast<uint64_t>(n) < argc - at) {
+        for (size_t i = 1; i <= static_cast<size_t>(n); i++) lock.add_key(ks, arg(q, at + i));
+      }
+    }
+  }
+  for (const Transaction::Watched& w : tx.watched) lock.add_key(store.db(w.db), w.key);
+  if (all) {
+    for (int i = 0; i < store.databases(); i++) lock.add_all(store.db(i));
+  }
+  return unblock;
+}
+
+// Redis 7.0's isWatchedKeyExpired: a key live when watched and expired now fails the EXEC. The
+// caller holds the watched keys' shards.
+bool watched_key_expired(CmdCtx& c, const Transaction& tx) {
+  for (const Transaction::Watched& w : tx.watched) {
+    if (w.expired) continue;
+    uint64_t h = storage::hash_key(w.key);
+    storage::Keyspace& ks = c.server.store.db(w.db);
+    const storage::Entry* e = ks.shard_for(h).find(w.key, h);
+    if (e && e->expired(c.op.now_ms)) return true;
+  }
+  return false;
+}
+
+void cmd_exec(CmdCtx& c) {
+  if (!in_multi(c.conn)) return c.error("ERR EXEC without MULTI");
+  Transaction& tx = *c.conn.tx;
+  if (tx.aborted) {
+    c.error("EXECABORT Transaction discarded because of previous errors.");
+    return discard_transaction(c);
+  }
+  storage::MultiLock& lock = tx.locks;
+  bool unblock = collect_shards(c, tx, lock);
+  if (unblock) c.server.blocking.lock_for_exec();  // before any shard: the registry comes first
+  lock.lock(/*exclusive=*/true);
+  auto release = [&] {
+    lock.clear();
+    if (unblock) c.server.blocking.unlock_for_exec();
+  };
+  // Under the watched keys' locks: every write that touched one set the flag before unlocking.
+  if (tx.dirty.load(std::memory_order_acquire) || watched_key_expired(c, tx)) {
+    release();
+    c.reply.null_array();
+    return discard_transaction(c);
+  }
+  if (!tx.watched.empty()) c.server.watches.unwatch_all(&tx);
+  tx.executing = true;
+  c.reply.array(tx.queue.size());
+  for (const Transaction::Queued& q : tx.queue) {
+    tx.argv.clear();
+    for (uint32_t i = 0; i < q.nargs; i++) {
+      auto [off, len] = tx.args[q.first_arg + i];
+      tx.argv.emplace_back(tx.bytes.data() + off, len);
+    }
+    run_command(c.conn, *q.cmd, tx.argv, c.op.now_ms);
+  }
+  tx.executing = false;
+  release();
+  // SWAPDB's blocked clients, now that no shard is held (the registry's mutex comes first).
+  for (int db : tx.swapped_dbs) signal_db_ready(c, db);
+  tx.swapped_dbs.clear();
+  discard_transaction(c);
+}
+
+}  // namespace
+
+void register_transaction_commands(CommandTable& t) {
+  constexpr uint32_t F = kNoscript | kLoading | kStale | kFast | kAllowBusy;
+  t.add({"multi", 1, F, 0, 0, 0, cmd_multi, "transactions", "Mark the start of a transaction block",
+         "", "1.2.0"});
+  t.add({"exec", 1, kNoscript | kLoading | kStale, 0, 0, 0, cmd_exec, "transactions",
+         "Execute all commands issued after MULTI", "", "1.2.0",
+         "Depends on commands in the transaction"});
+  t.add({"discard", 1, F, 0, 0, 0, cmd_discard, "transactions",
+         "Discard all commands issued after MULTI", "", "2.0.0",
+         "O(N), when N is the number of queued commands"});
+  t.add({"watch", -2, F, 1, -1, 1, cmd_watch, "transactions",
+         "Watch the given keys to determine execution of the MULTI/EXEC block", "key [key ...]",
+         "2.2.0", "O(1) for every key."});
+  t.add({"unwatch", 1, F, 0, 0, 0, cmd_unwatch, "transactions", "Forget about all watched keys", "",
+         "2.2.0"});
+}
+
+}  // namespace respite::server
