@@ -36,6 +36,9 @@ enum CmdFlag : uint32_t {
   kAllowBusy = 1 << 12,
   kNoMulti = 1 << 13,
   kMovableKeys = 1 << 14,  // keys are not at fixed positions (e.g. the numkeys of LMPOP)
+  // PUBLISH, SPUBLISH: would be propagated though they write no key. COMMAND INFO hides it, as
+  // Redis 7.0 does.
+  kMayReplicate = 1 << 15,
 };
 
 struct Command {
@@ -118,6 +121,7 @@ void register_hash_commands(CommandTable& t);
 void register_list_commands(CommandTable& t);
 void register_set_commands(CommandTable& t);
 void register_zset_commands(CommandTable& t);
+void register_pubsub_commands(CommandTable& t);
 void register_all_commands(CommandTable& t);
 
 std::string lowercase(std::string_view s);

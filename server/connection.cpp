@@ -9,6 +9,7 @@
 
 #include "server/blocking.h"
 #include "server/dispatch.h"
+#include "server/pubsub.h"
 #include "server/server.h"
 #include "server/worker.h"
 #include "storage/epoch.h"
@@ -34,6 +35,10 @@ Connection::Connection(Worker* w, uint64_t id_, bool unix_socket)
 
 Connection::~Connection() {
   std::free(rbuf_);
+}
+
+bool Connection::pubsub_mode() const {
+  return subs && subs->total() > 0;
 }
 
 void Connection::start() {
@@ -145,6 +150,7 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
     close();
     return;
   }
+  worker->flush_dirty();  // subscribers on this worker that the batch published to
   flush();
 }
 
@@ -176,12 +182,7 @@ void Connection::flush() {
     if (close_after_reply_) close();
     return;
   }
-  int64_t hard = worker->server->config.obuf_normal_hard.load(std::memory_order_relaxed);
-  if (hard > 0 && out.memory() > static_cast<size_t>(hard)) {
-    worker->server->log("warning", "Client closed for overcoming of output buffer limits.");
-    close();
-    return;
-  }
+  if (!check_output_limit()) return;
   // The socket is full: hand the rest to libuv and wait.
   n = out.gather(iov, kMaxIov);
   write_len_ = 0;
@@ -213,6 +214,33 @@ void Connection::on_write(uv_write_t* req, int status) {
   c->write_len_ = 0;
   if (!c->resume_reading_if_drained()) return;
   c->flush();
+}
+
+bool Connection::check_output_limit() {
+  const Config& cfg = worker->server->config;
+  bool ps = pubsub_mode();
+  int64_t hard = (ps ? cfg.obuf_pubsub_hard : cfg.obuf_normal_hard).load(std::memory_order_relaxed);
+  int64_t soft = (ps ? cfg.obuf_pubsub_soft : cfg.obuf_normal_soft).load(std::memory_order_relaxed);
+  size_t used = out.memory();
+  bool over = hard > 0 && used >= static_cast<size_t>(hard);
+  if (soft > 0 && used >= static_cast<size_t>(soft)) {
+    // As Redis: the soft limit counts from the first time it is seen passed, and is forgiven as
+    // soon as the output is back under it.
+    int64_t now = worker->now_ms();
+    int64_t secs = (ps ? cfg.obuf_pubsub_soft_seconds : cfg.obuf_normal_soft_seconds)
+                       .load(std::memory_order_relaxed);
+    if (obuf_soft_since_ms_ == 0)
+      obuf_soft_since_ms_ = now;
+    else if (now - obuf_soft_since_ms_ > secs * 1000)
+      over = true;
+  } else {
+    obuf_soft_since_ms_ = 0;
+  }
+  if (!over) return true;
+  worker->server->log("warning", "Client id=" + std::to_string(id) + " addr=" + addr +
+                                     " closed for overcoming of output buffer limits.");
+  close();
+  return false;
 }
 
 bool Connection::resume_reading_if_drained() {
@@ -275,6 +303,15 @@ void Connection::close() {
     uv_close(reinterpret_cast<uv_handle_t*>(block_timer_),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
     block_timer_ = nullptr;
+  }
+  if (subs) {
+    worker->server->pubsub.unsubscribe_all(*this);
+    subs->self->conn = nullptr;  // deliveries still on their way skip us
+  }
+  if (flush_scheduled) {
+    auto& d = worker->pubsub_mail.dirty;
+    d.erase(std::find(d.begin(), d.end(), this));
+    flush_scheduled = false;
   }
   worker->remove_connection(this);
   uv_close(&handle, on_close);

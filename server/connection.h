@@ -21,6 +21,7 @@
 namespace respite::server {
 
 class Worker;
+struct ClientSubs;
 struct Command;
 struct Waiter;
 
@@ -48,6 +49,13 @@ class Connection {
   void unblock(std::string_view reply_bytes);
   bool blocked() const { return waiter_ != nullptr; }
 
+  // client-output-buffer-limit for the connection's class (pubsub while it has a subscription,
+  // else normal): past the hard limit, or past the soft one for longer than its seconds, the
+  // connection is closed and false returned.
+  bool check_output_limit();
+  // Pub/sub (pubsub.h): subscribed to anything (Redis's CLIENT_PUBSUB flag).
+  bool pubsub_mode() const;
+
   // --- client state (owner worker only unless noted) ---
   Worker* worker;
   uint64_t id;
@@ -66,6 +74,11 @@ class Connection {
   std::atomic<int> resp_shown{2};
   std::atomic<bool> kill_requested{false};  // CLIENT KILL from another worker
   std::atomic<bool> blocked_shown{false};   // CLIENT LIST's 'b' flag, for other workers
+  // Pub/sub: this client's subscriptions (null until its first), and their counts for CLIENT
+  // LIST on other workers; flush_scheduled while it sits in its worker's pubsub_mail.dirty.
+  std::unique_ptr<ClientSubs> subs;
+  std::atomic<int> sub_shown{0}, psub_shown{0}, ssub_shown{0};
+  bool flush_scheduled = false;
 
   protocol::ReplyWriter reply;
   protocol::OutputBuffer out;
@@ -107,6 +120,7 @@ class Connection {
   bool close_after_reply_ = false;
   uv_write_t write_req_;
   size_t write_len_ = 0;               // bytes handed to the in-flight uv_write
+  int64_t obuf_soft_since_ms_ = 0;     // when output first passed the soft limit; 0: below it
   std::shared_ptr<Waiter> waiter_;     // set while blocked
   uv_timer_t* block_timer_ = nullptr;  // made on the first timed block, closed with us
 };

@@ -6,6 +6,7 @@
 #include "server/blocking.h"
 #include "server/context.h"
 #include "server/maxmemory.h"
+#include "server/pubsub.h"
 
 namespace respite::server {
 
@@ -81,6 +82,14 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   if (cmd->has_flag(kDenyOom) && srv.config.maxmemory.load(std::memory_order_relaxed) > 0 &&
       !enforce_maxmemory(w, now_ms)) {
     c.reply.error(kOomError);
+    w.stats.per_command[cmd->id].rejected.add(1);
+    return;
+  }
+  // A RESP2 client with a subscription reads pushes: only (un)subscribing and a few others.
+  if (c.reply.resp() == 2 && c.pubsub_mode() && !allowed_in_resp2_pubsub(*cmd)) {
+    c.reply.error("ERR Can't execute '" + cmd->name +
+                  "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                  "this context");
     w.stats.per_command[cmd->id].rejected.add(1);
     return;
   }

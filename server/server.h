@@ -15,6 +15,7 @@
 #include "server/blocking.h"
 #include "server/command.h"
 #include "server/config.h"
+#include "server/pubsub.h"
 #include "storage/store.h"
 
 namespace respite::server {
@@ -51,6 +52,7 @@ class Server {
   std::atomic<int64_t> connected_clients{0};
   std::atomic<uint64_t> stat_rejected_conn{0};
   BlockingRegistry blocking;  // clients waiting in BLPOP, BZPOPMIN, ...
+  PubSub pubsub;              // channel registry: SUBSCRIBE, PUBLISH, ... (pubsub.h)
   // maxmemory (server/maxmemory.h): how entries record accesses (LRU clock, LFU counter), shared
   // by the workers' threads; the highest used_memory seen (INFO used_memory_peak).
   storage::AccessPolicy access_policy;

@@ -240,6 +240,18 @@ void Worker::on_async(uv_async_t* a) {
     todo.swap(w->inbox_);
   }
   for (auto& fn : todo) fn(*w);
+  drain_mailbox(*w);
+}
+
+void Worker::flush_dirty() {
+  if (pubsub_mail.dirty.empty()) return;
+  // Taken out first: a flush that fails closes its connection, which unlinks it from the list.
+  std::vector<Connection*> todo;
+  todo.swap(pubsub_mail.dirty);
+  for (Connection* c : todo) {
+    c->flush_scheduled = false;
+    c->flush();
+  }
 }
 
 void Worker::start() {
@@ -325,6 +337,7 @@ void Worker::cron() {
     }
     c = n;
   }
+  flush_dirty();     // frames published by what ran above (keyspace notifications)
   epoch->collect();  // frees what was retired even when too little for unpin() to bother
 }
 
