@@ -239,7 +239,7 @@ bool Connection::check_output_limit() {
   if (!over) return true;
   worker->server->log("warning", "Client id=" + std::to_string(id) + " addr=" + addr +
                                      " closed for overcoming of output buffer limits.");
-  close();
+  abort();
   return false;
 }
 
@@ -292,6 +292,11 @@ void Connection::close_after_reply() {
   close_after_reply_ = true;
 }
 
+void Connection::abort() {
+  reset_on_close_ = true;
+  close();
+}
+
 void Connection::close() {
   if (closing_) return;
   closing_ = true;
@@ -314,6 +319,7 @@ void Connection::close() {
     flush_scheduled = false;
   }
   worker->remove_connection(this);
+  if (reset_on_close_ && !is_unix && uv_tcp_close_reset(&tcp, on_close) == 0) return;
   uv_close(&handle, on_close);
 }
 

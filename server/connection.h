@@ -38,8 +38,11 @@ class Connection {
     uv_handle_t handle;
   };
 
-  void start();              // after accept: read
-  void close();              // idempotent; frees us from the close callback
+  void start();  // after accept: read
+  void close();  // idempotent; frees us from the close callback
+  // Closes with a TCP reset: what the kernel still holds for the client is dropped at once
+  // instead of trickling out to a reader that does not read (output buffer limits).
+  void abort();
   void close_after_reply();  // QUIT, protocol errors: write what is queued, then close
   bool closing() const { return closing_ || close_after_reply_; }
 
@@ -118,6 +121,7 @@ class Connection {
   bool writing_ = false;
   bool closing_ = false;
   bool close_after_reply_ = false;
+  bool reset_on_close_ = false;
   uv_write_t write_req_;
   size_t write_len_ = 0;               // bytes handed to the in-flight uv_write
   int64_t obuf_soft_since_ms_ = 0;     // when output first passed the soft limit; 0: below it
