@@ -121,7 +121,7 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
     protocol::ParseStatus st = parser_.parse(data + off, len - off);
     if (st == protocol::ParseStatus::kOk) {
       off += parser_.consumed();
-      if (!parser_.args().empty()) dispatch(*this, parser_.args(), now);
+      if (!parser_.args().empty()) execute(parser_.args(), now);
     } else if (st == protocol::ParseStatus::kNeedMore) {
       break;
     } else {
@@ -152,6 +152,22 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   }
   worker->flush_dirty();  // subscribers on this worker that the batch published to
   flush();
+}
+
+void Connection::execute(const std::vector<std::string_view>& argv, int64_t now) {
+  ReplyMode mode = reply_mode;
+  if (mode == ReplyMode::kOn) {
+    dispatch(*this, argv, now);
+  } else {
+    // Muted (CLIENT REPLY OFF or SKIP): the command's replies, errors included, go nowhere.
+    protocol::OutputBuffer discard;
+    reply.set_output(&discard);
+    dispatch(*this, argv, now);
+    reply.set_output(&out);
+    if (mode == ReplyMode::kSkip && reply_mode == ReplyMode::kSkip) reply_mode = ReplyMode::kOn;
+  }
+  // CLIENT REPLY SKIP mutes the command after itself.
+  if (reply_mode == ReplyMode::kSkipNext) reply_mode = ReplyMode::kSkip;
 }
 
 void Connection::flush() {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocol/output_buffer.h"
 #include "protocol/reply_writer.h"
@@ -59,6 +60,14 @@ class Connection {
   // Pub/sub (pubsub.h): subscribed to anything (Redis's CLIENT_PUBSUB flag).
   bool pubsub_mode() const;
 
+  // CLIENT REPLY: kOff mutes every reply, kSkip the current command's, kSkipNext (set by CLIENT
+  // REPLY SKIP) the next command's. Pub/sub frames and confirmations are pushes: never muted.
+  enum class ReplyMode : uint8_t { kOn, kOff, kSkip, kSkipNext };
+  ReplyMode reply_mode = ReplyMode::kOn;
+  bool replies_muted() const {
+    return reply_mode == ReplyMode::kOff || reply_mode == ReplyMode::kSkip;
+  }
+
   // --- client state (owner worker only unless noted) ---
   Worker* worker;
   uint64_t id;
@@ -103,6 +112,7 @@ class Connection {
   static void on_block_timeout(uv_timer_t* t);
 
   void process(const char* data, size_t len, bool own_buffer);
+  void execute(const std::vector<std::string_view>& argv, int64_t now);  // dispatch, CLIENT REPLY
   void keep_partial(const char* data, size_t len);
   void flush();  // writes out_, once per batch
   // Restarts reading paused for a large output backlog once it is small again; false if the

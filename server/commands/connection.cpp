@@ -186,6 +186,25 @@ std::string client_line(const Server& srv, const Connection& k, int64_t now_ms) 
   return s;
 }
 
+// CLIENT REPLY ON | OFF | SKIP. Only ON replies; it is written past the muting (Connection::
+// execute), since the client asked to hear again.
+void cmd_client_reply(CmdCtx& c) {
+  using Mode = Connection::ReplyMode;
+  std::string_view v = c.arg(2);
+  if (iequals(v, "on")) {
+    c.conn.reply_mode = Mode::kOn;
+    protocol::ReplyWriter w(&c.conn.out);
+    w.set_resp(c.reply.resp());
+    w.ok();
+  } else if (iequals(v, "off")) {
+    c.conn.reply_mode = Mode::kOff;
+  } else if (iequals(v, "skip")) {
+    if (c.conn.reply_mode != Mode::kOff) c.conn.reply_mode = Mode::kSkipNext;
+  } else {
+    c.error(err::kSyntax);
+  }
+}
+
 void cmd_client_id(CmdCtx& c) {
   c.reply.integer(static_cast<int64_t>(c.conn.id));
 }
@@ -413,6 +432,8 @@ void cmd_client_help(CmdCtx& c) {
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
       "    * ID id [id ...]",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
       "SETINFO <option> <value>",
@@ -446,6 +467,9 @@ void register_connection_commands(CommandTable& t) {
   constexpr uint32_t C = kNoscript | kStale | kLoading;
   t.add_sub(client, {"id", 2, C, 0, 0, 0, cmd_client_id, "",
                      "Returns the client ID for the current connection", "", "5.0.0"});
+  t.add_sub(client,
+            {"reply", 3, C, 0, 0, 0, cmd_client_reply, "",
+             "Instruct the server whether to reply to commands", "ON | OFF | SKIP", "3.2.0"});
   t.add_sub(client, {"setname", 3, C, 0, 0, 0, cmd_client_setname, "",
                      "Set the current connection name", "connection-name", "2.6.9"});
   t.add_sub(client, {"getname", 2, C, 0, 0, 0, cmd_client_getname, "",

@@ -25,15 +25,18 @@ int64_t sub_count(const Connection& conn, SubKind k) {
   return conn.subs ? conn.subs->count(k) : 0;
 }
 
-// [kind, name or null, count] as a push frame.
+// [kind, name or null, count] as a push frame. A push is sent even while CLIENT REPLY mutes the
+// command's replies (Redis's CLIENT_PUSHING).
 void reply_confirmation(CmdCtx& c, std::string_view word, const std::string_view* name, SubKind k) {
-  c.reply.push(3);
-  c.reply.bulk(word);
+  protocol::ReplyWriter w(c.conn.replies_muted() ? &c.conn.out : c.reply.output());
+  w.set_resp(c.reply.resp());
+  w.push(3);
+  w.bulk(word);
   if (name)
-    c.reply.bulk(*name);
+    w.bulk(*name);
   else
-    c.reply.null();
-  c.reply.integer(sub_count(c.conn, k));
+    w.null();
+  w.integer(sub_count(c.conn, k));
 }
 
 void subscribe_generic(CmdCtx& c, const KindWords& w) {

@@ -320,3 +320,20 @@ TEST_CASE("a subscriber past the soft limit for its seconds is disconnected too"
   CHECK(closed);
   CHECK(numsub(f, "soft") == 1);
 }
+
+TEST_CASE("CLIENT REPLY OFF and SKIP mute replies, never pushes") {
+  Fixture f(workers(2));
+  RawConnection c(f.server.port());
+  REQUIRE(c.send(resp({"CLIENT", "REPLY", "SKIP"}) + resp({"SET", "k", "v"}) + resp({"GET", "k"})));
+  CHECK(c.read_reply() == bulk("v"));  // SKIP answers nothing itself and mutes SET only
+  REQUIRE(c.send(resp({"CLIENT", "REPLY", "OFF"}) + resp({"GET", "k"}) + resp({"NOSUCH"}) +
+                 resp({"SUBSCRIBE", "ch"})));
+  CHECK(c.read_reply() == confirm("subscribe", "ch", 1));  // a push, sent though muted
+  CHECK(f.cmd({"PUBLISH", "ch", "m"}) == Reply::Int(1));
+  CHECK(c.read_reply() == message("ch", "m"));
+  REQUIRE(c.send(resp({"PING"}) + resp({"UNSUBSCRIBE"}) + resp({"CLIENT", "REPLY", "ON"})));
+  CHECK(c.read_reply() == confirm("unsubscribe", "ch", 0));
+  CHECK(c.read_reply() == "+OK\r\n");
+  CHECK(raw(c, {"GET", "k"}) == bulk("v"));
+  CHECK(raw(c, {"CLIENT", "REPLY", "MAYBE"}) == "-ERR syntax error\r\n");
+}
