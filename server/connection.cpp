@@ -109,6 +109,11 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
     parser_limits_.max_bulk_len = max_bulk;
     parser_.set_limits(parser_limits_);
   }
+  // Messages published (and acknowledged) before this input was sent go out before its replies.
+  if (!worker->pubsub_mail.empty()) {
+    drain_mailbox(*worker);
+    if (closing_) return;  // it was over its output limit
+  }
   if (kill_requested.load(std::memory_order_acquire)) {  // CLIENT KILL from another worker
     close();
     return;

@@ -26,6 +26,8 @@
 //     destination either all directly (same worker) or all through that worker's mailbox, which
 //     is drained in push order (a Treiber push, the consumer takes the whole list and reverses
 //     it). Within one publish, channel subscribers come before pattern matches, as in Redis.
+//     And as with Redis, once PUBLISH has replied its frames come before the reply to anything a
+//     subscriber sends afterwards: a worker drains its mailbox before it runs a client's input.
 //  6. On the destination, a target that closed meanwhile (handle's conn null) or that
 //     unsubscribed from that channel or pattern since (checked against its own ClientSubs) is
 //     skipped, so no message follows an UNSUBSCRIBE confirmation. Connections that received
@@ -121,6 +123,9 @@ class Mailbox {
   bool push(Delivery* d);
   // Owner only: every delivery pushed so far, oldest first.
   Delivery* take_all();
+  // Whether nothing waits. Acquire: a delivery pushed before this worker read a client's command
+  // (the publisher had its reply, then the client wrote) is seen, and served first (step 5).
+  bool empty() const { return head_.load(std::memory_order_acquire) == nullptr; }
 
   std::vector<Connection*> dirty;  // owner only; see Worker::flush_dirty()
 
