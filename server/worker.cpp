@@ -331,7 +331,7 @@ void Worker::cron() {
   for (Connection* c = connections; c;) {
     Connection* n = c->next;
     if (c->kill_requested.load(std::memory_order_relaxed) ||
-        (timeout > 0 && !c->blocked() &&  // as Redis, a blocked client is not idle
+        (timeout > 0 && !c->blocked() && !c->pubsub_mode() &&  // as Redis: waiting is not idling
          now - c->last_active_ms.load(std::memory_order_relaxed) > timeout * 1000)) {
       c->close();
     }

@@ -35,8 +35,11 @@ void cmd_quit(CmdCtx& c) {
 }
 
 // RESET: the connection as it was when it connected (Redis's clearClientConnectionState):
-// database 0, RESP2, no subscriptions, no name, and unauthenticated when a password is set.
+// database 0, RESP2, no subscriptions, replies on (its own reply is heard even after CLIENT REPLY
+// OFF), no name, and unauthenticated when a password is set.
 void cmd_reset(CmdCtx& c) {
+  bool muted = c.conn.replies_muted();
+  c.conn.reply_mode = Connection::ReplyMode::kOn;
   c.server.pubsub.unsubscribe_all(c.conn);
   c.conn.db = 0;
   c.conn.db_shown.store(0, std::memory_order_relaxed);
@@ -47,7 +50,8 @@ void cmd_reset(CmdCtx& c) {
     std::lock_guard<std::mutex> lock(c.server.clients_mu);
     c.conn.name.clear();
   }
-  c.reply.simple("RESET");
+  protocol::ReplyWriter w(muted ? &c.conn.out : c.reply.output());
+  w.simple("RESET");
 }
 
 void cmd_select(CmdCtx& c) {

@@ -17,7 +17,10 @@ using namespace respite::test;
 namespace {
 
 std::string integer(long long v) {
-  return ":" + std::to_string(v) + "\r\n";
+  std::string s = ":";  // appended: GCC 12 warns falsely (-Wrestrict) on "literal" + string
+  s += std::to_string(v);
+  s += "\r\n";
+  return s;
 }
 // [kind, name, count]: a (un)subscribe confirmation in RESP2.
 std::string confirm(const std::string& kind, const std::string& name, long long count) {
@@ -336,4 +339,27 @@ TEST_CASE("CLIENT REPLY OFF and SKIP mute replies, never pushes") {
   CHECK(c.read_reply() == "+OK\r\n");
   CHECK(raw(c, {"GET", "k"}) == bulk("v"));
   CHECK(raw(c, {"CLIENT", "REPLY", "MAYBE"}) == "-ERR syntax error\r\n");
+}
+
+TEST_CASE("RESET after CLIENT REPLY OFF is heard, and turns replies back on") {
+  Fixture f(workers(2));
+  RawConnection c(f.server.port());
+  REQUIRE(c.send(resp({"CLIENT", "REPLY", "OFF"}) + resp({"SUBSCRIBE", "ch"}) + resp({"RESET"}) +
+                 resp({"ECHO", "back"})));
+  CHECK(c.read_reply() == confirm("subscribe", "ch", 1));
+  CHECK(c.read_reply() == "+RESET\r\n");
+  CHECK(c.read_reply() == bulk("back"));
+}
+
+TEST_CASE("an idle subscriber is not closed by the idle timeout, as in Redis") {
+  Fixture f(workers(2));
+  auto sub = subscriber(f, "SUBSCRIBE", "quiet");
+  RawConnection idle(f.server.port());
+  REQUIRE(raw(idle, {"PING"}) == "+PONG\r\n");
+  REQUIRE(f.cmd({"CONFIG", "SET", "timeout", "1"}) == OK());
+  // The plain client, idle as long as the subscriber (less: it came later), is closed first.
+  CHECK(idle.wait_closed());
+  Client pub(f.server.port());  // f.c has been idle too
+  CHECK(pub.cmd({"PUBLISH", "quiet", "still here"}) == Reply::Int(1));
+  CHECK(sub->read_reply() == message("quiet", "still here"));
 }
