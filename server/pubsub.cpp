@@ -167,51 +167,60 @@ void PubSub::unsubscribe_all(Connection& c) {
 
 int64_t PubSub::publish(Worker* from, bool shard, std::string_view channel,
                         std::string_view payload) {
-  SubList chan;
-  {
-    const Shard& sh = shard_for(shard, channel);
-    std::shared_lock<std::shared_mutex> lock(sh.mu);
-    auto it = sh.map.find(channel);
-    if (it != sh.map.end()) chan = it->second;
-  }
-  std::vector<std::pair<std::string, SubscriberRef>> pats;
-  // seq_cst: pairs with the update in subscribe(); while no pattern exists no lock is taken.
-  if (!shard && npatterns_.load(std::memory_order_seq_cst) > 0) {
-    std::shared_lock<std::shared_mutex> lock(pat_mu_);
-    for (const auto& [pat, subs] : patterns_) {
-      if (!storage::glob_match(pat, channel)) continue;
-      for (const SubscriberRef& s : subs) pats.emplace_back(pat, s);
-    }
-  }
-  int64_t receivers = static_cast<int64_t>(chan.size() + pats.size());
-  if (receivers == 0) return 0;
-  auto msg = std::make_shared<const PubMessage>(
-      PubMessage{shard, std::string(channel), std::string(payload)});
-  // One Delivery per other worker that has targets; few workers, so a linear look-up.
-  std::vector<std::pair<Worker*, Delivery*>> out;
+  // Targets on this worker are written once the locks are released (a frame may close its
+  // connection, and closing unsubscribes, which takes the locks exclusively). Raw pointers are
+  // enough for them: only this thread frees its connections, never within this call. Targets on
+  // other workers go into one Delivery per worker, which owns handles to them and the message
+  // (made only when some target is remote).
+  std::vector<Connection*> local;
+  std::vector<std::pair<Connection*, std::string>> local_pat;
+  std::vector<std::pair<Worker*, Delivery*>> out;  // few workers: a linear look-up
+  std::shared_ptr<const PubMessage> msg;
   auto box = [&](Worker* w) {
     for (auto& [ow, d] : out) {
       if (ow == w) return d;
+    }
+    if (!msg) {
+      msg = std::make_shared<const PubMessage>(
+          PubMessage{shard, std::string(channel), std::string(payload)});
     }
     auto* d = new Delivery;
     d->msg = msg;
     out.emplace_back(w, d);
     return d;
   };
-  for (SubscriberRef& s : chan) {
-    if (s->worker == from) {
-      if (s->conn) deliver_frame(*from, *s->conn, *msg, nullptr);
-    } else {
-      box(s->worker)->channel_subs.push_back(std::move(s));
+  int64_t receivers = 0;
+  {
+    const Shard& sh = shard_for(shard, channel);
+    std::shared_lock<std::shared_mutex> lock(sh.mu);
+    auto it = sh.map.find(channel);
+    if (it != sh.map.end()) {
+      for (const SubscriberRef& s : it->second) {
+        if (s->worker == from)
+          local.push_back(s->conn);  // ours: non-null while registered
+        else
+          box(s->worker)->channel_subs.push_back(s);
+      }
+      receivers += static_cast<int64_t>(it->second.size());
     }
   }
-  for (auto& [pat, s] : pats) {
-    if (s->worker == from) {
-      if (s->conn) deliver_frame(*from, *s->conn, *msg, &pat);
-    } else {
-      box(s->worker)->pattern_subs.emplace_back(std::move(pat), std::move(s));
+  // seq_cst: pairs with the update in subscribe(); while no pattern exists no lock is taken.
+  if (!shard && npatterns_.load(std::memory_order_seq_cst) > 0) {
+    std::shared_lock<std::shared_mutex> lock(pat_mu_);
+    for (const auto& [pat, subs] : patterns_) {
+      if (!storage::glob_match(pat, channel)) continue;
+      for (const SubscriberRef& s : subs) {
+        if (s->worker == from)
+          local_pat.emplace_back(s->conn, pat);
+        else
+          box(s->worker)->pattern_subs.emplace_back(pat, s);
+      }
+      receivers += static_cast<int64_t>(subs.size());
     }
   }
+  MessageView m{shard, channel, payload};
+  for (Connection* c : local) deliver_frame(*from, *c, m, nullptr);
+  for (auto& [c, pat] : local_pat) deliver_frame(*from, *c, m, &pat);
   for (auto& [w, d] : out) {
     w->pubsub_mail.push(d);
     w->wake();
@@ -240,12 +249,11 @@ int64_t PubSub::numsub(bool shard, std::string_view channel) const {
 
 // --- delivery ---
 
-void deliver_frame(Worker& w, Connection& c, const PubMessage& m, const std::string* pattern) {
+void deliver_frame(Worker& w, Connection& c, const MessageView& m, const std::string* pattern) {
   if (c.closing() || !c.subs) return;
   SubKind kind = pattern ? SubKind::kPattern : m.shard ? SubKind::kShard : SubKind::kChannel;
   // Unsubscribed since the message was published: its confirmation has gone out already.
-  if (!c.subs->has(kind, pattern ? std::string_view(*pattern) : std::string_view(m.channel)))
-    return;
+  if (!c.subs->has(kind, pattern ? std::string_view(*pattern) : m.channel)) return;
   // A writer of its own on the connection's output: whatever the connection's command writer is
   // doing, a frame goes straight to the client.
   protocol::ReplyWriter r(&c.out);
@@ -270,10 +278,10 @@ void deliver_frame(Worker& w, Connection& c, const PubMessage& m, const std::str
 void drain_mailbox(Worker& w) {
   for (Delivery* d = w.pubsub_mail.take_all(); d;) {
     for (const SubscriberRef& s : d->channel_subs) {
-      if (s->conn) deliver_frame(w, *s->conn, *d->msg, nullptr);
+      if (s->conn) deliver_frame(w, *s->conn, d->msg->view(), nullptr);
     }
     for (const auto& [pat, s] : d->pattern_subs) {
-      if (s->conn) deliver_frame(w, *s->conn, *d->msg, &pat);
+      if (s->conn) deliver_frame(w, *s->conn, d->msg->view(), &pat);
     }
     Delivery* n = d->next;
     delete d;

@@ -11,12 +11,13 @@
 //     of the name; each shard is a map from channel to its subscribers in subscription order,
 //     behind a readers-writer lock. Patterns, which every publish must match against, sit in one
 //     map behind their own readers-writer lock, skipped without locking while there are none.
-//  3. PUBLISH on any worker takes the channel's shard lock shared, copies out its subscriber
-//     handles, releases it, then (if any pattern exists) does the same with the patterns that
+//  3. PUBLISH on any worker takes the channel's shard lock shared and sorts its subscribers:
+//     those of its own worker as connection pointers, the others' handles into one Delivery per
+//     destination worker; then (if any pattern exists) does the same with the patterns that
 //     match. Publishers only ever share these locks, so publishes to any channels run in
 //     parallel on every worker; only (un)subscribing takes one shard's lock exclusively.
 //     No lock is held while a frame is written, so closing a connection from a delivery never
-//     re-enters the registry under its own lock. The number of handles found is the reply.
+//     re-enters the registry under its own lock. The number of subscribers found is the reply.
 //  4. Subscribers owned by the publishing worker get their frame at once (Redis's order on a
 //     RESP3 self-subscription: the push comes before PUBLISH's own reply). For every other worker
 //     that has subscribers, one Delivery (the message, shared, plus that worker's targets in
@@ -96,10 +97,16 @@ struct ClientSubs {
   size_t total() const { return channels.size() + patterns.size() + shard.size(); }
 };
 
-// A published message, shared by the deliveries to every worker.
+// A published message: viewed while its publisher writes its own worker's frames, owned (shared
+// by the deliveries to every other worker) once it travels.
+struct MessageView {
+  bool shard;
+  std::string_view channel, payload;
+};
 struct PubMessage {
   bool shard;
   std::string channel, payload;
+  MessageView view() const { return {shard, channel, payload}; }
 };
 
 // What one publish sends to one worker.
@@ -193,7 +200,7 @@ bool allowed_in_resp2_pubsub(const Command& cmd);
 
 // Writes one message frame to c (owner worker only) if c still wants it (step 6), checks its
 // output limit and marks it for the flush. pattern: null for message/smessage.
-void deliver_frame(Worker& w, Connection& c, const PubMessage& m, const std::string* pattern);
+void deliver_frame(Worker& w, Connection& c, const MessageView& m, const std::string* pattern);
 // Drains w's mailbox (on w's thread), then flushes what received frames.
 void drain_mailbox(Worker& w);
 

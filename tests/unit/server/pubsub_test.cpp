@@ -196,9 +196,9 @@ TEST_CASE("a delivery skips a subscriber that unsubscribed after the publish") {
   ps.unsubscribe(c, SubKind::kChannel, "ch");
   auto mail = r.mail(r.w1);
   REQUIRE(mail.size() == 1);
-  deliver_frame(r.w1, c, *mail[0]->msg, nullptr);
+  deliver_frame(r.w1, c, mail[0]->msg->view(), nullptr);
   CHECK(pending(c).empty());  // its UNSUBSCRIBE confirmation was the last word
   ps.subscribe(c, SubKind::kChannel, "ch");
-  deliver_frame(r.w1, c, *mail[0]->msg, nullptr);
+  deliver_frame(r.w1, c, mail[0]->msg->view(), nullptr);
   CHECK(pending(c) == frame({"message", "ch", "before"}));
 }
