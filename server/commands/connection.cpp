@@ -16,7 +16,7 @@ void cmd_ping(CmdCtx& c) {
   if (c.reply.resp() == 2 && c.conn.pubsub_mode()) {  // Redis's pubsub-mode form: [pong, arg]
     c.reply.array(2);
     c.reply.bulk("pong");
-    c.reply.bulk(c.argc() == 2 ? c.arg(1) : std::string_view());
+    c.reply.bulk(c.argc() == 2 ? c.arg(1) : std::string_view(""));
     return;
   }
   if (c.argc() == 2)

@@ -57,6 +57,11 @@ struct Rig {
       c->worker->pubsub_mail.dirty.clear();
       delete c;
     }
+    // Runs each loop once, to its end: stop() closes the worker's handles, so the loop closes.
+    for (Worker* w : {&w0, &w1}) {
+      w->stop();
+      uv_run(&w->loop, UV_RUN_DEFAULT);
+    }
   }
   Connection& conn(Worker& w) {
     conns.push_back(new Connection(&w, conns.size() + 1, false));
