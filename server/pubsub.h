@@ -35,11 +35,14 @@
 //     frames are flushed once per loop callback (Mailbox::dirty), not once per message.
 //  7. A slow subscriber is bounded by client-output-buffer-limit's pubsub class: every frame
 //     appended checks the connection's output memory against the hard limit and the soft
-//     limit's time, and a connection past them is closed (Connection::check_output_limit);
-//     the others keep receiving. Mailbox queues are drained on every wake-up of their loop, so
-//     what waits there is bounded by how far a loop lags, not by how slowly a client reads.
+//     limit's time, and a connection past them is reset (Connection::check_output_limit, so the
+//     kernel's queued copy is dropped too); the others keep receiving. Mailbox queues are drained
+//     on every wake-up of their loop, so what waits there is bounded by how far a loop lags, not by
+//     how slowly a client reads.
 //  8. publish() needs no connection: a server-side caller (keyspace notifications) passes the
-//     worker it runs on, or nullptr from any other thread (everything then goes by mailbox).
+//     worker it runs on, or nullptr from any other thread (everything then goes by mailbox). A
+//     caller inside a command of a RESP3 subscriber on the same worker gets the push written
+//     among that command's reply bytes, as Redis 7.0 does (7.2 defers such pushes).
 #pragma once
 
 #include <array>
