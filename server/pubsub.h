@@ -40,9 +40,9 @@
 //     on every wake-up of their loop, so what waits there is bounded by how far a loop lags, not by
 //     how slowly a client reads.
 //  8. publish() needs no connection: a server-side caller (keyspace notifications) passes the
-//     worker it runs on, or nullptr from any other thread (everything then goes by mailbox). A
-//     caller inside a command of a RESP3 subscriber on the same worker gets the push written
-//     among that command's reply bytes, as Redis 7.0 does (7.2 defers such pushes).
+//     worker it runs on, or nullptr from any other thread (everything then goes by mailbox).
+//     Frames for its own worker are written at once: a caller inside a command whose client is
+//     a RESP3 subscriber must publish before or after that command's reply, not in its middle.
 #pragma once
 
 #include <array>
