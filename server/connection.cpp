@@ -276,6 +276,7 @@ bool Connection::resume_reading_if_drained() {
 
 void Connection::block(std::shared_ptr<Waiter> w, int64_t deadline_ms) {
   waiter_ = std::move(w);
+  block_muted_ = replies_muted();  // the reply that ends the wait belongs to the muted command
   blocked_shown.store(true, std::memory_order_relaxed);
   if (deadline_ms <= 0) return;
   if (!block_timer_) {
@@ -292,7 +293,7 @@ void Connection::on_block_timeout(uv_timer_t* t) {
   if (!c->waiter_ || c->closing_) return;
   // Lost the race to a server: its reply is already on the way through the inbox.
   if (!c->worker->server->blocking.finish(c->waiter_.get(), false)) return;
-  c->reply.null_array();
+  if (!c->block_muted_) c->reply.null_array();
   c->unblock({});
 }
 
@@ -301,7 +302,7 @@ void Connection::unblock(std::string_view reply_bytes) {
   waiter_.reset();
   blocked_shown.store(false, std::memory_order_relaxed);
   if (closing_) return;
-  if (!reply_bytes.empty()) out.append(reply_bytes);
+  if (!reply_bytes.empty() && !block_muted_) out.append(reply_bytes);
   if (rlen_ > rpos_) {
     process(rbuf_ + rpos_, rlen_ - rpos_, true);  // the pipeline goes on; flushes
   } else {

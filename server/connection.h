@@ -132,6 +132,7 @@ class Connection {
   bool closing_ = false;
   bool close_after_reply_ = false;
   bool reset_on_close_ = false;
+  bool block_muted_ = false;  // blocked by a command run under CLIENT REPLY OFF or SKIP
   uv_write_t write_req_;
   size_t write_len_ = 0;               // bytes handed to the in-flight uv_write
   int64_t obuf_soft_since_ms_ = 0;     // when output first passed the soft limit; 0: below it

@@ -432,3 +432,19 @@ TEST_CASE("subscribers churning and vanishing while others publish get only what
   CHECK(poll_until([&] { return numsub(f, "churn") == 0; }, std::chrono::seconds(10)));
   CHECK(info_field(f.cmd({"INFO", "stats"}).str, "pubsub_channels") == 0);
 }
+
+TEST_CASE("CLIENT REPLY SKIP and OFF also mute the reply that ends a blocking command") {
+  Fixture f(workers(2));
+  RawConnection c(f.server.port());
+  // Timed out, and served by a push from another client: neither reply is sent.
+  REQUIRE(c.send(resp({"CLIENT", "REPLY", "SKIP"}) + resp({"BLPOP", "none", "0.01"}) +
+                 resp({"ECHO", "after timeout"})));
+  CHECK(c.read_reply() == bulk("after timeout"));
+  REQUIRE(c.send(resp({"CLIENT", "REPLY", "OFF"}) + resp({"BLPOP", "q", "0"})));
+  REQUIRE(wait_blocked(f, 1));
+  CHECK(f.cmd({"RPUSH", "q", "x"}) == Reply::Int(1));
+  CHECK(wait_blocked(f, 0));
+  CHECK(f.cmd({"LLEN", "q"}) == Reply::Int(0));  // it was served, silently
+  REQUIRE(c.send(resp({"CLIENT", "REPLY", "ON"})));
+  CHECK(c.read_reply() == "+OK\r\n");
+}
