@@ -39,6 +39,9 @@ enum CmdFlag : uint32_t {
   // Redis gives the command no flags at all (MEMORY STATS, DOCTOR...): says so to the table's
   // validator, which rejects a command without flags; COMMAND INFO prints none.
   kNoFlags = 1u << 31,
+  // PUBLISH, SPUBLISH: would be propagated though they write no key. COMMAND INFO hides it, as
+  // Redis 7.0 does.
+  kMayReplicate = 1 << 15,
 };
 
 struct Command {
@@ -122,6 +125,7 @@ void register_list_commands(CommandTable& t);
 void register_set_commands(CommandTable& t);
 void register_zset_commands(CommandTable& t);
 void register_transaction_commands(CommandTable& t);
+void register_pubsub_commands(CommandTable& t);
 void register_all_commands(CommandTable& t);
 
 std::string lowercase(std::string_view s);

@@ -10,6 +10,7 @@
 #include "server/blocking.h"
 #include "server/dispatch.h"
 #include "server/multi.h"
+#include "server/pubsub.h"
 #include "server/server.h"
 #include "server/worker.h"
 #include "storage/epoch.h"
@@ -35,6 +36,10 @@ Connection::Connection(Worker* w, uint64_t id_, bool unix_socket)
 
 Connection::~Connection() {
   std::free(rbuf_);
+}
+
+bool Connection::pubsub_mode() const {
+  return subs && subs->total() > 0;
 }
 
 void Connection::start() {
@@ -114,6 +119,11 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
     parser_limits_.max_bulk_len = max_bulk;
     parser_.set_limits(parser_limits_);
   }
+  // Messages published (and acknowledged) before this input was sent go out before its replies.
+  if (!worker->pubsub_mail.empty()) {
+    drain_mailbox(*worker);
+    if (closing_) return;  // it was over its output limit
+  }
   if (kill_requested.load(std::memory_order_acquire)) {  // CLIENT KILL from another worker
     close();
     return;
@@ -126,7 +136,7 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
     protocol::ParseStatus st = parser_.parse(data + off, len - off);
     if (st == protocol::ParseStatus::kOk) {
       off += parser_.consumed();
-      if (!parser_.args().empty()) dispatch(*this, parser_.args(), now);
+      if (!parser_.args().empty()) execute(parser_.args(), now);
     } else if (st == protocol::ParseStatus::kNeedMore) {
       break;
     } else {
@@ -155,7 +165,24 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
     close();
     return;
   }
+  worker->flush_dirty();  // subscribers on this worker that the batch published to
   flush();
+}
+
+void Connection::execute(const std::vector<std::string_view>& argv, int64_t now) {
+  ReplyMode mode = reply_mode;
+  if (mode == ReplyMode::kOn) {
+    dispatch(*this, argv, now);
+  } else {
+    // Muted (CLIENT REPLY OFF or SKIP): the command's replies, errors included, go nowhere.
+    protocol::OutputBuffer discard;
+    reply.set_output(&discard);
+    dispatch(*this, argv, now);
+    reply.set_output(&out);
+    if (mode == ReplyMode::kSkip && reply_mode == ReplyMode::kSkip) reply_mode = ReplyMode::kOn;
+  }
+  // CLIENT REPLY SKIP mutes the command after itself.
+  if (reply_mode == ReplyMode::kSkipNext) reply_mode = ReplyMode::kSkip;
 }
 
 void Connection::flush() {
@@ -191,12 +218,7 @@ void Connection::flush_batch() {
     if (close_after_reply_) close();
     return;
   }
-  int64_t hard = worker->server->config.obuf_normal_hard.load(std::memory_order_relaxed);
-  if (hard > 0 && out.memory() > static_cast<size_t>(hard)) {
-    worker->server->log("warning", "Client closed for overcoming of output buffer limits.");
-    close();
-    return;
-  }
+  if (!check_output_limit()) return;
   // The socket is full: hand the rest to libuv and wait.
   n = out.gather(iov, kMaxIov);
   write_len_ = 0;
@@ -230,6 +252,33 @@ void Connection::on_write(uv_write_t* req, int status) {
   c->flush();
 }
 
+bool Connection::check_output_limit() {
+  const Config& cfg = worker->server->config;
+  bool ps = pubsub_mode();
+  int64_t hard = (ps ? cfg.obuf_pubsub_hard : cfg.obuf_normal_hard).load(std::memory_order_relaxed);
+  int64_t soft = (ps ? cfg.obuf_pubsub_soft : cfg.obuf_normal_soft).load(std::memory_order_relaxed);
+  size_t used = out.memory();
+  bool over = hard > 0 && used >= static_cast<size_t>(hard);
+  if (soft > 0 && used >= static_cast<size_t>(soft)) {
+    // As Redis: the soft limit counts from the first time it is seen passed, and is forgiven as
+    // soon as the output is back under it.
+    int64_t now = worker->now_ms();
+    int64_t secs = (ps ? cfg.obuf_pubsub_soft_seconds : cfg.obuf_normal_soft_seconds)
+                       .load(std::memory_order_relaxed);
+    if (obuf_soft_since_ms_ == 0)
+      obuf_soft_since_ms_ = now;
+    else if (now - obuf_soft_since_ms_ > secs * 1000)
+      over = true;
+  } else {
+    obuf_soft_since_ms_ = 0;
+  }
+  if (!over) return true;
+  worker->server->log("warning", "Client id=" + std::to_string(id) + " addr=" + addr +
+                                     " closed for overcoming of output buffer limits.");
+  abort();
+  return false;
+}
+
 bool Connection::resume_reading_if_drained() {
   if (!read_paused_ || out.memory() > kPauseReadingAbove) return true;
   read_paused_ = false;
@@ -242,6 +291,7 @@ bool Connection::resume_reading_if_drained() {
 
 void Connection::block(std::shared_ptr<Waiter> w, int64_t deadline_ms) {
   waiter_ = std::move(w);
+  block_muted_ = replies_muted();  // the reply that ends the wait belongs to the muted command
   blocked_shown.store(true, std::memory_order_relaxed);
   if (deadline_ms <= 0) return;
   if (!block_timer_) {
@@ -258,7 +308,7 @@ void Connection::on_block_timeout(uv_timer_t* t) {
   if (!c->waiter_ || c->closing_) return;
   // Lost the race to a server: its reply is already on the way through the inbox.
   if (!c->worker->server->blocking.finish(c->waiter_.get(), false)) return;
-  c->reply.null_array();
+  if (!c->block_muted_) c->reply.null_array();
   c->unblock({});
 }
 
@@ -267,7 +317,7 @@ void Connection::unblock(std::string_view reply_bytes) {
   waiter_.reset();
   blocked_shown.store(false, std::memory_order_relaxed);
   if (closing_) return;
-  if (!reply_bytes.empty()) out.append(reply_bytes);
+  if (!reply_bytes.empty() && !block_muted_) out.append(reply_bytes);
   if (rlen_ > rpos_) {
     process(rbuf_ + rpos_, rlen_ - rpos_, true);  // the pipeline goes on; flushes
   } else {
@@ -277,6 +327,11 @@ void Connection::unblock(std::string_view reply_bytes) {
 
 void Connection::close_after_reply() {
   close_after_reply_ = true;
+}
+
+void Connection::abort() {
+  reset_on_close_ = true;
+  close();
 }
 
 void Connection::close() {
@@ -292,9 +347,19 @@ void Connection::close() {
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
     block_timer_ = nullptr;
   }
+  if (subs) {
+    worker->server->pubsub.unsubscribe_all(*this);
+    subs->self->conn = nullptr;  // deliveries still on their way skip us
+  }
+  if (flush_scheduled) {
+    auto& d = worker->pubsub_mail.dirty;
+    d.erase(std::find(d.begin(), d.end(), this));
+    flush_scheduled = false;
+  }
   worker->remove_connection(this);
   worker->add_client_memory(-static_cast<int64_t>(memory_accounted_));
   memory_accounted_ = 0;
+  if (reset_on_close_ && !is_unix && uv_tcp_close_reset(&tcp, on_close) == 0) return;
   uv_close(&handle, on_close);
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocol/output_buffer.h"
 #include "protocol/reply_writer.h"
@@ -21,6 +22,7 @@
 namespace respite::server {
 
 class Worker;
+struct ClientSubs;
 struct Command;
 struct Waiter;
 struct Transaction;
@@ -38,8 +40,11 @@ class Connection {
     uv_handle_t handle;
   };
 
-  void start();              // after accept: read
-  void close();              // idempotent; frees us from the close callback
+  void start();  // after accept: read
+  void close();  // idempotent; frees us from the close callback
+  // Closes with a TCP reset: what the kernel still holds for the client is dropped at once
+  // instead of trickling out to a reader that does not read (output buffer limits).
+  void abort();
   void close_after_reply();  // QUIT, protocol errors: write what is queued, then close
   bool closing() const { return closing_ || close_after_reply_; }
 
@@ -48,6 +53,21 @@ class Connection {
   void block(std::shared_ptr<Waiter> w, int64_t deadline_ms);
   void unblock(std::string_view reply_bytes);
   bool blocked() const { return waiter_ != nullptr; }
+
+  // client-output-buffer-limit for the connection's class (pubsub while it has a subscription,
+  // else normal): past the hard limit, or past the soft one for longer than its seconds, the
+  // connection is closed and false returned.
+  bool check_output_limit();
+  // Pub/sub (pubsub.h): subscribed to anything (Redis's CLIENT_PUBSUB flag).
+  bool pubsub_mode() const;
+
+  // CLIENT REPLY: kOff mutes every reply, kSkip the current command's, kSkipNext (set by CLIENT
+  // REPLY SKIP) the next command's. Pub/sub frames and confirmations are pushes: never muted.
+  enum class ReplyMode : uint8_t { kOn, kOff, kSkip, kSkipNext };
+  ReplyMode reply_mode = ReplyMode::kOn;
+  bool replies_muted() const {
+    return reply_mode == ReplyMode::kOff || reply_mode == ReplyMode::kSkip;
+  }
 
   // --- client state (owner worker only unless noted) ---
   Worker* worker;
@@ -67,6 +87,11 @@ class Connection {
   std::atomic<int> resp_shown{2};
   std::atomic<bool> kill_requested{false};  // CLIENT KILL from another worker
   std::atomic<bool> blocked_shown{false};   // CLIENT LIST's 'b' flag, for other workers
+  // Pub/sub: this client's subscriptions (null until its first), and their counts for CLIENT
+  // LIST on other workers; flush_scheduled while it sits in its worker's pubsub_mail.dirty.
+  std::unique_ptr<ClientSubs> subs;
+  std::atomic<int> sub_shown{0}, psub_shown{0}, ssub_shown{0};
+  bool flush_scheduled = false;
 
   protocol::ReplyWriter reply;
   protocol::OutputBuffer out;
@@ -92,6 +117,7 @@ class Connection {
   static void on_block_timeout(uv_timer_t* t);
 
   void process(const char* data, size_t len, bool own_buffer);
+  void execute(const std::vector<std::string_view>& argv, int64_t now);  // dispatch, CLIENT REPLY
   void keep_partial(const char* data, size_t len);
   void flush();        // writes out_, once per batch, then account_memory()
   void flush_batch();  // the write itself
@@ -114,9 +140,12 @@ class Connection {
   bool writing_ = false;
   bool closing_ = false;
   bool close_after_reply_ = false;
+  bool reset_on_close_ = false;
+  bool block_muted_ = false;  // blocked by a command run under CLIENT REPLY OFF or SKIP
   uv_write_t write_req_;
   size_t write_len_ = 0;               // bytes handed to the in-flight uv_write
   size_t memory_accounted_ = 0;        // memory() as last added to worker->client_memory
+  int64_t obuf_soft_since_ms_ = 0;     // when output first passed the soft limit; 0: below it
   std::shared_ptr<Waiter> waiter_;     // set while blocked
   uv_timer_t* block_timer_ = nullptr;  // made on the first timed block, closed with us
 };

@@ -7,6 +7,7 @@
 #include "server/context.h"
 #include "server/maxmemory.h"
 #include "server/multi.h"
+#include "server/pubsub.h"
 
 namespace respite::server {
 
@@ -114,6 +115,15 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   if (denyoom && srv.config.maxmemory.load(std::memory_order_relaxed) > 0 &&
       !enforce_maxmemory(w, now_ms)) {
     reject_command(c, cmd, kOomError);
+    w.stats.per_command[cmd->id].rejected.add(1);
+    return;
+  }
+  // A RESP2 client with a subscription reads pushes: only (un)subscribing and a few others.
+  if (c.reply.resp() == 2 && c.pubsub_mode() && !allowed_in_resp2_pubsub(*cmd)) {
+    reject_command(c, cmd,
+                   "ERR Can't execute '" + cmd->name +
+                       "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                       "allowed in this context");
     w.stats.per_command[cmd->id].rejected.add(1);
     return;
   }

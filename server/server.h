@@ -16,6 +16,7 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/multi.h"
+#include "server/pubsub.h"
 #include "storage/store.h"
 
 namespace respite::server {
@@ -53,6 +54,7 @@ class Server {
   std::atomic<uint64_t> stat_rejected_conn{0};
   BlockingRegistry blocking;  // clients waiting in BLPOP, BZPOPMIN, ...
   WatchRegistry watches;      // keys watched by WATCH (multi.h); the store reports changes to it
+  PubSub pubsub;              // channel registry: SUBSCRIBE, PUBLISH, ... (pubsub.h)
   // maxmemory (server/maxmemory.h): how entries record accesses (LRU clock, LFU counter), shared
   // by the workers' threads; the highest used_memory seen (INFO used_memory_peak).
   storage::AccessPolicy access_policy;

@@ -244,6 +244,18 @@ void Worker::on_async(uv_async_t* a) {
     todo.swap(w->inbox_);
   }
   for (auto& fn : todo) fn(*w);
+  drain_mailbox(*w);
+}
+
+void Worker::flush_dirty() {
+  if (pubsub_mail.dirty.empty()) return;
+  // Taken out first: a flush that fails closes its connection, which unlinks it from the list.
+  std::vector<Connection*> todo;
+  todo.swap(pubsub_mail.dirty);
+  for (Connection* c : todo) {
+    c->flush_scheduled = false;
+    c->flush();
+  }
 }
 
 void Worker::start() {
@@ -340,12 +352,13 @@ void Worker::cron() {
   for (Connection* c = connections; c;) {
     Connection* n = c->next;
     if (c->kill_requested.load(std::memory_order_relaxed) ||
-        (timeout > 0 && !c->blocked() &&  // as Redis, a blocked client is not idle
+        (timeout > 0 && !c->blocked() && !c->pubsub_mode() &&  // as Redis: waiting is not idling
          now - c->last_active_ms.load(std::memory_order_relaxed) > timeout * 1000)) {
       c->close();
     }
     c = n;
   }
+  flush_dirty();     // frames published by what ran above (keyspace notifications)
   epoch->collect();  // frees what was retired even when too little for unpin() to bother
 }
 

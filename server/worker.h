@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/pubsub.h"
 #include "storage/epoch.h"
 #include "storage/evict.h"
 #include "storage/keyspace.h"
@@ -62,6 +63,11 @@ class Worker {
   // Runs fn on this worker's thread soon. Thread-safe.
   void post(std::function<void(Worker&)> fn);
   void stop();  // thread-safe: closes everything and ends the loop
+  // Wakes the loop to drain pubsub_mail. Thread-safe; coalesces.
+  void wake() { uv_async_send(&async_); }
+  // Flushes the connections that pub/sub frames were written to (pubsub_mail.dirty). Runs at the
+  // end of each loop callback that may have delivered some (owner thread).
+  void flush_dirty();
 
   Server* server;
   int index;
@@ -91,6 +97,7 @@ class Worker {
   std::vector<std::pair<int, std::string>> ready_keys;
   std::string_view serving_key;
   int command_depth = 0;
+  Mailbox pubsub_mail;  // messages published on other workers for our subscribers (pubsub.h)
 
   void add_connection(Connection* c);
   void remove_connection(Connection* c);

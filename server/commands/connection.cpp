@@ -5,6 +5,7 @@
 #include <string>
 
 #include "server/context.h"
+#include "server/pubsub.h"
 
 namespace respite::server {
 
@@ -12,6 +13,12 @@ namespace {
 
 void cmd_ping(CmdCtx& c) {
   if (c.argc() > 2) return c.arity_error();
+  if (c.reply.resp() == 2 && c.conn.pubsub_mode()) {  // Redis's pubsub-mode form: [pong, arg]
+    c.reply.array(2);
+    c.reply.bulk("pong");
+    c.reply.bulk(c.argc() == 2 ? c.arg(1) : std::string_view(""));
+    return;
+  }
   if (c.argc() == 2)
     c.reply.bulk(c.arg(1));
   else
@@ -25,6 +32,26 @@ void cmd_echo(CmdCtx& c) {
 void cmd_quit(CmdCtx& c) {
   c.reply.ok();
   c.conn.close_after_reply();
+}
+
+// RESET: the connection as it was when it connected (Redis's clearClientConnectionState):
+// database 0, RESP2, no subscriptions, replies on (its own reply is heard even after CLIENT REPLY
+// OFF), no name, and unauthenticated when a password is set.
+void cmd_reset(CmdCtx& c) {
+  bool muted = c.conn.replies_muted();
+  c.conn.reply_mode = Connection::ReplyMode::kOn;
+  c.server.pubsub.unsubscribe_all(c.conn);
+  c.conn.db = 0;
+  c.conn.db_shown.store(0, std::memory_order_relaxed);
+  c.reply.set_resp(2);
+  c.conn.resp_shown.store(2, std::memory_order_relaxed);
+  if (!c.server.config.requirepass().empty()) c.conn.authenticated = false;
+  {
+    std::lock_guard<std::mutex> lock(c.server.clients_mu);
+    c.conn.name.clear();
+  }
+  protocol::ReplyWriter w(muted ? &c.conn.out : c.reply.output());
+  w.simple("RESET");
 }
 
 void cmd_select(CmdCtx& c) {
@@ -143,14 +170,43 @@ std::string client_line(const Server& srv, const Connection& k, int64_t now_ms) 
   s += " name=" + k.name;
   s += " age=" + std::to_string(age < 0 ? 0 : age);
   s += " idle=" + std::to_string(idle < 0 ? 0 : idle);
-  s += k.blocked_shown.load(std::memory_order_relaxed) ? " flags=b" : " flags=N";
+  int sub = k.sub_shown.load(std::memory_order_relaxed);
+  int psub = k.psub_shown.load(std::memory_order_relaxed);
+  int ssub = k.ssub_shown.load(std::memory_order_relaxed);
+  std::string flags;  // in Redis's order: P (pubsub), b (blocked); N for none
+  if (sub + psub + ssub > 0) flags += 'P';
+  if (k.blocked_shown.load(std::memory_order_relaxed)) flags += 'b';
+  if (flags.empty()) flags = "N";
+  s += " flags=";
+  s += flags;
   s += " db=" + std::to_string(k.db_shown.load(std::memory_order_relaxed));
-  s += " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0";
+  s += " sub=" + std::to_string(sub) + " psub=" + std::to_string(psub) +
+       " ssub=" + std::to_string(ssub);
+  s += " multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0";
   s += " tot-mem=0 events=r cmd=" + (cmd ? cmd->name : std::string("NULL"));
   s +=
       " user=default redir=-1 resp=" + std::to_string(k.resp_shown.load(std::memory_order_relaxed));
   (void)srv;
   return s;
+}
+
+// CLIENT REPLY ON | OFF | SKIP. Only ON replies; it is written past the muting (Connection::
+// execute), since the client asked to hear again.
+void cmd_client_reply(CmdCtx& c) {
+  using Mode = Connection::ReplyMode;
+  std::string_view v = c.arg(2);
+  if (iequals(v, "on")) {
+    c.conn.reply_mode = Mode::kOn;
+    protocol::ReplyWriter w(&c.conn.out);
+    w.set_resp(c.reply.resp());
+    w.ok();
+  } else if (iequals(v, "off")) {
+    c.conn.reply_mode = Mode::kOff;
+  } else if (iequals(v, "skip")) {
+    if (c.conn.reply_mode != Mode::kOff) c.conn.reply_mode = Mode::kSkipNext;
+  } else {
+    c.error(err::kSyntax);
+  }
 }
 
 void cmd_client_id(CmdCtx& c) {
@@ -188,16 +244,42 @@ void cmd_client_info(CmdCtx& c) {
   c.reply.verbatim(client_line(c.server, c.conn, c.op.now_ms) + "\n");
 }
 
+// CLIENT LIST / KILL TYPE: a client is of the pubsub class while it has a subscription (as
+// Redis's getClientType), else normal; respite has no master or replica clients.
+enum class ClientType { kAny, kNormal, kPubsub, kNone };
+bool is_pubsub_client(const Connection& k) {
+  return k.sub_shown.load(std::memory_order_relaxed) +
+             k.psub_shown.load(std::memory_order_relaxed) +
+             k.ssub_shown.load(std::memory_order_relaxed) >
+         0;
+}
+bool type_matches(ClientType t, const Connection& k) {
+  switch (t) {
+    case ClientType::kAny:
+      return true;
+    case ClientType::kNormal:
+      return !is_pubsub_client(k);
+    case ClientType::kPubsub:
+      return is_pubsub_client(k);
+    case ClientType::kNone:
+      return false;
+  }
+  return false;
+}
+
 void cmd_client_list(CmdCtx& c) {
   std::vector<uint64_t> ids;
   bool by_id = false;
+  ClientType type = ClientType::kAny;
   for (size_t j = 2; j < c.argc(); j++) {
     if (iequals(c.arg(j), "type") && j + 1 < c.argc()) {
       std::string_view t = c.arg(++j);
       if (!iequals(t, "normal") && !iequals(t, "master") && !iequals(t, "replica") &&
           !iequals(t, "slave") && !iequals(t, "pubsub"))
         return c.error("ERR Unknown client type '" + std::string(t) + "'");
-      if (!iequals(t, "normal")) return c.reply.verbatim("");
+      type = iequals(t, "normal")   ? ClientType::kNormal
+             : iequals(t, "pubsub") ? ClientType::kPubsub
+                                    : ClientType::kNone;
     } else if (iequals(c.arg(j), "id") && j + 1 < c.argc()) {
       by_id = true;
       for (j++; j < c.argc(); j++) {
@@ -214,6 +296,7 @@ void cmd_client_list(CmdCtx& c) {
   std::vector<const Connection*> list;
   for (auto& [id, k] : c.server.clients) {
     if (by_id && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
+    if (!type_matches(type, *k)) continue;
     list.push_back(k);
   }
   std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id < b->id; });
@@ -282,7 +365,7 @@ void cmd_client_kill(CmdCtx& c) {
   uint64_t id = 0;
   std::string addr, laddr;
   bool skipme = true, by_id = false, by_addr = false, by_laddr = false;
-  bool type_normal = true;
+  ClientType type = ClientType::kAny;
   if ((c.argc() - 2) % 2 != 0) return c.error(err::kSyntax);
   for (size_t j = 2; j + 1 < c.argc(); j += 2) {
     std::string_view o = c.arg(j), v = c.arg(j + 1);
@@ -299,10 +382,11 @@ void cmd_client_kill(CmdCtx& c) {
       by_laddr = true;
     } else if (iequals(o, "type")) {
       if (iequals(v, "normal"))
-        type_normal = true;
-      else if (iequals(v, "master") || iequals(v, "replica") || iequals(v, "slave") ||
-               iequals(v, "pubsub"))
-        type_normal = false;
+        type = ClientType::kNormal;
+      else if (iequals(v, "pubsub"))
+        type = ClientType::kPubsub;
+      else if (iequals(v, "master") || iequals(v, "replica") || iequals(v, "slave"))
+        type = ClientType::kNone;
       else
         return c.error("ERR Unknown client type '" + std::string(v) + "'");
     } else if (iequals(o, "user")) {
@@ -320,8 +404,9 @@ void cmd_client_kill(CmdCtx& c) {
   }
   int64_t killed = 0;
   std::lock_guard<std::mutex> lock(c.server.clients_mu);
-  if (type_normal) {
+  {
     for (auto& [kid, k] : c.server.clients) {
+      if (!type_matches(type, *k)) continue;
       if (by_id && kid != id) continue;
       if (by_addr && k->addr != addr) continue;
       if (by_laddr && k->laddr != laddr) continue;
@@ -351,6 +436,8 @@ void cmd_client_help(CmdCtx& c) {
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
       "    * ID id [id ...]",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
       "SETINFO <option> <value>",
@@ -369,6 +456,8 @@ void register_connection_commands(CommandTable& t) {
   t.add({"echo", 2, F, 0, 0, 0, cmd_echo, "connection", "Echo the given string", "message"});
   t.add({"quit", -1, F | kNoAuth | kAllowBusy, 0, 0, 0, cmd_quit, "connection",
          "Close the connection"});
+  t.add({"reset", 1, F | kNoscript | kNoAuth | kAllowBusy, 0, 0, 0, cmd_reset, "connection",
+         "Reset the connection", "", "6.2.0"});
   t.add({"select", 2, F, 0, 0, 0, cmd_select, "connection",
          "Change the selected database for the current connection", "index"});
   t.add({"auth", -2, F | kNoAuth | kNoscript, 0, 0, 0, cmd_auth, "connection",
@@ -382,6 +471,9 @@ void register_connection_commands(CommandTable& t) {
   constexpr uint32_t C = kNoscript | kStale | kLoading;
   t.add_sub(client, {"id", 2, C, 0, 0, 0, cmd_client_id, "",
                      "Returns the client ID for the current connection", "", "5.0.0"});
+  t.add_sub(client,
+            {"reply", 3, C, 0, 0, 0, cmd_client_reply, "",
+             "Instruct the server whether to reply to commands", "ON | OFF | SKIP", "3.2.0"});
   t.add_sub(client, {"setname", 3, C, 0, 0, 0, cmd_client_setname, "",
                      "Set the current connection name", "connection-name", "2.6.9"});
   t.add_sub(client, {"getname", 2, C, 0, 0, 0, cmd_client_getname, "",

@@ -286,8 +286,9 @@ void stats_section(CmdCtx& c, Info& i) {
   i.field("evicted_clients", 0);  // no maxmemory-clients: clients are never evicted
   i.field("keyspace_hits", t.hits);
   i.field("keyspace_misses", t.misses);
-  i.field("pubsub_channels", 0);
-  i.field("pubsub_patterns", 0);
+  i.field("pubsub_channels", c.server.pubsub.channel_count(false));
+  i.field("pubsub_patterns", c.server.pubsub.numpat());
+  i.field("pubsubshard_channels", c.server.pubsub.channel_count(true));
   i.field("total_error_replies", 0);
 }
 

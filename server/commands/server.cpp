@@ -174,6 +174,7 @@ void reply_acl_categories(CmdCtx& c, const Command& cmd) {
       {cmd.has_flag(kReadonly), "read"},
       {cmd.has_flag(kWrite), "write"},
       {data, type},
+      {cmd.has_flag(kPubsub), "pubsub"},  // as Redis, implied by the flag
       {g == "server" || (cmd.has_flag(kAdmin) && g != "server"), "admin"},
       {cmd.has_flag(kFast), "fast"},
       {!cmd.has_flag(kFast), "slow"},
@@ -185,7 +186,10 @@ void reply_acl_categories(CmdCtx& c, const Command& cmd) {
   for (auto& [on, name] : cats) n += on;
   c.reply.set(n);
   for (auto& [on, name] : cats) {
-    if (on) c.reply.simple("@" + std::string(name));
+    if (!on) continue;
+    std::string cat = "@";  // appended: GCC 12 warns falsely (-Wrestrict) on "@" + string
+    cat += name;
+    c.reply.simple(cat);
   }
 }
 
