@@ -66,7 +66,9 @@ EOF
 }
 
 # id|label|client arguments|preload (keys:<bytes> or list)|pipeline
-# The mixed workload needs respite-benchmark's --ratio; it is skipped with --client redis-benchmark.
+# The mixed and multi workloads need respite-benchmark (--ratio, -t multi); they are skipped with
+# --client redis-benchmark. publish runs with 10 redis-cli subscribers on the client's core, started
+# before and stopped after each measured run.
 workload_table() {
   cat <<EOF
 set-p1|SET P1|-t set -P 1||1
@@ -84,6 +86,8 @@ lrange100|LRANGE_100|-t lrange_100 -P $PIPELINE||$PIPELINE
 lrange600|LRANGE_600|-t lrange_600 -P $PIPELINE||$PIPELINE
 mset|MSET (10 keys)|-t mset -P $PIPELINE||$PIPELINE
 mix|SET:GET 1:10 zipf|--ratio 1:10 --key-pattern zipf -P $PIPELINE|keys:3|$PIPELINE
+multi|MULTI/SET/EXEC|-t multi -P $PIPELINE||$PIPELINE
+publish|PUBLISH, 10 subscribers|-P $PIPELINE PUBLISH bench __rand_int__|subs:10|$PIPELINE
 EOF
 }
 workload_ids() { workload_table | cut -d'|' -f1; }
@@ -152,8 +156,9 @@ done < <(workload_table)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/respite-compare.XXXXXX")
 PIDS=()
+SUB_PIDS=()  # publish workload's subscribers (preload subs:N)
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${SUB_PIDS[@]}" "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
@@ -219,8 +224,28 @@ preload() {
         --key-pattern sequential -d "${spec#keys:}" -t set -q >/dev/null ;;
     list:*)  # as many elements as the measured run pops
       "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P 16 -n "${spec#list:}" -t lpush -q >/dev/null ;;
+    subs:*)  # subscribers to channel "bench", stopped by stop_subscribers after the run
+      local i
+      for i in $(seq "${spec#subs:}"); do
+        taskset -c "$CLIENT_CPUS" redis-cli -p "$port" subscribe bench >/dev/null 2>&1 &
+        SUB_PIDS+=($!)
+      done
+      # Until every one is subscribed (PUBSUB NUMSUB counts them), at most 10 s.
+      for i in $(seq 200); do
+        [ "$(redis-cli -p "$port" pubsub numsub bench | tail -n 1)" = "${spec#subs:}" ] && return 0
+        sleep 0.05
+      done
+      echo "subscribers did not all subscribe" >&2
+      return 1 ;;
     "") ;;
   esac
+}
+
+stop_subscribers() {
+  [ ${#SUB_PIDS[@]} -eq 0 ] && return 0
+  kill "${SUB_PIDS[@]}" 2>/dev/null || true
+  wait "${SUB_PIDS[@]}" 2>/dev/null || true
+  SUB_PIDS=()
 }
 
 # measure PORT REQUESTS ARGS: one timed run; prints the CSV fields of the last test, comma-separated, or
@@ -252,7 +277,7 @@ RAW=$WORK/raw.csv   # round,server,id,rps,avg,min,p50,p95,p99,max
 for round in $(seq 1 "$ROUNDS"); do
   for line in "${SELECTED[@]}"; do
     IFS='|' read -r id label args pre pipe <<<"$line"
-    if [ "$id" = mix ] && [ "$CLIENT" = redis-benchmark ]; then continue; fi
+    if { [ "$id" = mix ] || [ "$id" = multi ]; } && [ "$CLIENT" = redis-benchmark ]; then continue; fi
     n=$REQUESTS
     [ "$pipe" -gt 1 ] && n=$((REQUESTS * PIPELINED_FACTOR))
     [ "$pre" = list ] && pre="list:$n"
@@ -271,6 +296,7 @@ for round in $(seq 1 "$ROUNDS"); do
       else
         sed 's/^/  /' "$WORK/preload.err" | tail -n 3 >&2
       fi
+      stop_subscribers
       echo "$round,$server,$id,$fields" >>"$RAW"
       if [ "$fields" = error ]; then
         log "[round $round/$ROUNDS] $label on $server: errors (n/a; not run again)"

@@ -279,6 +279,8 @@ respite extras:
                     event loop: fills a keyspace exactly once with -n = -r).
  --zipf-exponent <s> Skew of --key-pattern zipf (default 0.99).
  --seed <n>         Seed of the random numbers (default: from the clock).
+ -t multi           MULTI, SET key:__rand_int__ <value>, EXEC sent as one request and counted
+                    once (only when named: the default list is redis-benchmark's).
 
 How to read the numbers:
  Each connection keeps -P requests in flight: it writes a batch of -P requests, waits for

@@ -135,9 +135,10 @@ struct Conn {
   std::vector<char> out;    // the batch: P requests
   size_t out_len = 0;
   size_t out_off = 0;
-  std::vector<uint32_t> holes;  // static batches: every placeholder offset, request by request
-  uint32_t pending = 0;         // replies still due for the current batch
-  uint32_t prefix_left = 0;     // prefix replies still due
+  std::vector<uint32_t> holes;    // static batches: every placeholder offset, request by request
+  uint32_t pending = 0;           // replies still due for the current batch
+  uint32_t reply_in_request = 0;  // replies of the current request seen (replies_per_request)
+  uint32_t prefix_left = 0;       // prefix replies still due
   uint64_t batch_start = 0;
   size_t seq_pos = 0;  // mixed tests: where in the SET/GET sequence
   ReplySkipper replies;
@@ -301,7 +302,8 @@ class Loop {
       return;
     }
     fill_batch(c, k);
-    c.pending = static_cast<uint32_t>(k);
+    c.pending = static_cast<uint32_t>(k) * sh_.spec.replies_per_request;
+    c.reply_in_request = 0;
     c.out_off = 0;
     if (!sh_.opt.keepalive && c.served) {
       // -k 0: a new connection for every batch, as redis-benchmark does.
@@ -390,9 +392,12 @@ class Loop {
         sh_.fail("Unexpected reply from " + sh_.ep.text);
         return;
       }
-      hist.record(now - c.batch_start);
-      finished++;
-      latency_sum_ += now - c.batch_start;
+      if (++c.reply_in_request == sh_.spec.replies_per_request) {
+        c.reply_in_request = 0;
+        hist.record(now - c.batch_start);
+        finished++;
+        latency_sum_ += now - c.batch_start;
+      }
       if (c.replies.was_error()) {
         errors++;
         if (sh_.opt.show_errors) {

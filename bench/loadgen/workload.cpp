@@ -143,6 +143,19 @@ std::vector<TestSpec> build_tests(const Options& opt) {
   if (lr600)
     out.push_back(single("LRANGE_600 (first 600 elements)", {"LRANGE", "mylist", "0", "599"}, rnd));
 
+  if (!opt.tests.empty() && sel("multi")) {
+    // One template holding three commands: the placeholders of the SET shift by MULTI's bytes.
+    Template m = encode_command({"MULTI"}, rnd);
+    Template set = encode_command({"SET", "key:__rand_int__", data}, rnd);
+    Template exec = encode_command({"EXEC"}, rnd);
+    for (uint32_t at : set.rand_at) m.rand_at.push_back(static_cast<uint32_t>(m.bytes.size()) + at);
+    m.bytes += set.bytes + exec.bytes;
+    TestSpec t;
+    t.name = "MULTI/SET/EXEC";
+    t.templates.push_back(std::move(m));
+    t.replies_per_request = 3;
+    out.push_back(std::move(t));
+  }
   if (sel("mset")) {
     std::vector<std::string> args{"MSET"};
     for (int i = 0; i < 10; i++) {

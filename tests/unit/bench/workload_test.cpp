@@ -241,3 +241,22 @@ TEST_CASE("zipf keys follow 1/k^s") {
     CHECK(std::abs(zero - 100'000 / hn) < 5 * std::sqrt(100'000 / hn));
   }
 }
+
+TEST_CASE("-t multi: MULTI, SET and EXEC in one template, three replies per request") {
+  CHECK(names(build_tests(Options{})).size() == names(build_tests(with_tests({}))).size());
+  for (const std::string& n : names(build_tests(Options{}))) CHECK(n != "MULTI/SET/EXEC");
+  Options o = with_tests({"multi"});
+  o.keyspace = 1000;
+  o.data_size = 3;
+  auto tests = build_tests(o);
+  REQUIRE(tests.size() == 1);
+  CHECK(tests[0].name == "MULTI/SET/EXEC");
+  CHECK(tests[0].replies_per_request == 3);
+  REQUIRE(tests[0].templates.size() == 1);
+  const Template& t = tests[0].templates[0];
+  REQUIRE(t.rand_at.size() == 1);
+  CHECK(fill(t, 7) == "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000007\r\n$3\r\n" +
+                          make_value(3) + "\r\n*1\r\n$4\r\nEXEC\r\n");
+  // Every other test is one reply per request.
+  for (const TestSpec& s : build_tests(Options{})) CHECK(s.replies_per_request == 1);
+}
