@@ -264,3 +264,73 @@ TEST_CASE("notify-keyspace-events: evicted under maxmemory") {
   REQUIRE(f.cmd({"CONFIG", "SET", "maxmemory", "0"}) == OK());
   CHECK(w.drain().empty());
 }
+
+TEST_CASE("notify-keyspace-events: list, hash, set and sorted-set commands, in Redis's order") {
+  Fixture f;
+  REQUIRE(f.cmd({"CONFIG", "SET", "notify-keyspace-events", "KEA"}) == OK());
+  Watcher w(f);
+  Events want;
+  f.cmd({"RPUSH", "l", "a", "b", "c"});
+  both(want, "rpush", "l");
+  f.cmd({"LPUSH", "l", "z"});
+  both(want, "lpush", "l");
+  f.cmd({"LINSERT", "l", "BEFORE", "a", "y"});
+  both(want, "linsert", "l");
+  f.cmd({"LSET", "l", "0", "x"});
+  both(want, "lset", "l");
+  f.cmd({"LREM", "l", "0", "nothing"});  // nothing removed: no event
+  f.cmd({"LREM", "l", "0", "y"});
+  both(want, "lrem", "l");
+  f.cmd({"LMOVE", "l", "l2", "LEFT", "RIGHT"});
+  both(want, "rpush", "l2");
+  both(want, "lpop", "l");
+  f.cmd({"LTRIM", "l", "0", "0"});
+  both(want, "ltrim", "l");
+  f.cmd({"RPOP", "l"});  // the last element: the key goes
+  both(want, "rpop", "l");
+  both(want, "del", "l");
+  f.cmd({"HSET", "h", "f", "1", "g", "2"});
+  both(want, "hset", "h");
+  f.cmd({"HINCRBY", "h", "f", "2"});
+  both(want, "hincrby", "h");
+  f.cmd({"HINCRBYFLOAT", "h", "f", "0.5"});
+  both(want, "hincrbyfloat", "h");
+  f.cmd({"HDEL", "h", "f", "g"});
+  both(want, "hdel", "h");
+  both(want, "del", "h");
+  f.cmd({"SADD", "s", "a", "b"});
+  both(want, "sadd", "s");
+  f.cmd({"SADD", "s", "a"});  // nothing added: no event
+  f.cmd({"SREM", "s", "b"});
+  both(want, "srem", "s");
+  f.cmd({"SMOVE", "s", "s2", "a"});
+  both(want, "srem", "s");
+  both(want, "del", "s");
+  both(want, "sadd", "s2");
+  f.cmd({"SUNIONSTORE", "s3", "s2"});
+  both(want, "sunionstore", "s3");
+  f.cmd({"SINTERSTORE", "s3", "s2", "nosuchkey"});  // empty result: the destination goes
+  both(want, "del", "s3");
+  f.cmd({"SPOP", "s2"});
+  both(want, "spop", "s2");
+  both(want, "del", "s2");
+  f.cmd({"ZADD", "z", "1", "a", "2", "b", "3", "c"});
+  both(want, "zadd", "z");
+  f.cmd({"ZINCRBY", "z", "5", "a"});
+  both(want, "zincr", "z");
+  f.cmd({"ZREM", "z", "nothing"});
+  f.cmd({"ZREM", "z", "b"});
+  both(want, "zrem", "z");
+  f.cmd({"ZUNIONSTORE", "z2", "1", "z"});
+  both(want, "zunionstore", "z2");
+  f.cmd({"ZRANGESTORE", "z3", "z", "0", "0"});
+  both(want, "zrangestore", "z3");
+  f.cmd({"ZREMRANGEBYSCORE", "z2", "0", "3"});
+  both(want, "zremrangebyscore", "z2");
+  f.cmd({"ZPOPMIN", "z"});
+  both(want, "zpopmin", "z");
+  f.cmd({"ZPOPMAX", "z"});
+  both(want, "zpopmax", "z");
+  both(want, "del", "z");
+  CHECK(w.drain() == want);
+}
