@@ -92,6 +92,7 @@ class Collection {
     obj_ = nullptr;
     if (!fresh || fresh->length() == 0) {
       delete fresh;
+      if (kw_.cur) kw_.ctx().notify(kNotifyGeneric, "del", kw_.key(), kw_.keyspace().index());
       kw_.erase();
       return;
     }
@@ -114,7 +115,11 @@ class Collection {
       kw_.shard().add_bytes_locked(static_cast<int64_t>(now - before_), kw_.ctx().op.epoch);
     }
     before_ = now;
-    if (obj_->length() == 0) remove();
+    if (obj_->length() == 0) {
+      remove();
+      // After the handler's own event, as Redis's "del" of an emptied collection.
+      kw_.ctx().notify(kNotifyGeneric, "del", kw_.key(), kw_.keyspace().index());
+    }
   }
 
   KeyWrite& key_write() { return kw_; }

@@ -60,7 +60,9 @@ struct Config {
   // How long a command may spend evicting before it runs anyway (Redis 7.0's tenacity scale:
   // 10 = 500 us; 100 = unlimited). server/maxmemory.h.
   std::atomic<int64_t> maxmemory_eviction_tenacity{10};
-  std::atomic<int64_t> active_expire_effort{1};  // 1..10, as Redis's active-expire-effort
+  std::atomic<int64_t> active_expire_effort{1};
+  // notify-keyspace-events as Redis's NOTIFY_* bits (server/notify.h); 0: off.
+  std::atomic<int64_t> notify_keyspace_events{0};  // 1..10, as Redis's active-expire-effort
   // String values of at least compression_threshold bytes (0: off) are stored LZ4-compressed when
   // that saves at least compression_min_saving percent (storage/compress.h).
   std::atomic<int64_t> compression_threshold{16384}, compression_min_saving{10};

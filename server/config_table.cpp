@@ -316,6 +316,14 @@ std::span<const Directive> ConfigAccess::table() {
        .field = &C::replica_lazy_flush,
        .def = "no",
        .doc = "accepted for compatibility; respite has no replication"},
+      // EVENT NOTIFICATION
+      {.name = "notify-keyspace-events",
+       .kind = Kind::kNotify,
+       .runtime = true,
+       .field = &C::notify_keyspace_events,
+       .def = R"("")",
+       .doc = "keyspace notification classes published over pub/sub (K E g $ l s h z x e t m d n "
+              "A); empty: off"},
       // ADVANCED CONFIG
       {.name = "hz",
        .kind = Kind::kInt,

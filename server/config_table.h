@@ -28,6 +28,7 @@ enum class Kind {
   kList,    // one or more words (bind)
   kSave,    // "" or pairs of "<seconds> <changes>", kept as text
   kObuf,    // client-output-buffer-limit <class> <hard> <soft> <seconds> [...]
+  kNotify,  // notify-keyspace-events: class letters, kept as flag bits (server/notify.h)
 };
 
 struct Choice {

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "server/config_table.h"
+#include "server/notify.h"
 
 namespace respite::server {
 namespace {
@@ -167,6 +168,12 @@ std::string parse_one(const Directive& d, const std::string& a, Value& out) {
         msg += (i ? ", " : "") + std::string(d.choices[i].name);
       }
       return msg;
+    }
+    case Kind::kNotify: {
+      int64_t flags = parse_notify_flags(a);
+      if (flags < 0) return std::string(kNotifyFlagsError);
+      out.num = flags;
+      return "";
     }
     default:  // kString
       out.text = a;
@@ -348,6 +355,8 @@ std::string show_value(const Directive& d, const Config& c) {
     }
     case Kind::kObuf:
       return show_obuf(c, false);
+    case Kind::kNotify:
+      return notify_flags_string(load_num(d, c));
     default:  // kString, kSave
       return load_string(d, c);
   }
@@ -359,6 +368,8 @@ std::string file_value(const Directive& d, const Config& c) {
       return memory_with_unit(load_num(d, c));
     case Kind::kObuf:
       return show_obuf(c, true);
+    case Kind::kNotify:
+      return quote_arg(notify_flags_string(load_num(d, c)));
     case Kind::kString:
       return quote_arg(load_string(d, c));
     case Kind::kSave: {

@@ -18,7 +18,27 @@ using storage::Entry;
 const Entry* CmdCtx::lookup_read(std::string_view key) {
   const Entry* e = db().find(key, op.now_ms);
   (e ? worker.stats.hits : worker.stats.misses).add(1);
+  if (!e && worker.notify.enabled(kNotifyExpired | kNotifyKeyMiss)) [[unlikely]]
+    read_miss_events(key);
   return e;
+}
+
+// A read missed while "expired" or "keymiss" events are on (only then: the lock-free read never
+// removes an expired entry by itself). As Redis's lookupKeyRead: an expired entry is removed now,
+// under its shard's lock ("expired"), then "keymiss". Not inside EXEC, whose exclusive hold
+// allows locking only the shards it took (keyspace.h, MultiLock).
+void CmdCtx::read_miss_events(std::string_view key) {
+  if (worker.command_depth <= 1 && worker.notify.enabled(kNotifyExpired)) {
+    storage::Keyspace& ks = db();
+    uint64_t h = storage::hash_key(key);
+    storage::Shard& s = ks.shard_for(h);
+    const Entry* raw = s.find(key, h);
+    if (raw && raw->expired(op.now_ms)) {
+      std::lock_guard<storage::Shard> lock(s);
+      ks.lookup_locked(s, key, h, op);
+    }
+  }
+  notify(kNotifyKeyMiss, "keymiss", key);
 }
 
 void CmdCtx::arity_error() {

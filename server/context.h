@@ -71,7 +71,15 @@ struct CmdCtx {
   storage::Keyspace& db(int i) { return server.store.db(i); }
   // A lock-free read of a live key in the selected database, counting a hit or a miss.
   const storage::Entry* lookup_read(std::string_view key);
+  void read_miss_events(std::string_view key);
   void error(std::string_view msg) { reply.error(msg); }
+  // A keyspace notification (server/notify.h) for key of the selected database, or of db.
+  void notify(int64_t cls, std::string_view event, std::string_view key) {
+    worker.notify(cls, event, key, conn.db);
+  }
+  void notify(int64_t cls, std::string_view event, std::string_view key, int db_index) {
+    worker.notify(cls, event, key, db_index);
+  }
   // "ERR wrong number of arguments for 'x' command"
   void arity_error();
 };

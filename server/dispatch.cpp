@@ -51,13 +51,15 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
                                            int64_t now_ms) {
   Worker& w = *c.worker;
   c.last_cmd.store(&cmd, std::memory_order_relaxed);
-  CmdCtx ctx{*w.server, w, c, c.reply, argv, &cmd, storage::OpCtx{w.epoch, now_ms, 0}};
+  CmdCtx ctx{*w.server, w, c, c.reply, argv, &cmd, storage::OpCtx{w.epoch, now_ms, 0, &w.notify}};
   w.command_depth++;
   cmd.fn(ctx);
   w.command_depth--;
   // Blocked clients are served once the whole command that made their keys ready has finished: a
   // command run by another (EXEC, a script) leaves its keys queued for the outermost one.
   if (w.command_depth == 0 && !w.ready_keys.empty()) serve_ready_keys(w);
+  // Keyspace notifications go out once the reply is complete, never inside it (notify.h).
+  if (w.command_depth == 0) w.notify.flush();
   w.stats.per_command[cmd.id].calls.add(1);
   w.stats.commands.add(1);
   if (ctx.op.expired) w.stats.expired.add(ctx.op.expired);

@@ -62,6 +62,7 @@ class KeyWrite {
 
   // Stores e as the key's value (replacing cur, if any).
   void put(storage::Entry* e) {
+    if (!cur) ctx_.notify(kNotifyNew, "new", key_, ks_.index());  // Redis's dbAdd
     e->touch(lru_clock(ctx_.op.now_ms));
     if (ctx_.staging)
       ctx_.staging->put(ks_, e);

@@ -75,12 +75,15 @@ bool enforce_maxmemory(Worker& w, int64_t now_ms, int64_t budget_us) {
   Clock::time_point deadline = budget_us < 0 ? Clock::time_point::max()
                                              : Clock::now() + std::chrono::microseconds(budget_us);
   storage::EpochGuard guard(w.epoch);
-  storage::OpCtx ctx{w.epoch, now_ms, 0};
+  storage::OpCtx ctx{w.epoch, now_ms, 0, &w.notify};
   storage::Evictor::Result r = w.evictor.run(
       s.store, evict_params(s.config, now_ms), ctx, w.rng,
       [&] { return memory_for_eviction(s) > limit; }, [&] { return Clock::now() >= deadline; });
   if (r.evicted) w.stats.evicted.add(r.evicted);
   if (ctx.expired) w.stats.expired.add(ctx.expired);
+  // Before a command runs (dispatch) or in the cron: no reply is being built, so "evicted" and
+  // "expired" go out now (notify.h). Inside a command (a script), the command's end does it.
+  if (w.command_depth == 0) w.notify.flush();
   return !r.stuck || memory_for_eviction(s) <= limit;
 }
 

@@ -23,7 +23,8 @@
 
 namespace respite::server {
 
-Worker::Worker(Server* s, int idx) : server(s), index(idx) {
+Worker::Worker(Server* s, int idx)
+    : server(s), index(idx), notify(*this, s->config.notify_keyspace_events) {
   // Different for every worker and every run: clients must not be able to predict SPOP.
   rng.state = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
               (static_cast<uint64_t>(idx) << 56) ^ reinterpret_cast<uintptr_t>(this);
@@ -314,7 +315,7 @@ void Worker::cron() {
   auto out_of_time = [&] { return std::chrono::steady_clock::now() >= deadline; };
   {
     storage::EpochGuard guard(epoch);
-    storage::OpCtx ctx{epoch, now_ms(), 0};
+    storage::OpCtx ctx{epoch, now_ms(), 0, &notify};
     for (int i = 0; i < srv.store.databases() && !out_of_time(); i++) {
       storage::Keyspace& ks = srv.store.db(i);
       if (ks.expires() == 0) continue;
@@ -322,6 +323,7 @@ void Worker::cron() {
     }
     stats.expired.add(ctx.expired);
   }
+  notify.flush();  // "expired" events of the sweep
   // maxmemory: evict while over the limit, for a quarter of the tick at most, so that memory goes
   // back under it when writes stop (server/maxmemory.h).
   // While a limit is set, what writes retire is freed after each batch rather than in bulk:

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/notify.h"
 #include "server/pubsub.h"
 #include "storage/epoch.h"
 #include "storage/evict.h"
@@ -98,6 +99,9 @@ class Worker {
   std::string_view serving_key;
   int command_depth = 0;
   Mailbox pubsub_mail;  // messages published on other workers for our subscribers (pubsub.h)
+  // Keyspace notifications raised on this worker, published after the command (notify.h); also
+  // storage's listener for keys this worker's operations expire or evict.
+  Notifier notify;
 
   void add_connection(Connection* c);
   void remove_connection(Connection* c);

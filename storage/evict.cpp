@@ -126,6 +126,7 @@ void Evictor::sample_shard(Shard& s, const EvictParams& p, OpCtx& ctx, Rng& rng)
     });
   }
   for (size_t i = 0; i < nexp; i++) {
+    if (ctx.events) ctx.events->expired(s.db(), expired[i]->key());
     s.erase_entry_locked(expired[i], expired[i]->hash, ctx.epoch);
     ctx.expired++;
   }
@@ -138,12 +139,14 @@ bool Evictor::evict_from_pool(const EvictParams& p, OpCtx& ctx, Result* r) {
     if (!handle_valid_locked(h)) continue;  // deleted, replaced, renamed, or too old
     Entry* e = const_cast<Entry*>(h.entry);
     if (e->expired(p.now_ms)) {
+      if (ctx.events) ctx.events->expired(h.shard->db(), e->key());
       h.shard->erase_entry_locked(e, h.hash, ctx.epoch);
       ctx.expired++;
       return true;
     }
     if (is_volatile(p.policy) && e->expire_ms() < 0) continue;  // PERSIST since
     if (evict_score(e, p) < h.score) continue;                  // touched since
+    if (ctx.events) ctx.events->evicted(h.shard->db(), e->key());
     h.shard->erase_entry_locked(e, h.hash, ctx.epoch);
     r->evicted++;
     return true;
@@ -202,10 +205,12 @@ bool Evictor::evict_random(Store& store, const std::vector<int>& dbs, const Evic
       });
     }
     for (size_t i = 0; i < nexp; i++) {
+      if (ctx.events) ctx.events->expired(s->db(), expired[i]->key());
       s->erase_entry_locked(expired[i], expired[i]->hash, ctx.epoch);
       ctx.expired++;
     }
     if (victim) {
+      if (ctx.events) ctx.events->evicted(s->db(), victim->key());
       s->erase_entry_locked(victim, victim->hash, ctx.epoch);
       r->evicted++;
       return true;

@@ -29,6 +29,7 @@
 #include "storage/entry.h"
 #include "storage/epoch.h"
 #include "storage/hash.h"
+#include "storage/key_events.h"
 #include "storage/lazy_free.h"
 #include "storage/shard.h"
 
@@ -39,6 +40,7 @@ struct OpCtx {
   Participant* epoch = nullptr;  // pinned for the duration of the operation
   int64_t now_ms = 0;            // the command's clock: one value per command, as Redis does
   uint64_t expired = 0;          // keys this context removed because their TTL had passed
+  KeyEvents* events = nullptr;   // told of each key expired or evicted (key_events.h); may be null
 };
 
 class Keyspace {

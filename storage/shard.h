@@ -135,6 +135,7 @@ class Shard {
     watch_ = w;
     db_ = db;
   }
+  int db() const { return db_; }  // its database's number (set with the watch)
   // --- everything below requires mu_ held ---
   // A key of this shard changed in place (a TTL, INCR's integer, a collection's contents): tells
   // the store's KeyWatch. Inserts, replacements and removals made through the shard report

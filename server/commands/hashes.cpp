@@ -57,6 +57,7 @@ void hset_generic(CmdCtx& c, bool hmset) {
   int64_t added = 0;
   for (size_t i = 2; i < c.argc(); i += 2) added += v->set(c.arg(i), c.arg(i + 1), limits);
   h.changed();
+  c.notify(kNotifyHash, "hset", c.arg(1));
   if (hmset)
     c.reply.ok();
   else
@@ -77,6 +78,7 @@ void cmd_hsetnx(CmdCtx& c) {
   if (h.get() && h.get()->contains(c.arg(2))) return c.reply.integer(0);
   HashValue* v = hash_for_write(c, h);
   v->set(c.arg(2), c.arg(3), hash_limits(c));
+  c.notify(kNotifyHash, "hset", c.arg(1));
   c.reply.integer(1);
 }
 
@@ -88,8 +90,9 @@ void cmd_hdel(CmdCtx& c) {
   int64_t removed = 0;
   for (size_t i = 2; i < c.argc(); i++) {
     if (v->erase(c.arg(i))) removed++;
-    if (v->length() == 0) break;  // the key goes when h settles
+    if (v->length() == 0) break;  // the key goes when h settles (and "del" follows)
   }
+  if (removed) c.notify(kNotifyHash, "hdel", c.arg(1));
   c.reply.integer(removed);
 }
 
@@ -109,6 +112,7 @@ void cmd_hincrby(CmdCtx& c) {
   size_t n = protocol::ReplyWriter::format_int(cur, buf);
   hash_for_write(c, h)->set(c.arg(2), {buf, n}, hash_limits(c));
   h.changed();
+  c.notify(kNotifyHash, "hincrby", c.arg(1));
   c.reply.integer(cur);
 }
 
@@ -127,6 +131,7 @@ void cmd_hincrbyfloat(CmdCtx& c) {
   std::string out = format_long_double(cur);
   hash_for_write(c, h)->set(c.arg(2), out, hash_limits(c));
   h.changed();
+  c.notify(kNotifyHash, "hincrbyfloat", c.arg(1));
   c.reply.bulk(out);
 }
 

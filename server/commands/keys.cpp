@@ -65,13 +65,18 @@ void cmd_del(CmdCtx& c) {
     KeyWrite kw(c, c.arg(1));
     bool found = kw.cur != nullptr;
     kw.erase();
+    if (found) c.notify(kNotifyGeneric, "del", c.arg(1));
     return c.reply.integer(found ? 1 : 0);
   }
   storage::MultiLock lock;
   lock_keys(c, lock, 1);
   storage::MultiWrite write(c.op);
   int64_t n = 0;
-  for (size_t i = 1; i < c.argc(); i++) n += write.erase(ks, c.arg(i)) ? 1 : 0;
+  for (size_t i = 1; i < c.argc(); i++) {
+    if (!write.erase(ks, c.arg(i))) continue;
+    n++;
+    c.notify(kNotifyGeneric, "del", c.arg(i));
+  }
   write.commit();
   c.reply.integer(n);
 }
@@ -141,10 +146,13 @@ void expire_generic(CmdCtx& c, bool seconds, bool relative) {
   if ((flags & XX) && cur == -1) return c.reply.integer(0);
   if ((flags & GT) && (when <= cur || cur == -1)) return c.reply.integer(0);
   if ((flags & LT) && cur != -1 && when >= cur) return c.reply.integer(0);
-  if (when <= c.op.now_ms)
+  if (when <= c.op.now_ms) {
     kw.erase();  // already in the past: the key goes now
-  else
+    c.notify(kNotifyGeneric, "del", c.arg(1));
+  } else {
     kw.set_expire(when);
+    c.notify(kNotifyGeneric, "expire", c.arg(1));
+  }
   c.reply.integer(1);
 }
 
@@ -189,6 +197,7 @@ void cmd_persist(CmdCtx& c) {
   KeyWrite kw(c, c.arg(1));
   if (!kw.cur || kw.cur->expire_ms() < 0) return c.reply.integer(0);
   kw.set_expire(Entry::kNoExpire);
+  c.notify(kNotifyGeneric, "persist", c.arg(1));
   c.reply.integer(1);
 }
 
@@ -211,6 +220,10 @@ void rename_generic(CmdCtx& c, bool nx) {
   write.put(ks, moved);
   write.erase_moved(ks, e);  // the collection, if any, went with the copy
   write.commit();
+  // As Redis: dst is deleted, then added ("new" even when it existed), then the two renames.
+  c.notify(kNotifyNew, "new", dst);
+  c.notify(kNotifyGeneric, "rename_from", src);
+  c.notify(kNotifyGeneric, "rename_to", dst);
   signal_key_ready(c, dst);  // a list or sorted set now under dst serves its waiters (blocking.h)
   nx ? c.reply.integer(1) : c.reply.ok();
 }
@@ -259,6 +272,13 @@ void copy_into(CmdCtx& c, std::string_view src, std::string_view dst, int dst_db
     write.commit();
   } else {
     to.shard_for(hd).upsert_locked(n, hd, c.op.epoch);
+  }
+  c.notify(kNotifyNew, "new", dst, dst_db);  // dst deleted first if there, then added (Redis)
+  if (move) {
+    c.notify(kNotifyGeneric, "move_from", src);
+    c.notify(kNotifyGeneric, "move_to", dst, dst_db);
+  } else {
+    c.notify(kNotifyGeneric, "copy_to", dst, dst_db);
   }
   signal_key_ready(c, dst_db, dst);  // COPY and MOVE: dst's waiters are served (blocking.h)
   c.reply.integer(1);

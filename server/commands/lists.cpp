@@ -92,6 +92,7 @@ void push_generic(CmdCtx& c, bool front, bool only_existing) {
   }
   ListValue::Limits lim = limits(c);
   for (size_t i = 2; i < c.argc(); i++) l->push(front, c.arg(i), lim);
+  c.notify(kNotifyList, front ? "lpush" : "rpush", c.arg(1));
   c.reply.integer(static_cast<int64_t>(l->length()));
   signal_key_ready(c, c.arg(1));
 }
@@ -126,9 +127,11 @@ void pop_generic(CmdCtx& c, bool front) {
   if (!has_count) {
     c.reply.bulk(l->end_value(front));
     l->pop(front);
+    c.notify(kNotifyList, front ? "lpop" : "rpop", c.arg(1));
     return;
   }
   reply_pop_range(c, l, front, static_cast<size_t>(count));
+  if (count > 0) c.notify(kNotifyList, front ? "lpop" : "rpop", c.arg(1));
 }
 
 void cmd_lpop(CmdCtx& c) {
@@ -168,6 +171,7 @@ void cmd_lset(CmdCtx& c) {
   if (!normalize_index(index, lst.get()->length(), &i)) return c.error(kNoSuchIndex);
   lst.get()->set(i, c.arg(3), limits(c));
   lst.changed();
+  c.notify(kNotifyList, "lset", c.arg(1));
   c.reply.ok();
 }
 
@@ -219,6 +223,7 @@ void cmd_ltrim(CmdCtx& c) {
     l->remove_front(first);
     l->remove_back(len - first - n);
     lst.changed();  // Redis signals a trim that keeps everything too
+    c.notify(kNotifyList, "ltrim", c.arg(1));
   }
   c.reply.ok();
 }
@@ -229,7 +234,9 @@ void cmd_lrem(CmdCtx& c) {
   Lists lst(c, c.arg(1), Type::kList);
   if (lst.wrong_type()) return c.error(err::kWrongType);
   if (!lst.get()) return c.reply.integer(0);
-  c.reply.integer(static_cast<int64_t>(lst.get()->remove(c.arg(3), count)));
+  size_t removed = lst.get()->remove(c.arg(3), count);
+  if (removed) c.notify(kNotifyList, "lrem", c.arg(1));
+  c.reply.integer(static_cast<int64_t>(removed));
 }
 
 void cmd_linsert(CmdCtx& c) {
@@ -247,6 +254,7 @@ void cmd_linsert(CmdCtx& c) {
   if (lst.wrong_type()) return c.error(err::kWrongType);
   ListValue* l = lst.get();
   if (!l->insert(c.arg(3), c.arg(4), after, limits(c))) return c.reply.integer(-1);
+  c.notify(kNotifyList, "linsert", c.arg(1));
   c.reply.integer(static_cast<int64_t>(l->length()));
   signal_key_ready(c, c.arg(1));
 }
@@ -350,6 +358,9 @@ Moved move_element(CmdCtx& c, std::string_view src, std::string_view dst, bool f
     }
     s.changed();
     c.reply.bulk(v);
+    // As Redis's LMOVE: the push on the destination, then the pop on the source.
+    c.notify(kNotifyList, to_front ? "lpush" : "rpush", dst);
+    c.notify(kNotifyList, from_front ? "lpop" : "rpop", src);
   } else {
     Lists d(c, ks, dst, Type::kList, AlreadyLocked{});
     if (d.wrong_type()) {
@@ -361,6 +372,8 @@ Moved move_element(CmdCtx& c, std::string_view src, std::string_view dst, bool f
     dl->push(to_front, v, limits(c));
     c.reply.bulk(v);
     sl->pop(from_front);
+    c.notify(kNotifyList, to_front ? "lpush" : "rpush", dst);
+    c.notify(kNotifyList, from_front ? "lpop" : "rpop", src);
   }
   signal_key_ready(c, dst);
   return Moved::kDone;
@@ -421,6 +434,7 @@ bool pop_first(CmdCtx& c, const std::string_view* keys, size_t n, bool front, in
     } else {
       reply_pop_range(c, l, front, static_cast<size_t>(count));
     }
+    c.notify(kNotifyList, front ? "lpop" : "rpop", lst.key());
     return true;
   };
   return first_serving<ListValue>(c, keys, n, Type::kList, serve);

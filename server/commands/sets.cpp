@@ -51,6 +51,7 @@ void cmd_sadd(CmdCtx& c) {
   if (!set) set = s.create(SetValue::make_for(c.arg(2)));
   int64_t added = 0;
   for (size_t i = 2; i < c.argc(); i++) added += set->add(c.arg(i), limit);
+  if (added) c.notify(kNotifySet, "sadd", c.arg(1));
   c.reply.integer(added);
 }
 
@@ -61,6 +62,7 @@ void cmd_srem(CmdCtx& c) {
   if (SetValue* set = s.get()) {
     for (size_t i = 2; i < c.argc() && set->length() > 0; i++) removed += set->remove(c.arg(i));
   }
+  if (removed) c.notify(kNotifySet, "srem", c.arg(1));
   c.reply.integer(removed);  // an emptied set's key goes when s settles
 }
 
@@ -99,6 +101,8 @@ void spop_count(CmdCtx& c) {
   if (count >= size) {
     reply_members(c.reply, set);
     s.remove();
+    c.notify(kNotifySet, "spop", c.arg(1));
+    c.notify(kNotifyGeneric, "del", c.arg(1));
     return;
   }
   storage::Rng& rng = c.worker.rng;
@@ -111,6 +115,7 @@ void spop_count(CmdCtx& c) {
       c.reply.bulk(m);
       set->remove(m);
     }
+    c.notify(kNotifySet, "spop", c.arg(1));
     return;
   }
   std::unique_ptr<SetValue> keep;
@@ -123,6 +128,7 @@ void spop_count(CmdCtx& c) {
   }
   reply_members(c.reply, set);
   set->swap(*keep);  // the entry (and its TTL) stays; Collection accounts the memory change
+  c.notify(kNotifySet, "spop", c.arg(1));
 }
 
 void cmd_spop(CmdCtx& c) {
@@ -137,6 +143,7 @@ void cmd_spop(CmdCtx& c) {
   std::string_view m = set->at(set->random_position(rng), &buf);
   c.reply.bulk(m);
   set->remove(m);
+  c.notify(kNotifySet, "spop", c.arg(1));
 }
 
 // SRANDMEMBER key count: count > 0 distinct members (the whole set when it has no more); count < 0
@@ -201,9 +208,11 @@ void cmd_smove(CmdCtx& c) {
   if (!from.exists()) return c.reply.integer(0);  // before the type checks, as Redis
   if (from.wrong_type() || to.wrong_type()) return c.error(err::kWrongType);
   if (!from.get()->remove(member)) return c.reply.integer(0);
+  c.notify(kNotifySet, "srem", src);
+  from.settle();  // an emptied source goes now: its "del" comes before the destination's events
   SetValue* target = to.get();
   if (!target) target = to.create(SetValue::make_for(member));
-  target->add(member, intset_limit(c));
+  if (target->add(member, intset_limit(c))) c.notify(kNotifySet, "sadd", dst);
   c.reply.integer(1);
 }
 
@@ -395,6 +404,11 @@ void algebra(CmdCtx& c, SetOp op, size_t dst_pos) {
   SetColl dst(c, ks, c.arg(dst_pos), Type::kSet, AlreadyLocked{});
   size_t size = result->length();
   dst.store(size ? result.release() : nullptr);
+  if (size) {
+    c.notify(kNotifySet,
+             op == SetOp::kInter ? "sinterstore" : op == SetOp::kUnion ? "sunionstore" : "sdiffstore",
+             c.arg(dst_pos));
+  }
   c.reply.integer(static_cast<int64_t>(size));
 }
 

@@ -135,8 +135,11 @@ void set_generic(CmdCtx& c, std::string_view key, std::string_view value, unsign
       c.reply.null();
     return;
   }
+  const bool expire_given = when >= 0;  // KEEPTTL's kept TTL raises no "expire"
   if ((flags & kKEEPTTL) && found) when = kw.cur->expire_ms();
   kw.put(make_string_entry(c, key, value, when));
+  c.notify(kNotifyString, "set", key);
+  if (expire_given) c.notify(kNotifyGeneric, "expire", key);
   if (reply_int)
     c.reply.integer(1);
   else if (!(flags & kGET))
@@ -180,6 +183,7 @@ void cmd_getdel(CmdCtx& c) {
   if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
   reply_string(c, kw.cur);
   kw.erase();
+  c.notify(kNotifyGeneric, "del", c.arg(1));
 }
 
 void cmd_getex(CmdCtx& c) {
@@ -193,10 +197,13 @@ void cmd_getex(CmdCtx& c) {
   reply_string(c, kw.cur);
   if (when >= 0 && when <= c.op.now_ms) {
     kw.erase();  // an absolute time in the past deletes the key, as Redis does
+    c.notify(kNotifyGeneric, "del", c.arg(1));
   } else if (when >= 0) {
     kw.set_expire(when);
+    c.notify(kNotifyGeneric, "expire", c.arg(1));
   } else if ((o.flags & kPERSIST) && kw.cur->expire_ms() >= 0) {
     kw.set_expire(Entry::kNoExpire);
+    c.notify(kNotifyGeneric, "persist", c.arg(1));
   }
 }
 
@@ -229,10 +236,13 @@ void mset_generic(CmdCtx& c, bool nx) {
     }
   }
   uint32_t clock = lru_clock(c.op.now_ms);
+  const bool notify_new = c.worker.notify.enabled(kNotifyNew);
   for (size_t i = 1; i < c.argc(); i += 2) {
+    if (notify_new && !write.get(ks, c.arg(i))) c.notify(kNotifyNew, "new", c.arg(i));
     Entry* e = make_string_entry(c, c.arg(i), c.arg(i + 1), -1);
     e->touch(clock);
     write.put(ks, e);
+    c.notify(kNotifyString, "set", c.arg(i));
   }
   write.commit();
   if (nx)
@@ -260,6 +270,7 @@ void cmd_append(CmdCtx& c) {
   std::string_view add = c.arg(2);
   if (!kw.cur) {
     kw.put(make_string_entry(c, c.arg(1), add, -1));
+    c.notify(kNotifyString, "append", c.arg(1));
     return c.reply.integer(static_cast<int64_t>(add.size()));
   }
   if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
@@ -270,6 +281,7 @@ void cmd_append(CmdCtx& c) {
   joined.reserve(old.size() + add.size());
   joined.append(old).append(add);
   kw.put(make_string_entry(c, c.arg(1), joined, kw.cur->expire_ms(), /*force_raw=*/true));
+  c.notify(kNotifyString, "append", c.arg(1));
   c.reply.integer(static_cast<int64_t>(joined.size()));
 }
 
@@ -297,6 +309,7 @@ void incr_generic(CmdCtx& c, int64_t by) {
   } else {
     kw.put(Entry::make_int(c.arg(1), v, kw.cur ? kw.cur->expire_ms() : -1));
   }
+  c.notify(kNotifyString, "incrby", c.arg(1));  // INCR, DECR, DECRBY too, as in Redis
   c.reply.integer(v);
 }
 
@@ -336,6 +349,7 @@ void cmd_incrbyfloat(CmdCtx& c) {
   // Stored as text even when it reads as an integer ("3"), as Redis does: OBJECT ENCODING says
   // embstr. (At most a few KiB: a long double has no more digits than that.)
   kw.put(Entry::make_string(c.arg(1), text, kw.cur ? kw.cur->expire_ms() : -1));
+  c.notify(kNotifyString, "incrbyfloat", c.arg(1));
   c.reply.bulk(text);
 }
 
@@ -382,6 +396,7 @@ void cmd_setrange(CmdCtx& c) {
   if (s.size() < need) s.resize(need, '\0');
   std::memcpy(s.data() + offset, value.data(), value.size());
   kw.put(make_string_entry(c, c.arg(1), s, when, /*force_raw=*/true));
+  c.notify(kNotifyString, "setrange", c.arg(1));
   c.reply.integer(static_cast<int64_t>(s.size()));
 }
 

@@ -145,7 +145,10 @@ void zadd_generic(CmdCtx& c, int flags) {
     processed++;
     score = out;
   }
-  if (added || updated) z.changed();
+  if (added || updated) {
+    z.changed();
+    c.notify(kNotifyZset, incr ? "zincr" : "zadd", c.arg(1));
+  }
   if (incr) {
     if (processed)
       c.reply.dbl(score);
@@ -170,6 +173,7 @@ void cmd_zrem(CmdCtx& c) {
   if (z.wrong_type()) return c.error(err::kWrongType);
   int64_t n = 0;
   for (size_t i = 2; i < c.argc() && z.get()->length() > 0; i++) n += z.get()->remove(c.arg(i));
+  if (n) c.notify(kNotifyZset, "zrem", c.arg(1));
   c.reply.integer(n);
 }
 
@@ -304,6 +308,7 @@ void cmd_zrangestore(CmdCtx& c) {
   size_t n = fresh ? fresh->length() : 0;
   ZSet dst(c, ks, c.arg(1), Type::kZSet, AlreadyLocked{});
   dst.store(fresh);
+  if (n) c.notify(kNotifyZset, "zrangestore", c.arg(1));
   c.reply.integer(static_cast<int64_t>(n));
   if (n) signal_key_ready(c, c.arg(1));
 }
@@ -334,6 +339,13 @@ void zremrange_generic(CmdCtx& c, RangeBy by) {
   spec.lex = lex;
   Run run = resolve(s, spec);
   s->erase_ranks(run.start, run.count);
+  if (run.count) {
+    c.notify(kNotifyZset,
+             by == RangeBy::kRank    ? "zremrangebyrank"
+             : by == RangeBy::kScore ? "zremrangebyscore"
+                                     : "zremrangebylex",
+             c.arg(1));
+  }
   c.reply.integer(static_cast<int64_t>(run.count));
 }
 
@@ -388,6 +400,7 @@ void pop_reply(CmdCtx& c, ZSet& z, bool max, size_t count, PopShape shape) {
     return --left > 0;
   });
   s->erase_ranks(max ? len - n : 0, n);
+  c.notify(kNotifyZset, max ? "zpopmax" : "zpopmin", z.key());
 }
 
 void cmd_zpop(CmdCtx& c, bool max) {
@@ -556,6 +569,13 @@ void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool ca
         out.empty() ? nullptr : ZSetValue::from_sorted(out.data(), out.size(), limits(c));
     ZSet dst(c, ks, c.arg(1), Type::kZSet, AlreadyLocked{});
     dst.store(fresh);
+    if (!out.empty()) {
+      c.notify(kNotifyZset,
+               op == SetOp::kUnion   ? "zunionstore"
+               : op == SetOp::kInter ? "zinterstore"
+                                     : "zdiffstore",
+               c.arg(1));
+    }
     c.reply.integer(static_cast<int64_t>(out.size()));
     if (!out.empty()) signal_key_ready(c, c.arg(1));
     return;
