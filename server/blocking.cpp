@@ -100,9 +100,14 @@ void BlockingRegistry::serve(Worker& on, int db, std::string_view key) {
     reply.set_resp(w->resp);
     std::vector<std::string_view> argv(w->argv.begin(), w->argv.end());
     bool keep_waiting = false;
-    CmdCtx ctx{
-        *on.server,   on, *w->conn, reply, argv, w->cmd, storage::OpCtx{on.epoch, on.now_ms(), 0, &on.notify},
-        &keep_waiting};
+    CmdCtx ctx{*on.server,
+               on,
+               *w->conn,
+               reply,
+               argv,
+               w->cmd,
+               storage::OpCtx{on.epoch, on.now_ms(), 0, &on.notify},
+               &keep_waiting};
     w->cmd->fn(ctx);
     // Not counted in the command's calls again: dispatch counted the call that blocked.
     if (ctx.op.expired) on.stats.expired.add(ctx.op.expired);

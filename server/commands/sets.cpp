@@ -406,7 +406,9 @@ void algebra(CmdCtx& c, SetOp op, size_t dst_pos) {
   dst.store(size ? result.release() : nullptr);
   if (size) {
     c.notify(kNotifySet,
-             op == SetOp::kInter ? "sinterstore" : op == SetOp::kUnion ? "sunionstore" : "sdiffstore",
+             op == SetOp::kInter   ? "sinterstore"
+             : op == SetOp::kUnion ? "sunionstore"
+                                   : "sdiffstore",
              c.arg(dst_pos));
   }
   c.reply.integer(static_cast<int64_t>(size));

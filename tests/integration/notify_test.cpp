@@ -89,11 +89,19 @@ std::string config_get(Fixture& f, const std::string& name) {
 TEST_CASE("notify-keyspace-events: CONFIG SET/GET round trip in Redis's canonical form") {
   Fixture f;
   CHECK(config_get(f, "notify-keyspace-events") == "");
-  const std::pair<const char*, const char*> cases[] = {
-      {"gKE", "gKE"},       {"$lshzxeKE", "$lshzxeKE"}, {"KA", "AK"},   {"EA", "AE"},
-      {"KEA", "AKE"},       {"Ag$lshzxetd", "A"},         {"En", "nE"},   {"mK", "Km"},
-      {"Exm", "xEm"},       {"tdK", "tdK"},               {"", ""},       {"KEAm", "AKEm"},
-      {"E$lshzxetdg", "AE"}};
+  const std::pair<const char*, const char*> cases[] = {{"gKE", "gKE"},
+                                                       {"$lshzxeKE", "$lshzxeKE"},
+                                                       {"KA", "AK"},
+                                                       {"EA", "AE"},
+                                                       {"KEA", "AKE"},
+                                                       {"Ag$lshzxetd", "A"},
+                                                       {"En", "nE"},
+                                                       {"mK", "Km"},
+                                                       {"Exm", "xEm"},
+                                                       {"tdK", "tdK"},
+                                                       {"", ""},
+                                                       {"KEAm", "AKEm"},
+                                                       {"E$lshzxetdg", "AE"}};
   for (auto [in, out] : cases) {
     CAPTURE(in);
     REQUIRE(f.cmd({"CONFIG", "SET", "notify-keyspace-events", in}) == OK());
@@ -104,8 +112,8 @@ TEST_CASE("notify-keyspace-events: CONFIG SET/GET round trip in Redis's canonica
     CAPTURE(bad);
     CHECK(f.cmd({"CONFIG", "SET", "notify-keyspace-events", bad}) ==
           Reply::Err("ERR CONFIG SET failed (possibly related to argument "
-                       "'notify-keyspace-events') - Invalid event class character. Use "
-                       "'Ag$lshzxeKEtmdn'."));
+                     "'notify-keyspace-events') - Invalid event class character. Use "
+                     "'Ag$lshzxeKEtmdn'."));
   }
   CHECK(config_get(f, "notify-keyspace-events") == "gKE");  // unchanged by the refusals
 }
@@ -235,9 +243,12 @@ TEST_CASE("notify-keyspace-events: expired when a command finds the key past its
   Watcher w(f);
   f.cmd({"SET", "foo", "1", "PX", "1"});
   f.cmd({"SET", "bar", "1", "PX", "1"});
-  REQUIRE(poll_until([&] { return f.cmd({"PTTL", "bar"}).integer == -2; },
-                     std::chrono::seconds(5)));
-  f.cmd({"GET", "foo"});           // a read
+  REQUIRE(poll_until(
+      [&] {
+        return f.cmd({"PTTL", "bar"}).integer == -2;
+      },
+      std::chrono::seconds(5)));
+  f.cmd({"GET", "foo"});             // a read
   f.cmd({"SET", "bar", "2", "NX"});  // a write: expired, then set
   Events got = w.drain();
   // Whichever removed them (the command, or a sweep that came first), each expired exactly once.
