@@ -197,17 +197,13 @@ Entry* make_string_entry(CmdCtx& c, std::string_view key, std::string_view value
     return Entry::make_int(key, v, expire_ms);
   }
   storage::CompressPolicy policy = compress_policy(c.server.config);
-  if (policy.applies(value.size()) &&
-      c.server.config.compression_background.load(std::memory_order_relaxed)) {
-    // Stored raw now, compressed later off the request path (storage/compressor.h). Every caller
-    // holds the key's shard lock, as the compressor's ordering needs.
+  // Compressed later, off the request path (storage/compressor.h): stored now as a raw Blob, the
+  // form the compressor swaps. Every caller holds the key's shard lock, as its ordering needs.
+  const bool later = policy.applies(value.size()) &&
+                     c.server.config.compression_background.load(std::memory_order_relaxed);
+  if (later) {
     c.server.store.compressor().enqueue(c.db(), key, storage::hash_key(key), value.size(), policy);
-    Entry* e = Entry::make_blob(key, storage::Blob::make(value.data(), value.size()),
-                                Encoding::kBlob, expire_ms);
-    if (force_raw) e->flags |= Entry::kRawString;
-    return e;
-  }
-  if (policy.applies(value.size())) {
+  } else if (policy.applies(value.size())) {
     WorkerStats& st = c.worker.stats;
     SteadyClock::time_point t0 = SteadyClock::now();
     storage::CompressOutcome outcome;
@@ -221,7 +217,7 @@ Entry* make_string_entry(CmdCtx& c, std::string_view key, std::string_view value
     }
     if (outcome == storage::CompressOutcome::kNotWorthIt) st.lz4_skipped.add(1);
   }
-  if (value.size() >= protocol::OutputBuffer::kRefThreshold) {
+  if (later || value.size() >= protocol::OutputBuffer::kRefThreshold) {
     return Entry::make_blob(key, storage::Blob::make(value.data(), value.size()), Encoding::kBlob,
                             expire_ms);
   }

@@ -150,7 +150,6 @@ void Compressor::run_job(const Job& j, Participant* p, std::string* scratch) {
     Entry* e = s.find_locked(j.key, j.hash);
     if (e && e->enc == Encoding::kBlob && e->blob() == raw) {
       Entry* c = Entry::make_blob(j.key, packed, Encoding::kLz4, e->expire_ms());
-      c->flags |= e->flags & Entry::kRawString;
       c->access.store(e->access.load(std::memory_order_relaxed), std::memory_order_relaxed);
       s.recode_locked(e, c, j.hash, p);
       swapped = true;

@@ -23,11 +23,11 @@
 //    save compression-min-saving percent is left as it is.
 // 4. It locks the shard again and, if the key's live entry still holds that very Blob (the
 //    reference it holds makes the pointer comparison exact: the Blob cannot have been freed and
-//    its address reused), swaps in a copy of the entry holding the compressed Blob: same key, TTL,
-//    flags and access clock, through the shard's ordinary replace. Lock-free readers see the old
-//    entry or the new one, and both give the same bytes; the old entry is retired through the epoch
-//    reclaimer like any overwrite. A value written again in between is simply skipped: its own job
-//    comes later.
+//    its address reused), swaps in a copy of the entry holding the compressed Blob: same key, TTL
+//    and access clock, through Shard::recode_locked (a replace that WATCH does not hear of: the
+//    value is the same). Lock-free readers see the old entry or the new one, and both give the same
+//    bytes; the old entry is retired through the epoch reclaimer like any overwrite. A value
+//    written again in between is simply skipped: its own job comes later.
 //
 // The thread's lock sections are a lookup or a replace, as short as a SET's. At idle priority it
 // can be preempted inside one; a worker that then waits for that shard sleeps, which frees its
