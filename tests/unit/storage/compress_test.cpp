@@ -7,12 +7,12 @@
 #include <lz4.h>
 
 #include <cstdint>
-#include <random>
 #include <string>
 #include <string_view>
 
 #include "storage/compress.h"
 #include "storage/entry.h"
+#include "tests/unit/storage/storage_test_util.h"
 
 // alloc_size() counts what the allocator holds: at least the layout's bytes, rounded up by the
 // allocator's size class (within a quarter, plus a little) for the entry's block and a blob's.
@@ -23,28 +23,10 @@ inline void check_alloc(const respite::storage::Entry* e, size_t layout) {
 }
 
 using namespace respite::storage;
+using respite::storage::testing::json_text;
+using respite::storage::testing::random_bytes;
 
 namespace {
-
-// JSON-like text: repetitive field names, varying values; compresses several times over.
-std::string json_text(size_t n, uint32_t seed = 1) {
-  std::mt19937 rng(seed);
-  std::string s = "[";
-  for (int i = 0; s.size() < n; i++) {
-    s += R"({"id":)" + std::to_string(i) + R"(,"name":"user)" + std::to_string(rng() % 100000) +
-         R"(","email":"user)" + std::to_string(i) + R"(@example.com","active":)" +
-         (rng() % 2 ? "true" : "false") + R"(,"score":)" + std::to_string(rng() % 1000) + "},";
-  }
-  s.resize(n);
-  return s;
-}
-
-std::string random_bytes(size_t n, uint32_t seed = 7) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng());
-  return s;
-}
 
 std::string decompressed(const Blob* b) {
   std::string out(b->orig_len, '\x55');

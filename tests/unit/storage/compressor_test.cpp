@@ -5,7 +5,6 @@
 #include <doctest.h>
 
 #include <cstdint>
-#include <random>
 #include <string>
 #include <string_view>
 
@@ -16,27 +15,11 @@
 #include "tests/unit/storage/storage_test_util.h"
 
 using namespace respite::storage;
+using respite::storage::testing::json_text;
+using respite::storage::testing::random_bytes;
 using respite::storage::testing::Worker;
 
 namespace {
-
-std::string json_text(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s = "[";
-  for (int i = 0; s.size() < n; i++) {
-    s += R"({"id":)" + std::to_string(i) + R"(,"name":"user)" + std::to_string(rng() % 100000) +
-         R"(","score":)" + std::to_string(rng() % 1000) + "},";
-  }
-  s.resize(n);
-  return s;
-}
-
-std::string random_bytes(size_t n, uint32_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng());
-  return s;
-}
 
 const CompressPolicy kPolicy{16384, 10};
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -98,5 +99,27 @@ struct Rng {
   }
   uint64_t below(uint64_t n) { return next() % n; }
 };
+
+// JSON-like text: repetitive field names, varying values; compresses several times over
+// (compress_test, compressor_test).
+inline std::string json_text(size_t n, uint32_t seed = 1) {
+  std::mt19937 rng(seed);
+  std::string s = "[";
+  for (int i = 0; s.size() < n; i++) {
+    s += R"({"id":)" + std::to_string(i) + R"(,"name":"user)" + std::to_string(rng() % 100000) +
+         R"(","email":"user)" + std::to_string(i) + R"(@example.com","active":)" +
+         (rng() % 2 ? "true" : "false") + R"(,"score":)" + std::to_string(rng() % 1000) + "},";
+  }
+  s.resize(n);
+  return s;
+}
+
+// n seeded pseudo-random bytes: incompressible.
+inline std::string random_bytes(size_t n, uint32_t seed = 7) {
+  std::mt19937_64 rng(seed);
+  std::string s(n, '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
 
 }  // namespace respite::storage::testing
