@@ -133,7 +133,7 @@ class Collection {
       (kw_.cur ? st.hits : st.misses).add(1);
     }
     if (!kw_.cur) return;
-    kw_.cur->touch(lru_clock(kw_.ctx().op.now_ms));
+    touch_access(kw_.ctx(), kw_.cur);
     if (kw_.cur->type != type_) return;
     obj_ = static_cast<T*>(kw_.cur->object());
     before_ = obj_->memory();

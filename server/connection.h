@@ -87,6 +87,10 @@ class Connection {
   std::atomic<int> resp_shown{2};
   std::atomic<bool> kill_requested{false};  // CLIENT KILL from another worker
   std::atomic<bool> blocked_shown{false};   // CLIENT LIST's 'b' flag, for other workers
+  // CLIENT NO-EVICT (shown as 'e'; respite has no client eviction, so it changes nothing else) and
+  // CLIENT NO-TOUCH ('T': the client's commands leave keys' access clocks alone, keywrite.h).
+  // Atomics only because CLIENT LIST on other workers reads them.
+  std::atomic<bool> no_evict{false}, no_touch{false};
   // Pub/sub: this client's subscriptions (null until its first), and their counts for CLIENT
   // LIST on other workers; flush_scheduled while it sits in its worker's pubsub_mail.dirty.
   std::unique_ptr<ClientSubs> subs;

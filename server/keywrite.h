@@ -19,6 +19,16 @@ inline uint32_t lru_clock(int64_t now_ms) {
   return static_cast<uint32_t>(now_ms / storage::kLruClockMs) & 0xffffff;
 }
 
+// Records a command's access to an existing key for LRU and LFU (eviction, OBJECT IDLETIME and
+// FREQ), unless its client asked for CLIENT NO-TOUCH: then reads and writes leave the clock alone,
+// as in Redis 7.2. TOUCH itself, and a key's creation, still set it (they call Entry::touch).
+inline void touch_access(const CmdCtx& c, const storage::Entry* e, uint32_t clock) {
+  if (!c.conn.no_touch.load(std::memory_order_relaxed)) e->touch(clock);
+}
+inline void touch_access(const CmdCtx& c, const storage::Entry* e) {
+  touch_access(c, e, lru_clock(c.op.now_ms));
+}
+
 // Makes a multi-key command's writes one commit for lock-free readers (storage/multi_write.h):
 // while it lives, every KeyWrite of the command stages through `write`. Declare it after the
 // MultiLock and before the KeyWrites and Collections, so that they settle before the commit (the

@@ -36,10 +36,12 @@ void cmd_quit(CmdCtx& c) {
 
 // RESET: the connection as it was when it connected (Redis's clearClientConnectionState):
 // database 0, RESP2, no subscriptions, replies on (its own reply is heard even after CLIENT REPLY
-// OFF), no name, and unauthenticated when a password is set.
+// OFF), NO-EVICT and NO-TOUCH off, no name, and unauthenticated when a password is set.
 void cmd_reset(CmdCtx& c) {
   bool muted = c.conn.replies_muted();
   c.conn.reply_mode = Connection::ReplyMode::kOn;
+  c.conn.no_evict.store(false, std::memory_order_relaxed);
+  c.conn.no_touch.store(false, std::memory_order_relaxed);
   c.server.pubsub.unsubscribe_all(c.conn);
   c.conn.db = 0;
   c.conn.db_shown.store(0, std::memory_order_relaxed);
@@ -173,9 +175,14 @@ std::string client_line(const Server& srv, const Connection& k, int64_t now_ms) 
   int sub = k.sub_shown.load(std::memory_order_relaxed);
   int psub = k.psub_shown.load(std::memory_order_relaxed);
   int ssub = k.ssub_shown.load(std::memory_order_relaxed);
-  std::string flags;  // in Redis's order: P (pubsub), b (blocked); N for none
+  // In Redis's order: P (pubsub), b (blocked), U (unix socket), e (no-evict), T (no-touch); N
+  // for none.
+  std::string flags;
   if (sub + psub + ssub > 0) flags += 'P';
   if (k.blocked_shown.load(std::memory_order_relaxed)) flags += 'b';
+  if (k.is_unix) flags += 'U';
+  if (k.no_evict.load(std::memory_order_relaxed)) flags += 'e';
+  if (k.no_touch.load(std::memory_order_relaxed)) flags += 'T';
   if (flags.empty()) flags = "N";
   s += " flags=";
   s += flags;
@@ -418,6 +425,25 @@ void cmd_client_kill(CmdCtx& c) {
   c.reply.integer(killed);
 }
 
+// CLIENT NO-EVICT ON | OFF and CLIENT NO-TOUCH ON | OFF: a per-client switch, syntax error for
+// anything else.
+void client_switch(CmdCtx& c, std::atomic<bool>& flag) {
+  std::string_view v = c.arg(2);
+  if (iequals(v, "on"))
+    flag.store(true, std::memory_order_relaxed);
+  else if (iequals(v, "off"))
+    flag.store(false, std::memory_order_relaxed);
+  else
+    return c.error(err::kSyntax);
+  c.reply.ok();
+}
+void cmd_client_no_evict(CmdCtx& c) {
+  client_switch(c, c.conn.no_evict);
+}
+void cmd_client_no_touch(CmdCtx& c) {
+  client_switch(c, c.conn.no_touch);
+}
+
 void cmd_client_help(CmdCtx& c) {
   static const char* lines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -442,6 +468,10 @@ void cmd_client_help(CmdCtx& c) {
       "    Assign the name <name> to the current connection.",
       "SETINFO <option> <value>",
       "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+      "NO-EVICT (ON|OFF)",
+      "    Protect current client connection from eviction.",
+      "NO-TOUCH (ON|OFF)",
+      "    Will not touch LRU/LFU stats when this mode is on.",
       "HELP",
       "    Print this help."};
   c.reply.array(std::size(lines));
@@ -495,6 +525,12 @@ void register_connection_commands(CommandTable& t) {
                      "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] "
                      "[USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
                      "2.4.0", "O(N)"});
+  t.add_sub(client, {"no-evict", 3, C | kAdmin, 0, 0, 0, cmd_client_no_evict, "",
+                     "Set client eviction mode for the current connection", "ON | OFF", "7.0.0"});
+  t.add_sub(client, {"no-touch", 3, C, 0, 0, 0, cmd_client_no_touch, "",
+                     "Controls whether commands sent by the client affect the LRU/LFU of accessed "
+                     "keys",
+                     "ON | OFF", "7.2.0"});
   t.add_sub(client, {"help", 2, C, 0, 0, 0, cmd_client_help, "",
                      "Show helpful text about the different subcommands", "", "5.0.0"});
 }

@@ -150,7 +150,7 @@ void cmd_get(CmdCtx& c) {
   const Entry* e = c.lookup_read(c.arg(1));
   if (!e) return c.reply.null();
   if (e->type != Type::kString) return c.error(err::kWrongType);
-  e->touch(lru_clock(c.op.now_ms));
+  touch_access(c, e);
   reply_string(c, e);
 }
 

@@ -516,7 +516,7 @@ void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool ca
     const storage::Entry* e = ks.lookup_locked(ks.shard_for(h), key, h, c.op);
     (e ? c.worker.stats.hits : c.worker.stats.misses).add(1);
     if (!e) continue;
-    e->touch(clock);
+    touch_access(c, e, clock);
     if (e->type == Type::kZSet)
       src[i].zset = static_cast<const ZSetValue*>(e->object());
     else if (e->type == Type::kSet)

@@ -196,6 +196,52 @@ TEST_CASE("CLIENT ID, SETNAME, GETNAME, LIST, KILL") {
   CHECK(f.cmd({"PING"}) == Reply::Status("PONG"));
 }
 
+// With lfu-log-factor 0 every access that touches a key adds one to its LFU counter (and with
+// lfu-decay-time 0 none is taken off), so OBJECT FREQ shows exactly which commands touched it, with
+// no waiting for a clock to move.
+TEST_CASE("CLIENT NO-TOUCH leaves access clocks alone except for TOUCH; NO-EVICT is a flag") {
+  Fixture f(ServerOptions{}
+                .set("maxmemory-policy", "allkeys-lfu")
+                .set("lfu-log-factor", "0")
+                .set("lfu-decay-time", "0"));
+  REQUIRE(f.cmd({"SET", "k", "v"}) == OK());
+  REQUIRE(f.cmd({"RPUSH", "l", "a"}) == Reply::Int(1));
+  int64_t k0 = f.cmd({"OBJECT", "FREQ", "k"}).integer;
+  int64_t l0 = f.cmd({"OBJECT", "FREQ", "l"}).integer;
+  CHECK(f.cmd({"GET", "k"}) == Reply::Str("v"));
+  CHECK(f.cmd({"OBJECT", "FREQ", "k"}) == Reply::Int(k0 + 1));  // a touch counts: the control
+
+  CHECK(f.cmd({"CLIENT", "NO-TOUCH", "on"}) == OK());
+  CHECK(contains(f.cmd({"CLIENT", "INFO"}).str, " flags=T "));
+  CHECK(f.cmd({"GET", "k"}) == Reply::Str("v"));
+  CHECK(f.cmd({"LRANGE", "l", "0", "-1"}) == Reply::StrArr({"a"}));
+  CHECK(f.cmd({"RPUSH", "l", "b"}) == Reply::Int(2));
+  CHECK(f.cmd({"OBJECT", "FREQ", "k"}) == Reply::Int(k0 + 1));
+  CHECK(f.cmd({"OBJECT", "FREQ", "l"}) == Reply::Int(l0));
+  // Another client still touches the key, and so does TOUCH from this one.
+  Client other(f.server.port());
+  CHECK(other.cmd({"GET", "k"}) == Reply::Str("v"));
+  CHECK(f.cmd({"OBJECT", "FREQ", "k"}) == Reply::Int(k0 + 2));
+  CHECK(f.cmd({"TOUCH", "k"}) == Reply::Int(1));
+  CHECK(f.cmd({"OBJECT", "FREQ", "k"}) == Reply::Int(k0 + 3));
+  CHECK(f.cmd({"CLIENT", "NO-TOUCH", "off"}) == OK());
+  CHECK(f.cmd({"GET", "k"}) == Reply::Str("v"));
+  CHECK(f.cmd({"OBJECT", "FREQ", "k"}) == Reply::Int(k0 + 4));
+
+  CHECK(f.cmd({"CLIENT", "NO-EVICT", "ON"}) == OK());
+  CHECK(f.cmd({"CLIENT", "NO-TOUCH", "ON"}) == OK());
+  CHECK(contains(f.cmd({"CLIENT", "INFO"}).str, " flags=eT "));
+  CHECK(f.cmd({"CLIENT", "NO-EVICT", "maybe"}) == Reply::Err("ERR syntax error"));
+  CHECK(f.cmd({"CLIENT", "NO-TOUCH", "maybe"}) == Reply::Err("ERR syntax error"));
+  CHECK(f.cmd({"CLIENT", "NO-EVICT"}) ==
+        Reply::Err("ERR wrong number of arguments for 'client|no-evict' command"));
+  // RESET clears both.
+  CHECK(f.cmd({"RESET"}) == Reply::Status("RESET"));
+  CHECK(contains(f.cmd({"CLIENT", "INFO"}).str, " flags=N "));
+  CHECK(f.cmd({"GET", "k"}) == Reply::Str("v"));
+  CHECK(f.cmd({"OBJECT", "FREQ", "k"}) == Reply::Int(k0 + 5));
+}
+
 TEST_CASE("HELLO 3 switches to RESP3, HELLO 2 back") {
   Fixture f;
   RawConnection raw(f.server.port());
