@@ -38,8 +38,8 @@ Connection::~Connection() {
   std::free(rbuf_);
 }
 
-bool Connection::pubsub_mode() const {
-  return subs && subs->total() > 0;
+size_t Connection::subscription_count() const {
+  return subs->total();
 }
 
 void Connection::start() {

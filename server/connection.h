@@ -58,8 +58,10 @@ class Connection {
   // else normal): past the hard limit, or past the soft one for longer than its seconds, the
   // connection is closed and false returned.
   bool check_output_limit();
-  // Pub/sub (pubsub.h): subscribed to anything (Redis's CLIENT_PUBSUB flag).
-  bool pubsub_mode() const;
+  // Pub/sub (pubsub.h): subscribed to anything (Redis's CLIENT_PUBSUB flag). Dispatch asks on
+  // every RESP2 command, so the common answer (never subscribed: no ClientSubs) is inline.
+  bool pubsub_mode() const { return subs != nullptr && subscription_count() > 0; }
+  size_t subscription_count() const;
 
   // CLIENT REPLY: kOff mutes every reply, kSkip the current command's, kSkipNext (set by CLIENT
   // REPLY SKIP) the next command's. Pub/sub frames and confirmations are pushes: never muted.

@@ -248,8 +248,7 @@ void Worker::on_async(uv_async_t* a) {
   drain_mailbox(*w);
 }
 
-void Worker::flush_dirty() {
-  if (pubsub_mail.dirty.empty()) return;
+void Worker::flush_dirty_connections() {
   // Taken out first: a flush that fails closes its connection, which unlinks it from the list.
   std::vector<Connection*> todo;
   todo.swap(pubsub_mail.dirty);

@@ -67,8 +67,11 @@ class Worker {
   // Wakes the loop to drain pubsub_mail. Thread-safe; coalesces.
   void wake() { uv_async_send(&async_); }
   // Flushes the connections that pub/sub frames were written to (pubsub_mail.dirty). Runs at the
-  // end of each loop callback that may have delivered some (owner thread).
-  void flush_dirty();
+  // end of each loop callback that may have delivered some (owner thread): after every read
+  // batch, so the usual case (nothing published) is an inline check.
+  void flush_dirty() {
+    if (!pubsub_mail.dirty.empty()) flush_dirty_connections();
+  }
 
   Server* server;
   int index;
@@ -111,6 +114,7 @@ class Worker {
   static void on_connection(uv_stream_t* server, int status);
   static void on_async(uv_async_t* a);
   static void on_cron(uv_timer_t* t);
+  void flush_dirty_connections();
   bool listen_tcp(const std::string& addr, bool optional, std::string* err);
   bool listen_unix(std::string* err);
   void cron();
