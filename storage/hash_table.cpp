@@ -208,6 +208,9 @@ void PairTable::insert_new(std::string_view field, std::string_view value) {
   *head = n;
   node_bytes_ += size;
   count_++;
+  size_t len = 0;
+  for (const Node* c = n; c; c = c->next) len++;
+  longest_ = std::max(longest_, len);
 }
 
 bool PairTable::set(std::string_view field, std::string_view value) {
@@ -264,19 +267,21 @@ void PairTable::resize(size_t new_buckets) {
   std::free(buckets_);
   buckets_ = fresh;
   mask_ = new_mask;
+  longest_ = 0;
+  for (size_t b = 0; b <= mask_; b++) {
+    size_t len = 0;
+    for (const Node* n = buckets_[b]; n; n = n->next) len++;
+    longest_ = std::max(longest_, len);
+  }
 }
 
 const PairTable::Node* PairTable::random_node(Rng& rng) const {
   if (count_ == 0) return nullptr;
-  const Node* head;
-  do {
-    head = buckets_[rng.below(mask_ + 1)];
-  } while (!head);
-  size_t len = 0;
-  for (const Node* n = head; n; n = n->next) len++;
-  size_t pick = rng.below(len);
-  while (pick--) head = head->next;
-  return head;
+  for (;;) {
+    const Node* n = buckets_[rng.below(mask_ + 1)];
+    for (size_t depth = rng.below(longest_); n && depth > 0; depth--) n = n->next;
+    if (n) return n;
+  }
 }
 
 }  // namespace respite::storage

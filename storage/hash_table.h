@@ -136,8 +136,11 @@ class PairTable {
     cursor++;
     return reverse_bits(cursor);
   }
-  // A random node, nullptr when empty. Picks a random non-empty bucket then a random node of its
-  // chain (chains are short: load <= 1).
+  // A random node, every one equally likely; nullptr when empty. A random (bucket, depth) cell
+  // with depth below the longest chain's length, retried until a node sits there: each node is
+  // exactly one cell. (Picking a bucket and then a node of its chain, as Redis's dictGetRandomKey
+  // does, favours nodes alone in their bucket: twice as likely as those sharing one with another,
+  // which HRANDFIELD's chi-square test catches.) Expected tries: buckets * longest / size, a few.
   const Node* random_node(Rng& rng) const;
   // Every node, for picking many distinct ones.
   template <class F>
@@ -159,6 +162,9 @@ class PairTable {
   Node** buckets_ = nullptr;
   size_t mask_ = 0;
   size_t count_ = 0;
+  // At least the length of the longest chain (random_node): raised by inserts, recomputed by
+  // resizes, left as it is by erases (an upper bound is enough; resizes bring it back down).
+  size_t longest_ = 0;
   size_t node_bytes_ = 0;
   uint64_t seed_;
 };
