@@ -9,6 +9,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 RESPITE_BENCHMARK=${RESPITE_BENCHMARK:-$ROOT/build/respite-benchmark}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
 REDIS_BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
@@ -86,7 +87,6 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 col() { awk -F'|' -v l="$1" -v c="$2" '$1 == l && $2 == c {print $3 "|" $4 "|" $5}' "$RAW"; }
 pick() { col "$1" "$2" | awk -F'|' -v f="$3" '{split($1, a, " "); v = (f == 1 ? a[1] : f == 2 ? a[2] : f == 3 ? $2 : $3); print v}' | median; }
 

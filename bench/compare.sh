@@ -14,6 +14,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 RESPITE_SERVER=${RESPITE_SERVER:-$ROOT/build/respite-server}
 RESPITE_BENCHMARK=${RESPITE_BENCHMARK:-$ROOT/build/respite-benchmark}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
@@ -168,18 +169,7 @@ trap 'exit 130' INT TERM
 PRIO=()
 [ -n "$NICE" ] && PRIO=(nice -n "$NICE")
 
-port_free() { [ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
-pick_port() {
-  local p tries=0
-  while :; do
-    p=$((20000 + RANDOM % 20000))
-    if port_free "$p" && [ "$p" != "${1:-}" ]; then echo "$p"; return; fi
-    tries=$((tries + 1))
-    [ "$tries" -lt 100 ] || die "no free port found"
-  done
-}
 
-is_redis_binary() { "$1" --version 2>/dev/null | grep -q '^Redis server'; }
 
 # start_server NAME BINARY PORT: starts it pinned, waits until it answers PING.
 start_server() {
@@ -205,9 +195,9 @@ start_server() {
   die "$name did not answer PING on port $port within 10 s"
 }
 
-RESPITE_PORT=$(pick_port)
+RESPITE_PORT=$(free_port)
 start_server respite "$RESPITE_SERVER" "$RESPITE_PORT"
-REDIS_PORT=$(pick_port "$RESPITE_PORT")
+REDIS_PORT=$(free_port "$RESPITE_PORT")
 start_server redis "$(command -v "$REDIS_SERVER")" "$REDIS_PORT"
 log "respite: $RESPITE_SERVER on port $RESPITE_PORT; redis: $(command -v "$REDIS_SERVER") on port $REDIS_PORT"
 log "servers on cpu $SERVER_CPUS, client ($CLIENT) on cpu $CLIENT_CPUS; $ROUNDS rounds, -n $REQUESTS (x$PIPELINED_FACTOR pipelined) -c $CLIENTS -r $KEYS"
@@ -309,7 +299,6 @@ done
 
 # Medians over rounds, per server and workload.
 # "null" when every run of that server failed (the table shows n/a).
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "null"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 stat_of() {  # stat_of SERVER ID COLUMN(4=rps 7=p50 9=p99)
   awk -F, -v s="$1" -v w="$2" -v c="$3" '$2 == s && $3 == w && $4 != "error" {print $c}' "$RAW" | median
 }
@@ -326,7 +315,6 @@ KERNEL=$(uname -r)
 REDIS_VERSION=$("$REDIS_SERVER" --version 2>/dev/null | head -n 1 | sed 's/.*v=\([^ ]*\).*/\1/')
 CLIENT_VERSION=$("$CLIENT_BIN" --version 2>/dev/null | head -n 1 || echo unknown)
 
-json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 
 mkdir -p "$OUT_DIR"
 JSON=$OUT_DIR/$STAMP.json

@@ -13,6 +13,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 SERVER=${RESPITE_SERVER:-$ROOT/build/respite-server}
 BENCH=${RESPITE_BENCHMARK:-$ROOT/build/respite-benchmark}
 MEMLOAD=${RESPITE_MEMLOAD:-$ROOT/build/respite-memload}
@@ -42,7 +43,6 @@ PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 "$MEMLOAD" json --index 0 --size "$SIZE" >"$WORK/value"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # CPU ticks (utime + stime) of the server's threads whose name matches $1.
 ticks() {
   local t=0 f name rest
@@ -91,7 +91,6 @@ for r in $(seq "$ROUNDS"); do
     cell[$mode.get]+="$(cut -d' ' -f2 <<<"$out") "
   done
 done
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "$SIZE-byte JSON values, $KEYSPACE keys, medians of $ROUNDS rounds, requests per worker-CPU-second"
 echo
 echo "| compression | SET | GET | SET vs off | GET vs off |"

@@ -12,6 +12,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 RESPITE_SERVER=${RESPITE_SERVER:-$ROOT/build/respite-server}
 BENCH=${RESPITE_BENCHMARK:-$ROOT/build/respite-benchmark}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
@@ -48,7 +49,6 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null || true; }
 trap cleanup EXIT
@@ -88,7 +88,6 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "SET, ${VALUE}-byte values, random keys over $KEYSPACE, pipeline $PIPELINE, medians of $ROUNDS rounds;"
 echo "reached: maxmemory $MAXMEMORY allkeys-lru, filled past it first (every SET evicts)"
 echo

@@ -13,6 +13,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 RESPITE_SERVER=${RESPITE_SERVER:-$ROOT/build/respite-server}
 RESPITE_BENCHMARK=${RESPITE_BENCHMARK:-$ROOT/build/respite-benchmark}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
@@ -68,7 +69,6 @@ stop() {
 cleanup() { stop; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-is_redis_binary() { "$1" --version 2>/dev/null | grep -q '^Redis server'; }
 
 # Ir in a callgrind dump: the "summary:" (or "totals:") line.
 ir_of() { awk '/^(summary|totals):/ {print $2; exit}' "$1"; }
@@ -117,8 +117,7 @@ for server in "${server_list[@]}"; do
     *) die "unknown server $server" ;;
   esac
   [ -x "$bin" ] || die "no $server server at $bin"
-  port=$((20000 + RANDOM % 20000))
-  while [ -n "$(ss -Hltn "sport = :$port")" ]; do port=$((20000 + RANDOM % 20000)); done
+  port=$(free_port)
   mkdir -p "$WORK/$server"
   if is_redis_binary "$bin"; then
     args=(--port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK/$server")

@@ -17,6 +17,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
 
 KEYS=1000000
@@ -153,23 +154,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { [ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
-pick_port() {
-  local p tries=0
-  while :; do
-    p=$((20000 + RANDOM % 20000))
-    if port_free "$p"; then echo "$p"; return; fi
-    tries=$((tries + 1))
-    [ "$tries" -lt 100 ] || die "no free port found"
-  done
-}
 
 # start_server NAME: a fresh server on a free port, pinned; sets PORT and SERVER_PID.
 start_server() {
   local name=$1 bin args dir
   dir=$WORK/$name.$RANDOM
   mkdir -p "$dir"
-  PORT=$(pick_port)
+  PORT=$(free_port)
   if [ "$name" = redis ]; then
     bin=$(command -v "$REDIS_SERVER")
     args=(--port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir"
@@ -310,7 +301,6 @@ THP=$(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/
 REDIS_VERSION=$("$REDIS_SERVER" --version 2>/dev/null | head -n 1 | sed 's/.*v=\([^ ]*\).*/\1/' || true)
 [ -n "$REDIS_VERSION" ] || REDIS_VERSION=unknown
 
-json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 ratio_of() {  # a / b, or null
   awk -v a="$1" -v b="$2" 'BEGIN {if (a == "null" || b == "null" || b + 0 <= 0 || a + 0 <= 0) print "null"; else printf "%.2f", a / b}'
 }
