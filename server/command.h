@@ -35,7 +35,7 @@ enum CmdFlag : uint32_t {
   kNoAuth = 1 << 11,
   kAllowBusy = 1 << 12,
   kNoMulti = 1 << 13,
-  kMovableKeys = 1 << 14,  // keys are not at fixed positions (e.g. the numkeys of LMPOP)
+  kMovableKeys = 1 << 14,  // keys are not at fixed positions (the numkeys of LMPOP, SORT's STORE)
   // Redis gives the command no flags at all (MEMORY STATS, DOCTOR...): says so to the table's
   // validator, which rejects a command without flags; COMMAND INFO prints none.
   kNoFlags = 1u << 31,
@@ -124,6 +124,7 @@ void register_hash_commands(CommandTable& t);
 void register_list_commands(CommandTable& t);
 void register_set_commands(CommandTable& t);
 void register_zset_commands(CommandTable& t);
+void register_sort_commands(CommandTable& t);
 void register_transaction_commands(CommandTable& t);
 void register_pubsub_commands(CommandTable& t);
 void register_all_commands(CommandTable& t);

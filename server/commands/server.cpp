@@ -330,6 +330,19 @@ void cmd_command_getkeys(CmdCtx& c) {
     for (int i = cmd->first_key; i <= last && i < static_cast<int>(argc); i += cmd->step)
       keys.push_back(c.arg(2 + i));
   }
+  if (cmd->name == "sort") {  // and the last STORE's destination, stepping over option values
+    std::string_view dest;
+    for (size_t i = 2; i < argc; i++) {
+      std::string_view opt = c.arg(2 + i);
+      if (iequals(opt, "limit"))
+        i += 2;
+      else if (iequals(opt, "get") || iequals(opt, "by"))
+        i += 1;
+      else if (iequals(opt, "store") && i + 1 < argc)
+        dest = c.arg(2 + i + 1);
+    }
+    if (!dest.empty() || dest.data()) keys.push_back(dest);
+  }
   if (cmd->numkeys_at > 0) {
     int64_t n;
     size_t at = static_cast<size_t>(cmd->numkeys_at);

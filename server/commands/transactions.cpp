@@ -116,6 +116,10 @@ bool collect_shards(CmdCtx& c, Transaction& tx, storage::MultiLock& lock) {
       if (parse_db(c, arg(q, 2), &to)) lock.add_key(store.db(to), arg(q, 1));
       continue;
     }
+    if (name == "sort" || name == "sort_ro") {  // patterns may read any key (sort.cpp)
+      lock.add_all(store.db(db));
+      continue;
+    }
     if (name == "copy") {
       for (size_t i = 3; i + 1 < argc; i++) {
         int to;

@@ -205,6 +205,35 @@ Command blocking_error(Gen& g) {
   }
 }
 
+// SORT and SORT_RO over lists (and the pool's other types: sets and sorted sets sort too, strings
+// answer WRONGTYPE). Only forms whose result Redis fully specifies: numeric ties are ordered by
+// the elements' bytes, but ALPHA ties under a BY pattern are not, so ALPHA never meets one; BY
+// without '*' keeps the native order, which a set does not have, so it only sorts the two lists.
+// A replied ALPHA sort compares C strings, so "" and "\0\xff" tie and come in any order: it is
+// compared as a multiset, without LIMIT or GET (a stored one compares all bytes: exact).
+Command sort(Gen& g) {
+  static const std::vector<std::string> lists = {"list", "list2"};
+  Command c{{g.chance(80) ? "SORT" : "SORT_RO"}};
+  bool nosort = g.chance(20);
+  c.args.push_back(nosort ? g.pick(lists) : lkey(g));
+  bool alpha = g.chance(50);
+  if (nosort)
+    c.args.insert(c.args.end(), {"BY", g.chance(80) ? "nosort" : "constant"});
+  else if (!alpha && g.chance(25))
+    c.args.insert(c.args.end(), {"BY", g.chance(50) ? "*" : "w_*"});  // the elements as keys
+  if (alpha) c.args.push_back(g.chance(50) ? "ALPHA" : "alpha");
+  if (g.chance(30)) c.args.push_back(g.chance(50) ? "DESC" : "ASC");
+  bool store = c.args[0] == "SORT" && g.chance(alpha ? 50 : 15);
+  bool loose = alpha && !store && !nosort;
+  if (!loose && g.chance(30)) c.args.insert(c.args.end(), {"LIMIT", index_arg(g), index_arg(g)});
+  if (!loose && g.chance(20)) c.args.insert(c.args.end(), {"GET", g.chance(50) ? "#" : "*"});
+  if (!loose && g.chance(10)) c.args.insert(c.args.end(), {"GET", "#"});
+  if (store) c.args.insert(c.args.end(), {"STORE", lkey(g)});
+  if (g.chance(3)) c.args.push_back(g.chance(50) ? "LIMIT" : "nonsense");
+  if (loose) c.compare = Compare::kSortedArray;
+  return c;
+}
+
 Command object_encoding(Gen& g) {
   return {{"OBJECT", "ENCODING", lkey(g)}};
 }
@@ -241,6 +270,7 @@ void add_lists_generators(std::vector<CommandGen>& out) {
                             {"LMOVE", 8, lmove},
                             {"RPOPLPUSH", 4, rpoplpush},
                             {"LMPOP", 8, lmpop},
+                            {"SORT", 8, sort},
                             {"blocking (errors only)", 4, blocking_error},
                             {"OBJECT ENCODING", 4, object_encoding},
                             {"TYPE", 3, type},

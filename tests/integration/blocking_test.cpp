@@ -2,9 +2,9 @@
 // clients and pushers sit on different event loops: FIFO service across workers, Redis's "the
 // pusher sees the element already taken", timeouts, pipelined commands held back while blocked,
 // disconnects and CLIENT KILL of blocked clients, BLMOVE chains in Redis's order, wake-ups by key
-// moves (RENAME, MOVE, COPY, SWAPDB), serving from the key signalled, and a concurrent stress in
-// which every pushed element must be delivered exactly once. The per-command semantics of BLPOP &
-// co live in lists_test.cpp and zsets_test.cpp.
+// moves (RENAME, MOVE, COPY, SWAPDB, SORT STORE), serving from the key signalled, and a concurrent
+// stress in which every pushed element must be delivered exactly once. The per-command semantics of
+// BLPOP & co live in lists_test.cpp and zsets_test.cpp.
 #include <set>
 #include <thread>
 
@@ -263,6 +263,20 @@ TEST_CASE("RENAME and RENAMENX onto a waited key hand the list to the waiter") {
     CHECK(f.cmd({"EXISTS", "src", "dst"}) == Reply::Int(0));
     CHECK(blocked_clients(f) == 0);
   }
+}
+
+TEST_CASE("SORT ... STORE onto a waited key wakes its waiter; an empty result does not") {
+  Fixture f(workers(3));
+  RawConnection waiter(f.server.port());
+  REQUIRE(waiter.send(resp({"BLPOP", "dst", "0"})));
+  REQUIRE(wait_blocked(f, 1));
+  CHECK(f.cmd({"SORT", "missing", "STORE", "dst"}) == Reply::Int(0));  // stores nothing
+  CHECK(blocked_clients(f) == 1);
+  CHECK(f.cmd({"RPUSH", "src", "3", "1", "2"}) == Reply::Int(3));
+  CHECK(f.cmd({"SORT", "src", "STORE", "dst"}) == Reply::Int(3));
+  CHECK(waiter.read_reply() == pair_reply("dst", "1"));
+  CHECK(f.cmd({"LRANGE", "dst", "0", "-1"}) == Reply::StrArr({"2", "3"}));
+  CHECK(blocked_clients(f) == 0);
 }
 
 TEST_CASE("MOVE into the waiter's database wakes it") {
