@@ -78,10 +78,13 @@ class Notifier final : public storage::KeyEvents {
   void evicted(int db, std::string_view key) override {
     (*this)(kNotifyEvicted, "evicted", key, db);
   }
-  // Publishes what is queued, in order, from the worker's thread, outside any reply.
+  // Publishes what is queued, in order, from the worker's thread, outside any reply; and sends
+  // the client-side caching invalidations queued meanwhile (tracking.h), which need the same
+  // moments. One flag for both keeps the check after each command to a load and a compare.
   void flush() {
-    if (!pending_.empty()) publish_pending();
+    if (pending_any_) publish_pending();
   }
+  void mark_pending() { pending_any_ = true; }
 
  private:
   struct Event {
@@ -95,6 +98,7 @@ class Notifier final : public storage::KeyEvents {
   Worker& worker_;
   const std::atomic<int64_t>& flags_;
   std::vector<Event> pending_;
+  bool pending_any_ = false;  // pending_ or the worker's TrackingOutbox holds something
 };
 
 }  // namespace respite::server
