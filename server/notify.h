@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/tracking.h"
 #include "storage/key_events.h"
 
 namespace respite::server {
@@ -73,9 +74,11 @@ class Notifier final : public storage::KeyEvents {
   }
   bool enabled(int64_t cls) const { return (flags_.load(std::memory_order_relaxed) & cls) != 0; }
   void expired(int db, std::string_view key) override {
+    tracking_unowned_touch(key);  // no client wrote it (tracking.h)
     (*this)(kNotifyExpired, "expired", key, db);
   }
   void evicted(int db, std::string_view key) override {
+    tracking_unowned_touch(key);
     (*this)(kNotifyEvicted, "evicted", key, db);
   }
   // Publishes what is queued, in order, from the worker's thread, outside any reply; and sends

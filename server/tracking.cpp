@@ -22,6 +22,9 @@ namespace {
 // hook knows neither. t_writer is set only around commands of tracking clients (dispatch).
 thread_local Worker* t_worker = nullptr;
 thread_local uint64_t t_writer = 0;
+// The key storage is expiring or evicting on this thread (tracking_unowned_touch): its address,
+// which the touch that follows passes again (the entry's own key).
+thread_local const char* t_unowned_key = nullptr;
 
 constexpr std::string_view kInvalidateChannel = "__redis__:invalidate";
 
@@ -131,7 +134,7 @@ void Tracking::disable(Connection& c) {
 
 void Tracking::remember(uint64_t client, std::string_view key, uint32_t hash32) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = keys_.find(std::string(key));
+  auto it = keys_.find(key);
   if (it == keys_.end()) {
     it = keys_.emplace(std::string(key), std::vector<uint64_t>{}).first;
     hold_key(hash32);
@@ -144,9 +147,11 @@ void Tracking::remember(uint64_t client, std::string_view key, uint32_t hash32) 
   items_++;
 }
 
-void Tracking::invalidate_locked(
-    std::unordered_map<std::string, std::vector<uint64_t>>::iterator it, uint64_t writer,
-    TrackingOutbox& out) {
+void tracking_unowned_touch(std::string_view key) {
+  t_unowned_key = key.data();
+}
+
+void Tracking::invalidate_locked(KeyTable::iterator it, uint64_t writer, TrackingOutbox& out) {
   for (uint64_t id : it->second) {
     auto ci = clients_.find(id);
     // Gone, off, or in BCAST mode since it read the key (Redis skips those too).
@@ -164,15 +169,17 @@ void Tracking::touched(int db, std::string_view key) {
   (void)db;  // the table knows names only (Redis's)
   // Relaxed: under the key's shard lock, which remember() held when it set it; BCAST's store
   // is seq_cst with enable().
+  bool unowned = t_unowned_key == key.data();
+  t_unowned_key = nullptr;
   if (!live_.load(std::memory_order_relaxed)) return;
   std::lock_guard<std::mutex> lock(mu_);
   TrackingOutbox* out = nullptr;
   for (const auto& [p, ids] : prefixes_) {
     if (key.substr(0, p.size()) != p) continue;
     if (!out) out = &outbox();
-    out->bcast.push_back({p, std::string(key), t_writer});
+    out->bcast.push_back({p, std::string(key), unowned ? 0 : t_writer});
   }
-  auto it = keys_.find(std::string(key));
+  auto it = keys_.find(key);
   if (it == keys_.end()) return;
   invalidate_locked(it, t_writer, out ? *out : outbox());
 }
@@ -440,6 +447,7 @@ uint64_t tracking_before(Connection& c, const Command& cmd,
 
 void tracking_after(Connection& c, const Command& cmd, uint64_t saved) {
   t_writer = saved;
+  t_unowned_key = nullptr;
   // CLIENT CACHING's flag covers the next command, or the next transaction (Redis's
   // resetClient): it goes after any command but CLIENT's own, outside MULTI.
   if (c.worker->command_depth == 0 && !in_multi(c) &&

@@ -43,6 +43,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -137,10 +138,18 @@ class Tracking {
     Worker* worker;
     uint32_t flags;
   };
+  // Key names to the ids of the clients that may cache them; looked up by string_view (the
+  // store's key) without a copy.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  using KeyTable = std::unordered_map<std::string, std::vector<uint64_t>, KeyHash, std::equal_to<>>;
   // Under mu_: drops key's entry, queueing invalidations for its clients except `writer` when it
   // is in NOLOOP mode.
-  void invalidate_locked(std::unordered_map<std::string, std::vector<uint64_t>>::iterator it,
-                         uint64_t writer, TrackingOutbox& out);
+  void invalidate_locked(KeyTable::iterator it, uint64_t writer, TrackingOutbox& out);
   void hold_key(uint32_t hash32);
   void release_key(std::string_view key);
   TrackingOutbox& outbox();
@@ -148,8 +157,8 @@ class Tracking {
   Server& srv_;
   WatchRegistry& slots_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::vector<uint64_t>> keys_;  // key -> client ids
-  uint64_t items_ = 0;                                           // ids over every key
+  KeyTable keys_;
+  uint64_t items_ = 0;  // ids over every key
   std::unordered_map<uint64_t, ClientInfo> clients_;
   std::map<std::string, std::vector<uint64_t>, std::less<>> prefixes_;  // prefix -> BCAST ids
   size_t bcast_clients_ = 0;                                            // holding every slot
@@ -167,6 +176,12 @@ class Tracking {
 uint64_t tracking_before(Connection& c, const Command& cmd,
                          const std::vector<std::string_view>& argv);
 void tracking_after(Connection& c, const Command& cmd, uint64_t saved);
+
+// Storage is about to remove key for its expiry or for maxmemory (the worker's KeyEvents,
+// notify.h): the touch that follows is no client's write. Redis's BCAST batches record no writer
+// for it, so that a NOLOOP client hears of its own keys expiring; default mode still leaves out the
+// client whose command ran (Redis compares with the current client there).
+void tracking_unowned_touch(std::string_view key);
 
 // Writes or forwards one message on w, the worker that owns inv.client (pubsub's drain_mailbox,
 // Tracking::flush). late: from w's inbox, after whatever it held (a blocked target's unblock).
