@@ -4,6 +4,7 @@
 // FLUSHALL's null invalidation, expiry, the tracking-table-max-keys bound, the introspection
 // (CLIENT TRACKINGINFO, GETREDIR, LIST, INFO) and Redis 7.0's error texts. Frames are compared
 // byte for byte with Redis 7.0's. No sleeps: every wait is a read with the connection's timeout.
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -261,6 +262,33 @@ TEST_CASE("tracking-table-max-keys bounds the table, with invalidations for what
   REQUIRE(f.cmd({"CONFIG", "SET", "tracking-table-max-keys", "0"}).is_ok());
   for (int i = 5; i < 10; i++) REQUIRE(raw(*t, {"GET", "k" + std::to_string(i)}) == "_\r\n");
   CHECK(info_field(f.cmd({"INFO"}).str, "tracking_total_keys") == 7);
+}
+
+TEST_CASE(
+    "a key evicted for maxmemory is invalidated before the reply of the command that evicted it") {
+  // Redis evicts before it runs a command and tells the tracking client before that command's
+  // reply. Once big-key pushes used_memory over the limit, the next write must evict the only
+  // volatile key, so the push comes, at the latest, before the last reply.
+  Fixture f(workers(2));
+  auto t = tracker(f);
+  REQUIRE(raw(*t, {"SET", "volatile-key", "x", "EX", "10000"}) == "+OK\r\n");
+  REQUIRE(raw(*t, {"GET", "volatile-key"}) == bulk("x"));
+  long long used = info_field(f.cmd({"INFO", "memory"}).str, "used_memory");
+  REQUIRE(used > 0);
+  REQUIRE(f.cmd({"CONFIG", "SET", "maxmemory-policy", "volatile-random"}).is_ok());
+  REQUIRE(f.cmd({"CONFIG", "SET", "maxmemory", std::to_string(used + 100 * 1024)}).is_ok());
+  REQUIRE(t->send(resp({"SET", "big-key", std::string(200 * 1024, 'b')})));
+  REQUIRE(t->send(resp({"SET", "other", "1"})));
+  std::vector<std::string> frames;
+  int replies = 0;
+  while (replies < 2) {
+    std::string frame = t->read_reply();
+    REQUIRE(!frame.empty());
+    frames.push_back(frame);
+    if (frame[0] != '>') replies++;
+  }
+  CHECK(std::count(frames.begin(), frames.end(), push_invalidate({"volatile-key"})) == 1);
+  CHECK(frames.back()[0] != '>');
 }
 
 TEST_CASE("readers and writers on every worker: each read is invalidated by a later write") {
