@@ -62,10 +62,15 @@ void Tracking::set_thread_outbox(Worker* w) {
   t_worker = w;
 }
 
-TrackingOutbox& Tracking::outbox() {
-  if (t_worker == nullptr) return orphan_;  // flushed by the next worker that flushes
-  t_worker->notify.mark_pending();          // so that the flush after the command comes here
-  return t_worker->tracking_out;
+template <class F>
+void Tracking::queue(F&& f) {
+  if (t_worker == nullptr) {  // flushed by the next worker that flushes
+    std::lock_guard<std::mutex> lock(orphan_mu_);
+    f(orphan_);
+    return;
+  }
+  t_worker->notify.mark_pending();  // so that the flush after the command comes here
+  f(t_worker->tracking_out);
 }
 
 // --- slot counters (storage/key_watch.h) ---
@@ -86,7 +91,7 @@ void Tracking::release_key(std::string_view key) {
 
 void Tracking::enable(Connection& c, uint64_t redirect, uint32_t options,
                       const std::vector<std::string_view>& prefixes) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::shared_mutex> lock(meta_mu_);
   bool was_bcast = (c.tracking_flags & kTrackBcast) != 0;
   uint32_t flags = (c.tracking_flags & kTrackCaching) | kTrackOn |
                    (options & (kTrackBcast | kTrackOptin | kTrackOptout | kTrackNoloop));
@@ -100,10 +105,12 @@ void Tracking::enable(Connection& c, uint64_t redirect, uint32_t options,
     };
     if (prefixes.empty()) add("");
     for (std::string_view p : prefixes) add(p);
-    if (!was_bcast && bcast_clients_++ == 0) slots_.hold_all(1);  // every write must reach us
+    if (!was_bcast && bcast_clients_++ == 0) {
+      slots_.hold_all(1);  // every write must reach the prefixes
+      bcast_live_.store(true, std::memory_order_seq_cst);
+    }
   }
   clients_[c.id] = ClientInfo{c.worker, flags};
-  live_.store(!keys_.empty() || bcast_clients_ > 0, std::memory_order_seq_cst);
   c.tracking = true;
   c.tracking_flags = flags;
   c.tracking_redirect = redirect;
@@ -112,7 +119,7 @@ void Tracking::enable(Connection& c, uint64_t redirect, uint32_t options,
 
 void Tracking::disable(Connection& c) {
   if (!c.tracking) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::shared_mutex> lock(meta_mu_);
   if (c.tracking_flags & kTrackBcast) {
     for (const std::string& p : c.tracking_prefixes) {
       auto it = prefixes_.find(p);
@@ -122,10 +129,12 @@ void Tracking::disable(Connection& c) {
       if (ids.empty()) prefixes_.erase(it);
     }
     c.tracking_prefixes.clear();
-    if (--bcast_clients_ == 0) slots_.hold_all(-1);
+    if (--bcast_clients_ == 0) {
+      bcast_live_.store(false, std::memory_order_seq_cst);
+      slots_.hold_all(-1);
+    }
   }
   clients_.erase(c.id);
-  live_.store(!keys_.empty() || bcast_clients_ > 0, std::memory_order_seq_cst);
   c.tracking = false;
   c.tracking_flags = 0;
   c.tracking_redirect = 0;
@@ -133,93 +142,104 @@ void Tracking::disable(Connection& c) {
 }
 
 void Tracking::remember(uint64_t client, std::string_view key, uint32_t hash32) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = keys_.find(key);
-  if (it == keys_.end()) {
-    it = keys_.emplace(std::string(key), std::vector<uint64_t>{}).first;
+  KeyShard& ks = shard_of(key);
+  std::lock_guard<std::mutex> lock(ks.mu);
+  auto it = ks.keys.find(key);
+  if (it == ks.keys.end()) {
+    it = ks.keys.emplace(std::string(key), std::vector<uint64_t>{}).first;
     hold_key(hash32);
-    // Under the key's shard lock: a writer of the key loads it under the same lock.
-    live_.store(true, std::memory_order_relaxed);
+    // Under the key's store shard lock: a writer of the key loads it under the same lock.
+    nkeys_.fetch_add(1, std::memory_order_relaxed);
   }
   auto& ids = it->second;
   if (std::find(ids.begin(), ids.end(), client) != ids.end()) return;
   ids.push_back(client);
-  items_++;
+  items_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void tracking_unowned_touch(std::string_view key) {
   t_unowned_key = key.data();
 }
 
-void Tracking::invalidate_locked(KeyTable::iterator it, uint64_t writer, TrackingOutbox& out) {
-  for (uint64_t id : it->second) {
-    auto ci = clients_.find(id);
-    // Gone, off, or in BCAST mode since it read the key (Redis skips those too).
-    if (ci == clients_.end() || (ci->second.flags & kTrackBcast)) continue;
-    if ((ci->second.flags & kTrackNoloop) && id == writer) continue;
-    out.keys.push_back({id, it->first});
-  }
-  items_ -= it->second.size();
+void Tracking::invalidate_locked(KeyTable& keys, KeyTable::iterator it, uint64_t writer) {
+  queue([&](TrackingOutbox& out) {
+    for (uint64_t id : it->second) out.keys.push_back({id, it->first, writer});
+  });
+  items_.fetch_sub(it->second.size(), std::memory_order_relaxed);
+  nkeys_.fetch_sub(1, std::memory_order_relaxed);
   release_key(it->first);
-  keys_.erase(it);
-  live_.store(!keys_.empty() || bcast_clients_ > 0, std::memory_order_relaxed);
+  keys.erase(it);
 }
 
 void Tracking::touched(int db, std::string_view key) {
   (void)db;  // the table knows names only (Redis's)
-  // Relaxed: under the key's shard lock, which remember() held when it set it; BCAST's store
-  // is seq_cst with enable().
   bool unowned = t_unowned_key == key.data();
   t_unowned_key = nullptr;
-  if (!live_.load(std::memory_order_relaxed)) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  TrackingOutbox* out = nullptr;
-  for (const auto& [p, ids] : prefixes_) {
-    if (key.substr(0, p.size()) != p) continue;
-    if (!out) out = &outbox();
-    out->bcast.push_back({p, std::string(key), unowned ? 0 : t_writer});
+  // Relaxed: nkeys_ moves under the key's store shard lock, which the caller holds; BCAST's flag
+  // is seq_cst with enable().
+  if (!live()) return;
+  if (bcast_live_.load(std::memory_order_relaxed)) {
+    std::shared_lock<std::shared_mutex> lock(meta_mu_);
+    for (const auto& [p, ids] : prefixes_) {
+      if (key.substr(0, p.size()) != p) continue;
+      queue([&](TrackingOutbox& out) {
+        out.bcast.push_back({p, std::string(key), unowned ? 0 : t_writer});
+      });
+    }
   }
-  auto it = keys_.find(key);
-  if (it == keys_.end()) return;
-  invalidate_locked(it, t_writer, out ? *out : outbox());
+  if (nkeys_.load(std::memory_order_relaxed) == 0) return;
+  KeyShard& ks = shard_of(key);
+  std::lock_guard<std::mutex> lock(ks.mu);
+  auto it = ks.keys.find(key);
+  if (it != ks.keys.end()) invalidate_locked(ks.keys, it, t_writer);
 }
 
 void Tracking::flushed() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!clients_.empty()) {
-    TrackingOutbox& out = outbox();
-    for (const auto& [id, info] : clients_) out.flushed.push_back(id);
+  {
+    std::shared_lock<std::shared_mutex> lock(meta_mu_);
+    if (!clients_.empty()) {
+      queue([&](TrackingOutbox& out) {
+        for (const auto& [id, info] : clients_) out.flushed.push_back(id);
+      });
+    }
   }
   // Redis frees the whole table: every client got its null list.
-  for (const auto& [key, ids] : keys_) release_key(key);
-  keys_.clear();
-  items_ = 0;
-  live_.store(bcast_clients_ > 0, std::memory_order_relaxed);
+  for (KeyShard& ks : shards_) {
+    std::lock_guard<std::mutex> lock(ks.mu);
+    for (const auto& [key, ids] : ks.keys) {
+      release_key(key);
+      items_.fetch_sub(ids.size(), std::memory_order_relaxed);
+    }
+    nkeys_.fetch_sub(ks.keys.size(), std::memory_order_relaxed);
+    ks.keys.clear();
+  }
 }
 
 void Tracking::enforce_limit() {
   auto max =
-      static_cast<size_t>(srv_.config.tracking_table_max_keys.load(std::memory_order_relaxed));
+      static_cast<uint64_t>(srv_.config.tracking_table_max_keys.load(std::memory_order_relaxed));
   if (max == 0) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  if (keys_.size() <= max) {
+  std::unique_lock<std::mutex> trim(limit_mu_, std::try_to_lock);
+  if (!trim.owns_lock()) return;  // another worker is at it
+  if (nkeys_.load(std::memory_order_relaxed) <= max) {
     limit_rounds_ = 0;
     return;
   }
   // Redis's effort: 100 keys a round, 100 more for every round in a row that ended over.
   size_t effort = 100 * (static_cast<size_t>(limit_rounds_) + 1);
-  TrackingOutbox& out = outbox();
-  static thread_local uint64_t rng = 0x9E3779B97F4A7C15ull ^ reinterpret_cast<uintptr_t>(&rng);
-  while (effort-- > 0 && !keys_.empty()) {
-    // A random bucket, then the next non-empty one: random enough for dropping cache entries.
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    size_t nb = keys_.bucket_count(), b = static_cast<size_t>(rng % nb);
-    while (keys_.bucket_size(b) == 0) b = (b + 1) % nb;
-    auto it = keys_.find(keys_.begin(b)->first);
-    invalidate_locked(it, 0, out);
-    if (keys_.size() <= max) {
+  while (effort-- > 0 && nkeys_.load(std::memory_order_relaxed) > 0) {
+    // A random shard and bucket, then the next non-empty one: random enough for dropping cache
+    // entries.
+    rng_ ^= rng_ << 13;
+    rng_ ^= rng_ >> 7;
+    rng_ ^= rng_ << 17;
+    KeyShard& ks = shards_[rng_ % kShards];
+    std::lock_guard<std::mutex> lock(ks.mu);
+    if (ks.keys.empty()) continue;
+    size_t nb = ks.keys.bucket_count(), b = static_cast<size_t>((rng_ >> 8) % nb);
+    while (ks.keys.bucket_size(b) == 0) b = (b + 1) % nb;
+    invalidate_locked(ks.keys, ks.keys.find(ks.keys.begin(b)->first), 0);
+    if (nkeys_.load(std::memory_order_relaxed) <= max) {
       limit_rounds_ = 0;
       return;
     }
@@ -253,19 +273,17 @@ std::string Tracking::prefix_collision(const Connection& c,
 }
 
 uint64_t Tracking::tracking_clients() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_lock<std::shared_mutex> lock(meta_mu_);
   return clients_.size();
 }
 uint64_t Tracking::total_keys() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return keys_.size();
+  return nkeys_.load(std::memory_order_relaxed);
 }
 uint64_t Tracking::total_items() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return items_;
+  return items_.load(std::memory_order_relaxed);
 }
 uint64_t Tracking::total_prefixes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_lock<std::shared_mutex> lock(meta_mu_);
   return prefixes_.size();
 }
 
@@ -274,23 +292,27 @@ uint64_t Tracking::total_prefixes() const {
 void Tracking::flush(Worker& w) {
   TrackingOutbox ob;
   std::swap(ob, w.tracking_out);
-  std::vector<std::pair<Worker*, Invalidation>> msgs;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(orphan_mu_);
     if (!orphan_.empty()) {
       for (auto& k : orphan_.keys) ob.keys.push_back(std::move(k));
       for (auto& b : orphan_.bcast) ob.bcast.push_back(std::move(b));
       for (uint64_t id : orphan_.flushed) ob.flushed.push_back(id);
       orphan_ = TrackingOutbox{};
     }
-    if (ob.empty()) return;
-    auto worker_of = [&](uint64_t id) -> Worker* {
-      auto it = clients_.find(id);
-      return it == clients_.end() ? nullptr : it->second.worker;
-    };
+  }
+  if (ob.empty()) return;
+  std::vector<std::pair<Worker*, Invalidation>> msgs;
+  {
+    std::shared_lock<std::shared_mutex> lock(meta_mu_);
     for (auto& k : ob.keys) {
-      if (Worker* tw = worker_of(k.client))
-        msgs.emplace_back(tw, Invalidation{k.client, false, false, {std::move(k.key)}});
+      auto ci = clients_.find(k.client);
+      // Gone, off, or in BCAST mode since it read the key (Redis skips those too); NOLOOP
+      // leaves out the client whose command made the change.
+      if (ci == clients_.end() || (ci->second.flags & kTrackBcast)) continue;
+      if ((ci->second.flags & kTrackNoloop) && k.client == k.writer) continue;
+      msgs.emplace_back(ci->second.worker,
+                        Invalidation{k.client, false, false, {std::move(k.key)}});
     }
     if (!ob.bcast.empty()) {
       // Per prefix, each key once with the client that wrote it last (NOLOOP), in key order as
@@ -313,7 +335,9 @@ void Tracking::flush(Worker& w) {
       }
     }
     for (uint64_t id : ob.flushed) {
-      if (Worker* tw = worker_of(id)) msgs.emplace_back(tw, Invalidation{id, false, true, {}});
+      auto ci = clients_.find(id);
+      if (ci != clients_.end())
+        msgs.emplace_back(ci->second.worker, Invalidation{id, false, true, {}});
     }
   }
   std::vector<std::pair<Worker*, Delivery*>> boxes;  // few workers: a linear look-up

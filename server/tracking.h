@@ -2,15 +2,18 @@
 // OPTIN/OPTOUT, NOLOOP and REDIRECT, and the invalidation messages (RESP3 pushes, or RESP2
 // "message __redis__:invalidate" frames on a redirect target that is subscribed to something).
 //
-// The table. One Tracking per server, behind one mutex: key name -> ids of the clients that may
-// cache it (default mode; as in Redis, names only, whatever the database), client id -> its mode
-// and worker (what writers on any worker need to know of a target), prefix -> its BCAST clients.
-// It hangs off the store's KeyWatch hook (storage/key_watch.h): the WATCH registry, which the
-// store calls, passes every touch on here. The hook's slot counters are shared with WATCH: a
-// tracked key holds its slot in every database (a write of the same name in another database
-// invalidates too, as in Redis), and while any BCAST client exists every slot is held, so that
-// every write reaches the prefixes. With nobody tracking, a write still costs one relaxed load and
-// a compare; a command costs one more test of its connection's `tracking` flag (dispatch).
+// The table. One Tracking per server. Key name -> ids of the clients that may cache it (default
+// mode; as in Redis, names only, whatever the database) is split over 64 shards by a hash of the
+// name, each behind its own mutex, so that writers of different keys on different workers do not
+// queue on one lock. Client id -> its mode and worker, and prefix -> its BCAST clients, change
+// only with CLIENT TRACKING and are read by every flush (and, while BCAST clients exist, by every
+// write): one readers-writer lock. The table hangs off the store's KeyWatch hook
+// (storage/key_watch.h): the WATCH registry, which the store calls, passes every touch on here.
+// The hook's slot counters are shared with WATCH: a tracked key holds its slot in every database
+// (a write of the same name in another database invalidates too, as in Redis), and while any
+// BCAST client exists every slot is held, so that every write reaches the prefixes. With nobody
+// tracking, a write still costs one relaxed load and a compare; a command costs one more test of
+// its connection's `tracking` flag (dispatch).
 //
 // The race. A key may be read on worker A while worker B writes it. Redis's promise is that a
 // client that read a key gets an invalidation for every later write. A remembers the keys of a
@@ -18,14 +21,16 @@
 // write checks the slot counter under the same lock (Shard reports through touched()): either
 // B's write came first, and A's read, which follows the lock, sees the new value; or B finds the
 // key tracked and queues an invalidation. Remembering after the read would lose the write that
-// falls between the read and the registration. Lock order: shard locks, then the table's mutex,
-// then the client registry's (Server::clients_mu); the table never takes a shard lock.
+// falls between the read and the registration. Lock order: the store's shard locks, then a key
+// shard's mutex or the clients' lock (shared); the client registry's (Server::clients_mu) is taken
+// under none of them; the table never takes a store shard lock.
 //
 // Delivery. touched() runs under a shard lock, maybe inside a command whose reply is half written:
 // it only appends to the writing worker's TrackingOutbox (a thread-local pointer names it). The
 // outbox is flushed where keyspace notifications are (notify.h: after the outermost command, after
 // eviction before a command, after the cron's expiry): its keys become Invalidation messages, one
-// per (client, key) in default mode, one per prefix and client in BCAST mode (a batch: the keys a
+// per (client, key) in default mode (whom to leave out is decided here, against the clients'
+// current modes), one per prefix and client in BCAST mode (a batch: the keys a
 // command or a cron step changed, each once, minus, under NOLOOP, those the client itself wrote
 // last), one null list per client for FLUSHDB/FLUSHALL. Each message goes to the worker that owns
 // its client: written at once on this worker, else through that worker's pub/sub Mailbox
@@ -41,11 +46,13 @@
 // growing effort (100 keys per round, more while still over).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -84,6 +91,7 @@ struct TrackingOutbox {
   struct KeyFor {
     uint64_t client;
     std::string key;
+    uint64_t writer;  // the tracking client whose command ran, 0 for none (NOLOOP)
   };
   struct BcastKey {
     std::string prefix, key;
@@ -147,26 +155,46 @@ class Tracking {
     }
   };
   using KeyTable = std::unordered_map<std::string, std::vector<uint64_t>, KeyHash, std::equal_to<>>;
-  // Under mu_: drops key's entry, queueing invalidations for its clients except `writer` when it
-  // is in NOLOOP mode.
-  void invalidate_locked(KeyTable::iterator it, uint64_t writer, TrackingOutbox& out);
+  // 64 shards: writers of different keys rarely meet on one mutex. A power of two: the shard is
+  // the hash's top bits (the map's buckets use the low ones).
+  static constexpr size_t kShards = 64;
+  static_assert((kShards & (kShards - 1)) == 0, "kShards must be a power of two");
+  struct alignas(64) KeyShard {
+    std::mutex mu;
+    KeyTable keys;
+  };
+  KeyShard& shard_of(std::string_view key) {
+    return shards_[(KeyHash{}(key) >> 58) & (kShards - 1)];
+  }
+  // Under the key shard's mutex: drops key's entry, queueing an invalidation for each of its
+  // clients (writer: for NOLOOP, decided at the flush).
+  void invalidate_locked(KeyTable& keys, KeyTable::iterator it, uint64_t writer);
   void hold_key(uint32_t hash32);
   void release_key(std::string_view key);
-  TrackingOutbox& outbox();
+  // Queues onto the calling worker's outbox (or, off a worker, the orphan one).
+  template <class F>
+  void queue(F&& f);
+  bool live() const {
+    return nkeys_.load(std::memory_order_relaxed) != 0 ||
+           bcast_live_.load(std::memory_order_relaxed);
+  }
 
   Server& srv_;
   WatchRegistry& slots_;
-  mutable std::mutex mu_;
-  KeyTable keys_;
-  uint64_t items_ = 0;  // ids over every key
+  std::array<KeyShard, kShards> shards_;
+  // Keys and ids over every shard. RMW under a key shard's mutex; remember() moves nkeys_ under
+  // the key's store shard lock too, which orders it for a writer of that key (live()).
+  std::atomic<uint64_t> nkeys_{0}, items_{0};
+  mutable std::shared_mutex meta_mu_;  // clients_, prefixes_, bcast_clients_
   std::unordered_map<uint64_t, ClientInfo> clients_;
   std::map<std::string, std::vector<uint64_t>, std::less<>> prefixes_;  // prefix -> BCAST ids
   size_t bcast_clients_ = 0;                                            // holding every slot
-  unsigned limit_rounds_ = 0;  // rounds in a row that ended over the limit (effort)
-  // Whether touched() has anything to look at: tracked keys or BCAST clients. Written under mu_
-  // (and, for keys, under the key's shard lock, which the writer holds when it loads it).
-  std::atomic<bool> live_{false};
-  TrackingOutbox orphan_;  // touched() off a worker thread (none today); under mu_
+  std::atomic<bool> bcast_live_{false};  // bcast_clients_ > 0; seq_cst with the slots held
+  std::mutex limit_mu_;                  // one worker at a time trims the table
+  unsigned limit_rounds_ = 0;            // rounds in a row that ended over the limit (effort)
+  uint64_t rng_ = 0x9E3779B97F4A7C15ull;
+  std::mutex orphan_mu_;
+  TrackingOutbox orphan_;  // touched() off a worker thread (none today)
 };
 
 // dispatch(): runs the part of a command that tracking needs around the command itself, for a
