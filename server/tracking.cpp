@@ -483,7 +483,7 @@ void tracking_after(Connection& c, const Command& cmd, uint64_t saved) {
 // --- CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO ---
 
 void cmd_client_tracking(CmdCtx& c) {
-  // Errors are Redis 7.0's (networking.c), word for word.
+  // Errors are Redis 7.0's (networking.c), word for word, in its order of checks.
   uint64_t redirect = 0;
   uint32_t options = 0;
   std::vector<std::string_view> prefixes;
@@ -492,11 +492,11 @@ void cmd_client_tracking(CmdCtx& c) {
     std::string_view a = c.arg(j);
     if (iequals(a, "redirect") && more) {
       j++;
-      if (redirect != 0) return c.error("ERR A client can only redirect to a single other client");
+      if (redirect != 0) return c.error(err::kTrackingOneRedirect);
       int64_t id;
       if (!parse_int(c.arg(j), &id)) return c.error(err::kNotInt);
       if (id <= 0 || !find_client(c.server, static_cast<uint64_t>(id)))
-        return c.error("ERR The client ID you want redirect to does not exist");
+        return c.error(err::kTrackingNoRedirectClient);
       redirect = static_cast<uint64_t>(id);
     } else if (iequals(a, "bcast")) {
       options |= kTrackBcast;
@@ -516,22 +516,17 @@ void cmd_client_tracking(CmdCtx& c) {
   Connection& conn = c.conn;
   if (iequals(onoff, "on")) {
     if (!(options & kTrackBcast) && !prefixes.empty())
-      return c.error("ERR PREFIX option requires BCAST mode to be enabled");
+      return c.error(err::kTrackingPrefixNeedsBcast);
     if (conn.tracking &&
         ((conn.tracking_flags & kTrackBcast) != 0) != ((options & kTrackBcast) != 0)) {
-      return c.error(
-          "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and "
-          "then re-enabling it with a different mode.");
+      return c.error(err::kTrackingBcastSwitch);
     }
     if ((options & kTrackBcast) && (options & (kTrackOptin | kTrackOptout)))
-      return c.error("ERR OPTIN and OPTOUT are not compatible with BCAST");
-    if ((options & kTrackOptin) && (options & kTrackOptout))
-      return c.error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+      return c.error(err::kTrackingOptWithBcast);
+    if ((options & kTrackOptin) && (options & kTrackOptout)) return c.error(err::kTrackingOptBoth);
     if (((options & kTrackOptin) && (conn.tracking_flags & kTrackOptout)) ||
         ((options & kTrackOptout) && (conn.tracking_flags & kTrackOptin))) {
-      return c.error(
-          "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and "
-          "then re-enabling it with a different mode.");
+      return c.error(err::kTrackingOptSwitch);
     }
     if (options & kTrackBcast) {
       std::string e = c.server.tracking.prefix_collision(conn, prefixes);
@@ -548,20 +543,12 @@ void cmd_client_tracking(CmdCtx& c) {
 
 void cmd_client_caching(CmdCtx& c) {
   Connection& conn = c.conn;
-  if (!conn.tracking) {
-    return c.error(
-        "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
-        "OPTOUT mode enabled");
-  }
+  if (!conn.tracking) return c.error(err::kCachingNotTracking);
   std::string_view opt = c.arg(2);
   if (iequals(opt, "yes")) {
-    if (!(conn.tracking_flags & kTrackOptin))
-      return c.error(
-          "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+    if (!(conn.tracking_flags & kTrackOptin)) return c.error(err::kCachingYesNotOptin);
   } else if (iequals(opt, "no")) {
-    if (!(conn.tracking_flags & kTrackOptout))
-      return c.error(
-          "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+    if (!(conn.tracking_flags & kTrackOptout)) return c.error(err::kCachingNoNotOptout);
   } else {
     return c.error(err::kSyntax);
   }
