@@ -61,6 +61,8 @@ struct Config {
   // 10 = 500 us; 100 = unlimited). server/maxmemory.h.
   std::atomic<int64_t> maxmemory_eviction_tenacity{10};
   std::atomic<int64_t> active_expire_effort{1};
+  // Client-side caching: keys the tracking table remembers at most; 0: no bound (tracking.h).
+  std::atomic<int64_t> tracking_table_max_keys{1000000};
   // notify-keyspace-events as Redis's NOTIFY_* bits (server/notify.h); 0: off.
   std::atomic<int64_t> notify_keyspace_events{0};  // 1..10, as Redis's active-expire-effort
   // String values of at least compression_threshold bytes (0: off) are stored LZ4-compressed when

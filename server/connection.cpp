@@ -342,6 +342,7 @@ void Connection::close() {
     waiter_.reset();
   }
   end_transactions(*this);
+  worker->server->tracking.disable(*this);
   if (block_timer_) {
     uv_close(reinterpret_cast<uv_handle_t*>(block_timer_),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });

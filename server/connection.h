@@ -98,6 +98,15 @@ class Connection {
   std::unique_ptr<ClientSubs> subs;
   std::atomic<int> sub_shown{0}, psub_shown{0}, ssub_shown{0};
   bool flush_scheduled = false;
+  // Client-side caching (tracking.h): CLIENT TRACKING ON (dispatch tests `tracking` on every
+  // command), its kTrack* flags, REDIRECT's client id (0: none) and BCAST's prefixes (sorted);
+  // the table keeps what writers on other workers need. The _shown copies are for CLIENT LIST.
+  bool tracking = false;
+  uint32_t tracking_flags = 0;
+  uint64_t tracking_redirect = 0;
+  std::vector<std::string> tracking_prefixes;
+  std::atomic<uint32_t> tracking_shown{0};
+  std::atomic<int64_t> redir_shown{-1};
 
   protocol::ReplyWriter reply;
   protocol::OutputBuffer out;

@@ -8,6 +8,7 @@
 #include "server/maxmemory.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 
 namespace respite::server {
 
@@ -46,9 +47,8 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
 
 // The handler and its bookkeeping: inlined into dispatch(), whose hot path it is (a call here cost
 // GET 18 instructions), and behind run_command() for EXEC.
-[[gnu::always_inline]] inline void execute(Connection& c, const Command& cmd,
-                                           const std::vector<std::string_view>& argv,
-                                           int64_t now_ms) {
+[[gnu::always_inline]] inline void run(Connection& c, const Command& cmd,
+                                       const std::vector<std::string_view>& argv, int64_t now_ms) {
   Worker& w = *c.worker;
   c.last_cmd.store(&cmd, std::memory_order_relaxed);
   CmdCtx ctx{*w.server, w, c, c.reply, argv, &cmd, storage::OpCtx{w.epoch, now_ms, 0, &w.notify}};
@@ -64,6 +64,24 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   w.stats.commands.add(1);
   if (ctx.op.expired) w.stats.expired.add(ctx.op.expired);
   c.last_cmd.store(&cmd, std::memory_order_relaxed);
+}
+
+// A client with CLIENT TRACKING on: its read-only command's keys are remembered before it runs,
+// and it is the writer NOLOOP leaves out (tracking.h). Out of line: the common path only tests
+// the flag.
+[[gnu::noinline]] void run_tracked(Connection& c, const Command& cmd,
+                                   const std::vector<std::string_view>& argv, int64_t now_ms) {
+  uint64_t saved = tracking_before(c, cmd, argv);
+  run(c, cmd, argv, now_ms);
+  tracking_after(c, cmd, saved);
+}
+
+[[gnu::always_inline]] inline void execute(Connection& c, const Command& cmd,
+                                           const std::vector<std::string_view>& argv,
+                                           int64_t now_ms) {
+  if (c.tracking) [[unlikely]]
+    return run_tracked(c, cmd, argv, now_ms);
+  run(c, cmd, argv, now_ms);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "server/command.h"
 #include "server/connection.h"
 #include "server/context.h"
+#include "server/tracking.h"
 #include "storage/hash.h"
 
 namespace respite::server {
@@ -55,6 +56,10 @@ void WatchRegistry::unwatch_all(Transaction* tx) {
 }
 
 void WatchRegistry::touched(int db, std::string_view key, bool exists) {
+  if (tracking) tracking->touched(db, key);
+  // The slot may be held by tracking alone. watched_ moves under the key's shard lock, which the
+  // caller holds: relaxed suffices.
+  if (watched_.load(std::memory_order_relaxed) == 0) return;
   std::lock_guard<std::mutex> lock(mu_);
   auto it = keys_.find(registry_key(db, key));
   if (it == keys_.end()) return;

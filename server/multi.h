@@ -90,7 +90,12 @@ struct Transaction {
   }
 };
 
-// Every watched key, and the touch notifications from the store (storage/key_watch.h).
+class Tracking;
+
+// Every watched key, and the touch notifications from the store (storage/key_watch.h). The store
+// has one watcher: this one, which passes every touch on to client-side caching's table
+// (tracking.h) too; that table shares the slot counters, so that a write of a key nobody watches
+// or tracks still costs one load and a compare.
 class WatchRegistry : public storage::KeyWatch {
  public:
   // Watches (db, key) for tx, unless it does already. The caller holds the key's shard lock;
@@ -104,6 +109,19 @@ class WatchRegistry : public storage::KeyWatch {
   void touched(int db, std::string_view key, bool exists) override;
   void replacing(int db, storage::Keyspace& emptied, storage::Keyspace* with,
                  int64_t now_ms) override;
+
+  // Client-side caching (tracking.h): told of every touch, set once before any command runs.
+  Tracking* tracking = nullptr;
+  // Tracking's share of the slot counters: delta +1 holds (db, hash32)'s slot, -1 lets it go.
+  // Called under the key's shard lock where a writer must see it (see key_watch.h).
+  void hold(int db, uint32_t hash32, int delta) {
+    slots_[slot(db, hash32)].fetch_add(static_cast<uint32_t>(delta), std::memory_order_relaxed);
+  }
+  // Every slot at once, while BCAST clients exist (every write may match a prefix). seq_cst:
+  // no shard lock orders it; a write that starts after CLIENT TRACKING ON BCAST replied sees it.
+  void hold_all(int delta) {
+    for (auto& s : slots_) s.fetch_add(static_cast<uint32_t>(delta), std::memory_order_seq_cst);
+  }
 
  private:
   struct Ref {

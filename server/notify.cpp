@@ -10,9 +10,13 @@ void Notifier::add(int64_t cls, std::string_view event, std::string_view key, in
   (void)cls;
   if (!(flags_.load(std::memory_order_relaxed) & (kNotifyKeyspace | kNotifyKeyevent))) return;
   pending_.push_back(Event{event, db, std::string(key)});
+  pending_any_ = true;
 }
 
 void Notifier::publish_pending() {
+  pending_any_ = false;
+  if (!worker_.tracking_out.empty()) worker_.server->tracking.flush(worker_);
+  if (pending_.empty()) return;
   // Taken out first: a delivery that closes a connection must not find the queue half walked.
   std::vector<Event> events;
   events.swap(pending_);

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/tracking.h"
 #include "storage/key_events.h"
 
 namespace respite::server {
@@ -73,15 +74,20 @@ class Notifier final : public storage::KeyEvents {
   }
   bool enabled(int64_t cls) const { return (flags_.load(std::memory_order_relaxed) & cls) != 0; }
   void expired(int db, std::string_view key) override {
+    tracking_unowned_touch(key);  // no client wrote it (tracking.h)
     (*this)(kNotifyExpired, "expired", key, db);
   }
   void evicted(int db, std::string_view key) override {
+    tracking_unowned_touch(key);
     (*this)(kNotifyEvicted, "evicted", key, db);
   }
-  // Publishes what is queued, in order, from the worker's thread, outside any reply.
+  // Publishes what is queued, in order, from the worker's thread, outside any reply; and sends
+  // the client-side caching invalidations queued meanwhile (tracking.h), which need the same
+  // moments. One flag for both keeps the check after each command to a load and a compare.
   void flush() {
-    if (!pending_.empty()) publish_pending();
+    if (pending_any_) publish_pending();
   }
+  void mark_pending() { pending_any_ = true; }
 
  private:
   struct Event {
@@ -95,6 +101,7 @@ class Notifier final : public storage::KeyEvents {
   Worker& worker_;
   const std::atomic<int64_t>& flags_;
   std::vector<Event> pending_;
+  bool pending_any_ = false;  // pending_ or the worker's TrackingOutbox holds something
 };
 
 }  // namespace respite::server

@@ -283,6 +283,7 @@ void drain_mailbox(Worker& w) {
     for (const auto& [pat, s] : d->pattern_subs) {
       if (s->conn) deliver_frame(w, *s->conn, d->msg->view(), &pat);
     }
+    for (Invalidation& inv : d->invalidations) deliver_invalidation(w, std::move(inv));
     Delivery* n = d->next;
     delete d;
     d = n;

@@ -56,6 +56,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "server/tracking.h"
+
 namespace respite::server {
 
 class Connection;
@@ -118,6 +120,8 @@ struct Delivery {
   std::shared_ptr<const PubMessage> msg;
   std::vector<SubscriberRef> channel_subs;                          // in subscription order
   std::vector<std::pair<std::string, SubscriberRef>> pattern_subs;  // (pattern, subscriber)
+  // Client-side caching's messages for this worker's clients ride the same queue (tracking.h).
+  std::vector<Invalidation> invalidations;
 };
 
 // A worker's side: the deliveries other workers post to it, and the connections that received

@@ -38,6 +38,7 @@ static unsigned shard_bits_for(const Config& cfg, unsigned workers) {
 Server::Server(Config* cfg)
     : config(*cfg), store(cfg->databases, shard_bits_for(*cfg, resolve_threads(cfg->threads))) {
   register_all_commands(commands);
+  watches.tracking = &tracking;
   store.set_watch(&watches);
   refresh_access_policy(*this);
   memory_baseline = store.fixed_bytes() +

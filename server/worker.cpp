@@ -265,6 +265,7 @@ void Worker::start() {
   thread_ = std::thread([this] {
     epoch = server->store.epochs().join();
     storage::t_access_policy = &server->access_policy;  // Entry::touch's LRU/LFU mode
+    Tracking::set_thread_outbox(this);  // where the store's hook queues invalidations
     uv_run(&loop, UV_RUN_DEFAULT);
     server->store.epochs().leave(epoch);
     epoch = nullptr;
@@ -359,6 +360,10 @@ void Worker::cron() {
     }
     c = n;
   }
+  // Client-side caching's table over tracking-table-max-keys (CONFIG SET lowered it, or reads
+  // outran the bound): drop keys, with invalidations.
+  srv.tracking.enforce_limit();
+  notify.flush();
   flush_dirty();     // frames published by what ran above (keyspace notifications)
   epoch->collect();  // frees what was retired even when too little for unpin() to bother
 }

@@ -19,6 +19,7 @@
 
 #include "server/notify.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 #include "storage/epoch.h"
 #include "storage/evict.h"
 #include "storage/keyspace.h"
@@ -105,6 +106,9 @@ class Worker {
   // Keyspace notifications raised on this worker, published after the command (notify.h); also
   // storage's listener for keys this worker's operations expire or evict.
   Notifier notify;
+  // Client-side caching's invalidations raised on this worker, sent when notify flushes
+  // (tracking.h).
+  TrackingOutbox tracking_out;
 
   void add_connection(Connection* c);
   void remove_connection(Connection* c);

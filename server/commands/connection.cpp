@@ -6,6 +6,7 @@
 
 #include "server/context.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 
 namespace respite::server {
 
@@ -43,6 +44,7 @@ void cmd_reset(CmdCtx& c) {
   c.conn.no_evict.store(false, std::memory_order_relaxed);
   c.conn.no_touch.store(false, std::memory_order_relaxed);
   c.server.pubsub.unsubscribe_all(c.conn);
+  c.server.tracking.disable(c.conn);
   c.conn.db = 0;
   c.conn.db_shown.store(0, std::memory_order_relaxed);
   c.reply.set_resp(2);
@@ -175,11 +177,15 @@ std::string client_line(const Server& srv, const Connection& k, int64_t now_ms) 
   int sub = k.sub_shown.load(std::memory_order_relaxed);
   int psub = k.psub_shown.load(std::memory_order_relaxed);
   int ssub = k.ssub_shown.load(std::memory_order_relaxed);
-  // In Redis's order: P (pubsub), b (blocked), U (unix socket), e (no-evict), T (no-touch); N
-  // for none.
+  // In Redis's order: P (pubsub), b (blocked), t R B (tracking, broken redirect, BCAST), U (unix
+  // socket), e (no-evict), T (no-touch); N for none.
   std::string flags;
   if (sub + psub + ssub > 0) flags += 'P';
   if (k.blocked_shown.load(std::memory_order_relaxed)) flags += 'b';
+  uint32_t tf = k.tracking_shown.load(std::memory_order_relaxed);
+  if (tf & kTrackOn) flags += 't';
+  if (tf & kTrackBrokenRedir) flags += 'R';
+  if (tf & kTrackBcast) flags += 'B';
   if (k.is_unix) flags += 'U';
   if (k.no_evict.load(std::memory_order_relaxed)) flags += 'e';
   if (k.no_touch.load(std::memory_order_relaxed)) flags += 'T';
@@ -191,8 +197,8 @@ std::string client_line(const Server& srv, const Connection& k, int64_t now_ms) 
        " ssub=" + std::to_string(ssub);
   s += " multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0";
   s += " tot-mem=0 events=r cmd=" + (cmd ? cmd->name : std::string("NULL"));
-  s +=
-      " user=default redir=-1 resp=" + std::to_string(k.resp_shown.load(std::memory_order_relaxed));
+  s += " user=default redir=" + std::to_string(k.redir_shown.load(std::memory_order_relaxed));
+  s += " resp=" + std::to_string(k.resp_shown.load(std::memory_order_relaxed));
   (void)srv;
   return s;
 }
@@ -447,6 +453,10 @@ void cmd_client_no_touch(CmdCtx& c) {
 void cmd_client_help(CmdCtx& c) {
   static const char* lines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CACHING (YES|NO)",
+      "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+      "GETREDIR",
+      "    Return the client ID we are redirecting to when tracking is enabled.",
       "GETNAME",
       "    Return the name of the current connection.",
       "ID",
@@ -464,10 +474,16 @@ void cmd_client_help(CmdCtx& c) {
       "    * ID id [id ...]",
       "REPLY (ON|OFF|SKIP)",
       "    Control the replies sent to the current connection.",
+
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
       "SETINFO <option> <value>",
       "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+      "         [OPTIN] [OPTOUT] [NOLOOP]",
+      "    Control server assisted client side caching.",
+      "TRACKINGINFO",
+      "    Report tracking status for the current connection.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
       "NO-TOUCH (ON|OFF)",
@@ -531,6 +547,20 @@ void register_connection_commands(CommandTable& t) {
                      "Controls whether commands sent by the client affect the LRU/LFU of accessed "
                      "keys",
                      "ON | OFF", "7.2.0"});
+  t.add_sub(client, {"tracking", -3, C, 0, 0, 0, cmd_client_tracking, "",
+                     "Enable or disable server assisted client side caching support",
+                     "ON | OFF [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] "
+                     "[OPTIN] [OPTOUT] [NOLOOP]",
+                     "6.0.0", "O(1). Some options may introduce additional complexity."});
+  t.add_sub(client, {"caching", 3, C, 0, 0, 0, cmd_client_caching, "",
+                     "Instruct the server about tracking or not keys in the next request",
+                     "YES | NO", "6.0.0"});
+  t.add_sub(client, {"getredir", 2, C, 0, 0, 0, cmd_client_getredir, "",
+                     "Get tracking notifications redirection client ID if any", "", "6.0.0"});
+  t.add_sub(client, {"trackinginfo", 2, C, 0, 0, 0, cmd_client_trackinginfo, "",
+                     "Return information about server assisted client side caching for the "
+                     "current connection",
+                     "", "6.2.0"});
   t.add_sub(client, {"help", 2, C, 0, 0, 0, cmd_client_help, "",
                      "Show helpful text about the different subcommands", "", "5.0.0"});
 }

@@ -151,7 +151,7 @@ void clients_section(CmdCtx& c, Info& i) {
   i.field("client_recent_max_input_buffer", 0);
   i.field("client_recent_max_output_buffer", 0);
   i.field("blocked_clients", c.server.blocking.blocked());
-  i.field("tracking_clients", 0);
+  i.field("tracking_clients", c.server.tracking.tracking_clients());
   i.field("clients_in_timeout_table", 0);
 }
 
@@ -289,6 +289,9 @@ void stats_section(CmdCtx& c, Info& i) {
   i.field("pubsub_channels", c.server.pubsub.channel_count(false));
   i.field("pubsub_patterns", c.server.pubsub.numpat());
   i.field("pubsubshard_channels", c.server.pubsub.channel_count(true));
+  i.field("tracking_total_keys", c.server.tracking.total_keys());
+  i.field("tracking_total_items", c.server.tracking.total_items());
+  i.field("tracking_total_prefixes", c.server.tracking.total_prefixes());
   i.field("total_error_replies", 0);
 }
 

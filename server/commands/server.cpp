@@ -54,6 +54,7 @@ void cmd_flushdb(CmdCtx& c) {
   auto mode = parse_flush_mode(c);
   if (!mode) return;
   c.db().flush(c.op, *mode == FlushMode::kAsync ? &c.server.store.lazy_free() : nullptr);
+  c.server.tracking.flushed();  // client-side caching: a null invalidation for every client
   c.reply.ok();
 }
 
@@ -61,6 +62,7 @@ void cmd_flushall(CmdCtx& c) {
   auto mode = parse_flush_mode(c);
   if (!mode) return;
   c.server.store.flush_all(c.op, *mode == FlushMode::kAsync);
+  c.server.tracking.flushed();
   c.reply.ok();
 }
 
