@@ -791,7 +791,10 @@ void Interpreter::init() {
   // From here the table at LUA_GLOBALSINDEX is the backing table.
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   int backing = lua_gettop(L);
-  for (const char* name : {"dofile", "loadfile", "print"}) {
+  // getfenv, setfenv and newproxy are absent from Debian's redis-server 7.0.15 (the reference of
+  // our differential tests) though upstream's allow list has them; setfenv(0, t) could replace
+  // the globals every later script sees.
+  for (const char* name : {"dofile", "loadfile", "print", "getfenv", "setfenv", "newproxy"}) {
     lua_pushnil(L);
     lua_setfield(L, backing, name);
   }
@@ -911,10 +914,6 @@ Interpreter::AddResult Interpreter::add_function(std::string_view body) {
     return r;
   }
   lua_State* L = lua_;
-  // The thread's globals may have been swapped by setfenv(0, ...) in an earlier run; compiled
-  // functions take their environment from them.
-  lua_rawgeti(L, LUA_REGISTRYINDEX, globals_ref_);
-  lua_replace(L, LUA_GLOBALSINDEX);
   // The shebang line is skipped but its '\n' kept, so that line numbers stay the user's.
   if (luaL_loadbuffer(L, body.data() + sb.length, body.size() - sb.length, "@user_script") != 0) {
     r.error = std::string("ERR Error compiling script (new function): ") + lua_tostring(L, -1);
@@ -977,10 +976,6 @@ Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
   run.cb = cb;
   run_ = &run;
 
-  lua_rawgeti(L, LUA_REGISTRYINDEX, globals_ref_);
-  int globals = lua_gettop(L);
-  lua_pushvalue(L, globals);
-  lua_replace(L, LUA_GLOBALSINDEX);
   lua_rawgeti(L, LUA_REGISTRYINDEX, backing_ref_);
   int backing = lua_gettop(L);
   set_array(L, backing, "KEYS", keys);
@@ -988,13 +983,6 @@ Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
   lua_rawgeti(L, LUA_REGISTRYINDEX, errh_ref_);
   int errh = lua_gettop(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, it->second.ref);
-  // setfenv(1, t) in an earlier run would have changed this function's environment for good.
-  lua_getfenv(L, -1);
-  if (!lua_rawequal(L, -1, globals)) {
-    lua_pushvalue(L, globals);
-    lua_setfenv(L, -3);
-  }
-  lua_pop(L, 1);
   if (opts_.hook_interval > 0 && cb) lua_sethook(L, count_hook, LUA_MASKCOUNT, opts_.hook_interval);
 
   int err = lua_pcall(L, 0, 1, errh);
@@ -1014,6 +1002,8 @@ Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
       size_t n;
       const char* s = lua_tolstring(L, -1, &n);
       msg.assign(s, n);
+    } else {
+      msg = "ERR unknown error";  // error({}): Redis 7.0.15 crashes on a NULL message here
     }
     lua_pop(L, 1);
     lua_pushliteral(L, "source");

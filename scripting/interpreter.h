@@ -17,10 +17,9 @@
 //  - the raw writers that bypass metatables (rawset, setmetatable, table.insert/remove/sort) are
 //    wrapped to refuse protected tables with that error; getmetatable() of a protected table or
 //    of a string returns a read-only decoy, so the real metatables cannot be reached;
-//  - os, io, package/require, loadfile, dofile, print and debug are absent (debug is used during
-//    set-up only); loadstring/load refuse binary chunks;
-//  - each run resets the thread's global table and the script function's environment, which
-//    setfenv could otherwise have changed for the next run.
+//  - os, io, package/require, loadfile, dofile, print and debug are absent, and so are getfenv,
+//    setfenv and newproxy, as in Debian's redis-server 7.0.15 (setfenv(0, t) would swap the
+//    globals of every later script); loadstring/load refuse binary chunks.
 // Deviations from Redis that scripts can observe: pairs(_G) and rawget(_G, name) see nothing
 // (the globals table is empty), and getmetatable("") is an empty decoy rather than the string
 // metatable.

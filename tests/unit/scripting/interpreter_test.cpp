@@ -128,8 +128,8 @@ TEST_CASE("library tables are read-only, and the tricks around metatables fail")
 
 TEST_CASE("os, io, require, loadfile, dofile, print and debug are absent") {
   Interpreter in;
-  for (const char* name :
-       {"os", "io", "require", "loadfile", "dofile", "print", "debug", "package", "module"}) {
+  for (const char* name : {"os", "io", "require", "loadfile", "dofile", "print", "debug", "package",
+                           "module", "getfenv", "setfenv", "newproxy"}) {
     CAPTURE(name);
     std::string err = error_of(in, std::string("return ") + name);
     CHECK(err.find(std::string("Script attempted to access nonexistent global variable '") + name +
@@ -163,18 +163,20 @@ TEST_CASE("binary chunks are refused; text chunks load into the same protected g
 
 TEST_CASE("nothing a script does leaks into the next one") {
   Interpreter in;
-  // Every write attempt is caught, and setfenv swaps the function's and the thread's globals.
-  run(in,
-      "pcall(function() x = 1 end) pcall(function() string.leak = 1 end) "
-      "pcall(table.insert, redis, 'leak') "
-      "setfenv(0, {}) return 1");
-  run(in, "setfenv(1, {}) return 1");
-  CHECK(run(in, "return {type(string.leak), #redis, tostring(rawget(_G, 'x'))}") ==
-        arr({bulk("nil"), num(0), bulk("nil")}));
+  // Every write attempt is caught inside the script.
+  CHECK(run(in,
+            "local a = pcall(function() x = 1 end) local b = pcall(function() string.leak = 1 end) "
+            "local c = pcall(table.insert, redis, 'leak') "
+            "local d = pcall(function() getmetatable('').__index = {} end) "
+            "return {tostring(a), tostring(b), tostring(c), tostring(d)}") ==
+        arr({bulk("false"), bulk("false"), bulk("false"), bulk("false")}));
+  CHECK(run(in, "return {type(string.leak), #redis, tostring(rawget(_G, 'x')), ('a'):rep(2)}") ==
+        arr({bulk("nil"), num(0), bulk("nil"), bulk("aa")}));
   CHECK(error_of(in, "return x").find("nonexistent global variable 'x'") != std::string::npos);
-  // The script that called setfenv(1, {}) runs again with the real globals.
-  CHECK(run(in, "setfenv(1, {}) return 1") == num(1));
   CHECK(run(in, "return type(redis.call)") == bulk("function"));
+  // A table a script builds is its own: a local of one run is gone in the next.
+  CHECK(run(in, "local t = {} t.a = 1 return t.a") == num(1));
+  CHECK(error_of(in, "return t").find("nonexistent global variable 't'") != std::string::npos);
 }
 
 TEST_CASE("KEYS and ARGV are set per call") {
@@ -375,6 +377,8 @@ TEST_CASE("hostile error objects do not take the process down") {
   CHECK(v.is_error());
   v = run(in, "error(setmetatable({}, {__tostring = function() error('no') end}))");
   CHECK(v.is_error());
+  Run r = eval(in, "error({})");
+  CHECK(r.reply.str == "ERR unknown error script: " + r.sha + ", on @user_script:1.");
   // A protected table as the error object is not written to.
   CHECK(run(in, "error(redis)").is_error());
   CHECK(run(in, "return {redis.source, redis.line}") == arr({}));
