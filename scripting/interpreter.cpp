@@ -458,6 +458,12 @@ Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
                                                  std::span<const std::string_view> keys,
                                                  std::span<const std::string_view> args,
                                                  Callback* cb, Value* reply) {
+  if (run_ != nullptr) {
+    // A Callback that ran EVAL/FCALL on this interpreter from inside a script: Redis refuses
+    // those commands in scripts (noscript), and a nested run would clobber this one's state.
+    *reply = Value::error("ERR a script cannot run another script");
+    return RunStatus::kOk;
+  }
   if (sha.size() != 40) return RunStatus::kNoScript;
   std::string key = normalize_sha(sha);
   auto it = scripts_.find(key);

@@ -104,7 +104,9 @@ class Interpreter {
   enum class RunStatus { kOk, kNoScript };
   // Runs a cached script with KEYS and ARGV set; the reply (or error, with Redis 7.0's text,
   // e.g. "ERR user_script:1: ... script: <sha>, on @user_script:1.") goes to *reply. kNoScript
-  // when no script has that SHA: the server answers NOSCRIPT.
+  // when no script has that SHA: the server answers NOSCRIPT. Not reentrant: a Callback that
+  // runs a script on the same interpreter gets "ERR a script cannot run another script" (the
+  // server should refuse EVAL/FCALL inside scripts first, as Redis does with its noscript flag).
   RunStatus run_function(std::string_view sha, std::span<const std::string_view> keys,
                          std::span<const std::string_view> args, Callback* cb, Value* reply);
 

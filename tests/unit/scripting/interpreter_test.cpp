@@ -524,6 +524,33 @@ TEST_CASE("the script cache is keyed by SHA1, case-insensitively") {
   CHECK(in.run_function(a.sha, keys, {}, &srv, &v) == Interpreter::RunStatus::kNoScript);
 }
 
+// A callback that runs a script on the interpreter that called it.
+class Reentrant : public Callback {
+ public:
+  Interpreter* in = nullptr;
+  std::string sha;
+  Value call(std::span<const std::string_view>, int, bool) override {
+    Value inner;
+    in->run_function(sha, {}, {}, this, &inner);
+    return inner;
+  }
+};
+
+TEST_CASE("a script cannot run a script on the same interpreter") {
+  Interpreter in;
+  Reentrant cb;
+  cb.in = &in;
+  Interpreter::AddResult inner = in.add_function("return 1");
+  cb.sha = inner.sha;
+  Run r = eval(in, "local v = redis.pcall('evalsha') return {v.err, KEYS[1]}", {"k"}, {}, &cb);
+  CHECK(r.reply == arr({bulk("ERR a script cannot run another script"), bulk("k")}));
+  // The outer run's state survived, and the inner script still runs on its own.
+  FakeServer srv;
+  Value v;
+  CHECK(in.run_function(inner.sha, {}, {}, &srv, &v) == Interpreter::RunStatus::kOk);
+  CHECK(v == num(1));
+}
+
 TEST_CASE("redis.log, set_repl, replicate_commands, version") {
   Interpreter in;
   FakeServer srv;
