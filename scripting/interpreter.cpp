@@ -384,11 +384,12 @@ void Interpreter::init() {
   lua_settop(L, 0);
 }
 
-std::string Interpreter::normalize_sha(std::string_view sha) const {
-  std::string s(sha);
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
+std::string_view Interpreter::lower_sha(std::string_view sha, char out[40]) {
+  for (size_t i = 0; i < 40; ++i) {
+    char c = sha[i];
+    out[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return std::string_view(out, 40);
 }
 
 Interpreter::AddResult Interpreter::add_function(std::string_view body) {
@@ -418,12 +419,14 @@ Interpreter::AddResult Interpreter::add_function(std::string_view body) {
 }
 
 bool Interpreter::exists(std::string_view sha) const {
-  return sha.size() == 40 && scripts_.count(normalize_sha(sha)) != 0;
+  char buf[40];
+  return sha.size() == 40 && scripts_.find(lower_sha(sha, buf)) != scripts_.end();
 }
 
 bool Interpreter::flags_of(std::string_view sha, uint32_t* flags) const {
   if (sha.size() != 40) return false;
-  auto it = scripts_.find(normalize_sha(sha));
+  char buf[40];
+  auto it = scripts_.find(lower_sha(sha, buf));
   if (it == scripts_.end()) return false;
   *flags = it->second.flags;
   return true;
@@ -465,7 +468,8 @@ Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
     return RunStatus::kOk;
   }
   if (sha.size() != 40) return RunStatus::kNoScript;
-  std::string key = normalize_sha(sha);
+  char buf[40];
+  std::string_view key = lower_sha(sha, buf);
   auto it = scripts_.find(key);
   if (it == scripts_.end()) return RunStatus::kNoScript;
   lua_State* L = lua_;
@@ -508,14 +512,15 @@ Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
     lua_pushliteral(L, "line");
     lua_rawget(L, -3);
     if (lua_isstring(L, -2) && lua_isstring(L, -1)) {
-      msg += " script: " + key + ", on " + lua_tostring(L, -2) + ":" + lua_tostring(L, -1) + ".";
+      msg += " script: " + std::string(key) + ", on " + lua_tostring(L, -2) + ":" +
+             lua_tostring(L, -1) + ".";
     }
     lua_pop(L, 3);
     *reply = Value::error(no_crlf(msg.data(), msg.size()));
   } else {
     // No handler ran (out of memory, or an error inside the handler itself).
     const char* s = lua_tostring(L, -1);
-    std::string msg = "ERR Error running script " + key + ", " +
+    std::string msg = "ERR Error running script " + std::string(key) + ", " +
                       (s ? std::string(s).substr(0, 100) : std::string("execution failure"));
     *reply = Value::error(no_crlf(msg.data(), msg.size()));
     lua_pop(L, 1);

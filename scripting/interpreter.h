@@ -36,6 +36,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "scripting/value.h"
 
@@ -118,7 +120,8 @@ class Interpreter {
 
  private:
   void init();
-  std::string normalize_sha(std::string_view sha) const;
+  // sha in lower case, written into out; a view of out.
+  static std::string_view lower_sha(std::string_view sha, char out[40]);
 
   Options opts_;
   lua_State* lua_ = nullptr;
@@ -126,7 +129,12 @@ class Interpreter {
     int ref;  // the compiled function in the registry
     uint32_t flags;
   };
-  std::unordered_map<std::string, Script> scripts_;
+  // Looked up by string_view (EVALSHA's argument, lowered in a stack buffer): no allocation.
+  struct ShaHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Script, ShaHash, std::equal_to<>> scripts_;
   int globals_ref_ = 0;  // the (empty, protected) globals table
   int backing_ref_ = 0;  // where the globals really live
   int errh_ref_ = 0;     // the error handler that adds source and line
@@ -141,9 +149,18 @@ class Interpreter {
   };
   Run* current_run() { return run_; }
   uint64_t& rand_state() { return rand_state_; }
+  // redis.call's argument vector and number texts, kept across calls so that a warm call
+  // allocates nothing for its arguments.
+  struct CallScratch {
+    std::vector<std::string_view> argv;
+    std::string numbers;
+    std::vector<std::pair<size_t, size_t>> number_spans;  // offset, length in `numbers`
+  };
+  CallScratch& call_scratch() { return scratch_; }
 
  private:
   Run* run_ = nullptr;
+  CallScratch scratch_;
   int count_ = 0;  // runs since the last incremental GC step
 };
 

@@ -12,8 +12,10 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "protocol/reply_writer.h"
 #include "scripting/lua_internal.h"
 #include "scripting/sha1.h"
 
@@ -22,38 +24,57 @@ namespace {
 
 // ---- redis.* ----------------------------------------------------------------------------------
 
+// A number argument's text: what snprintf("%.17g") gives, without snprintf for integral values
+// below 1e15 (there %.17g prints exactly the integer's digits; -0 keeps its "-0").
+size_t format_number(double d, char* buf, size_t cap) {
+  if (d == std::trunc(d) && std::fabs(d) < 1e15 && !(d == 0 && std::signbit(d)))
+    return protocol::ReplyWriter::format_int(static_cast<int64_t>(d), buf);
+  return static_cast<size_t>(std::snprintf(buf, cap, "%.17g", d));
+}
+
 enum class CallOutcome { kReply, kRaise };
 
 // The C++ half of redis.call/pcall: every C++ object lives and dies in here; the caller raises.
 // Leaves exactly one value on the stack (the reply, or an error table).
-CallOutcome do_call(lua_State* L, Interpreter::Run* run, bool raise) {
+CallOutcome do_call(lua_State* L, Interpreter* in, Interpreter::Run* run, bool raise) {
   int argc = lua_gettop(L);
   if (argc == 0) {
     push_err_plain(L, "Please specify at least one argument for this redis lib call");
     return raise ? CallOutcome::kRaise : CallOutcome::kReply;
   }
-  // Numbers are formatted with %.17g (Lua's own %.14g loses precision), as Redis does; the
-  // texts are kept in `numbers` (reserved so views into it stay valid).
-  std::vector<std::string> numbers;
-  numbers.reserve(argc);
-  std::vector<std::string_view> argv;
-  argv.reserve(argc);
+  // Numbers are formatted as Redis does, "%.17g" (Lua's own "%.14g" loses precision), with a
+  // fast path for integral values, whose %.17g text is their plain digits. The views point into
+  // the Lua strings on the stack and into the interpreter's scratch text, which is complete
+  // before any view into it is taken.
+  Interpreter::CallScratch& sc = in->call_scratch();
+  sc.numbers.clear();
+  sc.number_spans.clear();
   for (int i = 1; i <= argc; ++i) {
-    if (lua_type(L, i) == LUA_TNUMBER) {
+    int t = lua_type(L, i);
+    if (t == LUA_TNUMBER) {
       char buf[64];
-      int n = std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(lua_tonumber(L, i)));
-      numbers.emplace_back(buf, n);
-      argv.push_back(numbers.back());
-    } else if (lua_type(L, i) == LUA_TSTRING) {
-      size_t n;
-      const char* s = lua_tolstring(L, i, &n);
-      argv.emplace_back(s, n);
-    } else {
+      size_t n = format_number(lua_tonumber(L, i), buf, sizeof buf);
+      sc.number_spans.emplace_back(sc.numbers.size(), n);
+      sc.numbers.append(buf, n);
+    } else if (t != LUA_TSTRING) {
       lua_settop(L, 0);
       push_err_plain(L, "Lua redis lib command arguments must be strings or integers");
       return raise ? CallOutcome::kRaise : CallOutcome::kReply;
     }
   }
+  sc.argv.clear();
+  size_t next_number = 0;
+  for (int i = 1; i <= argc; ++i) {
+    if (lua_type(L, i) == LUA_TNUMBER) {
+      auto [off, n] = sc.number_spans[next_number++];
+      sc.argv.emplace_back(sc.numbers.data() + off, n);
+    } else {
+      size_t n;
+      const char* s = lua_tolstring(L, i, &n);
+      sc.argv.emplace_back(s, n);
+    }
+  }
+  std::span<const std::string_view> argv(sc.argv);
   Value reply;
   try {
     reply = run->cb->call(argv, run->resp, raise);
@@ -68,11 +89,14 @@ CallOutcome do_call(lua_State* L, Interpreter::Run* run, bool raise) {
   return raise && reply.is_error() ? CallOutcome::kRaise : CallOutcome::kReply;
 }
 
+// redis.call and redis.pcall carry their Interpreter as upvalue 1: the hottest functions skip
+// self()'s registry lookup (about a hundred instructions a call).
 int redis_call_generic(lua_State* L, bool raise) {
-  Interpreter::Run* run = self(L)->current_run();
+  auto* in = static_cast<Interpreter*>(lua_touserdata(L, lua_upvalueindex(1)));
+  Interpreter::Run* run = in->current_run();
   if (!run || !run->cb)
     return raise_plain(L, "redis.call/pcall can only be called inside a script invocation");
-  if (do_call(L, run, raise) == CallOutcome::kRaise) return lua_error(L);
+  if (do_call(L, in, run, raise) == CallOutcome::kRaise) return lua_error(L);
   return 1;
 }
 
@@ -256,8 +280,13 @@ void open_redis_api(lua_State* L, int backing, const Interpreter::Options& opts)
 
   // redis.*
   lua_newtable(L);
-  set_field_fn(L, "call", redis_call);
-  set_field_fn(L, "pcall", redis_pcall_cmd);
+  const std::pair<const char*, lua_CFunction> calls[] = {{"call", redis_call},
+                                                         {"pcall", redis_pcall_cmd}};
+  for (auto [name, fn] : calls) {
+    lua_pushlightuserdata(L, self(L));
+    lua_pushcclosure(L, fn, 1);
+    lua_setfield(L, -2, name);
+  }
   set_field_fn(L, "log", redis_log);
   set_field_num(L, "LOG_DEBUG", 0);
   set_field_num(L, "LOG_VERBOSE", 1);
