@@ -32,6 +32,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,8 +62,8 @@ class Callback {
   // redis.log(level, ...) with level 0..3 (LOG_DEBUG, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING).
   virtual void log(int level, std::string_view message) {}
 
-  // Called every hook_interval() VM instructions while the script runs: the server checks the
-  // time against busy-reply-threshold there (and serves other clients with -BUSY). Returning
+  // Called every Options::hook_interval VM instructions while the script runs: the server checks
+  // the time against busy-reply-threshold there (and serves other clients with -BUSY). Returning
   // true kills the script with "ERR Script killed by user with SCRIPT KILL..."; from then on
   // the hook fires on every line so that pcall cannot swallow the kill.
   virtual bool should_kill() { return false; }
