@@ -3,7 +3,8 @@
 # that is not already on the machine. Idempotent and quiet when nothing is missing.
 set -euo pipefail
 need=(cmake make g++ clang pkg-config libuv1-dev libxxhash-dev libmimalloc-dev doctest-dev
-      libhiredis-dev liblz4-dev redis-tools redis-server libclang-rt-14-dev)
+      libhiredis-dev liblz4-dev redis-tools redis-server libclang-rt-14-dev
+      liblua5.1-0-dev lua-cjson-dev lua-bitop-dev libssl-dev)
 [ "${1:-}" = "--bench" ] && need+=(gnuplot-nox valgrind)
 missing=()
 for p in "${need[@]}"; do

@@ -1,0 +1,42 @@
+// Declarations shared by the interpreter's source files and nothing else: the conversions
+// (convert.cpp), the redis.* API and math.random (redis_api.cpp), and the state they reach through
+// the registry (interpreter.cpp). Not part of the layer's interface; the server includes
+// interpreter.h and value.h only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "scripting/interpreter.h"
+#include "scripting/value.h"
+
+struct lua_State;
+
+namespace respite::scripting::detail {
+
+// The Interpreter that owns L (kept in L's registry).
+Interpreter* self(lua_State* L);
+
+// Pushes {err = text}, text already "CODE message"; trailing CR/LF trimmed, as Redis does.
+void push_err_reply(lua_State* L, const char* text, size_t len);
+// Pushes {err = "ERR " .. msg}: the interpreter's own errors.
+void push_err_plain(lua_State* L, const char* msg);
+// Raises {err = "ERR " .. msg}. Never returns.
+int raise_plain(lua_State* L, const char* msg);
+
+// A reply from the server as the Lua value redis.call returns.
+void push_value(lua_State* L, const Value& v);
+// The value at the top of the stack as a reply (popped); resp is the script's redis.setresp.
+Value to_value(lua_State* L, int resp, int depth = 0);
+// CR and LF become spaces (status and error lines cannot hold them).
+std::string no_crlf(const char* s, size_t n);
+
+// Sets backing["redis"] to the redis.* table and replaces math.random and math.randomseed in
+// backing["math"]; backing is an absolute stack index.
+void open_redis_api(lua_State* L, int backing, const Interpreter::Options& opts);
+
+// Where Redis's math.random generator starts (its rand.c's initial state).
+constexpr uint64_t kRandInitial = 0x1234ABCD330Eull;
+
+}  // namespace respite::scripting::detail
