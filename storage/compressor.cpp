@@ -16,7 +16,7 @@ namespace respite::storage {
 
 Compressor::Compressor(EpochManager& epochs) : epochs_(epochs) {}
 
-Compressor::~Compressor() {
+void Compressor::stop() {
   {
     std::lock_guard<std::mutex> g(mu_);
     stop_ = true;

@@ -57,7 +57,10 @@ class Compressor {
   static constexpr uint64_t kDefaultMaxPending = 1u << 20;  // jobs
 
   explicit Compressor(EpochManager& epochs);
-  ~Compressor();  // stops the thread; queued jobs are dropped (the values stay raw)
+  ~Compressor() { stop(); }
+  // Stops the thread (idempotent); queued jobs are dropped (the values stay raw). The Store calls
+  // it before it frees the keyspaces the thread looks keys up in.
+  void stop();
   Compressor(const Compressor&) = delete;
   Compressor& operator=(const Compressor&) = delete;
 

@@ -12,6 +12,7 @@ void Store::set_watch(KeyWatch* w) {
 }
 
 Store::~Store() {
+  compressor_.stop();  // its thread reads dbs_: it must be gone before they are
   dbs_.clear();
 }
 

@@ -53,7 +53,8 @@ class Store {
   LazyFree lazy_free_;
   EpochManager epochs_;  // destroyed after the keyspaces it may free into
   std::vector<std::unique_ptr<Keyspace>> dbs_;
-  // Destroyed first: its thread looks keys up in dbs_ and retires into epochs_.
+  // Its thread looks keys up in dbs_ and retires into epochs_: ~Store stops it before freeing
+  // dbs_ (a member destroyed first would still be running during the destructor's body).
   Compressor compressor_{epochs_};
 };
 
