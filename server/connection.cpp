@@ -190,7 +190,10 @@ void Connection::execute(const std::vector<std::string_view>& argv, int64_t now)
 }
 
 void Connection::flush() {
-  if (socketless_) return;  // the replies wait in out for the capture (reply_capture.h)
+  if (socketless_) {  // the replies wait in out for the capture (reply_capture.h)
+    if (close_after_reply_) close();
+    return;
+  }
   flush_batch();
   account_memory();
 }

@@ -32,8 +32,9 @@ class Connection {
   Connection(Worker* w, uint64_t id, bool unix_socket);
   // A connection with no socket, as Redis's fake clients are (server/reply_capture.h): commands
   // run on it through ReplyCapture and its replies stay in `out` for the capture to read. Its
-  // handle is never initialised: flush() writes nothing, close() releases what the client held
-  // (watches, subscriptions, a blocked wait) but frees nothing; its owner deletes it.
+  // handle is never initialised: flush() writes nothing (but closes after QUIT as a write would),
+  // close() releases what the client held (watches, subscriptions, a blocked wait) but frees
+  // nothing, and leaves out as it is; the owner deletes the connection.
   struct NoSocket {};
   Connection(Worker* w, uint64_t id, NoSocket);
   ~Connection();

@@ -1,6 +1,7 @@
-// ReplyCapture: see reply_capture.h. A command runs as Connection::process runs each command of a
-// batch (mailbox first, the epoch pinned, execute(), then the worker's dirty subscribers), and the
-// bytes its writer produced are drained from the connection's output and read back.
+// ReplyCapture: see reply_capture.h. A command runs as Connection::process runs a batch of one
+// (mailbox first, a pending CLIENT KILL, the epoch pinned, execute(), the worker's dirty
+// subscribers, then flush(), which for a connection with no socket only closes it if the command
+// asked), and the bytes its writer produced are drained from the connection's output and read back.
 #include "server/reply_capture.h"
 
 #include "server/connection.h"
@@ -26,6 +27,8 @@ ReplyCapture::~ReplyCapture() {
 
 std::vector<protocol::RespValue> ReplyCapture::run(const std::vector<std::string_view>& argv) {
   if (!worker_.pubsub_mail.empty()) drain_mailbox(worker_);
+  // CLIENT KILL from another client: no further command runs, even before its close lands.
+  if (conn_->kill_requested.load(std::memory_order_acquire)) conn_->close();
   if (!conn_->closing() && !conn_->blocked() && !argv.empty()) {
     storage::EpochGuard guard(worker_.epoch);
     int64_t now = worker_.now_ms();
@@ -33,6 +36,7 @@ std::vector<protocol::RespValue> ReplyCapture::run(const std::vector<std::string
     conn_->execute(argv, now);
   }
   worker_.flush_dirty();  // other connections' frames; ours stay in out for take()
+  conn_->flush();         // as at the end of a batch: closes now if the command asked (QUIT)
   return take();
 }
 
