@@ -5,6 +5,8 @@
 // checked against redis-server 7.0.15.
 #include <doctest.h>
 
+#include <string>
+
 #include "tests/unit/server/inproc.h"
 
 using namespace respite::test;
@@ -125,4 +127,16 @@ TEST_CASE("RESP3: HGETALL is a map, HRANDFIELD WITHVALUES nests pairs, HINCRBYFL
   CHECK(s.call({"HINCRBYFLOAT", "h", "a", "0.5"}).type == RespValue::Type::kBulk);
   CHECK(s.call({"HGET", "h", "zz"}).type == RespValue::Type::kNull);
   CHECK(s.call({"HRANDFIELD", "nokey"}).type == RespValue::Type::kNull);
+}
+
+TEST_CASE("HSETNX against a string, and large field values through HGET and HGETALL") {
+  Inproc s;
+  CHECK(s.run({"SET", "str", "v"}) == OK());
+  CHECK(s.run({"HSETNX", "str", "f", "v"}) == WrongType());
+  std::string big(30000, 'h');
+  big[29999] = '!';
+  CHECK(s.client().run({"HSET", "h", "f", big}) == Reply::Int(1));
+  CHECK(s.run({"HGET", "h", "f"}) == Reply::Str(big));
+  CHECK(s.run({"HSTRLEN", "h", "f"}) == Reply::Int(30000));
+  CHECK(s.run({"HGETALL", "h"}) == Reply::StrArr({"f", big}));
 }

@@ -7,6 +7,8 @@
 // against redis-server 7.0.15.
 #include <doctest.h>
 
+#include <string>
+
 #include "tests/unit/server/inproc.h"
 
 using namespace respite::test;
@@ -136,4 +138,15 @@ TEST_CASE("blocking pops: timeout errors, data already there, served by another 
   CHECK(to_reply(woke[0]) == Reply::StrArr({"q", "a"}));
   CHECK(!waiter.conn().blocked());
   CHECK(s.run({"LRANGE", "q", "0", "-1"}) == Reply::StrArr({"b"}));
+}
+
+TEST_CASE("LPUSH pushes its arguments in turn; large elements come back whole") {
+  Inproc s;
+  CHECK(s.run({"LPUSH", "l", "a", "b", "c"}) == Reply::Int(3));
+  CHECK(s.run({"LRANGE", "l", "0", "-1"}) == Reply::StrArr({"c", "b", "a"}));
+  std::string big(50000, 'q');
+  big[0] = 'Q';
+  CHECK(s.client().run({"RPUSH", "l", big}) == Reply::Int(4));
+  CHECK(s.run({"LINDEX", "l", "-1"}) == Reply::Str(big));
+  CHECK(s.run({"RPOP", "l"}) == Reply::Str(big));
 }

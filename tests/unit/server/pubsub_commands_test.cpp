@@ -152,3 +152,24 @@ TEST_CASE("RESP3: confirmations and messages are pushes; other commands run whil
   REQUIRE(msgs.size() == 1);
   CHECK(msgs[0].to_string() == ">[\"message\", \"c\", \"m3\"]");
 }
+
+TEST_CASE("patterns match with ? and classes; one frame per matching pattern") {
+  Inproc s;
+  InprocClient& sub = s.add_client();
+  CHECK(sub.run_all({"PSUBSCRIBE", "n?ws", "[ab]*", "*"}).size() == 3);
+  CHECK(s.run({"PUBLISH", "news", "1"}) == Reply::Int(2));
+  CHECK(s.run({"PUBLISH", "bee", "2"}) == Reply::Int(2));
+  CHECK(s.run({"PUBLISH", "nws", "3"}) == Reply::Int(1));
+  // The patterns of one message come in the registry's order (Redis's: its dict's): compared
+  // as a sorted list.
+  std::vector<std::string> got;
+  for (const RespValue& v : sub.take()) got.push_back(v.to_string());
+  std::sort(got.begin(), got.end());
+  CHECK(got == std::vector<std::string>{
+                   R"(["pmessage", "*", "bee", "2"])",
+                   R"(["pmessage", "*", "news", "1"])",
+                   R"(["pmessage", "*", "nws", "3"])",
+                   R"(["pmessage", "[ab]*", "bee", "2"])",
+                   R"(["pmessage", "n?ws", "news", "1"])",
+               });
+}

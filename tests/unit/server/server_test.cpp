@@ -129,3 +129,15 @@ TEST_CASE("RESP3: CONFIG GET is a map, TIME an array of two bulk strings") {
   CHECK(std::stoll(t.elements[0].str) > 1600000000);
   CHECK(s.call({"INFO", "keyspace"}).type == RespValue::Type::kVerbatim);
 }
+
+TEST_CASE("CONFIG SET of several parameters is all or nothing") {
+  Inproc s;
+  CHECK(s.run({"CONFIG", "GET", "hz"}) == Reply::StrArr({"hz", "10"}));
+  CHECK(s.run({"CONFIG", "SET", "hz", "20", "maxmemory", "abc"}) ==
+        Reply::Err("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument "
+                   "must be a memory value"));
+  CHECK(s.run({"CONFIG", "GET", "hz"}) == Reply::StrArr({"hz", "10"}));
+  CHECK(s.run({"CONFIG", "SET", "hz", "20", "maxmemory", "2mb"}) == OK());
+  CHECK(s.run({"CONFIG", "GET", "hz"}) == Reply::StrArr({"hz", "20"}));
+  CHECK(s.run({"CONFIG", "GET", "maxmemory"}) == Reply::StrArr({"maxmemory", "2097152"}));
+}

@@ -151,3 +151,13 @@ TEST_CASE("RESP3: set replies are sets, SRANDMEMBER and SMISMEMBER arrays, SPOP 
   CHECK(s.call({"SMISMEMBER", "s", "a"}).to_string() == "[(integer) 1]");
   CHECK(s.call({"SPOP", "nokey"}).type == RespValue::Type::kNull);
 }
+
+TEST_CASE("integer and string members live together") {
+  Inproc s;
+  CHECK(s.run({"SADD", "s", "1", "2", "x"}) == Reply::Int(3));
+  CHECK(s.run({"SCARD", "s"}) == Reply::Int(3));
+  CHECK(s.run({"SISMEMBER", "s", "1"}) == Reply::Int(1));
+  CHECK(s.run({"SISMEMBER", "s", "01"}) == Reply::Int(0));  // not the same member as 1
+  CHECK(s.run({"SREM", "s", "x"}) == Reply::Int(1));
+  CHECK(members(s.run({"SMEMBERS", "s"})) == Strs{"1", "2"});
+}

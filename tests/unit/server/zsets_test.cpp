@@ -156,3 +156,17 @@ TEST_CASE("RESP3: scores are doubles, WITHSCORES replies nest pairs, nulls are _
   CHECK(s.call({"ZUNION", "1", "z", "WITHSCORES"}).to_string() == "[[\"b\", (double) 3.5]]");
   CHECK(s.call({"ZMPOP", "1", "z", "MIN"}).to_string() == "[\"z\", [[\"b\", (double) 3.5]]]");
 }
+
+TEST_CASE("ZREMRANGEBYRANK with negative and outlying ranks; ZREMRANGEBYSCORE's bounds") {
+  Inproc s;
+  CHECK(s.run({"ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"}) == Reply::Int(4));
+  CHECK(s.run({"ZREMRANGEBYRANK", "z", "-2", "-1"}) == Reply::Int(2));
+  CHECK(s.run({"ZRANGE", "z", "0", "-1"}) == Reply::StrArr({"a", "b"}));
+  CHECK(s.run({"ZREMRANGEBYRANK", "z", "5", "10"}) == Reply::Int(0));
+  CHECK(s.run({"ZCOUNT", "z", "-inf", "+inf"}) == Reply::Int(2));
+  CHECK(s.run({"ZREMRANGEBYSCORE", "z", "abc", "1"}) ==
+        Reply::Err("ERR min or max is not a float"));
+  CHECK(s.run({"ZREMRANGEBYSCORE", "z", "(1", "+inf"}) == Reply::Int(1));
+  CHECK(s.run({"ZREMRANGEBYRANK", "z", "0", "-1"}) == Reply::Int(1));
+  CHECK(s.run({"EXISTS", "z"}) == Reply::Int(0));
+}
