@@ -135,6 +135,12 @@ void OutputBuffer::consume(size_t n) {
   }
 }
 
+void OutputBuffer::drain_to(std::string* dst) {
+  dst->reserve(dst->size() + size_);
+  for (Segment* s = head_; s != nullptr; s = s->next) dst->append(s->read, s->pending());
+  consume(size_);
+}
+
 void OutputBuffer::clear() {
   while (head_ != nullptr) {
     Segment* s = head_;

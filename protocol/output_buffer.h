@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 namespace respite::protocol {
@@ -42,6 +43,9 @@ class OutputBuffer {
   size_t gather(struct iovec* iov, size_t max) const;
   // Drops the first n bytes (they were written), freeing blocks and releasing references.
   void consume(size_t n);
+  // Appends every pending byte to dst, in order, and consumes them: how a connection with no
+  // socket hands its replies to whoever runs its commands (server/reply_capture.h).
+  void drain_to(std::string* dst);
   void clear();
   // Bytes held in memory by the chain (blocks allocated plus referenced values), for
   // client-output-buffer-limit and CLIENT LIST's omem.

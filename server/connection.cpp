@@ -34,6 +34,10 @@ Connection::Connection(Worker* w, uint64_t id_, bool unix_socket)
   parser_.set_limits(limits);
 }
 
+Connection::Connection(Worker* w, uint64_t id_, NoSocket) : Connection(w, id_, false) {
+  socketless_ = true;
+}
+
 Connection::~Connection() {
   std::free(rbuf_);
 }
@@ -186,6 +190,10 @@ void Connection::execute(const std::vector<std::string_view>& argv, int64_t now)
 }
 
 void Connection::flush() {
+  if (socketless_) {  // the replies wait in out for the capture (reply_capture.h)
+    if (close_after_reply_) close();
+    return;
+  }
   flush_batch();
   account_memory();
 }
@@ -360,6 +368,7 @@ void Connection::close() {
   worker->remove_connection(this);
   worker->add_client_memory(-static_cast<int64_t>(memory_accounted_));
   memory_accounted_ = 0;
+  if (socketless_) return;  // no handle to close; the owner deletes us
   if (reset_on_close_ && !is_unix && uv_tcp_close_reset(&tcp, on_close) == 0) return;
   uv_close(&handle, on_close);
 }

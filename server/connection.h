@@ -30,7 +30,15 @@ struct Transaction;
 class Connection {
  public:
   Connection(Worker* w, uint64_t id, bool unix_socket);
+  // A connection with no socket, as Redis's fake clients are (server/reply_capture.h): commands
+  // run on it through ReplyCapture and its replies stay in `out` for the capture to read. Its
+  // handle is never initialised: flush() writes nothing (but closes after QUIT as a write would),
+  // close() releases what the client held (watches, subscriptions, a blocked wait) but frees
+  // nothing, and leaves out as it is; the owner deletes the connection.
+  struct NoSocket {};
+  Connection(Worker* w, uint64_t id, NoSocket);
   ~Connection();
+  bool has_socket() const { return !socketless_; }
 
   // libuv handle; the first member of a union so that a uv_handle_t* maps back to us.
   union {
@@ -124,6 +132,7 @@ class Connection {
 
  private:
   friend class Worker;
+  friend class ReplyCapture;  // runs commands through execute(), as process() does
   static void on_alloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
   static void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
   static void on_write(uv_write_t* req, int status);
@@ -156,6 +165,7 @@ class Connection {
   bool closing_ = false;
   bool close_after_reply_ = false;
   bool reset_on_close_ = false;
+  bool socketless_ = false;   // NoSocket
   bool block_muted_ = false;  // blocked by a command run under CLIENT REPLY OFF or SKIP
   uv_write_t write_req_;
   size_t write_len_ = 0;               // bytes handed to the in-flight uv_write

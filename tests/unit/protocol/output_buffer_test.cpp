@@ -202,3 +202,21 @@ TEST_CASE("gather honours its iovec limit") {
   CHECK(out.gather(iov, 8) == 4);
   CHECK(out.gather(iov, 0) == 0);
 }
+
+TEST_CASE("drain_to copies blocks and references out in order and releases them") {
+  int released = 0;
+  std::string value = pattern(20000, 3);
+  OutputBuffer out;
+  out.append("head");
+  out.append_ref(value.data(), value.size(), count_release, &released);
+  out.append(pattern(40000, 4));  // spans blocks
+  out.consume(2);                 // a partly written head is not copied again
+  std::string got = "pre:";
+  out.drain_to(&got);
+  CHECK(got == "pre:ad" + value + pattern(40000, 4));
+  CHECK(released == 1);
+  CHECK(out.empty());
+  CHECK(out.memory() == 0);  // the spare block is not counted
+  out.drain_to(&got);        // nothing pending: nothing appended
+  CHECK(got.size() == 6 + value.size() + 40000);
+}
