@@ -134,9 +134,7 @@ void reject_command(Connection& c, const Command* cmd, std::string_view msg) {
       std::string m = "EXECABORT Transaction discarded because of: ";
       m.append(msg);
       c.reply.error(m);
-      c.tx->clear_queue();
-      c.worker->server->watches.unwatch_all(c.tx.get());
-      c.tx->dirty.store(false, std::memory_order_relaxed);
+      discard_transaction(c);
       return;
     }
     c.tx->aborted = true;
@@ -168,10 +166,15 @@ void defer_db_ready(Connection& c, int db) {
   c.tx->swapped_dbs.push_back(db);
 }
 
-void end_transactions(Connection& c) {
+void discard_transaction(Connection& c) {
   if (!c.tx) return;
-  c.worker->server->watches.unwatch_all(c.tx.get());
   c.tx->clear_queue();
+  if (!c.tx->watched.empty()) c.worker->server->watches.unwatch_all(c.tx.get());
+  c.tx->dirty.store(false, std::memory_order_relaxed);
+}
+
+void end_transactions(Connection& c) {
+  discard_transaction(c);
 }
 
 }  // namespace respite::server

@@ -151,6 +151,9 @@ bool queued_denyoom(const Connection& c);
 bool executing_transaction(const Connection& c);
 // SWAPDB inside EXEC: remember to signal db's blocked clients after the locks go.
 void defer_db_ready(Connection& c, int db);
+// DISCARD, RESET, an aborted EXEC: the queue (and MULTI) and every watch go (Redis's
+// discardTransaction).
+void discard_transaction(Connection& c);
 // The connection closes: its watches go.
 void end_transactions(Connection& c);
 

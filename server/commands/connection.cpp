@@ -5,6 +5,7 @@
 #include <string>
 
 #include "server/context.h"
+#include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/tracking.h"
 
@@ -35,14 +36,16 @@ void cmd_quit(CmdCtx& c) {
   c.conn.close_after_reply();
 }
 
-// RESET: the connection as it was when it connected (Redis's clearClientConnectionState):
-// database 0, RESP2, no subscriptions, replies on (its own reply is heard even after CLIENT REPLY
-// OFF), NO-EVICT and NO-TOUCH off, no name, and unauthenticated when a password is set.
+// RESET: the connection as it was when it connected (Redis's clearClientConnectionState): no
+// transaction and no watched keys, database 0, RESP2, no subscriptions, no tracking, replies on
+// (its own reply is heard even after CLIENT REPLY OFF), NO-EVICT and NO-TOUCH off, no name, and
+// unauthenticated when a password is set.
 void cmd_reset(CmdCtx& c) {
   bool muted = c.conn.replies_muted();
   c.conn.reply_mode = Connection::ReplyMode::kOn;
   c.conn.no_evict.store(false, std::memory_order_relaxed);
   c.conn.no_touch.store(false, std::memory_order_relaxed);
+  discard_transaction(c.conn);
   c.server.pubsub.unsubscribe_all(c.conn);
   c.server.tracking.disable(c.conn);
   c.conn.db = 0;

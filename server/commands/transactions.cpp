@@ -19,13 +19,6 @@ Transaction& transaction(Connection& c) {
 }
 
 // EXEC, EXECABORT and DISCARD end the transaction and every watch with it.
-void discard_transaction(CmdCtx& c) {
-  Transaction& tx = *c.conn.tx;
-  tx.clear_queue();
-  if (!tx.watched.empty()) c.server.watches.unwatch_all(&tx);
-  tx.dirty.store(false, std::memory_order_relaxed);
-}
-
 void cmd_multi(CmdCtx& c) {
   Transaction& tx = transaction(c.conn);
   if (tx.active) return c.error("ERR MULTI calls can not be nested");
@@ -35,7 +28,7 @@ void cmd_multi(CmdCtx& c) {
 
 void cmd_discard(CmdCtx& c) {
   if (!in_multi(c.conn)) return c.error("ERR DISCARD without MULTI");
-  discard_transaction(c);
+  discard_transaction(c.conn);
   c.reply.ok();
 }
 
@@ -171,7 +164,7 @@ void cmd_exec(CmdCtx& c) {
   Transaction& tx = *c.conn.tx;
   if (tx.aborted) {
     c.error("EXECABORT Transaction discarded because of previous errors.");
-    return discard_transaction(c);
+    return discard_transaction(c.conn);
   }
   storage::MultiLock& lock = tx.locks;
   bool unblock = collect_shards(c, tx, lock);
@@ -185,7 +178,7 @@ void cmd_exec(CmdCtx& c) {
   if (tx.dirty.load(std::memory_order_acquire) || watched_key_expired(c, tx)) {
     release();
     c.reply.null_array();
-    return discard_transaction(c);
+    return discard_transaction(c.conn);
   }
   if (!tx.watched.empty()) c.server.watches.unwatch_all(&tx);
   tx.executing = true;
@@ -203,7 +196,7 @@ void cmd_exec(CmdCtx& c) {
   // SWAPDB's blocked clients, now that no shard is held (the registry's mutex comes first).
   for (int db : tx.swapped_dbs) signal_db_ready(c, db);
   tx.swapped_dbs.clear();
-  discard_transaction(c);
+  discard_transaction(c.conn);
 }
 
 }  // namespace

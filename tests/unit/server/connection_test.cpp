@@ -125,11 +125,8 @@ TEST_CASE("RESET returns the client to its first state") {
   CHECK(s.run({"CLIENT", "GETNAME"}) == Reply::Nil());
 }
 
-// Redis's RESET (clearClientConnectionState) discards the transaction and unwatches every key;
-// respite's cmd_reset (server/commands/connection.cpp) does neither yet: the queued command runs
-// at the next EXEC. Marked should_fail so that the suite stays green and the fix is noticed (this
-// test then fails until the decorator is removed).
-TEST_CASE("RESET discards the transaction and the watches" * doctest::should_fail()) {
+// Redis's RESET (clearClientConnectionState) discards the transaction and unwatches every key.
+TEST_CASE("RESET discards the transaction and the watches") {
   Inproc s;
   InprocClient& other = s.add_client();
   CHECK(s.run({"MULTI"}) == OK());
