@@ -36,15 +36,16 @@ static std::unique_ptr<Command> make_command(const CommandSpec& spec, std::strin
   c->name = std::move(name);
   c->arity = spec.arity;
   c->flags = spec.flags;
-  c->first_key = spec.first_key;
-  c->last_key = spec.last_key;
-  c->step = spec.step;
+  c->first_key = spec.keys.first;
+  c->last_key = spec.keys.last;
+  c->step = spec.keys.step;
+  c->numkeys_at = spec.numkeys_at;
   c->fn = spec.fn;
-  c->group = spec.group;
-  c->summary = spec.summary;
-  c->since = spec.since;
-  c->syntax = spec.syntax;
-  c->complexity = spec.complexity;
+  c->group = spec.doc.group;
+  c->summary = spec.doc.summary;
+  c->since = spec.doc.since;
+  c->syntax = spec.doc.syntax;
+  c->complexity = spec.doc.complexity;
   return c;
 }
 

@@ -50,7 +50,7 @@ struct Command {
   uint32_t flags = 0;
   int first_key = 0, last_key = 0, step = 0;  // last_key -1: the last argument
   // kMovableKeys commands: argv[numkeys_at] counts the keys that follow it (LMPOP, ZUNION, ...),
-  // besides any at fixed positions (ZUNIONSTORE's destination). Set after t.add().
+  // besides any at fixed positions (ZUNIONSTORE's destination).
   int numkeys_at = 0;
   Handler fn = nullptr;
   std::string_view group;    // "string", "generic", "connection", "server", ...
@@ -69,18 +69,35 @@ struct Command {
   const Command* find_sub(std::string_view name) const;
 };
 
-// A description used by the registration functions; the table turns it into a Command.
-struct CommandSpec {
-  std::string_view name;
-  int arity;
-  uint32_t flags;
-  int first_key, last_key, step;
-  Handler fn;
-  std::string_view group;
-  std::string_view summary;
-  std::string_view syntax = "";
+// Where a command's keys are: argv[first], then every step-th argument up to argv[last] (-1: the
+// last argument, -2: the one before it). All zero: no keys at fixed positions.
+struct KeySpec {
+  int first = 0, last = 0, step = 0;
+};
+
+// What COMMAND DOCS says about a command. A subcommand's empty group is its container's.
+struct Doc {
+  std::string_view group = "";    // "string", "generic", "connection", "server", ...
+  std::string_view summary = "";  // one line
+  std::string_view syntax = "";   // arguments after the name, e.g. "key value [NX | XX]"
   std::string_view since = "1.0.0";
   std::string_view complexity = "O(1)";
+};
+
+// One registration row, written with designated initializers so that a reader sees what each
+// number means and a field left out keeps its default:
+//   t.add({.name = "get", .arity = 2, .flags = R | kFast, .keys = {1, 1, 1}, .fn = cmd_get,
+//          .doc = {.group = "string", .summary = "Get the value of a key", .syntax = "key"}});
+// The table copies it into a Command, the flat struct that dispatch reads per request.
+struct CommandSpec {
+  std::string_view name = "";
+  int arity = 0;  // > 0: exactly; < 0: at least -arity (the name counts)
+  uint32_t flags = 0;
+  KeySpec keys{};
+  // kMovableKeys commands: argv[numkeys_at] counts the keys that follow it (LMPOP, ZUNION, ...).
+  int numkeys_at = 0;
+  Handler fn = nullptr;
+  Doc doc{};
 };
 
 class CommandTable {

@@ -452,51 +452,132 @@ void cmd_client_help(CmdCtx& c) {
 
 void register_connection_commands(CommandTable& t) {
   constexpr uint32_t F = kFast | kStale | kLoading;
-  t.add({"ping", -1, F, 0, 0, 0, cmd_ping, "connection", "Ping the server", "[message]"});
-  t.add({"echo", 2, F, 0, 0, 0, cmd_echo, "connection", "Echo the given string", "message"});
-  t.add({"quit", -1, F | kNoAuth | kAllowBusy, 0, 0, 0, cmd_quit, "connection",
-         "Close the connection"});
-  t.add({"reset", 1, F | kNoscript | kNoAuth | kAllowBusy, 0, 0, 0, cmd_reset, "connection",
-         "Reset the connection", "", "6.2.0"});
-  t.add({"select", 2, F, 0, 0, 0, cmd_select, "connection",
-         "Change the selected database for the current connection", "index"});
-  t.add({"auth", -2, F | kNoAuth | kNoscript, 0, 0, 0, cmd_auth, "connection",
-         "Authenticate to the server", "[username] password"});
-  t.add({"hello", -1, F | kNoAuth | kNoscript, 0, 0, 0, cmd_hello, "connection",
-         "Handshake with Redis", "[protover [AUTH username password] [SETNAME clientname]]",
-         "6.0.0"});
-  Command* client =
-      t.add({"client", -2, kNoscript | kStale | kLoading, 0, 0, 0, nullptr, "connection",
-             "A container for client connection commands", "", "2.4.0"});
+  t.add({.name = "ping",
+         .arity = -1,
+         .flags = F,
+         .fn = cmd_ping,
+         .doc = {.group = "connection", .summary = "Ping the server", .syntax = "[message]"}});
+  t.add({.name = "echo",
+         .arity = 2,
+         .flags = F,
+         .fn = cmd_echo,
+         .doc = {.group = "connection", .summary = "Echo the given string", .syntax = "message"}});
+  t.add({.name = "quit",
+         .arity = -1,
+         .flags = F | kNoAuth | kAllowBusy,
+         .fn = cmd_quit,
+         .doc = {.group = "connection", .summary = "Close the connection"}});
+  t.add({.name = "reset",
+         .arity = 1,
+         .flags = F | kNoscript | kNoAuth | kAllowBusy,
+         .fn = cmd_reset,
+         .doc = {.group = "connection", .summary = "Reset the connection", .since = "6.2.0"}});
+  t.add({.name = "select",
+         .arity = 2,
+         .flags = F,
+         .fn = cmd_select,
+         .doc = {.group = "connection",
+                 .summary = "Change the selected database for the current connection",
+                 .syntax = "index"}});
+  t.add({.name = "auth",
+         .arity = -2,
+         .flags = F | kNoAuth | kNoscript,
+         .fn = cmd_auth,
+         .doc = {.group = "connection",
+                 .summary = "Authenticate to the server",
+                 .syntax = "[username] password"}});
+  t.add({.name = "hello",
+         .arity = -1,
+         .flags = F | kNoAuth | kNoscript,
+         .fn = cmd_hello,
+         .doc = {.group = "connection",
+                 .summary = "Handshake with Redis",
+                 .syntax = "[protover [AUTH username password] [SETNAME clientname]]",
+                 .since = "6.0.0"}});
+  Command* client = t.add({.name = "client",
+                           .arity = -2,
+                           .flags = kNoscript | kStale | kLoading,
+                           .fn = nullptr,
+                           .doc = {.group = "connection",
+                                   .summary = "A container for client connection commands",
+                                   .since = "2.4.0"}});
   constexpr uint32_t C = kNoscript | kStale | kLoading;
-  t.add_sub(client, {"id", 2, C, 0, 0, 0, cmd_client_id, "",
-                     "Returns the client ID for the current connection", "", "5.0.0"});
-  t.add_sub(client,
-            {"reply", 3, C, 0, 0, 0, cmd_client_reply, "",
-             "Instruct the server whether to reply to commands", "ON | OFF | SKIP", "3.2.0"});
-  t.add_sub(client, {"setname", 3, C, 0, 0, 0, cmd_client_setname, "",
-                     "Set the current connection name", "connection-name", "2.6.9"});
-  t.add_sub(client, {"getname", 2, C, 0, 0, 0, cmd_client_getname, "",
-                     "Get the current connection name", "", "2.6.9"});
-  t.add_sub(client, {"setinfo", 4, C, 0, 0, 0, cmd_client_setinfo, "",
-                     "Set client or connection specific info", "LIB-NAME libname | LIB-VER libver",
-                     "7.2.0"});
-  t.add_sub(client, {"info", 2, C, 0, 0, 0, cmd_client_info, "",
-                     "Returns information about the current client connection.", "", "6.2.0"});
-  t.add_sub(client, {"list", -2, C | kAdmin, 0, 0, 0, cmd_client_list, "",
-                     "Get the list of client connections",
-                     "[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id [client-id ...]]",
-                     "2.4.0", "O(N)"});
-  t.add_sub(client, {"unblock", -3, C | kAdmin, 0, 0, 0, cmd_client_unblock, "",
-                     "Unblock a client blocked in a blocking command from a different connection",
-                     "client-id [TIMEOUT | ERROR]", "5.0.0", "O(log N)"});
-  t.add_sub(client, {"kill", -3, C | kAdmin, 0, 0, 0, cmd_client_kill, "",
-                     "Kill the connection of a client",
-                     "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] "
-                     "[USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
-                     "2.4.0", "O(N)"});
-  t.add_sub(client, {"help", 2, C, 0, 0, 0, cmd_client_help, "",
-                     "Show helpful text about the different subcommands", "", "5.0.0"});
+  t.add_sub(client, {.name = "id",
+                     .arity = 2,
+                     .flags = C,
+                     .fn = cmd_client_id,
+                     .doc = {.summary = "Returns the client ID for the current connection",
+                             .since = "5.0.0"}});
+  t.add_sub(client, {.name = "reply",
+                     .arity = 3,
+                     .flags = C,
+                     .fn = cmd_client_reply,
+                     .doc = {.summary = "Instruct the server whether to reply to commands",
+                             .syntax = "ON | OFF | SKIP",
+                             .since = "3.2.0"}});
+  t.add_sub(client, {.name = "setname",
+                     .arity = 3,
+                     .flags = C,
+                     .fn = cmd_client_setname,
+                     .doc = {.summary = "Set the current connection name",
+                             .syntax = "connection-name",
+                             .since = "2.6.9"}});
+  t.add_sub(client, {.name = "getname",
+                     .arity = 2,
+                     .flags = C,
+                     .fn = cmd_client_getname,
+                     .doc = {.summary = "Get the current connection name", .since = "2.6.9"}});
+  t.add_sub(client, {.name = "setinfo",
+                     .arity = 4,
+                     .flags = C,
+                     .fn = cmd_client_setinfo,
+                     .doc = {.summary = "Set client or connection specific info",
+                             .syntax = "LIB-NAME libname | LIB-VER libver",
+                             .since = "7.2.0"}});
+  t.add_sub(client, {.name = "info",
+                     .arity = 2,
+                     .flags = C,
+                     .fn = cmd_client_info,
+                     .doc = {.summary = "Returns information about the current client connection.",
+                             .since = "6.2.0"}});
+  t.add_sub(
+      client,
+      {.name = "list",
+       .arity = -2,
+       .flags = C | kAdmin,
+       .fn = cmd_client_list,
+       .doc = {.summary = "Get the list of client connections",
+               .syntax = "[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id [client-id ...]]",
+               .since = "2.4.0",
+               .complexity = "O(N)"}});
+  t.add_sub(
+      client,
+      {.name = "unblock",
+       .arity = -3,
+       .flags = C | kAdmin,
+       .fn = cmd_client_unblock,
+       .doc = {
+           .summary = "Unblock a client blocked in a blocking command from a different connection",
+           .syntax = "client-id [TIMEOUT | ERROR]",
+           .since = "5.0.0",
+           .complexity = "O(log N)"}});
+  t.add_sub(
+      client,
+      {.name = "kill",
+       .arity = -3,
+       .flags = C | kAdmin,
+       .fn = cmd_client_kill,
+       .doc = {.summary = "Kill the connection of a client",
+               .syntax = "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | "
+                         "PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
+               .since = "2.4.0",
+               .complexity = "O(N)"}});
+  t.add_sub(client, {.name = "help",
+                     .arity = 2,
+                     .flags = C,
+                     .fn = cmd_client_help,
+                     .doc = {.summary = "Show helpful text about the different subcommands",
+                             .since = "5.0.0"}});
 }
 
 }  // namespace respite::server

@@ -286,49 +286,163 @@ void cmd_hscan(CmdCtx& c) {
 
 void register_hash_commands(CommandTable& t) {
   constexpr uint32_t W = kWrite, R = kReadonly, F = kFast, M = kDenyOom;
-  t.add({"hset", -4, W | M | F, 1, 1, 1, cmd_hset, "hash", "Set the string value of a hash field",
-         "key field value [field value ...]", "2.0.0",
-         "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the "
-         "command is called with multiple field/value pairs."});
-  t.add({"hsetnx", 4, W | M | F, 1, 1, 1, cmd_hsetnx, "hash",
-         "Set the value of a hash field, only if the field does not exist", "key field value",
-         "2.0.0"});
-  t.add({"hmset", -4, W | M | F, 1, 1, 1, cmd_hmset, "hash",
-         "Set multiple hash fields to multiple values", "key field value [field value ...]",
-         "2.0.0", "O(N) where N is the number of fields being set."});
-  t.add({"hget", 3, R | F, 1, 1, 1, cmd_hget, "hash", "Get the value of a hash field", "key field",
-         "2.0.0"});
-  t.add({"hmget", -3, R | F, 1, 1, 1, cmd_hmget, "hash",
-         "Get the values of all the given hash fields", "key field [field ...]", "2.0.0",
-         "O(N) where N is the number of fields being requested."});
-  t.add({"hincrby", 4, W | M | F, 1, 1, 1, cmd_hincrby, "hash",
-         "Increment the integer value of a hash field by the given number", "key field increment",
-         "2.0.0"});
-  t.add({"hincrbyfloat", 4, W | M | F, 1, 1, 1, cmd_hincrbyfloat, "hash",
-         "Increment the float value of a hash field by the given amount", "key field increment",
-         "2.6.0"});
-  t.add({"hdel", -3, W | F, 1, 1, 1, cmd_hdel, "hash", "Delete one or more hash fields",
-         "key field [field ...]", "2.0.0", "O(N) where N is the number of fields to be removed."});
-  t.add({"hlen", 2, R | F, 1, 1, 1, cmd_hlen, "hash", "Get the number of fields in a hash", "key",
-         "2.0.0"});
-  t.add({"hstrlen", 3, R | F, 1, 1, 1, cmd_hstrlen, "hash",
-         "Get the length of the value of a hash field", "key field", "3.2.0"});
-  t.add({"hexists", 3, R | F, 1, 1, 1, cmd_hexists, "hash", "Determine if a hash field exists",
-         "key field", "2.0.0"});
-  t.add({"hkeys", 2, R, 1, 1, 1, cmd_hkeys, "hash", "Get all the fields in a hash", "key", "2.0.0",
-         "O(N) where N is the size of the hash."});
-  t.add({"hvals", 2, R, 1, 1, 1, cmd_hvals, "hash", "Get all the values in a hash", "key", "2.0.0",
-         "O(N) where N is the size of the hash."});
-  t.add({"hgetall", 2, R, 1, 1, 1, cmd_hgetall, "hash", "Get all the fields and values in a hash",
-         "key", "2.0.0", "O(N) where N is the size of the hash."});
-  t.add({"hrandfield", -2, R, 1, 1, 1, cmd_hrandfield, "hash",
-         "Get one or multiple random fields from a hash", "key [count [WITHVALUES]]", "6.2.0",
-         "O(N) where N is the number of fields returned"});
-  t.add({"hscan", -3, R, 1, 1, 1, cmd_hscan, "hash",
-         "Incrementally iterate hash fields and associated values",
-         "key cursor [MATCH pattern] [COUNT count]", "2.8.0",
-         "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-         "the cursor to return back to 0. N is the number of elements inside the collection.."});
+  t.add(
+      {.name = "hset",
+       .arity = -4,
+       .flags = W | M | F,
+       .keys = {1, 1, 1},
+       .fn = cmd_hset,
+       .doc = {.group = "hash",
+               .summary = "Set the string value of a hash field",
+               .syntax = "key field value [field value ...]",
+               .since = "2.0.0",
+               .complexity = "O(1) for each field/value pair added, so O(N) to add N field/value "
+                             "pairs when the command is called with multiple field/value pairs."}});
+  t.add({.name = "hsetnx",
+         .arity = 4,
+         .flags = W | M | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hsetnx,
+         .doc = {.group = "hash",
+                 .summary = "Set the value of a hash field, only if the field does not exist",
+                 .syntax = "key field value",
+                 .since = "2.0.0"}});
+  t.add({.name = "hmset",
+         .arity = -4,
+         .flags = W | M | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hmset,
+         .doc = {.group = "hash",
+                 .summary = "Set multiple hash fields to multiple values",
+                 .syntax = "key field value [field value ...]",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the number of fields being set."}});
+  t.add({.name = "hget",
+         .arity = 3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hget,
+         .doc = {.group = "hash",
+                 .summary = "Get the value of a hash field",
+                 .syntax = "key field",
+                 .since = "2.0.0"}});
+  t.add({.name = "hmget",
+         .arity = -3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hmget,
+         .doc = {.group = "hash",
+                 .summary = "Get the values of all the given hash fields",
+                 .syntax = "key field [field ...]",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the number of fields being requested."}});
+  t.add({.name = "hincrby",
+         .arity = 4,
+         .flags = W | M | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hincrby,
+         .doc = {.group = "hash",
+                 .summary = "Increment the integer value of a hash field by the given number",
+                 .syntax = "key field increment",
+                 .since = "2.0.0"}});
+  t.add({.name = "hincrbyfloat",
+         .arity = 4,
+         .flags = W | M | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hincrbyfloat,
+         .doc = {.group = "hash",
+                 .summary = "Increment the float value of a hash field by the given amount",
+                 .syntax = "key field increment",
+                 .since = "2.6.0"}});
+  t.add({.name = "hdel",
+         .arity = -3,
+         .flags = W | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hdel,
+         .doc = {.group = "hash",
+                 .summary = "Delete one or more hash fields",
+                 .syntax = "key field [field ...]",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the number of fields to be removed."}});
+  t.add({.name = "hlen",
+         .arity = 2,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hlen,
+         .doc = {.group = "hash",
+                 .summary = "Get the number of fields in a hash",
+                 .syntax = "key",
+                 .since = "2.0.0"}});
+  t.add({.name = "hstrlen",
+         .arity = 3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hstrlen,
+         .doc = {.group = "hash",
+                 .summary = "Get the length of the value of a hash field",
+                 .syntax = "key field",
+                 .since = "3.2.0"}});
+  t.add({.name = "hexists",
+         .arity = 3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hexists,
+         .doc = {.group = "hash",
+                 .summary = "Determine if a hash field exists",
+                 .syntax = "key field",
+                 .since = "2.0.0"}});
+  t.add({.name = "hkeys",
+         .arity = 2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_hkeys,
+         .doc = {.group = "hash",
+                 .summary = "Get all the fields in a hash",
+                 .syntax = "key",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the size of the hash."}});
+  t.add({.name = "hvals",
+         .arity = 2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_hvals,
+         .doc = {.group = "hash",
+                 .summary = "Get all the values in a hash",
+                 .syntax = "key",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the size of the hash."}});
+  t.add({.name = "hgetall",
+         .arity = 2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_hgetall,
+         .doc = {.group = "hash",
+                 .summary = "Get all the fields and values in a hash",
+                 .syntax = "key",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the size of the hash."}});
+  t.add({.name = "hrandfield",
+         .arity = -2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_hrandfield,
+         .doc = {.group = "hash",
+                 .summary = "Get one or multiple random fields from a hash",
+                 .syntax = "key [count [WITHVALUES]]",
+                 .since = "6.2.0",
+                 .complexity = "O(N) where N is the number of fields returned"}});
+  t.add({.name = "hscan",
+         .arity = -3,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_hscan,
+         .doc = {.group = "hash",
+                 .summary = "Incrementally iterate hash fields and associated values",
+                 .syntax = "key cursor [MATCH pattern] [COUNT count]",
+                 .since = "2.8.0",
+                 .complexity = "O(1) for every call. O(N) for a complete iteration, including "
+                               "enough command calls for the cursor to return back to 0. N is the "
+                               "number of elements inside the collection.."}});
 }
 
 }  // namespace respite::server

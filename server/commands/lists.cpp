@@ -493,82 +493,230 @@ void register_list_commands(CommandTable& t) {
       "O(N+M) where N is the number of provided keys and M is the number of elements returned.";
   constexpr std::string_view kBlockingPopCost = "O(N) where N is the number of provided keys.";
 
-  t.add({"lpush", -3, WM | kFast, 1, 1, 1, cmd_lpush, "list",
-         "Prepend one or multiple elements to a list", "key element [element ...]", "1.0.0",
-         kPushCost});
-  t.add({"rpush", -3, WM | kFast, 1, 1, 1, cmd_rpush, "list",
-         "Append one or multiple elements to a list", "key element [element ...]", "1.0.0",
-         kPushCost});
-  t.add({"lpushx", -3, WM | kFast, 1, 1, 1, cmd_lpushx, "list",
-         "Prepend an element to a list, only if the list exists", "key element [element ...]",
-         "2.2.0", kPushCost});
-  t.add({"rpushx", -3, WM | kFast, 1, 1, 1, cmd_rpushx, "list",
-         "Append an element to a list, only if the list exists", "key element [element ...]",
-         "2.2.0", kPushCost});
-  t.add({"lpop", -2, W | kFast, 1, 1, 1, cmd_lpop, "list",
-         "Remove and get the first elements in a list", "key [count]", "1.0.0", kPopCost});
-  t.add({"rpop", -2, W | kFast, 1, 1, 1, cmd_rpop, "list",
-         "Remove and get the last elements in a list", "key [count]", "1.0.0", kPopCost});
-  t.add({"llen", 2, R | kFast, 1, 1, 1, cmd_llen, "list", "Get the length of a list", "key",
-         "1.0.0", "O(1)"});
-  t.add({"lindex", 3, R, 1, 1, 1, cmd_lindex, "list", "Get an element from a list by its index",
-         "key index", "1.0.0",
-         "O(N) where N is the number of elements to traverse to get to the element at index. "
-         "This makes asking for the first or the last element of the list O(1)."});
-  t.add({"lset", 4, WM, 1, 1, 1, cmd_lset, "list",
-         "Set the value of an element in a list by its index", "key index element", "1.0.0",
-         "O(N) where N is the length of the list. Setting either the first or the last element "
-         "of the list is O(1)."});
-  t.add({"lrange", 4, R, 1, 1, 1, cmd_lrange, "list", "Get a range of elements from a list",
-         "key start stop", "1.0.0",
-         "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest "
-         "end (HEAD or TAIL) for large lists; and N is the number of elements in the specified "
-         "range."});
-  t.add({"ltrim", 4, W, 1, 1, 1, cmd_ltrim, "list", "Trim a list to the specified range",
-         "key start stop", "1.0.0",
-         "O(N) where N is the number of elements to be removed by the operation."});
-  t.add({"lrem", 4, W, 1, 1, 1, cmd_lrem, "list", "Remove elements from a list",
-         "key count element", "1.0.0",
-         "O(N+M) where N is the length of the list and M is the number of elements removed."});
-  t.add({"linsert", 5, WM, 1, 1, 1, cmd_linsert, "list",
-         "Insert an element before or after another element in a list",
-         "key <BEFORE | AFTER> pivot element", "2.2.0",
-         "O(N) where N is the number of elements to traverse before seeing the value pivot. This "
-         "means that inserting somewhere on the left end on the list (head) can be considered "
-         "O(1) and inserting somewhere on the right end (tail) is O(N)."});
-  t.add({"lpos", -3, R, 1, 1, 1, cmd_lpos, "list",
-         "Return the index of matching elements on a list",
-         "key element [RANK rank] [COUNT num-matches] [MAXLEN len]", "6.0.6",
-         "O(N) where N is the number of elements in the list, for the average case. When "
-         "searching for elements near the head or the tail of the list, or when the MAXLEN "
-         "option is provided, the command may run in constant time."});
-  t.add({"lmove", 5, WM, 1, 2, 1, cmd_lmove, "list",
-         "Pop an element from a list, push it to another list and return it",
-         "source destination <LEFT | RIGHT> <LEFT | RIGHT>", "6.2.0", "O(1)"});
-  t.add({"rpoplpush", 3, WM, 1, 2, 1, cmd_rpoplpush, "list",
-         "Remove the last element in a list, prepend it to another list and return it",
-         "source destination", "1.2.0", "O(1)"});
-  t.add({"lmpop", -4, W | kMovableKeys, 0, 0, 0, cmd_lmpop, "list", "Pop elements from a list",
-         "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]", "7.0.0", kMpopCost})
-      ->numkeys_at = 1;
-  t.add({"blpop", -3, W | kNoscript | kBlocking, 1, -2, 1, cmd_blpop, "list",
-         "Remove and get the first element in a list, or block until one is available",
-         "key [key ...] timeout", "2.0.0", kBlockingPopCost});
-  t.add({"brpop", -3, W | kNoscript | kBlocking, 1, -2, 1, cmd_brpop, "list",
-         "Remove and get the last element in a list, or block until one is available",
-         "key [key ...] timeout", "2.0.0", kBlockingPopCost});
-  t.add({"blmove", 6, WM | kNoscript | kBlocking, 1, 2, 1, cmd_blmove, "list",
-         "Pop an element from a list, push it to another list and return it; or block until one "
-         "is available",
-         "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout", "6.2.0", "O(1)"});
-  t.add({"brpoplpush", 4, WM | kNoscript | kBlocking, 1, 2, 1, cmd_brpoplpush, "list",
-         "Pop an element from a list, push it to another list and return it; or block until one "
-         "is available",
-         "source destination timeout", "2.2.0", "O(1)"});
-  t.add({"blmpop", -5, W | kBlocking | kMovableKeys, 0, 0, 0, cmd_blmpop, "list",
-         "Pop elements from a list, or block until one is available",
-         "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]", "7.0.0", kMpopCost})
-      ->numkeys_at = 2;
+  t.add({.name = "lpush",
+         .arity = -3,
+         .flags = WM | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_lpush,
+         .doc = {.group = "list",
+                 .summary = "Prepend one or multiple elements to a list",
+                 .syntax = "key element [element ...]",
+                 .complexity = kPushCost}});
+  t.add({.name = "rpush",
+         .arity = -3,
+         .flags = WM | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_rpush,
+         .doc = {.group = "list",
+                 .summary = "Append one or multiple elements to a list",
+                 .syntax = "key element [element ...]",
+                 .complexity = kPushCost}});
+  t.add({.name = "lpushx",
+         .arity = -3,
+         .flags = WM | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_lpushx,
+         .doc = {.group = "list",
+                 .summary = "Prepend an element to a list, only if the list exists",
+                 .syntax = "key element [element ...]",
+                 .since = "2.2.0",
+                 .complexity = kPushCost}});
+  t.add({.name = "rpushx",
+         .arity = -3,
+         .flags = WM | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_rpushx,
+         .doc = {.group = "list",
+                 .summary = "Append an element to a list, only if the list exists",
+                 .syntax = "key element [element ...]",
+                 .since = "2.2.0",
+                 .complexity = kPushCost}});
+  t.add({.name = "lpop",
+         .arity = -2,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_lpop,
+         .doc = {.group = "list",
+                 .summary = "Remove and get the first elements in a list",
+                 .syntax = "key [count]",
+                 .complexity = kPopCost}});
+  t.add({.name = "rpop",
+         .arity = -2,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_rpop,
+         .doc = {.group = "list",
+                 .summary = "Remove and get the last elements in a list",
+                 .syntax = "key [count]",
+                 .complexity = kPopCost}});
+  t.add({.name = "llen",
+         .arity = 2,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_llen,
+         .doc = {.group = "list", .summary = "Get the length of a list", .syntax = "key"}});
+  t.add({.name = "lindex",
+         .arity = 3,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_lindex,
+         .doc = {
+             .group = "list",
+             .summary = "Get an element from a list by its index",
+             .syntax = "key index",
+             .complexity =
+                 "O(N) where N is the number of elements to traverse to get to the element at "
+                 "index. This makes asking for the first or the last element of the list O(1)."}});
+  t.add({.name = "lset",
+         .arity = 4,
+         .flags = WM,
+         .keys = {1, 1, 1},
+         .fn = cmd_lset,
+         .doc = {.group = "list",
+                 .summary = "Set the value of an element in a list by its index",
+                 .syntax = "key index element",
+                 .complexity = "O(N) where N is the length of the list. Setting either the first "
+                               "or the last element of the list is O(1)."}});
+  t.add({.name = "lrange",
+         .arity = 4,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_lrange,
+         .doc = {.group = "list",
+                 .summary = "Get a range of elements from a list",
+                 .syntax = "key start stop",
+                 .complexity = "O(S+N) where S is the distance of start offset from HEAD for small "
+                               "lists, from nearest end (HEAD or TAIL) for large lists; and N is "
+                               "the number of elements in the specified range."}});
+  t.add({.name = "ltrim",
+         .arity = 4,
+         .flags = W,
+         .keys = {1, 1, 1},
+         .fn = cmd_ltrim,
+         .doc = {.group = "list",
+                 .summary = "Trim a list to the specified range",
+                 .syntax = "key start stop",
+                 .complexity =
+                     "O(N) where N is the number of elements to be removed by the operation."}});
+  t.add({.name = "lrem",
+         .arity = 4,
+         .flags = W,
+         .keys = {1, 1, 1},
+         .fn = cmd_lrem,
+         .doc = {.group = "list",
+                 .summary = "Remove elements from a list",
+                 .syntax = "key count element",
+                 .complexity = "O(N+M) where N is the length of the list and M is the number of "
+                               "elements removed."}});
+  t.add(
+      {.name = "linsert",
+       .arity = 5,
+       .flags = WM,
+       .keys = {1, 1, 1},
+       .fn = cmd_linsert,
+       .doc = {
+           .group = "list",
+           .summary = "Insert an element before or after another element in a list",
+           .syntax = "key <BEFORE | AFTER> pivot element",
+           .since = "2.2.0",
+           .complexity =
+               "O(N) where N is the number of elements to traverse before seeing the value pivot. "
+               "This means that inserting somewhere on the left end on the list (head) can be "
+               "considered O(1) and inserting somewhere on the right end (tail) is O(N)."}});
+  t.add({.name = "lpos",
+         .arity = -3,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_lpos,
+         .doc = {.group = "list",
+                 .summary = "Return the index of matching elements on a list",
+                 .syntax = "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
+                 .since = "6.0.6",
+                 .complexity =
+                     "O(N) where N is the number of elements in the list, for the average case. "
+                     "When searching for elements near the head or the tail of the list, or when "
+                     "the MAXLEN option is provided, the command may run in constant time."}});
+  t.add({.name = "lmove",
+         .arity = 5,
+         .flags = WM,
+         .keys = {1, 2, 1},
+         .fn = cmd_lmove,
+         .doc = {.group = "list",
+                 .summary = "Pop an element from a list, push it to another list and return it",
+                 .syntax = "source destination <LEFT | RIGHT> <LEFT | RIGHT>",
+                 .since = "6.2.0"}});
+  t.add({.name = "rpoplpush",
+         .arity = 3,
+         .flags = WM,
+         .keys = {1, 2, 1},
+         .fn = cmd_rpoplpush,
+         .doc = {.group = "list",
+                 .summary =
+                     "Remove the last element in a list, prepend it to another list and return it",
+                 .syntax = "source destination",
+                 .since = "1.2.0"}});
+  t.add({.name = "lmpop",
+         .arity = -4,
+         .flags = W | kMovableKeys,
+         .numkeys_at = 1,
+         .fn = cmd_lmpop,
+         .doc = {.group = "list",
+                 .summary = "Pop elements from a list",
+                 .syntax = "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
+                 .since = "7.0.0",
+                 .complexity = kMpopCost}});
+  t.add({.name = "blpop",
+         .arity = -3,
+         .flags = W | kNoscript | kBlocking,
+         .keys = {1, -2, 1},
+         .fn = cmd_blpop,
+         .doc = {.group = "list",
+                 .summary =
+                     "Remove and get the first element in a list, or block until one is available",
+                 .syntax = "key [key ...] timeout",
+                 .since = "2.0.0",
+                 .complexity = kBlockingPopCost}});
+  t.add({.name = "brpop",
+         .arity = -3,
+         .flags = W | kNoscript | kBlocking,
+         .keys = {1, -2, 1},
+         .fn = cmd_brpop,
+         .doc = {.group = "list",
+                 .summary =
+                     "Remove and get the last element in a list, or block until one is available",
+                 .syntax = "key [key ...] timeout",
+                 .since = "2.0.0",
+                 .complexity = kBlockingPopCost}});
+  t.add({.name = "blmove",
+         .arity = 6,
+         .flags = WM | kNoscript | kBlocking,
+         .keys = {1, 2, 1},
+         .fn = cmd_blmove,
+         .doc = {.group = "list",
+                 .summary = "Pop an element from a list, push it to another list and return it; or "
+                            "block until one is available",
+                 .syntax = "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout",
+                 .since = "6.2.0"}});
+  t.add({.name = "brpoplpush",
+         .arity = 4,
+         .flags = WM | kNoscript | kBlocking,
+         .keys = {1, 2, 1},
+         .fn = cmd_brpoplpush,
+         .doc = {.group = "list",
+                 .summary = "Pop an element from a list, push it to another list and return it; or "
+                            "block until one is available",
+                 .syntax = "source destination timeout",
+                 .since = "2.2.0"}});
+  t.add({.name = "blmpop",
+         .arity = -5,
+         .flags = W | kBlocking | kMovableKeys,
+         .numkeys_at = 2,
+         .fn = cmd_blmpop,
+         .doc = {.group = "list",
+                 .summary = "Pop elements from a list, or block until one is available",
+                 .syntax = "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
+                 .since = "7.0.0",
+                 .complexity = kMpopCost}});
 }
 
 }  // namespace respite::server

@@ -470,73 +470,202 @@ void cmd_memory_help(CmdCtx& c) {
 }  // namespace
 
 void register_server_commands(CommandTable& t) {
-  Command* mem = t.add({"memory", -2, kReadonly, 0, 0, 0, nullptr, "server",
-                        "A container for memory diagnostics commands", "", "4.0.0"});
-  t.add_sub(mem, {"usage", -3, kReadonly, 2, 2, 1, cmd_memory_usage, "",
-                  "Estimate the memory usage of a key", "key [SAMPLES count]", "4.0.0", "O(N)"});
-  t.add_sub(mem, {"stats", 2, kNoFlags, 0, 0, 0, cmd_memory_stats, "", "Show memory usage details",
-                  "", "4.0.0", "O(1)"});
-  t.add_sub(mem, {"doctor", 2, kNoFlags, 0, 0, 0, cmd_memory_doctor, "",
-                  "Outputs memory problems report", "", "4.0.0", "O(1)"});
-  t.add_sub(mem, {"malloc-stats", 2, kNoFlags, 0, 0, 0, cmd_memory_malloc_stats, "",
-                  "Show allocator internal stats", "", "4.0.0",
-                  "Depends on how much memory is allocated, could be slow"});
-  t.add_sub(mem, {"purge", 2, kNoFlags, 0, 0, 0, cmd_memory_purge, "",
-                  "Ask the allocator to release memory", "", "4.0.0",
-                  "Depends on how much memory is allocated, could be slow"});
-  t.add_sub(mem, {"help", 2, kLoading | kStale, 0, 0, 0, cmd_memory_help, "",
-                  "Show helpful text about the different subcommands", "", "4.0.0"});
-  t.add({"dbsize", 1, kReadonly | kFast, 0, 0, 0, cmd_dbsize, "server",
-         "Return the number of keys in the selected database"});
-  t.add({"flushdb", -1, kWrite, 0, 0, 0, cmd_flushdb, "server",
-         "Remove all keys from the current database", "[ASYNC | SYNC]", "1.0.0", "O(N)"});
-  t.add({"flushall", -1, kWrite, 0, 0, 0, cmd_flushall, "server",
-         "Remove all keys from all databases", "[ASYNC | SYNC]", "1.0.0", "O(N)"});
-  t.add({"swapdb", 3, kWrite | kFast, 0, 0, 0, cmd_swapdb, "server", "Swaps two Redis databases",
-         "index1 index2", "4.0.0", "O(N)"});
-  t.add({"time", 1, kLoading | kStale | kFast, 0, 0, 0, cmd_time, "server",
-         "Return the current server time", "", "2.6.0"});
-  t.add({"info", -1, kLoading | kStale, 0, 0, 0, cmd_info, "server",
-         "Get information and statistics about the server", "[section [section ...]]", "1.0.0",
-         "O(1)"});
-  t.add({"shutdown", -1, kAdmin | kNoscript | kLoading | kStale | kNoMulti | kAllowBusy, 0, 0, 0,
-         cmd_shutdown, "server",
-         "Synchronously save the dataset to disk and then shut down the server",
-         "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", "1.0.0", "O(N)"});
+  Command* mem = t.add({.name = "memory",
+                        .arity = -2,
+                        .flags = kReadonly,
+                        .fn = nullptr,
+                        .doc = {.group = "server",
+                                .summary = "A container for memory diagnostics commands",
+                                .since = "4.0.0"}});
+  t.add_sub(mem, {.name = "usage",
+                  .arity = -3,
+                  .flags = kReadonly,
+                  .keys = {2, 2, 1},
+                  .fn = cmd_memory_usage,
+                  .doc = {.summary = "Estimate the memory usage of a key",
+                          .syntax = "key [SAMPLES count]",
+                          .since = "4.0.0",
+                          .complexity = "O(N)"}});
+  t.add_sub(mem, {.name = "stats",
+                  .arity = 2,
+                  .flags = kNoFlags,
+                  .fn = cmd_memory_stats,
+                  .doc = {.summary = "Show memory usage details", .since = "4.0.0"}});
+  t.add_sub(mem, {.name = "doctor",
+                  .arity = 2,
+                  .flags = kNoFlags,
+                  .fn = cmd_memory_doctor,
+                  .doc = {.summary = "Outputs memory problems report", .since = "4.0.0"}});
+  t.add_sub(mem, {.name = "malloc-stats",
+                  .arity = 2,
+                  .flags = kNoFlags,
+                  .fn = cmd_memory_malloc_stats,
+                  .doc = {.summary = "Show allocator internal stats",
+                          .since = "4.0.0",
+                          .complexity = "Depends on how much memory is allocated, could be slow"}});
+  t.add_sub(mem, {.name = "purge",
+                  .arity = 2,
+                  .flags = kNoFlags,
+                  .fn = cmd_memory_purge,
+                  .doc = {.summary = "Ask the allocator to release memory",
+                          .since = "4.0.0",
+                          .complexity = "Depends on how much memory is allocated, could be slow"}});
+  t.add_sub(mem, {.name = "help",
+                  .arity = 2,
+                  .flags = kLoading | kStale,
+                  .fn = cmd_memory_help,
+                  .doc = {.summary = "Show helpful text about the different subcommands",
+                          .since = "4.0.0"}});
+  t.add({.name = "dbsize",
+         .arity = 1,
+         .flags = kReadonly | kFast,
+         .fn = cmd_dbsize,
+         .doc = {.group = "server",
+                 .summary = "Return the number of keys in the selected database"}});
+  t.add({.name = "flushdb",
+         .arity = -1,
+         .flags = kWrite,
+         .fn = cmd_flushdb,
+         .doc = {.group = "server",
+                 .summary = "Remove all keys from the current database",
+                 .syntax = "[ASYNC | SYNC]",
+                 .complexity = "O(N)"}});
+  t.add({.name = "flushall",
+         .arity = -1,
+         .flags = kWrite,
+         .fn = cmd_flushall,
+         .doc = {.group = "server",
+                 .summary = "Remove all keys from all databases",
+                 .syntax = "[ASYNC | SYNC]",
+                 .complexity = "O(N)"}});
+  t.add({.name = "swapdb",
+         .arity = 3,
+         .flags = kWrite | kFast,
+         .fn = cmd_swapdb,
+         .doc = {.group = "server",
+                 .summary = "Swaps two Redis databases",
+                 .syntax = "index1 index2",
+                 .since = "4.0.0",
+                 .complexity = "O(N)"}});
+  t.add(
+      {.name = "time",
+       .arity = 1,
+       .flags = kLoading | kStale | kFast,
+       .fn = cmd_time,
+       .doc = {.group = "server", .summary = "Return the current server time", .since = "2.6.0"}});
+  t.add({.name = "info",
+         .arity = -1,
+         .flags = kLoading | kStale,
+         .fn = cmd_info,
+         .doc = {.group = "server",
+                 .summary = "Get information and statistics about the server",
+                 .syntax = "[section [section ...]]"}});
+  t.add({.name = "shutdown",
+         .arity = -1,
+         .flags = kAdmin | kNoscript | kLoading | kStale | kNoMulti | kAllowBusy,
+         .fn = cmd_shutdown,
+         .doc = {.group = "server",
+                 .summary = "Synchronously save the dataset to disk and then shut down the server",
+                 .syntax = "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
+                 .complexity = "O(N)"}});
   constexpr uint32_t A = kAdmin | kNoscript | kLoading | kStale;
-  Command* cfg = t.add({"config", -2, A, 0, 0, 0, nullptr, "server",
-                        "A container for server configuration commands", "", "2.0.0"});
-  t.add_sub(
-      cfg, {"get", -3, A, 0, 0, 0, cmd_config_get, "", "Get the values of configuration parameters",
-            "parameter [parameter ...]", "2.0.0", "O(N)"});
-  t.add_sub(cfg, {"set", -4, A, 0, 0, 0, cmd_config_set, "",
-                  "Set configuration parameters to the given values",
-                  "parameter value [parameter value ...]", "2.0.0", "O(N)"});
-  t.add_sub(cfg, {"rewrite", 2, A, 0, 0, 0, cmd_config_rewrite, "",
-                  "Rewrite the configuration file with the in memory configuration", "", "2.8.0"});
-  t.add_sub(cfg, {"resetstat", 2, A, 0, 0, 0, cmd_config_resetstat, "",
-                  "Reset the stats returned by INFO", "", "2.0.0"});
-  t.add_sub(cfg, {"help", 2, kLoading | kStale, 0, 0, 0, cmd_config_help, "",
-                  "Show helpful text about the different subcommands", "", "5.0.0"});
+  Command* cfg = t.add({.name = "config",
+                        .arity = -2,
+                        .flags = A,
+                        .fn = nullptr,
+                        .doc = {.group = "server",
+                                .summary = "A container for server configuration commands",
+                                .since = "2.0.0"}});
+  t.add_sub(cfg, {.name = "get",
+                  .arity = -3,
+                  .flags = A,
+                  .fn = cmd_config_get,
+                  .doc = {.summary = "Get the values of configuration parameters",
+                          .syntax = "parameter [parameter ...]",
+                          .since = "2.0.0",
+                          .complexity = "O(N)"}});
+  t.add_sub(cfg, {.name = "set",
+                  .arity = -4,
+                  .flags = A,
+                  .fn = cmd_config_set,
+                  .doc = {.summary = "Set configuration parameters to the given values",
+                          .syntax = "parameter value [parameter value ...]",
+                          .since = "2.0.0",
+                          .complexity = "O(N)"}});
+  t.add_sub(cfg,
+            {.name = "rewrite",
+             .arity = 2,
+             .flags = A,
+             .fn = cmd_config_rewrite,
+             .doc = {.summary = "Rewrite the configuration file with the in memory configuration",
+                     .since = "2.8.0"}});
+  t.add_sub(cfg, {.name = "resetstat",
+                  .arity = 2,
+                  .flags = A,
+                  .fn = cmd_config_resetstat,
+                  .doc = {.summary = "Reset the stats returned by INFO", .since = "2.0.0"}});
+  t.add_sub(cfg, {.name = "help",
+                  .arity = 2,
+                  .flags = kLoading | kStale,
+                  .fn = cmd_config_help,
+                  .doc = {.summary = "Show helpful text about the different subcommands",
+                          .since = "5.0.0"}});
   constexpr uint32_t CM = kLoading | kStale;
-  Command* cmd = t.add({"command", -1, CM, 0, 0, 0, cmd_command, "server",
-                        "Get array of Redis command details", "", "2.8.13", "O(N)"});
-  t.add_sub(cmd, {"count", 2, CM, 0, 0, 0, cmd_command_count, "",
-                  "Get total number of Redis commands", "", "2.8.13"});
-  t.add_sub(cmd, {"info", -2, CM, 0, 0, 0, cmd_command_info, "",
-                  "Get array of specific Redis command details, or all when no argument is given.",
-                  "[command-name [command-name ...]]", "2.8.13", "O(N)"});
-  t.add_sub(cmd, {"docs", -2, CM, 0, 0, 0, cmd_command_docs, "",
-                  "Get array of specific Redis command documentation",
-                  "[command-name [command-name ...]]", "7.0.0", "O(N)"});
+  Command* cmd = t.add({.name = "command",
+                        .arity = -1,
+                        .flags = CM,
+                        .fn = cmd_command,
+                        .doc = {.group = "server",
+                                .summary = "Get array of Redis command details",
+                                .since = "2.8.13",
+                                .complexity = "O(N)"}});
+  t.add_sub(cmd, {.name = "count",
+                  .arity = 2,
+                  .flags = CM,
+                  .fn = cmd_command_count,
+                  .doc = {.summary = "Get total number of Redis commands", .since = "2.8.13"}});
+  t.add_sub(
+      cmd,
+      {.name = "info",
+       .arity = -2,
+       .flags = CM,
+       .fn = cmd_command_info,
+       .doc = {.summary =
+                   "Get array of specific Redis command details, or all when no argument is given.",
+               .syntax = "[command-name [command-name ...]]",
+               .since = "2.8.13",
+               .complexity = "O(N)"}});
+  t.add_sub(cmd, {.name = "docs",
+                  .arity = -2,
+                  .flags = CM,
+                  .fn = cmd_command_docs,
+                  .doc = {.summary = "Get array of specific Redis command documentation",
+                          .syntax = "[command-name [command-name ...]]",
+                          .since = "7.0.0",
+                          .complexity = "O(N)"}});
   t.add_sub(cmd,
-            {"list", -2, CM, 0, 0, 0, cmd_command_list, "", "Get an array of Redis command names",
-             "[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]", "7.0.0", "O(N)"});
-  t.add_sub(cmd, {"getkeys", -4, CM, 0, 0, 0, cmd_command_getkeys, "",
-                  "Extract keys given a full Redis command", "command [arg [arg ...]]", "2.8.13",
-                  "O(N)"});
-  t.add_sub(cmd, {"help", 2, CM, 0, 0, 0, cmd_command_help, "",
-                  "Show helpful text about the different subcommands", "", "5.0.0"});
+            {.name = "list",
+             .arity = -2,
+             .flags = CM,
+             .fn = cmd_command_list,
+             .doc = {.summary = "Get an array of Redis command names",
+                     .syntax = "[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]",
+                     .since = "7.0.0",
+                     .complexity = "O(N)"}});
+  t.add_sub(cmd, {.name = "getkeys",
+                  .arity = -4,
+                  .flags = CM,
+                  .fn = cmd_command_getkeys,
+                  .doc = {.summary = "Extract keys given a full Redis command",
+                          .syntax = "command [arg [arg ...]]",
+                          .since = "2.8.13",
+                          .complexity = "O(N)"}});
+  t.add_sub(cmd, {.name = "help",
+                  .arity = 2,
+                  .flags = CM,
+                  .fn = cmd_command_help,
+                  .doc = {.summary = "Show helpful text about the different subcommands",
+                          .since = "5.0.0"}});
 }
 
 }  // namespace respite::server

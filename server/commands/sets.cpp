@@ -501,62 +501,167 @@ void cmd_sscan(CmdCtx& c) {
 
 void register_set_commands(CommandTable& t) {
   constexpr uint32_t W = kWrite, R = kReadonly, F = kFast, M = kDenyOom;
-  t.add({"sadd", -3, W | M | F, 1, 1, 1, cmd_sadd, "set", "Add one or more members to a set",
-         "key member [member ...]", "1.0.0",
-         "O(1) for each element added, so O(N) to add N elements when the command is called with "
-         "multiple arguments."});
-  t.add({"srem", -3, W | F, 1, 1, 1, cmd_srem, "set", "Remove one or more members from a set",
-         "key member [member ...]", "1.0.0",
-         "O(N) where N is the number of members to be removed."});
-  t.add({"sismember", 3, R | F, 1, 1, 1, cmd_sismember, "set",
-         "Determine if a given value is a member of a set", "key member"});
-  t.add({"smismember", -3, R | F, 1, 1, 1, cmd_smismember, "set",
-         "Returns the membership associated with the given elements for a set",
-         "key member [member ...]", "6.2.0",
-         "O(N) where N is the number of elements being checked for membership"});
-  t.add({"smembers", 2, R, 1, 1, 1, cmd_smembers, "set", "Get all the members in a set", "key",
-         "1.0.0", "O(N) where N is the set cardinality."});
+  t.add({.name = "sadd",
+         .arity = -3,
+         .flags = W | M | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_sadd,
+         .doc = {.group = "set",
+                 .summary = "Add one or more members to a set",
+                 .syntax = "key member [member ...]",
+                 .complexity = "O(1) for each element added, so O(N) to add N elements when the "
+                               "command is called with multiple arguments."}});
+  t.add({.name = "srem",
+         .arity = -3,
+         .flags = W | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_srem,
+         .doc = {.group = "set",
+                 .summary = "Remove one or more members from a set",
+                 .syntax = "key member [member ...]",
+                 .complexity = "O(N) where N is the number of members to be removed."}});
+  t.add({.name = "sismember",
+         .arity = 3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_sismember,
+         .doc = {.group = "set",
+                 .summary = "Determine if a given value is a member of a set",
+                 .syntax = "key member"}});
+  t.add({.name = "smismember",
+         .arity = -3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_smismember,
+         .doc = {
+             .group = "set",
+             .summary = "Returns the membership associated with the given elements for a set",
+             .syntax = "key member [member ...]",
+             .since = "6.2.0",
+             .complexity = "O(N) where N is the number of elements being checked for membership"}});
+  t.add({.name = "smembers",
+         .arity = 2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_smembers,
+         .doc = {.group = "set",
+                 .summary = "Get all the members in a set",
+                 .syntax = "key",
+                 .complexity = "O(N) where N is the set cardinality."}});
   t.add(
-      {"scard", 2, R | F, 1, 1, 1, cmd_scard, "set", "Get the number of members in a set", "key"});
-  t.add({"spop", -2, W | F, 1, 1, 1, cmd_spop, "set",
-         "Remove and return one or multiple random members from a set", "key [count]", "1.0.0",
-         "Without the count argument O(1), otherwise O(N) where N is the value of the passed "
-         "count."});
-  t.add({"srandmember", -2, R, 1, 1, 1, cmd_srandmember, "set",
-         "Get one or multiple random members from a set", "key [count]", "1.0.0",
-         "Without the count argument O(1), otherwise O(N) where N is the absolute value of the "
-         "passed count."});
-  t.add({"smove", 4, W | F, 1, 2, 1, cmd_smove, "set", "Move a member from one set to another",
-         "source destination member"});
-  t.add({"sinter", -2, R, 1, -1, 1, cmd_sinter, "set", "Intersect multiple sets", "key [key ...]",
-         "1.0.0",
-         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-         "sets."});
-  t.add({"sintercard", -3, R | kMovableKeys, 0, 0, 0, cmd_sintercard, "set",
-         "Intersect multiple sets and return the cardinality of the result",
-         "numkeys key [key ...] [LIMIT limit]", "7.0.0",
-         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-         "sets."})
-      ->numkeys_at = 1;
-  t.add({"sinterstore", -3, W | M, 1, -1, 1, cmd_sinterstore, "set",
-         "Intersect multiple sets and store the resulting set in a key",
-         "destination key [key ...]", "1.0.0",
-         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-         "sets."});
-  t.add({"sunion", -2, R, 1, -1, 1, cmd_sunion, "set", "Add multiple sets", "key [key ...]",
-         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
-  t.add({"sunionstore", -3, W | M, 1, -1, 1, cmd_sunionstore, "set",
-         "Add multiple sets and store the resulting set in a key", "destination key [key ...]",
-         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
-  t.add({"sdiff", -2, R, 1, -1, 1, cmd_sdiff, "set", "Subtract multiple sets", "key [key ...]",
-         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
-  t.add({"sdiffstore", -3, W | M, 1, -1, 1, cmd_sdiffstore, "set",
-         "Subtract multiple sets and store the resulting set in a key", "destination key [key ...]",
-         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
-  t.add({"sscan", -3, R, 1, 1, 1, cmd_sscan, "set", "Incrementally iterate Set elements",
-         "key cursor [MATCH pattern] [COUNT count]", "2.8.0",
-         "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-         "the cursor to return back to 0. N is the number of elements inside the collection.."});
+      {.name = "scard",
+       .arity = 2,
+       .flags = R | F,
+       .keys = {1, 1, 1},
+       .fn = cmd_scard,
+       .doc = {.group = "set", .summary = "Get the number of members in a set", .syntax = "key"}});
+  t.add({.name = "spop",
+         .arity = -2,
+         .flags = W | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_spop,
+         .doc = {.group = "set",
+                 .summary = "Remove and return one or multiple random members from a set",
+                 .syntax = "key [count]",
+                 .complexity = "Without the count argument O(1), otherwise O(N) where N is the "
+                               "value of the passed count."}});
+  t.add({.name = "srandmember",
+         .arity = -2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_srandmember,
+         .doc = {.group = "set",
+                 .summary = "Get one or multiple random members from a set",
+                 .syntax = "key [count]",
+                 .complexity = "Without the count argument O(1), otherwise O(N) where N is the "
+                               "absolute value of the passed count."}});
+  t.add({.name = "smove",
+         .arity = 4,
+         .flags = W | F,
+         .keys = {1, 2, 1},
+         .fn = cmd_smove,
+         .doc = {.group = "set",
+                 .summary = "Move a member from one set to another",
+                 .syntax = "source destination member"}});
+  t.add({.name = "sinter",
+         .arity = -2,
+         .flags = R,
+         .keys = {1, -1, 1},
+         .fn = cmd_sinter,
+         .doc = {.group = "set",
+                 .summary = "Intersect multiple sets",
+                 .syntax = "key [key ...]",
+                 .complexity = "O(N*M) worst case where N is the cardinality of the smallest set "
+                               "and M is the number of sets."}});
+  t.add({.name = "sintercard",
+         .arity = -3,
+         .flags = R | kMovableKeys,
+         .numkeys_at = 1,
+         .fn = cmd_sintercard,
+         .doc = {.group = "set",
+                 .summary = "Intersect multiple sets and return the cardinality of the result",
+                 .syntax = "numkeys key [key ...] [LIMIT limit]",
+                 .since = "7.0.0",
+                 .complexity = "O(N*M) worst case where N is the cardinality of the smallest set "
+                               "and M is the number of sets."}});
+  t.add({.name = "sinterstore",
+         .arity = -3,
+         .flags = W | M,
+         .keys = {1, -1, 1},
+         .fn = cmd_sinterstore,
+         .doc = {.group = "set",
+                 .summary = "Intersect multiple sets and store the resulting set in a key",
+                 .syntax = "destination key [key ...]",
+                 .complexity = "O(N*M) worst case where N is the cardinality of the smallest set "
+                               "and M is the number of sets."}});
+  t.add({.name = "sunion",
+         .arity = -2,
+         .flags = R,
+         .keys = {1, -1, 1},
+         .fn = cmd_sunion,
+         .doc = {.group = "set",
+                 .summary = "Add multiple sets",
+                 .syntax = "key [key ...]",
+                 .complexity = "O(N) where N is the total number of elements in all given sets."}});
+  t.add({.name = "sunionstore",
+         .arity = -3,
+         .flags = W | M,
+         .keys = {1, -1, 1},
+         .fn = cmd_sunionstore,
+         .doc = {.group = "set",
+                 .summary = "Add multiple sets and store the resulting set in a key",
+                 .syntax = "destination key [key ...]",
+                 .complexity = "O(N) where N is the total number of elements in all given sets."}});
+  t.add({.name = "sdiff",
+         .arity = -2,
+         .flags = R,
+         .keys = {1, -1, 1},
+         .fn = cmd_sdiff,
+         .doc = {.group = "set",
+                 .summary = "Subtract multiple sets",
+                 .syntax = "key [key ...]",
+                 .complexity = "O(N) where N is the total number of elements in all given sets."}});
+  t.add({.name = "sdiffstore",
+         .arity = -3,
+         .flags = W | M,
+         .keys = {1, -1, 1},
+         .fn = cmd_sdiffstore,
+         .doc = {.group = "set",
+                 .summary = "Subtract multiple sets and store the resulting set in a key",
+                 .syntax = "destination key [key ...]",
+                 .complexity = "O(N) where N is the total number of elements in all given sets."}});
+  t.add({.name = "sscan",
+         .arity = -3,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_sscan,
+         .doc = {.group = "set",
+                 .summary = "Incrementally iterate Set elements",
+                 .syntax = "key cursor [MATCH pattern] [COUNT count]",
+                 .since = "2.8.0",
+                 .complexity = "O(1) for every call. O(N) for a complete iteration, including "
+                               "enough command calls for the cursor to return back to 0. N is the "
+                               "number of elements inside the collection.."}});
 }
 
 }  // namespace respite::server

@@ -404,52 +404,181 @@ void cmd_setrange(CmdCtx& c) {
 
 void register_string_commands(CommandTable& t) {
   constexpr uint32_t W = kWrite | kDenyOom, R = kReadonly;
-  t.add({"get", 2, R | kFast, 1, 1, 1, cmd_get, "string", "Get the value of a key", "key"});
-  t.add({"set", -3, W, 1, 1, 1, cmd_set, "string", "Set the string value of a key",
-         "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT "
-         "unix-time-milliseconds | KEEPTTL]"});
-  t.add({"setnx", 3, W | kFast, 1, 1, 1, cmd_setnx, "string",
-         "Set the value of a key, only if the key does not exist", "key value"});
-  t.add({"setex", 4, W, 1, 1, 1, cmd_setex, "string", "Set the value and expiration of a key",
-         "key seconds value", "2.0.0"});
-  t.add({"psetex", 4, W, 1, 1, 1, cmd_setex, "string",
-         "Set the value and expiration in milliseconds of a key", "key milliseconds value",
-         "2.6.0"});
-  t.add({"getset", 3, W | kFast, 1, 1, 1, cmd_getset, "string",
-         "Set the string value of a key and return its old value", "key value"});
-  t.add({"getdel", 2, kWrite | kFast, 1, 1, 1, cmd_getdel, "string",
-         "Get the value of a key and delete the key", "key", "6.2.0"});
-  t.add({"getex", -2, kWrite | kFast, 1, 1, 1, cmd_getex, "string",
-         "Get the value of a key and optionally set its expiration",
-         "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds "
-         "| PERSIST]",
-         "6.2.0"});
-  t.add({"mget", -2, R | kFast, 1, -1, 1, cmd_mget, "string",
-         "Get the values of all the given keys", "key [key ...]", "1.0.0", "O(N)"});
-  t.add({"mset", -3, W, 1, -1, 2, cmd_mset, "string", "Set multiple keys to multiple values",
-         "key value [key value ...]", "1.0.1", "O(N)"});
-  t.add({"msetnx", -3, W, 1, -1, 2, cmd_msetnx, "string",
-         "Set multiple keys to multiple values, only if none of the keys exist",
-         "key value [key value ...]", "1.0.1", "O(N)"});
-  t.add({"strlen", 2, R | kFast, 1, 1, 1, cmd_strlen, "string",
-         "Get the length of the value stored in a key", "key", "2.2.0"});
-  t.add({"append", 3, W | kFast, 1, 1, 1, cmd_append, "string", "Append a value to a key",
-         "key value", "2.0.0"});
-  t.add({"incr", 2, W | kFast, 1, 1, 1, cmd_incr, "string",
-         "Increment the integer value of a key by one", "key"});
-  t.add({"decr", 2, W | kFast, 1, 1, 1, cmd_decr, "string",
-         "Decrement the integer value of a key by one", "key"});
-  t.add({"incrby", 3, W | kFast, 1, 1, 1, cmd_incrby, "string",
-         "Increment the integer value of a key by the given amount", "key increment"});
-  t.add({"decrby", 3, W | kFast, 1, 1, 1, cmd_decrby, "string",
-         "Decrement the integer value of a key by the given number", "key decrement"});
-  t.add({"incrbyfloat", 3, W | kFast, 1, 1, 1, cmd_incrbyfloat, "string",
-         "Increment the float value of a key by the given amount", "key increment", "2.6.0"});
-  t.add({"getrange", 4, R, 1, 1, 1, cmd_getrange, "string",
-         "Get a substring of the string stored at a key", "key start end", "2.4.0", "O(N)"});
-  t.add({"setrange", 4, W, 1, 1, 1, cmd_setrange, "string",
-         "Overwrite part of a string at key starting at the specified offset", "key offset value",
-         "2.2.0"});
+  t.add({.name = "get",
+         .arity = 2,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_get,
+         .doc = {.group = "string", .summary = "Get the value of a key", .syntax = "key"}});
+  t.add({.name = "set",
+         .arity = -3,
+         .flags = W,
+         .keys = {1, 1, 1},
+         .fn = cmd_set,
+         .doc = {.group = "string",
+                 .summary = "Set the string value of a key",
+                 .syntax = "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT "
+                           "unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]"}});
+  t.add({.name = "setnx",
+         .arity = 3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_setnx,
+         .doc = {.group = "string",
+                 .summary = "Set the value of a key, only if the key does not exist",
+                 .syntax = "key value"}});
+  t.add({.name = "setex",
+         .arity = 4,
+         .flags = W,
+         .keys = {1, 1, 1},
+         .fn = cmd_setex,
+         .doc = {.group = "string",
+                 .summary = "Set the value and expiration of a key",
+                 .syntax = "key seconds value",
+                 .since = "2.0.0"}});
+  t.add({.name = "psetex",
+         .arity = 4,
+         .flags = W,
+         .keys = {1, 1, 1},
+         .fn = cmd_setex,
+         .doc = {.group = "string",
+                 .summary = "Set the value and expiration in milliseconds of a key",
+                 .syntax = "key milliseconds value",
+                 .since = "2.6.0"}});
+  t.add({.name = "getset",
+         .arity = 3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_getset,
+         .doc = {.group = "string",
+                 .summary = "Set the string value of a key and return its old value",
+                 .syntax = "key value"}});
+  t.add({.name = "getdel",
+         .arity = 2,
+         .flags = kWrite | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_getdel,
+         .doc = {.group = "string",
+                 .summary = "Get the value of a key and delete the key",
+                 .syntax = "key",
+                 .since = "6.2.0"}});
+  t.add({.name = "getex",
+         .arity = -2,
+         .flags = kWrite | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_getex,
+         .doc = {.group = "string",
+                 .summary = "Get the value of a key and optionally set its expiration",
+                 .syntax = "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT "
+                           "unix-time-milliseconds | PERSIST]",
+                 .since = "6.2.0"}});
+  t.add({.name = "mget",
+         .arity = -2,
+         .flags = R | kFast,
+         .keys = {1, -1, 1},
+         .fn = cmd_mget,
+         .doc = {.group = "string",
+                 .summary = "Get the values of all the given keys",
+                 .syntax = "key [key ...]",
+                 .complexity = "O(N)"}});
+  t.add({.name = "mset",
+         .arity = -3,
+         .flags = W,
+         .keys = {1, -1, 2},
+         .fn = cmd_mset,
+         .doc = {.group = "string",
+                 .summary = "Set multiple keys to multiple values",
+                 .syntax = "key value [key value ...]",
+                 .since = "1.0.1",
+                 .complexity = "O(N)"}});
+  t.add({.name = "msetnx",
+         .arity = -3,
+         .flags = W,
+         .keys = {1, -1, 2},
+         .fn = cmd_msetnx,
+         .doc = {.group = "string",
+                 .summary = "Set multiple keys to multiple values, only if none of the keys exist",
+                 .syntax = "key value [key value ...]",
+                 .since = "1.0.1",
+                 .complexity = "O(N)"}});
+  t.add({.name = "strlen",
+         .arity = 2,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_strlen,
+         .doc = {.group = "string",
+                 .summary = "Get the length of the value stored in a key",
+                 .syntax = "key",
+                 .since = "2.2.0"}});
+  t.add({.name = "append",
+         .arity = 3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_append,
+         .doc = {.group = "string",
+                 .summary = "Append a value to a key",
+                 .syntax = "key value",
+                 .since = "2.0.0"}});
+  t.add({.name = "incr",
+         .arity = 2,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_incr,
+         .doc = {.group = "string",
+                 .summary = "Increment the integer value of a key by one",
+                 .syntax = "key"}});
+  t.add({.name = "decr",
+         .arity = 2,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_decr,
+         .doc = {.group = "string",
+                 .summary = "Decrement the integer value of a key by one",
+                 .syntax = "key"}});
+  t.add({.name = "incrby",
+         .arity = 3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_incrby,
+         .doc = {.group = "string",
+                 .summary = "Increment the integer value of a key by the given amount",
+                 .syntax = "key increment"}});
+  t.add({.name = "decrby",
+         .arity = 3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_decrby,
+         .doc = {.group = "string",
+                 .summary = "Decrement the integer value of a key by the given number",
+                 .syntax = "key decrement"}});
+  t.add({.name = "incrbyfloat",
+         .arity = 3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_incrbyfloat,
+         .doc = {.group = "string",
+                 .summary = "Increment the float value of a key by the given amount",
+                 .syntax = "key increment",
+                 .since = "2.6.0"}});
+  t.add({.name = "getrange",
+         .arity = 4,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_getrange,
+         .doc = {.group = "string",
+                 .summary = "Get a substring of the string stored at a key",
+                 .syntax = "key start end",
+                 .since = "2.4.0",
+                 .complexity = "O(N)"}});
+  t.add({.name = "setrange",
+         .arity = 4,
+         .flags = W,
+         .keys = {1, 1, 1},
+         .fn = cmd_setrange,
+         .doc = {.group = "string",
+                 .summary = "Overwrite part of a string at key starting at the specified offset",
+                 .syntax = "key offset value",
+                 .since = "2.2.0"}});
 }
 
 }  // namespace respite::server

@@ -206,19 +206,46 @@ void cmd_exec(CmdCtx& c) {
 
 void register_transaction_commands(CommandTable& t) {
   constexpr uint32_t F = kNoscript | kLoading | kStale | kFast | kAllowBusy;
-  t.add({"multi", 1, F, 0, 0, 0, cmd_multi, "transactions", "Mark the start of a transaction block",
-         "", "1.2.0"});
-  t.add({"exec", 1, kNoscript | kLoading | kStale, 0, 0, 0, cmd_exec, "transactions",
-         "Execute all commands issued after MULTI", "", "1.2.0",
-         "Depends on commands in the transaction"});
-  t.add({"discard", 1, F, 0, 0, 0, cmd_discard, "transactions",
-         "Discard all commands issued after MULTI", "", "2.0.0",
-         "O(N), when N is the number of queued commands"});
-  t.add({"watch", -2, F, 1, -1, 1, cmd_watch, "transactions",
-         "Watch the given keys to determine execution of the MULTI/EXEC block", "key [key ...]",
-         "2.2.0", "O(1) for every key."});
-  t.add({"unwatch", 1, F, 0, 0, 0, cmd_unwatch, "transactions", "Forget about all watched keys", "",
-         "2.2.0"});
+  t.add({.name = "multi",
+         .arity = 1,
+         .flags = F,
+         .fn = cmd_multi,
+         .doc = {.group = "transactions",
+                 .summary = "Mark the start of a transaction block",
+                 .since = "1.2.0"}});
+  t.add({.name = "exec",
+         .arity = 1,
+         .flags = kNoscript | kLoading | kStale,
+         .fn = cmd_exec,
+         .doc = {.group = "transactions",
+                 .summary = "Execute all commands issued after MULTI",
+                 .since = "1.2.0",
+                 .complexity = "Depends on commands in the transaction"}});
+  t.add({.name = "discard",
+         .arity = 1,
+         .flags = F,
+         .fn = cmd_discard,
+         .doc = {.group = "transactions",
+                 .summary = "Discard all commands issued after MULTI",
+                 .since = "2.0.0",
+                 .complexity = "O(N), when N is the number of queued commands"}});
+  t.add({.name = "watch",
+         .arity = -2,
+         .flags = F,
+         .keys = {1, -1, 1},
+         .fn = cmd_watch,
+         .doc = {.group = "transactions",
+                 .summary = "Watch the given keys to determine execution of the MULTI/EXEC block",
+                 .syntax = "key [key ...]",
+                 .since = "2.2.0",
+                 .complexity = "O(1) for every key."}});
+  t.add(
+      {.name = "unwatch",
+       .arity = 1,
+       .flags = F,
+       .fn = cmd_unwatch,
+       .doc = {
+           .group = "transactions", .summary = "Forget about all watched keys", .since = "2.2.0"}});
 }
 
 }  // namespace respite::server
