@@ -454,7 +454,7 @@ void register_connection_commands(CommandTable& t) {
   constexpr uint32_t F = kFast | kStale | kLoading;
   t.add({.name = "ping",
          .arity = -1,
-         .flags = F,
+         .flags = kFast,  // Redis 7.0: not loading or stale
          .fn = cmd_ping,
          .doc = {.group = "connection", .summary = "Ping the server", .syntax = "[message]"}});
   t.add({.name = "echo",
@@ -464,7 +464,7 @@ void register_connection_commands(CommandTable& t) {
          .doc = {.group = "connection", .summary = "Echo the given string", .syntax = "message"}});
   t.add({.name = "quit",
          .arity = -1,
-         .flags = F | kNoAuth | kAllowBusy,
+         .flags = F | kNoAuth | kAllowBusy | kNoscript,
          .fn = cmd_quit,
          .doc = {.group = "connection", .summary = "Close the connection"}});
   t.add({.name = "reset",
@@ -481,14 +481,14 @@ void register_connection_commands(CommandTable& t) {
                  .syntax = "index"}});
   t.add({.name = "auth",
          .arity = -2,
-         .flags = F | kNoAuth | kNoscript,
+         .flags = F | kNoAuth | kNoscript | kAllowBusy,
          .fn = cmd_auth,
          .doc = {.group = "connection",
                  .summary = "Authenticate to the server",
                  .syntax = "[username] password"}});
   t.add({.name = "hello",
          .arity = -1,
-         .flags = F | kNoAuth | kNoscript,
+         .flags = F | kNoAuth | kNoscript | kAllowBusy,
          .fn = cmd_hello,
          .doc = {.group = "connection",
                  .summary = "Handshake with Redis",
@@ -574,7 +574,7 @@ void register_connection_commands(CommandTable& t) {
                .complexity = "O(N)"}});
   t.add_sub(client, {.name = "help",
                      .arity = 2,
-                     .flags = C,
+                     .flags = kLoading | kStale,  // Redis 7.0: not noscript
                      .fn = cmd_client_help,
                      .doc = {.summary = "Show helpful text about the different subcommands",
                              .since = "5.0.0"}});

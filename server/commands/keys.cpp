@@ -550,7 +550,7 @@ void register_key_commands(CommandTable& t) {
                  .syntax = "key newkey"}});
   t.add({.name = "copy",
          .arity = -3,
-         .flags = W,
+         .flags = W | kDenyOom,
          .keys = {1, 2, 1},
          .fn = cmd_copy,
          .doc = {.group = "generic",
@@ -628,7 +628,7 @@ void register_key_commands(CommandTable& t) {
                      .since = "4.0.0"}});
   t.add_sub(obj, {.name = "help",
                   .arity = 2,
-                  .flags = R,
+                  .flags = kLoading | kStale,  // Redis 7.0: not readonly
                   .fn = cmd_object_help,
                   .doc = {.summary = "Show helpful text about the different subcommands",
                           .since = "6.2.0"}});
