@@ -11,10 +11,6 @@ std::string lowercase(std::string_view s) {
   return out;
 }
 
-std::string arity_error_text(const Command& cmd) {
-  return "ERR wrong number of arguments for '" + cmd.name + "' command";
-}
-
 const Command* Command::find_sub(std::string_view name) const {
   char buf[CommandTable::kMaxName];
   if (name.size() >= sizeof buf) return nullptr;

@@ -146,7 +146,5 @@ void register_pubsub_commands(CommandTable& t);
 void register_all_commands(CommandTable& t);
 
 std::string lowercase(std::string_view s);
-// "ERR wrong number of arguments for 'get' command": Redis's arity error, built in one place.
-std::string arity_error_text(const Command& cmd);
 
 }  // namespace respite::server

@@ -42,7 +42,7 @@ void CmdCtx::read_miss_events(std::string_view key) {
 }
 
 void CmdCtx::arity_error() {
-  reply.error(arity_error_text(*cmd));
+  reply.error(server::arity_error(cmd->name));
 }
 
 bool parse_int(std::string_view s, int64_t* out) {
@@ -235,7 +235,7 @@ bool parse_scan_cursor(CmdCtx& c, std::string_view arg, uint64_t* out) {
   unsigned long long v = std::strtoull(s.c_str(), &end, 10);
   if ((!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) || *end != '\0' ||
       errno == ERANGE) {
-    c.error(err::kCursor);
+    c.error(Err::kCursor);
     return false;
   }
   *out = v;
@@ -245,18 +245,18 @@ bool parse_scan_cursor(CmdCtx& c, std::string_view arg, uint64_t* out) {
 bool parse_scan_options(CmdCtx& c, size_t first, bool allow_type, ScanArgs* out) {
   for (size_t j = first; j < c.argc(); j += 2) {
     if (j + 1 >= c.argc()) {
-      c.error(err::kSyntax);
+      c.error(Err::kSyntax);
       return false;
     }
     std::string_view o = c.arg(j), v = c.arg(j + 1);
     if (iequals(o, "count")) {
       int64_t count;
       if (!parse_int(v, &count)) {
-        c.error(err::kNotInt);
+        c.error(Err::kNotInt);
         return false;
       }
       if (count < 1) {
-        c.error(err::kSyntax);
+        c.error(Err::kSyntax);
         return false;
       }
       out->count = static_cast<size_t>(count);
@@ -267,7 +267,7 @@ bool parse_scan_options(CmdCtx& c, size_t first, bool allow_type, ScanArgs* out)
       out->type = lowercase(v);
       out->has_type = true;
     } else {
-      c.error(err::kSyntax);
+      c.error(Err::kSyntax);
       return false;
     }
   }
@@ -278,11 +278,11 @@ bool parse_mpop(CmdCtx& c, size_t at, std::string_view first_end, std::string_vi
                 MpopArgs* a) {
   int64_t numkeys;
   if (!parse_int(c.arg(at), &numkeys) || numkeys <= 0) {
-    c.error("ERR numkeys should be greater than 0");
+    c.error(Err::kNumkeysPositive);
     return false;
   }
   if (static_cast<uint64_t>(numkeys) >= c.argc() - at - 1) {  // no room for the end word
-    c.error(err::kSyntax);
+    c.error(Err::kSyntax);
     return false;
   }
   a->first_key = at + 1;
@@ -293,17 +293,17 @@ bool parse_mpop(CmdCtx& c, size_t at, std::string_view first_end, std::string_vi
   } else if (iequals(c.arg(where), second_end)) {
     a->second_end = true;
   } else {
-    c.error(err::kSyntax);
+    c.error(Err::kSyntax);
     return false;
   }
   bool counted = false;
   for (size_t j = where + 1; j < c.argc(); j++) {
     if (counted || !iequals(c.arg(j), "count") || j + 1 >= c.argc()) {
-      c.error(err::kSyntax);
+      c.error(Err::kSyntax);
       return false;
     }
     if (!parse_int(c.arg(++j), &a->count) || a->count < 1) {
-      c.error("ERR count should be greater than 0");
+      c.error(Err::kCountPositive);
       return false;
     }
     counted = true;

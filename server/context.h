@@ -12,6 +12,7 @@
 #include "protocol/reply_writer.h"
 #include "server/command.h"
 #include "server/connection.h"
+#include "server/errors.h"
 #include "server/server.h"
 #include "server/worker.h"
 #include "storage/compress.h"
@@ -23,31 +24,6 @@ class MultiWrite;
 }  // namespace respite::storage
 
 namespace respite::server {
-
-// Error texts, word for word as Redis 7.0 sends them. One place, so that a typo cannot hide in a
-// handler.
-namespace err {
-inline constexpr std::string_view kWrongType =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-inline constexpr std::string_view kNotInt = "ERR value is not an integer or out of range";
-inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
-inline constexpr std::string_view kSyntax = "ERR syntax error";
-inline constexpr std::string_view kNoSuchKey = "ERR no such key";
-inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
-inline constexpr std::string_view kDbIndex = "ERR DB index is out of range";
-inline constexpr std::string_view kInvalidDb = "ERR invalid DB index";
-inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
-inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
-inline constexpr std::string_view kNaN = "ERR increment would produce NaN or Infinity";
-inline constexpr std::string_view kStringTooLong =
-    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
-inline constexpr std::string_view kOutOfRangeOffset = "ERR offset is out of range";
-inline constexpr std::string_view kCursor = "ERR invalid cursor";
-inline constexpr std::string_view kPositive = "ERR value is out of range, must be positive";
-// HRANDFIELD, SRANDMEMBER, ZRANDMEMBER with a count of INT64_MIN (its negation would overflow).
-inline constexpr std::string_view kRandCount =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-}  // namespace err
 
 struct CmdCtx {
   Server& server;
@@ -73,6 +49,7 @@ struct CmdCtx {
   const storage::Entry* lookup_read(std::string_view key);
   void read_miss_events(std::string_view key);
   void error(std::string_view msg) { reply.error(msg); }
+  void error(Err e) { reply.error(error_text(e)); }
   // A keyspace notification (server/notify.h) for key of the selected database, or of db.
   void notify(int64_t cls, std::string_view event, std::string_view key) {
     worker.notify(cls, event, key, conn.db);

@@ -7,6 +7,7 @@
 #include "server/command.h"
 #include "server/connection.h"
 #include "server/context.h"
+#include "server/errors.h"
 #include "storage/hash.h"
 
 namespace respite::server {
@@ -125,10 +126,7 @@ void reject_command(Connection& c, const Command* cmd, std::string_view msg) {
     if (cmd && is_exec(*cmd)) {
       // Redis's execCommandAbort: the transaction goes, with the reason. Redis formats its own
       // rejections (arity) without the "ERR " that shared errors (OOM, NOAUTH) carry.
-      if (msg.substr(0, 4) == "ERR ") msg.remove_prefix(4);
-      std::string m = "EXECABORT Transaction discarded because of: ";
-      m.append(msg);
-      c.reply.error(m);
+      c.reply.error(exec_abort_error(msg));
       c.tx->clear_queue();
       c.worker->server->watches.unwatch_all(c.tx.get());
       c.tx->dirty.store(false, std::memory_order_relaxed);

@@ -56,8 +56,8 @@ void cmd_reset(CmdCtx& c) {
 
 void cmd_select(CmdCtx& c) {
   int64_t id;
-  if (!parse_int(c.arg(1), &id) || id < INT_MIN || id > INT_MAX) return c.error(err::kNotInt);
-  if (id < 0 || id >= c.server.store.databases()) return c.error(err::kDbIndex);
+  if (!parse_int(c.arg(1), &id) || id < INT_MIN || id > INT_MAX) return c.error(Err::kNotInt);
+  if (id < 0 || id >= c.server.store.databases()) return c.error(Err::kDbIndex);
   c.conn.db = static_cast<int>(id);
   c.conn.db_shown.store(c.conn.db, std::memory_order_relaxed);
   c.reply.ok();
@@ -70,16 +70,14 @@ bool authenticate(CmdCtx& c, std::string_view user, std::string_view pass) {
     c.conn.authenticated = true;
     return true;
   }
-  c.error("WRONGPASS invalid username-password pair or user is disabled.");
+  c.error(Err::kWrongPass);
   return false;
 }
 
 void cmd_auth(CmdCtx& c) {
-  if (c.argc() > 3) return c.error(err::kSyntax);
+  if (c.argc() > 3) return c.error(Err::kSyntax);
   if (c.argc() == 2 && c.server.config.requirepass().empty()) {
-    return c.error(
-        "ERR AUTH <password> called without any password configured for the default user. Are "
-        "you sure your configuration is correct?");
+    return c.error(Err::kAuthNoPassword);
   }
   std::string_view user = c.argc() == 3 ? c.arg(1) : "default";
   if (authenticate(c, user, c.arg(c.argc() - 1))) c.reply.ok();
@@ -94,7 +92,7 @@ bool valid_client_name(std::string_view name) {
 
 bool set_client_name(CmdCtx& c, std::string_view name) {
   if (!valid_client_name(name)) {
-    c.error("ERR Client names cannot contain spaces, newlines or special characters.");
+    c.error(Err::kBadClientName);
     return false;
   }
   std::lock_guard<std::mutex> lock(c.server.clients_mu);
@@ -106,10 +104,9 @@ void cmd_hello(CmdCtx& c) {
   int64_t ver = 0;
   size_t j = 1;
   if (c.argc() >= 2) {
-    if (!parse_int(c.arg(1), &ver))
-      return c.error("ERR Protocol version is not an integer or out of range");
+    if (!parse_int(c.arg(1), &ver)) return c.error(Err::kProtoNotInt);
     j = 2;
-    if (ver < 2 || ver > 3) return c.error("NOPROTO unsupported protocol version");
+    if (ver < 2 || ver > 3) return c.error(Err::kNoProto);
   }
   std::string_view user, pass, name;
   bool has_auth = false, has_name = false;
@@ -124,15 +121,12 @@ void cmd_hello(CmdCtx& c) {
       name = c.arg(++j);
       has_name = true;
     } else {
-      return c.error("ERR Syntax error in HELLO option '" + std::string(c.arg(j)) + "'");
+      return c.error(hello_option_error(c.arg(j)));
     }
   }
   if (has_auth && !authenticate(c, user, pass)) return;
   if (!c.conn.authenticated) {
-    return c.error(
-        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
-        "RESP protocol version at the same time");
+    return c.error(Err::kHelloNoAuth);
   }
   if (has_name && !set_client_name(c, name)) return;
   if (ver) {
@@ -205,7 +199,7 @@ void cmd_client_reply(CmdCtx& c) {
   } else if (iequals(v, "skip")) {
     if (c.conn.reply_mode != Mode::kOff) c.conn.reply_mode = Mode::kSkipNext;
   } else {
-    c.error(err::kSyntax);
+    c.error(Err::kSyntax);
   }
 }
 
@@ -229,11 +223,10 @@ void cmd_client_setinfo(CmdCtx& c) {
   std::string_view attr = c.arg(2), val = c.arg(3);
   bool is_name = iequals(attr, "lib-name"), is_ver = iequals(attr, "lib-ver");
   if (!is_name && !is_ver) {
-    return c.error("ERR Unrecognized option '" + std::string(attr) + "'");
+    return c.error(unrecognized_option_error(attr));
   }
   if (!valid_client_name(val)) {
-    return c.error("ERR " + std::string(is_name ? "lib-name" : "lib-ver") +
-                   " cannot contain spaces, newlines or special characters.");
+    return c.error(client_attr_error(is_name ? "lib-name" : "lib-ver"));
   }
   (is_name ? c.conn.lib_name : c.conn.lib_ver).assign(val);
   c.reply.ok();
@@ -276,7 +269,7 @@ void cmd_client_list(CmdCtx& c) {
       std::string_view t = c.arg(++j);
       if (!iequals(t, "normal") && !iequals(t, "master") && !iequals(t, "replica") &&
           !iequals(t, "slave") && !iequals(t, "pubsub"))
-        return c.error("ERR Unknown client type '" + std::string(t) + "'");
+        return c.error(unknown_client_type_error(t));
       type = iequals(t, "normal")   ? ClientType::kNormal
              : iequals(t, "pubsub") ? ClientType::kPubsub
                                     : ClientType::kNone;
@@ -284,11 +277,11 @@ void cmd_client_list(CmdCtx& c) {
       by_id = true;
       for (j++; j < c.argc(); j++) {
         int64_t id;
-        if (!parse_int(c.arg(j), &id) || id < 1) return c.error("ERR Invalid client ID");
+        if (!parse_int(c.arg(j), &id) || id < 1) return c.error(Err::kInvalidClientId);
         ids.push_back(static_cast<uint64_t>(id));
       }
     } else {
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
     }
   }
   std::string out;
@@ -308,22 +301,19 @@ void cmd_client_list(CmdCtx& c) {
 // Redis's UNBLOCKED error, on its own worker.
 void cmd_client_unblock(CmdCtx& c) {
   if (c.argc() > 4) {
-    return c.error("ERR unknown subcommand or wrong number of arguments for '" +
-                   std::string(c.arg(1).substr(0, 128)) + "'. Try CLIENT HELP.");
+    return c.error(subcommand_syntax_error("client", c.arg(1)));
   }
   bool error = false;
   if (c.argc() == 4) {  // Redis checks the reason before the id
     if (iequals(c.arg(3), "error"))
       error = true;
     else if (!iequals(c.arg(3), "timeout"))
-      return c.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return c.error(Err::kUnblockReason);
   }
   int64_t id;
-  if (!parse_int(c.arg(2), &id)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(2), &id)) return c.error(Err::kNotInt);
   auto timeout = [](protocol::ReplyWriter& r) { r.null_array(); };
-  auto unblocked = [](protocol::ReplyWriter& r) {
-    r.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
-  };
+  auto unblocked = [](protocol::ReplyWriter& r) { r.error(error_text(Err::kUnblocked)); };
   bool done = id > 0 && c.server.blocking.unblock_client(static_cast<uint64_t>(id),
                                                          error ? +unblocked : +timeout);
   c.reply.integer(done ? 1 : 0);
@@ -360,18 +350,18 @@ void cmd_client_kill(CmdCtx& c) {
         return c.reply.ok();
       }
     }
-    return c.error("ERR No such client");
+    return c.error(Err::kNoSuchClient);
   }
   uint64_t id = 0;
   std::string addr, laddr;
   bool skipme = true, by_id = false, by_addr = false, by_laddr = false;
   ClientType type = ClientType::kAny;
-  if ((c.argc() - 2) % 2 != 0) return c.error(err::kSyntax);
+  if ((c.argc() - 2) % 2 != 0) return c.error(Err::kSyntax);
   for (size_t j = 2; j + 1 < c.argc(); j += 2) {
     std::string_view o = c.arg(j), v = c.arg(j + 1);
     if (iequals(o, "id")) {
       int64_t x;
-      if (!parse_int(v, &x) || x <= 0) return c.error("ERR client-id should be greater than 0");
+      if (!parse_int(v, &x) || x <= 0) return c.error(Err::kClientIdPositive);
       id = static_cast<uint64_t>(x);
       by_id = true;
     } else if (iequals(o, "addr")) {
@@ -388,18 +378,18 @@ void cmd_client_kill(CmdCtx& c) {
       else if (iequals(v, "master") || iequals(v, "replica") || iequals(v, "slave"))
         type = ClientType::kNone;
       else
-        return c.error("ERR Unknown client type '" + std::string(v) + "'");
+        return c.error(unknown_client_type_error(v));
     } else if (iequals(o, "user")) {
-      if (v != "default") return c.error("ERR No such user '" + std::string(v) + "'");
+      if (v != "default") return c.error(no_such_user_error(v));
     } else if (iequals(o, "skipme")) {
       if (iequals(v, "yes"))
         skipme = true;
       else if (iequals(v, "no"))
         skipme = false;
       else
-        return c.error(err::kSyntax);
+        return c.error(Err::kSyntax);
     } else {
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
     }
   }
   int64_t killed = 0;

@@ -25,11 +25,6 @@ namespace {
 
 using Hash = Collection<HashValue>;
 
-constexpr std::string_view kHashNotInt = "ERR hash value is not an integer";
-constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
-constexpr std::string_view kIncrNaN = "ERR value is NaN or Infinity";
-constexpr std::string_view kOutOfRange = "ERR value is out of range";
-
 HashValue::Limits hash_limits(CmdCtx& c) {
   EncodingLimits l = encoding_limits(c.server);
   return {l.hash_entries, l.hash_value};
@@ -39,7 +34,7 @@ HashValue::Limits hash_limits(CmdCtx& c) {
 // holds another type.
 HashValue* hash_for_write(CmdCtx& c, Hash& h) {
   if (h.wrong_type()) {
-    c.error(err::kWrongType);
+    c.error(Err::kWrongType);
     return nullptr;
   }
   return h.get() ? h.get() : h.create(new HashValue());
@@ -73,7 +68,7 @@ void cmd_hmset(CmdCtx& c) {
 
 void cmd_hsetnx(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   // An existing field is left alone, without even the encoding check a write would make.
   if (h.get() && h.get()->contains(c.arg(2))) return c.reply.integer(0);
   HashValue* v = hash_for_write(c, h);
@@ -84,7 +79,7 @@ void cmd_hsetnx(CmdCtx& c) {
 
 void cmd_hdel(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   HashValue* v = h.get();
   if (!v) return c.reply.integer(0);
   int64_t removed = 0;
@@ -98,15 +93,15 @@ void cmd_hdel(CmdCtx& c) {
 
 void cmd_hincrby(CmdCtx& c) {
   int64_t by;
-  if (!parse_int(c.arg(3), &by)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(3), &by)) return c.error(Err::kNotInt);
   Hash h(c, c.arg(1), Type::kHash);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   int64_t cur = 0;
   std::string_view text;
   if (h.get() && h.get()->get(c.arg(2), &text) && !parse_int(text, &cur))
-    return c.error(kHashNotInt);
+    return c.error(Err::kHashNotInt);
   if ((by < 0 && cur < 0 && by < INT64_MIN - cur) || (by > 0 && cur > 0 && by > INT64_MAX - cur))
-    return c.error(err::kOverflow);
+    return c.error(Err::kOverflow);
   cur += by;
   char buf[24];
   size_t n = protocol::ReplyWriter::format_int(cur, buf);
@@ -118,16 +113,16 @@ void cmd_hincrby(CmdCtx& c) {
 
 void cmd_hincrbyfloat(CmdCtx& c) {
   long double by;
-  if (!parse_long_double(c.arg(3), &by)) return c.error(err::kNotFloat);
-  if (std::isnan(by) || std::isinf(by)) return c.error(kIncrNaN);
+  if (!parse_long_double(c.arg(3), &by)) return c.error(Err::kNotFloat);
+  if (std::isnan(by) || std::isinf(by)) return c.error(Err::kIncrNaN);
   Hash h(c, c.arg(1), Type::kHash);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   long double cur = 0;
   std::string_view text;
   if (h.get() && h.get()->get(c.arg(2), &text) && !parse_long_double(text, &cur))
-    return c.error(kHashNotFloat);
+    return c.error(Err::kHashNotFloat);
   cur += by;
-  if (std::isnan(cur) || std::isinf(cur)) return c.error(err::kNaN);
+  if (std::isnan(cur) || std::isinf(cur)) return c.error(Err::kNaN);
   std::string out = format_long_double(cur);
   hash_for_write(c, h)->set(c.arg(2), out, hash_limits(c));
   h.changed();
@@ -139,7 +134,7 @@ void cmd_hincrbyfloat(CmdCtx& c) {
 
 void cmd_hget(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   std::string_view v;
   if (h.get() && h.get()->get(c.arg(2), &v))
     c.reply.bulk(v);
@@ -149,7 +144,7 @@ void cmd_hget(CmdCtx& c) {
 
 void cmd_hmget(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   c.reply.array(c.argc() - 2);
   std::string_view v;
   for (size_t i = 2; i < c.argc(); i++) {
@@ -162,13 +157,13 @@ void cmd_hmget(CmdCtx& c) {
 
 void cmd_hlen(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(h.get() ? static_cast<int64_t>(h.get()->length()) : 0);
 }
 
 void cmd_hstrlen(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   std::string_view v;
   bool found = h.get() && h.get()->get(c.arg(2), &v);
   c.reply.integer(found ? static_cast<int64_t>(v.size()) : 0);
@@ -176,14 +171,14 @@ void cmd_hstrlen(CmdCtx& c) {
 
 void cmd_hexists(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(h.get() && h.get()->contains(c.arg(2)) ? 1 : 0);
 }
 
 // HKEYS, HVALS, HGETALL. HGETALL is a map in RESP3 (a flat array in RESP2), the others arrays.
 void getall_generic(CmdCtx& c, bool fields, bool values) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   const HashValue* v = h.get();
   size_t n = v ? v->length() : 0;
   if (fields && values)
@@ -214,21 +209,21 @@ void cmd_hgetall(CmdCtx& c) {
 void cmd_hrandfield(CmdCtx& c) {
   if (c.argc() < 3) {
     Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-    if (h.wrong_type()) return c.error(err::kWrongType);
+    if (h.wrong_type()) return c.error(Err::kWrongType);
     if (!h.get()) return c.reply.null();
     c.reply.bulk(h.get()->random_pair(c.worker.rng).field);
     return;
   }
   int64_t l;
-  if (!parse_int(c.arg(2), &l)) return c.error(err::kNotInt);
-  if (l < -INT64_MAX) return c.error(err::kRandCount);
+  if (!parse_int(c.arg(2), &l)) return c.error(Err::kNotInt);
+  if (l < -INT64_MAX) return c.error(Err::kRandCount);
   if (c.argc() > 4 || (c.argc() == 4 && !iequals(c.arg(3), "withvalues")))
-    return c.error(err::kSyntax);
+    return c.error(Err::kSyntax);
   const bool withvalues = c.argc() == 4;
-  if (withvalues && (l < -INT64_MAX / 2 || l > INT64_MAX / 2)) return c.error(kOutOfRange);
+  if (withvalues && (l < -INT64_MAX / 2 || l > INT64_MAX / 2)) return c.error(Err::kOutOfRange);
 
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   const HashValue* v = h.get();
   if (!v || l == 0) return c.reply.array(0);
   const bool nested = withvalues && c.reply.resp() == 3;
@@ -267,7 +262,7 @@ void cmd_hscan(CmdCtx& c) {
   uint64_t cursor;
   if (!parse_scan_cursor(c, c.arg(2), &cursor)) return;
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   if (!h.get()) return reply_scan(c.reply, 0, 0);
   ScanArgs a;
   if (!parse_scan_options(c, 3, false, &a)) return;

@@ -123,15 +123,13 @@ void expire_generic(CmdCtx& c, bool seconds, bool relative) {
     else if (iequals(o, "lt"))
       flags |= LT;
     else
-      return c.error("ERR Unsupported option " + std::string(o));
+      return c.error(unsupported_option_error(o));
   }
-  if ((flags & NX) && (flags & (XX | GT | LT)))
-    return c.error("ERR NX and XX, GT or LT options at the same time are not compatible");
-  if ((flags & GT) && (flags & LT))
-    return c.error("ERR GT and LT options at the same time are not compatible");
+  if ((flags & NX) && (flags & (XX | GT | LT))) return c.error(Err::kExpireNxAndOthers);
+  if ((flags & GT) && (flags & LT)) return c.error(Err::kExpireGtAndLt);
   int64_t when;
-  if (!parse_int(c.arg(2), &when)) return c.error(err::kNotInt);
-  auto invalid = [&] { c.error("ERR invalid expire time in '" + c.cmd->name + "' command"); };
+  if (!parse_int(c.arg(2), &when)) return c.error(Err::kNotInt);
+  auto invalid = [&] { c.error(invalid_expire_error(c.cmd->name)); };
   if (seconds) {
     if (when > INT64_MAX / 1000 || when < INT64_MIN / 1000) return invalid();
     when *= 1000;
@@ -209,7 +207,7 @@ void rename_generic(CmdCtx& c, bool nx) {
   lock_keys(c, lock, 1);
   uint64_t hs = storage::hash_key(src), hd = storage::hash_key(dst);
   Entry* e = ks.lookup_locked(ks.shard_for(hs), src, hs, c.op);
-  if (!e) return c.error(err::kNoSuchKey);
+  if (!e) return c.error(Err::kNoSuchKey);
   if (src == dst) return nx ? c.reply.integer(0) : c.reply.ok();
   Entry* d = ks.lookup_locked(ks.shard_for(hd), dst, hd, c.op);
   if (d && nx) return c.reply.integer(0);
@@ -238,11 +236,11 @@ void cmd_renamenx(CmdCtx& c) {
 bool parse_db_index(CmdCtx& c, std::string_view arg, int* out) {
   int64_t v;
   if (!parse_int(arg, &v) || v < INT_MIN || v > INT_MAX) {
-    c.error(err::kNotInt);
+    c.error(Err::kNotInt);
     return false;
   }
   if (v < 0 || v >= c.server.store.databases()) {
-    c.error(err::kDbIndex);
+    c.error(Err::kDbIndex);
     return false;
   }
   *out = static_cast<int>(v);
@@ -293,17 +291,17 @@ void cmd_copy(CmdCtx& c) {
     } else if (iequals(c.arg(j), "db") && j + 1 < c.argc()) {
       if (!parse_db_index(c, c.arg(++j), &dst_db)) return;
     } else {
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
     }
   }
-  if (dst_db == c.conn.db && c.arg(1) == c.arg(2)) return c.error(err::kSameObject);
+  if (dst_db == c.conn.db && c.arg(1) == c.arg(2)) return c.error(Err::kSameObject);
   copy_into(c, c.arg(1), c.arg(2), dst_db, replace, false);
 }
 
 void cmd_move(CmdCtx& c) {
   int dst_db;
   if (!parse_db_index(c, c.arg(2), &dst_db)) return;
-  if (dst_db == c.conn.db) return c.error(err::kSameObject);
+  if (dst_db == c.conn.db) return c.error(Err::kSameObject);
   copy_into(c, c.arg(1), c.arg(1), dst_db, false, true);
 }
 
@@ -370,10 +368,7 @@ void cmd_object_freq(CmdCtx& c) {
   if (!e) return c.reply.null();
   auto p = c.server.config.maxmemory_policy.load(std::memory_order_relaxed);
   if (p != EvictionPolicy::kAllKeysLfu && p != EvictionPolicy::kVolatileLfu) {
-    return c.error(
-        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
-        "that when switching between policies at runtime LRU and LFU data will take some time to "
-        "adjust.");
+    return c.error(Err::kLfuNotSelected);
   }
   // The counter decayed to now, as Redis's LFUDecrAndReturn (reading does not count as an access).
   c.reply.integer(storage::lfu_decayed(

@@ -30,9 +30,6 @@ using Lists = Collection<ListValue>;
 
 namespace {
 
-constexpr std::string_view kNoSuchIndex = "ERR index out of range";
-constexpr std::string_view kTooLarge = "ERR element too large for a list";
-
 ListValue::Limits limits(CmdCtx& c) {
   return ListValue::Limits::from_fill(encoding_limits(c.server).list_size);
 }
@@ -44,7 +41,7 @@ bool parse_where(CmdCtx& c, std::string_view arg, bool* front) {
   } else if (iequals(arg, "right")) {
     *front = false;
   } else {
-    c.error(err::kSyntax);
+    c.error(Err::kSyntax);
     return false;
   }
   return true;
@@ -55,7 +52,7 @@ bool parse_where(CmdCtx& c, std::string_view arg, bool* front) {
 bool elements_fit(CmdCtx& c, size_t from) {
   for (size_t i = from; i < c.argc(); i++) {
     if (c.arg(i).size() > ListValue::kMaxElement) {
-      c.error(kTooLarge);
+      c.error(Err::kListElementTooLarge);
       return false;
     }
   }
@@ -84,7 +81,7 @@ bool normalize_index(int64_t index, size_t len, size_t* out) {
 void push_generic(CmdCtx& c, bool front, bool only_existing) {
   if (!elements_fit(c, 2)) return;
   Lists lst(c, c.arg(1), Type::kList);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   if (!l) {
     if (only_existing) return c.reply.integer(0);
@@ -119,10 +116,10 @@ void pop_generic(CmdCtx& c, bool front) {
   if (c.argc() > 3) return c.arity_error();
   bool has_count = c.argc() == 3;
   int64_t count = 0;
-  if (has_count && (!parse_int(c.arg(2), &count) || count < 0)) return c.error(err::kPositive);
+  if (has_count && (!parse_int(c.arg(2), &count) || count < 0)) return c.error(Err::kPositive);
   Lists lst(c, c.arg(1), Type::kList);
   if (!lst.exists()) return has_count ? c.reply.null_array() : c.reply.null();
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   if (!has_count) {
     c.reply.bulk(l->end_value(front));
@@ -145,16 +142,16 @@ void cmd_rpop(CmdCtx& c) {
 
 void cmd_llen(CmdCtx& c) {
   Lists lst(c, c.arg(1), Type::kList, Access::kRead);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(lst.get() ? static_cast<int64_t>(lst.get()->length()) : 0);
 }
 
 void cmd_lindex(CmdCtx& c) {
   Lists lst(c, c.arg(1), Type::kList, Access::kRead);
   if (!lst.exists()) return c.reply.null();
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   int64_t index;
-  if (!parse_int(c.arg(2), &index)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(2), &index)) return c.error(Err::kNotInt);
   size_t i;
   if (!normalize_index(index, lst.get()->length(), &i)) return c.reply.null();
   c.reply.bulk(lst.get()->at(i));
@@ -163,12 +160,12 @@ void cmd_lindex(CmdCtx& c) {
 void cmd_lset(CmdCtx& c) {
   if (!elements_fit(c, 3)) return;
   Lists lst(c, c.arg(1), Type::kList);
-  if (!lst.exists()) return c.error(err::kNoSuchKey);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (!lst.exists()) return c.error(Err::kNoSuchKey);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   int64_t index;
-  if (!parse_int(c.arg(2), &index)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(2), &index)) return c.error(Err::kNotInt);
   size_t i;
-  if (!normalize_index(index, lst.get()->length(), &i)) return c.error(kNoSuchIndex);
+  if (!normalize_index(index, lst.get()->length(), &i)) return c.error(Err::kIndexOutOfRange);
   lst.get()->set(i, c.arg(3), limits(c));
   lst.changed();
   c.notify(kNotifyList, "lset", c.arg(1));
@@ -190,7 +187,7 @@ bool clamp_range(int64_t start, int64_t stop, size_t len, size_t* first, size_t*
 
 bool parse_range(CmdCtx& c, int64_t* start, int64_t* stop) {
   if (!parse_int(c.arg(2), start) || !parse_int(c.arg(3), stop)) {
-    c.error(err::kNotInt);
+    c.error(Err::kNotInt);
     return false;
   }
   return true;
@@ -200,7 +197,7 @@ void cmd_lrange(CmdCtx& c) {
   int64_t start, stop;
   if (!parse_range(c, &start, &stop)) return;
   Lists lst(c, c.arg(1), Type::kList, Access::kRead);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   size_t first, n;
   if (!l || !clamp_range(start, stop, l->length(), &first, &n)) return c.reply.array(0);
@@ -212,7 +209,7 @@ void cmd_ltrim(CmdCtx& c) {
   int64_t start, stop;
   if (!parse_range(c, &start, &stop)) return;
   Lists lst(c, c.arg(1), Type::kList);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   if (l) {
     size_t len = l->length(), first, n;
@@ -230,9 +227,9 @@ void cmd_ltrim(CmdCtx& c) {
 
 void cmd_lrem(CmdCtx& c) {
   int64_t count;
-  if (!parse_int(c.arg(2), &count)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(2), &count)) return c.error(Err::kNotInt);
   Lists lst(c, c.arg(1), Type::kList);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   if (!lst.get()) return c.reply.integer(0);
   size_t removed = lst.get()->remove(c.arg(3), count);
   if (removed) c.notify(kNotifyList, "lrem", c.arg(1));
@@ -246,12 +243,12 @@ void cmd_linsert(CmdCtx& c) {
   } else if (iequals(c.arg(2), "before")) {
     after = false;
   } else {
-    return c.error(err::kSyntax);
+    return c.error(Err::kSyntax);
   }
   if (!elements_fit(c, 4)) return;
   Lists lst(c, c.arg(1), Type::kList);
   if (!lst.exists()) return c.reply.integer(0);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   if (!l->insert(c.arg(3), c.arg(4), after, limits(c))) return c.reply.integer(-1);
   c.notify(kNotifyList, "linsert", c.arg(1));
@@ -268,20 +265,16 @@ void cmd_lpos(CmdCtx& c) {
     std::string_view opt = c.arg(j);
     bool more = j + 1 < c.argc();
     if (iequals(opt, "rank") && more) {
-      if (!parse_int(c.arg(++j), &rank)) return c.error(err::kNotInt);
+      if (!parse_int(c.arg(++j), &rank)) return c.error(Err::kNotInt);
       if (rank == 0) {
-        return c.error(
-            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
-            "or use negative to start from the end of the list");
+        return c.error(Err::kRankZero);
       }
     } else if (iequals(opt, "count") && more) {
-      if (!parse_int(c.arg(++j), &count) || count < 0)
-        return c.error("ERR COUNT can't be negative");
+      if (!parse_int(c.arg(++j), &count) || count < 0) return c.error(Err::kCountNegative);
     } else if (iequals(opt, "maxlen") && more) {
-      if (!parse_int(c.arg(++j), &maxlen) || maxlen < 0)
-        return c.error("ERR MAXLEN can't be negative");
+      if (!parse_int(c.arg(++j), &maxlen) || maxlen < 0) return c.error(Err::kMaxlenNegative);
     } else {
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
     }
   }
   bool reverse = rank < 0;
@@ -290,7 +283,7 @@ void cmd_lpos(CmdCtx& c) {
 
   Lists lst(c, c.arg(1), Type::kList, Access::kRead);
   if (!lst.exists()) return want_array ? c.reply.array(0) : c.reply.null();
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   auto len = static_cast<int64_t>(l->length());
   std::string_view ele = c.arg(2);
@@ -345,7 +338,7 @@ Moved move_element(CmdCtx& c, std::string_view src, std::string_view dst, bool f
   if (!s.exists()) return Moved::kNoSource;
   if (s.wrong_type()) {
     if (skip_wrong_source) return Moved::kNoSource;
-    c.error(err::kWrongType);
+    c.error(Err::kWrongType);
     return Moved::kReplied;
   }
   ListValue* sl = s.get();
@@ -364,7 +357,7 @@ Moved move_element(CmdCtx& c, std::string_view src, std::string_view dst, bool f
   } else {
     Lists d(c, ks, dst, Type::kList, AlreadyLocked{});
     if (d.wrong_type()) {
-      c.error(err::kWrongType);
+      c.error(Err::kWrongType);
       return Moved::kReplied;
     }
     ListValue* dl = d.get() ? d.get() : d.create(new ListValue());
@@ -422,7 +415,7 @@ bool pop_first(CmdCtx& c, const std::string_view* keys, size_t n, bool front, in
     if (!lst.exists()) return false;
     if (lst.wrong_type()) {
       if (serving) return false;
-      c.error(err::kWrongType);
+      c.error(Err::kWrongType);
       return true;
     }
     ListValue* l = lst.get();

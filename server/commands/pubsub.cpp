@@ -104,8 +104,7 @@ void cmd_spublish(CmdCtx& c) {
 
 // Redis's addReplySubcommandSyntaxError, with the subcommand as the client typed it.
 void subcommand_syntax_error(CmdCtx& c) {
-  c.error("ERR unknown subcommand or wrong number of arguments for '" +
-          std::string(c.arg(1).substr(0, 128)) + "'. Try PUBSUB HELP.");
+  c.error(server::subcommand_syntax_error("pubsub", c.arg(1)));
 }
 
 void channel_list(CmdCtx& c, bool shard) {

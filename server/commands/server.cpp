@@ -43,7 +43,7 @@ std::optional<FlushMode> parse_flush_mode(CmdCtx& c) {
   }
   if (c.argc() == 2 && iequals(c.arg(1), "sync")) return FlushMode::kSync;
   if (c.argc() == 2 && iequals(c.arg(1), "async")) return FlushMode::kAsync;
-  c.error(err::kSyntax);
+  c.error(Err::kSyntax);
   return std::nullopt;
 }
 
@@ -66,12 +66,10 @@ void cmd_flushall(CmdCtx& c) {
 
 void cmd_swapdb(CmdCtx& c) {
   int64_t a, b;
-  if (!parse_int(c.arg(1), &a) || a < INT_MIN || a > INT_MAX)
-    return c.error("ERR invalid first DB index");
-  if (!parse_int(c.arg(2), &b) || b < INT_MIN || b > INT_MAX)
-    return c.error("ERR invalid second DB index");
+  if (!parse_int(c.arg(1), &a) || a < INT_MIN || a > INT_MAX) return c.error(Err::kInvalidFirstDb);
+  if (!parse_int(c.arg(2), &b) || b < INT_MIN || b > INT_MAX) return c.error(Err::kInvalidSecondDb);
   int n = c.server.store.databases();
-  if (a < 0 || a >= n || b < 0 || b >= n) return c.error(err::kDbIndex);
+  if (a < 0 || a >= n || b < 0 || b >= n) return c.error(Err::kDbIndex);
   c.server.store.swap(static_cast<int>(a), static_cast<int>(b), c.op);
   signal_db_ready(c, static_cast<int>(a));  // waiters of both databases are served (blocking.h)
   signal_db_ready(c, static_cast<int>(b));
@@ -236,8 +234,7 @@ void reply_command_docs(CmdCtx& c, const Command& cmd) {
 
 void cmd_command(CmdCtx& c) {
   if (c.argc() > 1) {
-    std::string upper = "ERR unknown subcommand '" + std::string(c.arg(1)) + "'. Try COMMAND HELP.";
-    return c.error(upper);
+    return c.error(unknown_subcommand_error("command", c.arg(1)));
   }
   auto& all = c.server.commands.all();
   c.reply.array(all.size());
@@ -299,9 +296,9 @@ void cmd_command_list(CmdCtx& c) {
     else if (iequals(c.arg(3), "module"))
       return c.reply.array(0);
     else
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
   } else if (c.argc() != 2) {
-    return c.error(err::kSyntax);
+    return c.error(Err::kSyntax);
   }
   std::vector<std::string> names;
   for (const Command* cmd : c.server.commands.all()) {
@@ -319,11 +316,10 @@ void cmd_command_list(CmdCtx& c) {
 
 void cmd_command_getkeys(CmdCtx& c) {
   const Command* cmd = c.server.commands.find(c.arg(2));
-  if (!cmd) return c.error("ERR Invalid command specified");
+  if (!cmd) return c.error(Err::kInvalidCommand);
   size_t argc = c.argc() - 2;
-  if (!cmd->arity_ok(argc)) return c.error("ERR Invalid number of arguments specified for command");
-  if (cmd->first_key == 0 && cmd->numkeys_at == 0)
-    return c.error("ERR The command has no key arguments");
+  if (!cmd->arity_ok(argc)) return c.error(Err::kInvalidNumArgs);
+  if (cmd->first_key == 0 && cmd->numkeys_at == 0) return c.error(Err::kNoKeyArgs);
   int last = cmd->last_key < 0 ? static_cast<int>(argc) + cmd->last_key : cmd->last_key;
   std::vector<std::string_view> keys;
   if (cmd->first_key > 0) {
@@ -334,7 +330,7 @@ void cmd_command_getkeys(CmdCtx& c) {
     int64_t n;
     size_t at = static_cast<size_t>(cmd->numkeys_at);
     if (!parse_int(c.arg(2 + at), &n) || n <= 0 || static_cast<uint64_t>(n) >= argc - at)
-      return c.error("ERR Invalid arguments specified for command");
+      return c.error(Err::kInvalidArgs);
     for (size_t i = 1; i <= static_cast<size_t>(n); i++) keys.push_back(c.arg(2 + at + i));
   }
   c.reply.array(keys.size());
@@ -356,9 +352,9 @@ void cmd_command_help(CmdCtx& c) {
 void cmd_shutdown(CmdCtx& c) {
   for (size_t i = 1; i < c.argc(); i++) {
     std::string_view o = c.arg(i);
-    if (iequals(o, "abort")) return c.error("ERR No shutdown in progress.");
+    if (iequals(o, "abort")) return c.error(Err::kNoShutdown);
     if (!iequals(o, "nosave") && !iequals(o, "save") && !iequals(o, "now") && !iequals(o, "force"))
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
   }
   // Nothing to save: respite keeps no data on disk. The client sees the connection close, as
   // with Redis.
@@ -371,10 +367,10 @@ void cmd_shutdown(CmdCtx& c) {
 // sampled estimate; SAMPLES is checked as Redis checks it and otherwise has nothing to change.
 void cmd_memory_usage(CmdCtx& c) {
   for (size_t j = 3; j < c.argc(); j++) {
-    if (!iequals(c.arg(j), "samples") || j + 1 >= c.argc()) return c.error(err::kSyntax);
+    if (!iequals(c.arg(j), "samples") || j + 1 >= c.argc()) return c.error(Err::kSyntax);
     int64_t samples;
-    if (!parse_int(c.arg(++j), &samples)) return c.error(err::kNotInt);
-    if (samples < 0) return c.error(err::kSyntax);
+    if (!parse_int(c.arg(++j), &samples)) return c.error(Err::kNotInt);
+    if (samples < 0) return c.error(Err::kSyntax);
   }
   KeyWrite kw(c, c.arg(2));  // locked: a collection's size is read under its shard's lock
   if (!kw.cur) return c.reply.null();

@@ -64,7 +64,7 @@ bool parse_string_opts(CmdCtx& c, size_t from, bool is_set, StringOpts* o) {
                                          : kPXAT;
       o->expire_arg = c.arg(++j);
     } else {
-      c.error(err::kSyntax);
+      c.error(Err::kSyntax);
       return false;
     }
   }
@@ -72,14 +72,14 @@ bool parse_string_opts(CmdCtx& c, size_t from, bool is_set, StringOpts* o) {
 }
 
 void invalid_expire(CmdCtx& c) {
-  c.error("ERR invalid expire time in '" + c.cmd->name + "' command");
+  c.error(invalid_expire_error(c.cmd->name));
 }
 
 // Turns an expire argument into an absolute unix time in ms, with Redis's checks and errors.
 bool expire_at(CmdCtx& c, std::string_view arg, bool seconds, bool relative, int64_t* out) {
   int64_t v;
   if (!parse_int(arg, &v)) {
-    c.error(err::kNotInt);
+    c.error(Err::kNotInt);
     return false;
   }
   if (v <= 0 || (seconds && v > INT64_MAX / 1000)) {
@@ -107,7 +107,7 @@ bool opts_expire(CmdCtx& c, const StringOpts& o, int64_t* when) {
 bool check_string_length(CmdCtx& c, uint64_t size) {
   if (size >
       static_cast<uint64_t>(c.server.config.proto_max_bulk_len.load(std::memory_order_relaxed))) {
-    c.error(err::kStringTooLong);
+    c.error(Err::kStringTooLong);
     return false;
   }
   return true;
@@ -119,7 +119,7 @@ void set_generic(CmdCtx& c, std::string_view key, std::string_view value, unsign
   KeyWrite kw(c, key);
   if (flags & kGET) {
     if (kw.cur && kw.cur->type != Type::kString) {
-      c.error(err::kWrongType);
+      c.error(Err::kWrongType);
       return;
     }
     if (kw.cur)
@@ -149,7 +149,7 @@ void set_generic(CmdCtx& c, std::string_view key, std::string_view value, unsign
 void cmd_get(CmdCtx& c) {
   const Entry* e = c.lookup_read(c.arg(1));
   if (!e) return c.reply.null();
-  if (e->type != Type::kString) return c.error(err::kWrongType);
+  if (e->type != Type::kString) return c.error(Err::kWrongType);
   e->touch(lru_clock(c.op.now_ms));
   reply_string(c, e);
 }
@@ -180,7 +180,7 @@ void cmd_getset(CmdCtx& c) {
 void cmd_getdel(CmdCtx& c) {
   KeyWrite kw(c, c.arg(1));
   if (!kw.cur) return c.reply.null();
-  if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+  if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
   reply_string(c, kw.cur);
   kw.erase();
   c.notify(kNotifyGeneric, "del", c.arg(1));
@@ -191,7 +191,7 @@ void cmd_getex(CmdCtx& c) {
   if (!parse_string_opts(c, 2, false, &o)) return;
   KeyWrite kw(c, c.arg(1));
   if (!kw.cur) return c.reply.null();
-  if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+  if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
   int64_t when;  // checked after the lookup, as Redis does: a missing key is nil whatever EX says
   if (!opts_expire(c, o, &when)) return;
   reply_string(c, kw.cur);
@@ -261,7 +261,7 @@ void cmd_msetnx(CmdCtx& c) {
 void cmd_strlen(CmdCtx& c) {
   const Entry* e = c.lookup_read(c.arg(1));
   if (!e) return c.reply.integer(0);
-  if (e->type != Type::kString) return c.error(err::kWrongType);
+  if (e->type != Type::kString) return c.error(Err::kWrongType);
   c.reply.integer(static_cast<int64_t>(string_length(e)));
 }
 
@@ -273,7 +273,7 @@ void cmd_append(CmdCtx& c) {
     c.notify(kNotifyString, "append", c.arg(1));
     return c.reply.integer(static_cast<int64_t>(add.size()));
   }
-  if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+  if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
   if (!check_string_length(c, string_length(kw.cur) + add.size())) return;
   StringBuf buf;
   std::string_view old = string_bytes(c, kw.cur, &buf);
@@ -290,18 +290,18 @@ void incr_generic(CmdCtx& c, int64_t by) {
   KeyWrite kw(c, c.arg(1));
   int64_t v = 0;
   if (kw.cur) {
-    if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+    if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
     if (kw.cur->enc == Encoding::kInt) {
       v = kw.cur->int_value();
     } else {
       // Longer than any int64's text: not an integer, known without decompressing it.
-      if (string_length(kw.cur) > 20) return c.error(err::kNotInt);
+      if (string_length(kw.cur) > 20) return c.error(Err::kNotInt);
       StringBuf buf;
-      if (!parse_int(string_bytes(c, kw.cur, &buf), &v)) return c.error(err::kNotInt);
+      if (!parse_int(string_bytes(c, kw.cur, &buf), &v)) return c.error(Err::kNotInt);
     }
   }
   if ((by < 0 && v < 0 && by < INT64_MIN - v) || (by > 0 && v > 0 && by > INT64_MAX - v))
-    return c.error(err::kOverflow);
+    return c.error(Err::kOverflow);
   v += by;
   if (kw.cur && kw.cur->enc == Encoding::kInt) {
     kw.cur->set_int(v);
@@ -322,14 +322,14 @@ void cmd_decr(CmdCtx& c) {
 
 void cmd_incrby(CmdCtx& c) {
   int64_t by;
-  if (!parse_int(c.arg(2), &by)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(2), &by)) return c.error(Err::kNotInt);
   incr_generic(c, by);
 }
 
 void cmd_decrby(CmdCtx& c) {
   int64_t by;
-  if (!parse_int(c.arg(2), &by)) return c.error(err::kNotInt);
-  if (by == INT64_MIN) return c.error("ERR decrement would overflow");
+  if (!parse_int(c.arg(2), &by)) return c.error(Err::kNotInt);
+  if (by == INT64_MIN) return c.error(Err::kDecrOverflow);
   incr_generic(c, -by);
 }
 
@@ -338,13 +338,13 @@ void cmd_incrbyfloat(CmdCtx& c) {
   KeyWrite kw(c, c.arg(1));
   long double v = 0, by;
   if (kw.cur) {
-    if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+    if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
     StringBuf buf;
-    if (!parse_long_double(string_bytes(c, kw.cur, &buf), &v)) return c.error(err::kNotFloat);
+    if (!parse_long_double(string_bytes(c, kw.cur, &buf), &v)) return c.error(Err::kNotFloat);
   }
-  if (!parse_long_double(c.arg(2), &by)) return c.error(err::kNotFloat);
+  if (!parse_long_double(c.arg(2), &by)) return c.error(Err::kNotFloat);
   v += by;
-  if (std::isnan(v) || std::isinf(v)) return c.error(err::kNaN);
+  if (std::isnan(v) || std::isinf(v)) return c.error(Err::kNaN);
   std::string text = format_long_double(v);
   // Stored as text even when it reads as an integer ("3"), as Redis does: OBJECT ENCODING says
   // embstr. (At most a few KiB: a long double has no more digits than that.)
@@ -355,10 +355,10 @@ void cmd_incrbyfloat(CmdCtx& c) {
 
 void cmd_getrange(CmdCtx& c) {
   int64_t start, end;
-  if (!parse_int(c.arg(2), &start) || !parse_int(c.arg(3), &end)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(2), &start) || !parse_int(c.arg(3), &end)) return c.error(Err::kNotInt);
   const Entry* e = c.lookup_read(c.arg(1));
   if (!e) return c.reply.bulk("");
-  if (e->type != Type::kString) return c.error(err::kWrongType);
+  if (e->type != Type::kString) return c.error(Err::kWrongType);
   int64_t len = static_cast<int64_t>(string_length(e));
   if (start < 0 && end < 0 && start > end) return c.reply.bulk("");
   if (start < 0) start = len + start;
@@ -375,8 +375,8 @@ void cmd_getrange(CmdCtx& c) {
 
 void cmd_setrange(CmdCtx& c) {
   int64_t offset;
-  if (!parse_int(c.arg(2), &offset)) return c.error(err::kNotInt);
-  if (offset < 0) return c.error(err::kOutOfRangeOffset);
+  if (!parse_int(c.arg(2), &offset)) return c.error(Err::kNotInt);
+  if (offset < 0) return c.error(Err::kOutOfRangeOffset);
   std::string_view value = c.arg(3);
   KeyWrite kw(c, c.arg(1));
   std::string s;
@@ -385,7 +385,7 @@ void cmd_setrange(CmdCtx& c) {
     if (value.empty()) return c.reply.integer(0);
     if (!check_string_length(c, static_cast<uint64_t>(offset) + value.size())) return;
   } else {
-    if (kw.cur->type != Type::kString) return c.error(err::kWrongType);
+    if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
     if (value.empty()) return c.reply.integer(static_cast<int64_t>(string_length(kw.cur)));
     if (!check_string_length(c, static_cast<uint64_t>(offset) + value.size())) return;
     StringBuf buf;

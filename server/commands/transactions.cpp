@@ -28,19 +28,19 @@ void discard_transaction(CmdCtx& c) {
 
 void cmd_multi(CmdCtx& c) {
   Transaction& tx = transaction(c.conn);
-  if (tx.active) return c.error("ERR MULTI calls can not be nested");
+  if (tx.active) return c.error(Err::kMultiNested);
   tx.active = true;
   c.reply.ok();
 }
 
 void cmd_discard(CmdCtx& c) {
-  if (!in_multi(c.conn)) return c.error("ERR DISCARD without MULTI");
+  if (!in_multi(c.conn)) return c.error(Err::kDiscardWithoutMulti);
   discard_transaction(c);
   c.reply.ok();
 }
 
 void cmd_watch(CmdCtx& c) {
-  if (in_multi(c.conn)) return c.error("ERR WATCH inside MULTI is not allowed");
+  if (in_multi(c.conn)) return c.error(Err::kWatchInsideMulti);
   Transaction& tx = transaction(c.conn);
   // No point in watching more once a watched key was touched (Redis does the same).
   if (tx.dirty.load(std::memory_order_relaxed)) return c.reply.ok();
@@ -163,10 +163,10 @@ bool watched_key_expired(CmdCtx& c, const Transaction& tx) {
 }
 
 void cmd_exec(CmdCtx& c) {
-  if (!in_multi(c.conn)) return c.error("ERR EXEC without MULTI");
+  if (!in_multi(c.conn)) return c.error(Err::kExecWithoutMulti);
   Transaction& tx = *c.conn.tx;
   if (tx.aborted) {
-    c.error("EXECABORT Transaction discarded because of previous errors.");
+    c.error(Err::kExecAbort);
     return discard_transaction(c);
   }
   storage::MultiLock& lock = tx.locks;

@@ -24,13 +24,10 @@ using storage::ZScoreRange;
 using storage::ZSetValue;
 namespace zset = storage::zset;
 
-inline constexpr std::string_view kNotFloatRange = "ERR min or max is not a float";
-inline constexpr std::string_view kNotLexRange = "ERR min or max not valid string range item";
-
 // Redis's getLongFromObjectOrReply.
 inline bool parse_long(CmdCtx& c, std::string_view s, int64_t* out) {
   if (parse_int(s, out)) return true;
-  c.error(err::kNotInt);
+  c.error(Err::kNotInt);
   return false;
 }
 
@@ -61,7 +58,7 @@ inline bool parse_score_range(CmdCtx& c, std::string_view min, std::string_view 
                               ZScoreRange* r) {
   if (parse_score_item(min, &r->min, &r->minex) && parse_score_item(max, &r->max, &r->maxex))
     return true;
-  c.error(kNotFloatRange);
+  c.error(Err::kMinMaxNotFloat);
   return false;
 }
 
@@ -86,7 +83,7 @@ inline bool parse_lex_item(std::string_view s, ZLexBound* b) {
 
 inline bool parse_lex_range(CmdCtx& c, std::string_view min, std::string_view max, ZLexRange* r) {
   if (parse_lex_item(min, &r->min) && parse_lex_item(max, &r->max)) return true;
-  c.error(kNotLexRange);
+  c.error(Err::kMinMaxNotLex);
   return false;
 }
 
@@ -124,7 +121,7 @@ inline bool parse_range_spec(CmdCtx& c, size_t key_idx, bool store, RangeBy by, 
     } else if (by == RangeBy::kAuto && iequals(o, "byscore")) {
       by = RangeBy::kScore;
     } else {
-      c.error(err::kSyntax);
+      c.error(Err::kSyntax);
       return false;
     }
   }
@@ -132,12 +129,11 @@ inline bool parse_range_spec(CmdCtx& c, size_t key_idx, bool store, RangeBy by, 
   s->by = by;
   s->reverse = dir == kReverse;
   if (s->limit != -1 && by == RangeBy::kRank) {
-    c.error(
-        "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+    c.error(Err::kLimitWithoutBy);
     return false;
   }
   if (s->withscores && by == RangeBy::kLex) {
-    c.error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+    c.error(Err::kWithscoresWithBylex);
     return false;
   }
   std::string_view min = c.arg(key_idx + 1), max = c.arg(key_idx + 2);

@@ -97,13 +97,11 @@ void zadd_generic(CmdCtx& c, int flags) {
   const bool incr = flags & ZSetValue::kIncr, nx = flags & ZSetValue::kNX;
   const bool xx = flags & ZSetValue::kXX, gt = flags & ZSetValue::kGT, lt = flags & ZSetValue::kLT;
   size_t elements = c.argc() - idx;
-  if (elements % 2 || elements == 0) return c.error(err::kSyntax);
+  if (elements % 2 || elements == 0) return c.error(Err::kSyntax);
   elements /= 2;
-  if (nx && xx) return c.error("ERR XX and NX options at the same time are not compatible");
-  if ((gt && nx) || (lt && nx) || (gt && lt))
-    return c.error("ERR GT, LT, and/or NX options at the same time are not compatible");
-  if (incr && elements > 1)
-    return c.error("ERR INCR option supports a single increment-element pair");
+  if (nx && xx) return c.error(Err::kZaddXxNx);
+  if ((gt && nx) || (lt && nx) || (gt && lt)) return c.error(Err::kZaddGtLtNx);
+  if (incr && elements > 1) return c.error(Err::kZaddIncrPair);
 
   // Every score is parsed before anything changes: the command applies fully or not at all.
   double small[16];
@@ -114,12 +112,12 @@ void zadd_generic(CmdCtx& c, int flags) {
     scores = big.data();
   }
   for (size_t j = 0; j < elements; j++) {
-    if (!parse_double(c.arg(idx + 2 * j), &scores[j])) return c.error(err::kNotFloat);
+    if (!parse_double(c.arg(idx + 2 * j), &scores[j])) return c.error(Err::kNotFloat);
   }
 
   ZSetValue::Limits lim = limits(c);
   ZSet z(c, c.arg(1), Type::kZSet);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   if (!z.exists()) {
     if (xx) return incr ? c.reply.null() : c.reply.integer(0);
     z.create(ZSetValue::create(lim, c.arg(idx + 1).size()));
@@ -130,7 +128,7 @@ void zadd_generic(CmdCtx& c, int flags) {
     double out = 0;
     switch (z.get()->add(scores[j], c.arg(idx + 1 + 2 * j), flags, lim, &out)) {
       case ZSetValue::AddResult::kNaN:
-        return c.error("ERR resulting score is not a number (NaN)");
+        return c.error(Err::kScoreNaN);
       case ZSetValue::AddResult::kAdded:
         added++;
         break;
@@ -170,7 +168,7 @@ void cmd_zincrby(CmdCtx& c) {
 void cmd_zrem(CmdCtx& c) {
   ZSet z(c, c.arg(1), Type::kZSet);
   if (!z.exists()) return c.reply.integer(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   int64_t n = 0;
   for (size_t i = 2; i < c.argc() && z.get()->length() > 0; i++) n += z.get()->remove(c.arg(i));
   if (n) c.notify(kNotifyZset, "zrem", c.arg(1));
@@ -183,14 +181,14 @@ void cmd_zrem(CmdCtx& c) {
 void cmd_zcard(CmdCtx& c) {
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.integer(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(static_cast<int64_t>(z.get()->length()));
 }
 
 void cmd_zscore(CmdCtx& c) {
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.null();
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   double s;
   if (z.get()->score(c.arg(2), &s))
     c.reply.dbl(s);
@@ -200,7 +198,7 @@ void cmd_zscore(CmdCtx& c) {
 
 void cmd_zmscore(CmdCtx& c) {
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   c.reply.array(c.argc() - 2);
   for (size_t i = 2; i < c.argc(); i++) {
     double s;
@@ -214,7 +212,7 @@ void cmd_zmscore(CmdCtx& c) {
 void rank_generic(CmdCtx& c, bool reverse) {
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.null();
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   size_t r;
   if (!z.get()->rank(c.arg(2), &r)) return c.reply.null();
   if (reverse) r = z.get()->length() - 1 - r;
@@ -233,7 +231,7 @@ void cmd_zcount(CmdCtx& c) {
   if (!parse_score_range(c, c.arg(2), c.arg(3), &r)) return;
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.integer(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(static_cast<int64_t>(z.get()->count_in(r)));
 }
 
@@ -242,7 +240,7 @@ void cmd_zlexcount(CmdCtx& c) {
   if (!parse_lex_range(c, c.arg(2), c.arg(3), &r)) return;
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.integer(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(static_cast<int64_t>(z.get()->lex_count(r)));
 }
 
@@ -254,7 +252,7 @@ void zrange_generic(CmdCtx& c, RangeBy by, Dir dir) {
   if (!parse_range_spec(c, 1, false, by, dir, &s)) return;
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.array(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   Run run = resolve(z.get(), s);
   reply_run(c.reply, z.get(), run.start, run.count, s.reverse, s.withscores);
 }
@@ -292,7 +290,7 @@ void cmd_zrangestore(CmdCtx& c) {
   ZSetValue* fresh = nullptr;
   {
     ZSet src(c, ks, c.arg(2), Type::kZSet, AlreadyLocked{}, Access::kRead);
-    if (src.wrong_type()) return c.error(err::kWrongType);
+    if (src.wrong_type()) return c.error(Err::kWrongType);
     Run run = src.exists() ? resolve(src.get(), s) : Run{};
     if (run.count) {
       ZSetValue::Limits lim = limits(c);
@@ -329,7 +327,7 @@ void zremrange_generic(CmdCtx& c, RangeBy by) {
   }
   ZSet z(c, c.arg(1), Type::kZSet);
   if (!z.exists()) return c.reply.integer(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   ZSetValue* s = z.get();
   RangeSpec spec;
   spec.by = by;
@@ -404,12 +402,12 @@ void pop_reply(CmdCtx& c, ZSet& z, bool max, size_t count, PopShape shape) {
 }
 
 void cmd_zpop(CmdCtx& c, bool max) {
-  if (c.argc() > 3) return c.error(err::kSyntax);
+  if (c.argc() > 3) return c.error(Err::kSyntax);
   int64_t count = -1;  // no count: a single pop, always a flat reply
-  if (c.argc() == 3 && (!parse_int(c.arg(2), &count) || count < 0)) return c.error(err::kPositive);
+  if (c.argc() == 3 && (!parse_int(c.arg(2), &count) || count < 0)) return c.error(Err::kPositive);
   ZSet z(c, c.arg(1), Type::kZSet);
   if (!z.exists()) return c.reply.array(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   if (count == 0) return c.reply.array(0);
   bool nested = c.reply.resp() == 3 && count != -1;
   pop_reply(c, z, max, count == -1 ? 1 : static_cast<size_t>(count),
@@ -433,7 +431,7 @@ bool pop_first(CmdCtx& c, const std::string_view* keys, size_t n, bool max, size
     if (!z.exists()) return false;
     if (z.wrong_type()) {
       if (serving) return false;
-      c.error(err::kWrongType);
+      c.error(Err::kWrongType);
       return true;
     }
     pop_reply(c, z, max, count, shape);
@@ -496,10 +494,9 @@ using zset::SetOp;
 // included, are locked together: the result is one atomic snapshot.
 void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool card_only) {
   int64_t setnum;
-  if (!parse_int(c.arg(numkeys_idx), &setnum)) return c.error(err::kNotInt);
-  if (setnum < 1)
-    return c.error("ERR at least 1 input key is needed for '" + c.cmd->name + "' command");
-  if (static_cast<uint64_t>(setnum) > c.argc() - numkeys_idx - 1) return c.error(err::kSyntax);
+  if (!parse_int(c.arg(numkeys_idx), &setnum)) return c.error(Err::kNotInt);
+  if (setnum < 1) return c.error(no_input_keys_error(c.cmd->name));
+  if (static_cast<uint64_t>(setnum) > c.argc() - numkeys_idx - 1) return c.error(Err::kSyntax);
   const size_t nk = static_cast<size_t>(setnum), first = numkeys_idx + 1;
 
   storage::Keyspace& ks = c.db();
@@ -522,7 +519,7 @@ void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool ca
     else if (e->type == Type::kSet)
       src[i].set = static_cast<const storage::SetValue*>(e->object());
     else
-      return c.error(err::kWrongType);
+      return c.error(Err::kWrongType);
   }
 
   Aggregate agg = Aggregate::kSum;
@@ -534,8 +531,7 @@ void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool ca
     if (op != SetOp::kDiff && !card_only && remaining >= nk + 1 && iequals(o, "weights")) {
       j++;
       for (size_t i = 0; i < nk; i++, j++) {
-        if (!parse_double(c.arg(j), &src[i].weight))
-          return c.error("ERR weight value is not a float");
+        if (!parse_double(c.arg(j), &src[i].weight)) return c.error(Err::kWeightNotFloat);
       }
     } else if (op != SetOp::kDiff && !card_only && remaining >= 2 && iequals(o, "aggregate")) {
       std::string_view a = c.arg(j + 1);
@@ -546,17 +542,16 @@ void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool ca
       else if (iequals(a, "max"))
         agg = Aggregate::kMax;
       else
-        return c.error(err::kSyntax);
+        return c.error(Err::kSyntax);
       j += 2;
     } else if (!store && !card_only && iequals(o, "withscores")) {
       withscores = true;
       j++;
     } else if (card_only && remaining >= 2 && iequals(o, "limit")) {
-      if (!parse_int(c.arg(j + 1), &limit) || limit < 0)
-        return c.error("ERR LIMIT can't be negative");
+      if (!parse_int(c.arg(j + 1), &limit) || limit < 0) return c.error(Err::kLimitNegative);
       j += 2;
     } else {
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
     }
   }
 
@@ -614,20 +609,19 @@ void cmd_zrandmember(CmdCtx& c) {
   if (c.argc() == 2) {
     ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
     if (!z.exists()) return c.reply.null();
-    if (z.wrong_type()) return c.error(err::kWrongType);
+    if (z.wrong_type()) return c.error(Err::kWrongType);
     return c.reply.bulk(z.get()->at(rng.below(z.get()->length())).member);
   }
   int64_t l;
-  if (!parse_int(c.arg(2), &l)) return c.error(err::kNotInt);
-  if (l == INT64_MIN) return c.error(err::kRandCount);
+  if (!parse_int(c.arg(2), &l)) return c.error(Err::kNotInt);
+  if (l == INT64_MIN) return c.error(Err::kRandCount);
   if (c.argc() > 4 || (c.argc() == 4 && !iequals(c.arg(3), "withscores")))
-    return c.error(err::kSyntax);
+    return c.error(Err::kSyntax);
   const bool withscores = c.argc() == 4;
-  if (withscores && (l < -INT64_MAX / 2 || l > INT64_MAX / 2))
-    return c.error("ERR value is out of range");
+  if (withscores && (l < -INT64_MAX / 2 || l > INT64_MAX / 2)) return c.error(Err::kOutOfRange);
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.array(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   const ZSetValue* s = z.get();
   const size_t size = s->length();
   if (l == 0) return c.reply.array(0);
@@ -696,7 +690,7 @@ void cmd_zscan(CmdCtx& c) {
   if (!parse_scan_cursor(c, c.arg(2), &cursor)) return;
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return reply_scan(c.reply, 0, 0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   ScanArgs a;
   if (!parse_scan_options(c, 3, false, &a)) return;
   const ZSetValue* s = z.get();
