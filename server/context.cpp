@@ -45,10 +45,6 @@ void CmdCtx::arity_error() {
   reply.error(server::arity_error(cmd->name));
 }
 
-bool parse_int(std::string_view s, int64_t* out) {
-  return storage::parse_canonical_int(s, out);
-}
-
 namespace {
 // Redis's string2ld/strtod acceptance rules, for double and long double alike: no leading space,
 // nothing after the number, no NaN, no overflow (underflow to a denormal is fine).

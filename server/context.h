@@ -61,8 +61,11 @@ struct CmdCtx {
   void arity_error();
 };
 
-// Redis's string2ll: canonical decimal int64 only.
-bool parse_int(std::string_view s, int64_t* out);
+// Redis's string2ll: canonical decimal int64 only. The server's one integer routine, under the
+// name handlers use (storage/canonical_int.h).
+inline bool parse_int(std::string_view s, int64_t* out) {
+  return storage::parse_canonical_int(s, out);
+}
 // Redis's string2ld / strtod rules: no leading space, no trailing bytes, no NaN.
 bool parse_double(std::string_view s, double* out);
 bool parse_long_double(std::string_view s, long double* out);
