@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "server/arg_parser.h"
 #include "storage/hash.h"
 
 namespace respite::server {
@@ -239,35 +240,27 @@ bool parse_scan_cursor(CmdCtx& c, std::string_view arg, uint64_t* out) {
 }
 
 bool parse_scan_options(CmdCtx& c, size_t first, bool allow_type, ScanArgs* out) {
-  for (size_t j = first; j < c.argc(); j += 2) {
-    if (j + 1 >= c.argc()) {
-      c.error(Err::kSyntax);
-      return false;
-    }
-    std::string_view o = c.arg(j), v = c.arg(j + 1);
-    if (iequals(o, "count")) {
-      int64_t count;
-      if (!parse_int(v, &count)) {
-        c.error(Err::kNotInt);
-        return false;
-      }
-      if (count < 1) {
-        c.error(Err::kSyntax);
-        return false;
-      }
+  ArgParser p(c.argv, first);
+  while (p.has_next()) {
+    if (p.remaining() < 2) {  // Redis checks for the value before it reads the option's name
+      p.fail(Err::kSyntax);
+    } else if (p.check("COUNT")) {
+      int64_t count = p.next_int();
+      if (p.ok() && count < 1) p.fail(Err::kSyntax);
       out->count = static_cast<size_t>(count);
-    } else if (iequals(o, "match")) {
+    } else if (p.check("MATCH")) {
+      std::string_view v = p.next();
       out->pattern = v;
       out->has_pattern = !(v.size() == 1 && v[0] == '*');
-    } else if (allow_type && iequals(o, "type")) {
-      out->type = lowercase(v);
+    } else if (allow_type && p.check("TYPE")) {
+      out->type = lowercase(p.next());
       out->has_type = true;
     } else {
-      c.error(Err::kSyntax);
-      return false;
+      p.fail(Err::kSyntax);
     }
   }
-  return true;
+  if (!p.ok()) c.error(p.error());
+  return p.ok();
 }
 
 bool parse_mpop(CmdCtx& c, size_t at, std::string_view first_end, std::string_view second_end,

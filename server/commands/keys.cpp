@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "server/arg_parser.h"
 #include "server/context.h"
 #include "server/keywrite.h"
 #include "storage/glob.h"
@@ -110,20 +111,13 @@ void cmd_type(CmdCtx& c) {
 
 // EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX XX GT LT (Redis's expireGenericCommand).
 void expire_generic(CmdCtx& c, bool seconds, bool relative) {
-  enum { NX = 1, XX = 2, GT = 4, LT = 8 };
+  enum { NX = 1, XX = 2, GT = 4, LT = 8 };  // in the order of the switch_of list below
   int flags = 0;
-  for (size_t j = 3; j < c.argc(); j++) {
-    std::string_view o = c.arg(j);
-    if (iequals(o, "nx"))
-      flags |= NX;
-    else if (iequals(o, "xx"))
-      flags |= XX;
-    else if (iequals(o, "gt"))
-      flags |= GT;
-    else if (iequals(o, "lt"))
-      flags |= LT;
-    else
-      return c.error(unsupported_option_error(o));
+  ArgParser p(c.argv, 3);
+  while (p.has_next()) {
+    int i = p.switch_of({"NX", "XX", "GT", "LT"});
+    if (i < 0) return c.error(unsupported_option_error(p.peek()));
+    flags |= 1 << i;
   }
   if ((flags & NX) && (flags & (XX | GT | LT))) return c.error(Err::kExpireNxAndOthers);
   if ((flags & GT) && (flags & LT)) return c.error(Err::kExpireGtAndLt);

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/arg_parser.h"
 #include "server/blocking.h"
 #include "server/collection.h"
 #include "server/context.h"
@@ -261,22 +262,20 @@ void cmd_linsert(CmdCtx& c) {
 // counts) done here with defined wrap-around.
 void cmd_lpos(CmdCtx& c) {
   int64_t rank = 1, count = -1, maxlen = 0;
-  for (size_t j = 3; j < c.argc(); j++) {
-    std::string_view opt = c.arg(j);
-    bool more = j + 1 < c.argc();
-    if (iequals(opt, "rank") && more) {
-      if (!parse_int(c.arg(++j), &rank)) return c.error(Err::kNotInt);
-      if (rank == 0) {
-        return c.error(Err::kRankZero);
-      }
-    } else if (iequals(opt, "count") && more) {
-      if (!parse_int(c.arg(++j), &count) || count < 0) return c.error(Err::kCountNegative);
-    } else if (iequals(opt, "maxlen") && more) {
-      if (!parse_int(c.arg(++j), &maxlen) || maxlen < 0) return c.error(Err::kMaxlenNegative);
+  ArgParser p(c.argv, 3);
+  while (p.has_next()) {
+    if (p.check("RANK")) {
+      rank = p.next_int();
+      if (p.ok() && rank == 0) p.fail(Err::kRankZero);
+    } else if (p.check("COUNT")) {
+      count = p.next_int_in(0, INT64_MAX, Err::kCountNegative);
+    } else if (p.check("MAXLEN")) {
+      maxlen = p.next_int_in(0, INT64_MAX, Err::kMaxlenNegative);
     } else {
-      return c.error(Err::kSyntax);
+      p.fail(Err::kSyntax);
     }
   }
+  if (!p.ok()) return c.error(p.error());
   bool reverse = rank < 0;
   if (reverse) rank = static_cast<int64_t>(0 - static_cast<uint64_t>(rank));
   bool want_array = count != -1;

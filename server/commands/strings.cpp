@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "server/arg_parser.h"
 #include "server/context.h"
 #include "server/keywrite.h"
 #include "storage/multi_write.h"
@@ -38,37 +39,37 @@ struct StringOpts {
   std::string_view expire_arg;
 };
 
+// Every conflict (NX with XX, two different expire options, KEEPTTL or PERSIST with an expire) and
+// a missing expire value is a syntax error, as in Redis; the same option twice is not. The expire
+// value is only read later (opts_expire), so a syntax error anywhere wins over a bad number.
 bool parse_string_opts(CmdCtx& c, size_t from, bool is_set, StringOpts* o) {
-  for (size_t j = from; j < c.argc(); j++) {
-    std::string_view opt = c.arg(j);
-    bool has_next = j + 1 < c.argc();
-    unsigned f = o->flags;
-    if (is_set && iequals(opt, "nx") && !(f & kXX)) {
+  static_assert(kPX == kEX << 1 && kEXAT == kEX << 2 && kPXAT == kEX << 3);
+  ArgParser p(c.argv, from);
+  while (p.has_next()) {
+    const unsigned f = o->flags;
+    int e;  // which of EX PX EXAT PXAT
+    if (is_set && !(f & kXX) && p.check("NX")) {
       o->flags |= kNX;
-    } else if (is_set && iequals(opt, "xx") && !(f & kNX)) {
+    } else if (is_set && !(f & kNX) && p.check("XX")) {
       o->flags |= kXX;
-    } else if (is_set && iequals(opt, "get")) {
+    } else if (is_set && p.check("GET")) {
       o->flags |= kGET;
-    } else if (is_set && iequals(opt, "keepttl") && !(f & (kPERSIST | kAnyExpire))) {
+    } else if (is_set && !(f & (kPERSIST | kAnyExpire)) && p.check("KEEPTTL")) {
       o->flags |= kKEEPTTL;
-    } else if (!is_set && iequals(opt, "persist") && !(f & (kKEEPTTL | kAnyExpire))) {
+    } else if (!is_set && !(f & (kKEEPTTL | kAnyExpire)) && p.check("PERSIST")) {
       o->flags |= kPERSIST;
-    } else if (has_next && !(f & (kKEEPTTL | kPERSIST)) &&
-               ((iequals(opt, "ex") && !(f & (kEXAT | kPX | kPXAT))) ||
-                (iequals(opt, "px") && !(f & (kEX | kEXAT | kPXAT))) ||
-                (iequals(opt, "exat") && !(f & (kEX | kPX | kPXAT))) ||
-                (iequals(opt, "pxat") && !(f & (kEX | kEXAT | kPX))))) {
-      o->flags |= iequals(opt, "ex")     ? kEX
-                  : iequals(opt, "px")   ? kPX
-                  : iequals(opt, "exat") ? kEXAT
-                                         : kPXAT;
-      o->expire_arg = c.arg(++j);
+    } else if (!(f & (kKEEPTTL | kPERSIST)) &&
+               (e = p.switch_of({"EX", "PX", "EXAT", "PXAT"})) >= 0) {
+      const unsigned which = kEX << e;
+      if (f & kAnyExpire & ~which) p.fail(Err::kSyntax);
+      o->flags |= which;
+      o->expire_arg = p.next();  // none left: a syntax error
     } else {
-      c.error(Err::kSyntax);
-      return false;
+      p.fail(Err::kSyntax);
     }
   }
-  return true;
+  if (!p.ok()) c.error(p.error());
+  return p.ok();
 }
 
 void invalid_expire(CmdCtx& c) {

@@ -22,6 +22,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "server/arg_parser.h"
 #include "server/blocking.h"
 #include "server/collection.h"
 #include "server/commands/zset_args.h"
@@ -75,25 +76,18 @@ void reply_run(protocol::ReplyWriter& r, const ZSetValue* z, size_t start, size_
 // ZADD, ZINCRBY, ZREM
 
 void zadd_generic(CmdCtx& c, int flags) {
-  size_t idx = 2;
   bool ch = false;
-  for (; idx < c.argc(); idx++) {
-    std::string_view o = c.arg(idx);
-    if (iequals(o, "nx"))
-      flags |= ZSetValue::kNX;
-    else if (iequals(o, "xx"))
-      flags |= ZSetValue::kXX;
-    else if (iequals(o, "ch"))
-      ch = true;
-    else if (iequals(o, "incr"))
-      flags |= ZSetValue::kIncr;
-    else if (iequals(o, "gt"))
-      flags |= ZSetValue::kGT;
-    else if (iequals(o, "lt"))
-      flags |= ZSetValue::kLT;
-    else
-      break;
+  // The flags come first; the first word that is none of them starts the score-member pairs.
+  ArgParser p(c.argv, 2);
+  constexpr int kFlagOf[] = {ZSetValue::kNX,   ZSetValue::kXX, 0,
+                             ZSetValue::kIncr, ZSetValue::kGT, ZSetValue::kLT};
+  for (;;) {
+    int i = p.switch_of({"NX", "XX", "CH", "INCR", "GT", "LT"});
+    if (i < 0) break;
+    flags |= kFlagOf[i];
+    ch |= i == 2;
   }
+  const size_t idx = p.index();
   const bool incr = flags & ZSetValue::kIncr, nx = flags & ZSetValue::kNX;
   const bool xx = flags & ZSetValue::kXX, gt = flags & ZSetValue::kGT, lt = flags & ZSetValue::kLT;
   size_t elements = c.argc() - idx;
@@ -319,7 +313,7 @@ void zremrange_generic(CmdCtx& c, RangeBy by) {
   ZScoreRange score;
   ZLexRange lex;
   if (by == RangeBy::kRank) {
-    if (!parse_long(c, c.arg(2), &start) || !parse_long(c, c.arg(3), &end)) return;
+    if (!parse_rank_range(c, 2, &start, &end)) return;
   } else if (by == RangeBy::kScore) {
     if (!parse_score_range(c, c.arg(2), c.arg(3), &score)) return;
   } else if (!parse_lex_range(c, c.arg(2), c.arg(3), &lex)) {
