@@ -104,8 +104,8 @@ class ArgParser {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); i++) {
       unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-      if (x - 'A' < 26u) x += 32;
-      if (y - 'A' < 26u) y += 32;
+      if (static_cast<unsigned>(x - 'A') < 26u) x += 32;
+      if (static_cast<unsigned>(y - 'A') < 26u) y += 32;
       if (x != y) return false;
     }
     return true;
