@@ -196,7 +196,7 @@ void queue_ready(Worker& w, int db, std::string_view key) {
 bool parse_block_timeout(CmdCtx& c, std::string_view arg, int64_t* deadline_ms) {
   long double secs;
   if (!parse_long_double(arg, &secs)) {
-    c.error("ERR timeout is not a float or out of range");
+    c.error(Err::kTimeoutNotFloat);
     return false;
   }
   // Rounded up, as Redis 7.0 does (ceill): 0.001 s is 1 ms, not 0 (which would mean forever).
@@ -207,12 +207,12 @@ bool parse_block_timeout(CmdCtx& c, std::string_view arg, int64_t* deadline_ms) 
                   ? INT64_MIN
                   : static_cast<int64_t>(ms);
   if (t < 0) {
-    c.error("ERR timeout is negative");
+    c.error(Err::kTimeoutNegative);
     return false;
   }
   if (t > 0) {
     if (t > INT64_MAX - c.op.now_ms) {
-      c.error("ERR timeout is out of range");
+      c.error(Err::kTimeoutOutOfRange);
       return false;
     }
     t += c.op.now_ms;

@@ -11,10 +11,6 @@ std::string lowercase(std::string_view s) {
   return out;
 }
 
-std::string arity_error_text(const Command& cmd) {
-  return "ERR wrong number of arguments for '" + cmd.name + "' command";
-}
-
 const Command* Command::find_sub(std::string_view name) const {
   char buf[CommandTable::kMaxName];
   if (name.size() >= sizeof buf) return nullptr;
@@ -36,15 +32,16 @@ static std::unique_ptr<Command> make_command(const CommandSpec& spec, std::strin
   c->name = std::move(name);
   c->arity = spec.arity;
   c->flags = spec.flags;
-  c->first_key = spec.first_key;
-  c->last_key = spec.last_key;
-  c->step = spec.step;
+  c->first_key = spec.keys.first;
+  c->last_key = spec.keys.last;
+  c->step = spec.keys.step;
+  c->numkeys_at = spec.numkeys_at;
   c->fn = spec.fn;
-  c->group = spec.group;
-  c->summary = spec.summary;
-  c->since = spec.since;
-  c->syntax = spec.syntax;
-  c->complexity = spec.complexity;
+  c->group = spec.doc.group;
+  c->summary = spec.doc.summary;
+  c->since = spec.doc.since;
+  c->syntax = spec.doc.syntax;
+  c->complexity = spec.doc.complexity;
   return c;
 }
 

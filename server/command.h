@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/canonical_int.h"
+
 namespace respite::server {
 
 struct CmdCtx;
@@ -50,7 +52,7 @@ struct Command {
   uint32_t flags = 0;
   int first_key = 0, last_key = 0, step = 0;  // last_key -1: the last argument
   // kMovableKeys commands: argv[numkeys_at] counts the keys that follow it (LMPOP, ZUNION, ...),
-  // besides any at fixed positions (ZUNIONSTORE's destination). Set after t.add().
+  // besides any at fixed positions (ZUNIONSTORE's destination).
   int numkeys_at = 0;
   Handler fn = nullptr;
   std::string_view group;    // "string", "generic", "connection", "server", ...
@@ -69,18 +71,35 @@ struct Command {
   const Command* find_sub(std::string_view name) const;
 };
 
-// A description used by the registration functions; the table turns it into a Command.
-struct CommandSpec {
-  std::string_view name;
-  int arity;
-  uint32_t flags;
-  int first_key, last_key, step;
-  Handler fn;
-  std::string_view group;
-  std::string_view summary;
-  std::string_view syntax = "";
+// Where a command's keys are: argv[first], then every step-th argument up to argv[last] (-1: the
+// last argument, -2: the one before it). All zero: no keys at fixed positions.
+struct KeySpec {
+  int first = 0, last = 0, step = 0;
+};
+
+// What COMMAND DOCS says about a command. A subcommand's empty group is its container's.
+struct Doc {
+  std::string_view group = "";    // "string", "generic", "connection", "server", ...
+  std::string_view summary = "";  // one line
+  std::string_view syntax = "";   // arguments after the name, e.g. "key value [NX | XX]"
   std::string_view since = "1.0.0";
   std::string_view complexity = "O(1)";
+};
+
+// One registration row, written with designated initializers so that a reader sees what each
+// number means and a field left out keeps its default:
+//   t.add({.name = "get", .arity = 2, .flags = R | kFast, .keys = {1, 1, 1}, .fn = cmd_get,
+//          .doc = {.group = "string", .summary = "Get the value of a key", .syntax = "key"}});
+// The table copies it into a Command, the flat struct that dispatch reads per request.
+struct CommandSpec {
+  std::string_view name = "";
+  int arity = 0;  // > 0: exactly; < 0: at least -arity (the name counts)
+  uint32_t flags = 0;
+  KeySpec keys{};
+  // kMovableKeys commands: argv[numkeys_at] counts the keys that follow it (LMPOP, ZUNION, ...).
+  int numkeys_at = 0;
+  Handler fn = nullptr;
+  Doc doc{};
 };
 
 class CommandTable {
@@ -115,6 +134,30 @@ class CommandTable {
   int next_id_ = 0;
 };
 
+// Calls fn(i) for each argument index i of a call to cmd (argc arguments, argv[0] its name) that
+// holds a key: the fixed positions (first_key to last_key by step, a negative last_key counting
+// from the end), then the keys a numkeys argument counts (arg(i) gives argument i). Returns false,
+// having visited the fixed positions only, when that count is not a positive integer smaller than
+// the number of arguments after it. EXEC's shard collection, client-side caching's remembered keys
+// and COMMAND GETKEYS all walk keys through this one function. SORT's STORE destination is no
+// fixed position: its users add it.
+template <class ArgAt, class Fn>
+bool for_each_key(const Command& cmd, size_t argc, ArgAt&& arg, Fn&& fn) {
+  if (cmd.first_key > 0) {
+    int last = cmd.last_key < 0 ? static_cast<int>(argc) + cmd.last_key : cmd.last_key;
+    for (int i = cmd.first_key; i <= last && i < static_cast<int>(argc); i += cmd.step)
+      fn(static_cast<size_t>(i));
+  }
+  if (cmd.numkeys_at <= 0) return true;
+  size_t at = static_cast<size_t>(cmd.numkeys_at);
+  int64_t n;
+  if (at >= argc || !storage::parse_canonical_int(arg(at), &n) || n <= 0 ||
+      static_cast<uint64_t>(n) >= argc - at)
+    return false;
+  for (size_t i = 1; i <= static_cast<size_t>(n); i++) fn(at + i);
+  return true;
+}
+
 // Registration functions, one per family (server/commands/*.cpp).
 void register_connection_commands(CommandTable& t);
 void register_server_commands(CommandTable& t);
@@ -130,7 +173,5 @@ void register_pubsub_commands(CommandTable& t);
 void register_all_commands(CommandTable& t);
 
 std::string lowercase(std::string_view s);
-// "ERR wrong number of arguments for 'get' command": Redis's arity error, built in one place.
-std::string arity_error_text(const Command& cmd);
 
 }  // namespace respite::server

@@ -14,6 +14,7 @@
 
 #include "protocol/request_parser.h"
 #include "server/config_table.h"
+#include "server/errors.h"
 #include "storage/glob.h"
 
 namespace respite::server {
@@ -155,8 +156,7 @@ std::string load_top_file(Loader& loader, Config& c, const std::string& path) {
 }
 
 std::string set_failed(std::string_view name, std::string_view why) {
-  return "ERR CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " +
-         std::string(why);
+  return config_set_failed_error(name, why);
 }
 
 }  // namespace
@@ -279,7 +279,7 @@ std::vector<std::pair<std::string, std::string>> Config::get(
 }
 
 std::string Config::set(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  if (pairs.empty()) return "ERR wrong number of arguments for 'config|set' command";
+  if (pairs.empty()) return arity_error("config|set");
   struct Pending {
     const Directive* d;
     bool alias;
@@ -304,7 +304,7 @@ std::string Config::set(const std::vector<std::pair<std::string, std::string>>& 
     todo.push_back({d, alias, {}});
   }
   if (!unknown.empty()) {
-    return "ERR Unknown option or number of arguments for CONFIG SET - '" + unknown + "'";
+    return config_unknown_option_error(unknown);
   }
   if (!duplicate.empty()) return set_failed(duplicate, "duplicate parameter");
   for (size_t i = 0; i < todo.size(); ++i) {

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "server/config_table.h"
+#include "server/errors.h"
 
 namespace respite::server {
 namespace {
@@ -30,7 +31,7 @@ std::string_view trim(std::string_view s) {
 }
 
 std::string io_error() {
-  return "ERR Rewriting config file: " + std::string(std::strerror(errno));
+  return config_rewrite_error(std::strerror(errno));
 }
 
 // True when line, read on its own, gives directive d the value it has in c now.
@@ -56,7 +57,7 @@ bool write_all(int fd, const std::string& s) {
 }  // namespace
 
 std::string Config::rewrite() const {
-  if (config_file.empty()) return "ERR The server is running without a config file";
+  if (config_file.empty()) return std::string(error_text(Err::kNoConfigFile));
   std::lock_guard lock(update_mu_);  // no CONFIG SET halfway through what we write
 
   std::vector<std::string> lines;
@@ -116,8 +117,7 @@ std::string Config::rewrite() const {
   const int saved = errno;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), config_file.c_str()) != 0) {
-    const std::string err =
-        ok ? io_error() : "ERR Rewriting config file: " + std::string(std::strerror(saved));
+    const std::string err = ok ? io_error() : config_rewrite_error(std::strerror(saved));
     ::unlink(tmp.c_str());
     return err;
   }

@@ -9,6 +9,7 @@
 
 #include "server/config_table.h"
 #include "server/notify.h"
+#include "storage/canonical_int.h"
 
 namespace respite::server {
 namespace {
@@ -34,19 +35,6 @@ bool parse_digits(std::string_view s, uint64_t& out) {
     v = v * 10 + static_cast<uint64_t>(ch - '0');
   }
   out = v;
-  return true;
-}
-
-// A decimal integer as Redis's string2ll reads it: optional '-', no '+', no leading zeros.
-bool parse_int(std::string_view s, int64_t& out) {
-  const bool neg = !s.empty() && s[0] == '-';
-  std::string_view digits = neg ? s.substr(1) : s;
-  if (digits.empty() || (digits[0] == '0' && (digits.size() > 1 || neg))) return false;
-  uint64_t v = 0;
-  if (!parse_digits(digits, v)) return false;
-  const uint64_t limit = neg ? uint64_t{1} << 63 : INT64_MAX;
-  if (v > limit) return false;
-  out = neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
   return true;
 }
 
@@ -139,7 +127,8 @@ std::string parse_one(const Directive& d, const std::string& a, Value& out) {
         out.num = 0;
         return "";
       }
-      if (!parse_int(a, out.num)) return "argument couldn't be parsed into an integer";
+      if (!storage::parse_canonical_int(a, &out.num))
+        return "argument couldn't be parsed into an integer";
       break;
     case Kind::kMemory:
       if (!parse_memory(a, out.num)) return "argument must be a memory value";

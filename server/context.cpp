@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "server/arg_parser.h"
 #include "storage/hash.h"
 
 namespace respite::server {
@@ -42,11 +43,7 @@ void CmdCtx::read_miss_events(std::string_view key) {
 }
 
 void CmdCtx::arity_error() {
-  reply.error(arity_error_text(*cmd));
-}
-
-bool parse_int(std::string_view s, int64_t* out) {
-  return storage::parse_canonical_int(s, out);
+  reply.error(server::arity_error(cmd->name));
 }
 
 namespace {
@@ -235,7 +232,7 @@ bool parse_scan_cursor(CmdCtx& c, std::string_view arg, uint64_t* out) {
   unsigned long long v = std::strtoull(s.c_str(), &end, 10);
   if ((!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) || *end != '\0' ||
       errno == ERANGE) {
-    c.error(err::kCursor);
+    c.error(Err::kCursor);
     return false;
   }
   *out = v;
@@ -243,46 +240,38 @@ bool parse_scan_cursor(CmdCtx& c, std::string_view arg, uint64_t* out) {
 }
 
 bool parse_scan_options(CmdCtx& c, size_t first, bool allow_type, ScanArgs* out) {
-  for (size_t j = first; j < c.argc(); j += 2) {
-    if (j + 1 >= c.argc()) {
-      c.error(err::kSyntax);
-      return false;
-    }
-    std::string_view o = c.arg(j), v = c.arg(j + 1);
-    if (iequals(o, "count")) {
-      int64_t count;
-      if (!parse_int(v, &count)) {
-        c.error(err::kNotInt);
-        return false;
-      }
-      if (count < 1) {
-        c.error(err::kSyntax);
-        return false;
-      }
+  ArgParser p(c.argv, first);
+  while (p.has_next()) {
+    if (p.remaining() < 2) {  // Redis checks for the value before it reads the option's name
+      p.fail(Err::kSyntax);
+    } else if (p.check("COUNT")) {
+      int64_t count = p.next_int();
+      if (p.ok() && count < 1) p.fail(Err::kSyntax);
       out->count = static_cast<size_t>(count);
-    } else if (iequals(o, "match")) {
+    } else if (p.check("MATCH")) {
+      std::string_view v = p.next();
       out->pattern = v;
       out->has_pattern = !(v.size() == 1 && v[0] == '*');
-    } else if (allow_type && iequals(o, "type")) {
-      out->type = lowercase(v);
+    } else if (allow_type && p.check("TYPE")) {
+      out->type = lowercase(p.next());
       out->has_type = true;
     } else {
-      c.error(err::kSyntax);
-      return false;
+      p.fail(Err::kSyntax);
     }
   }
-  return true;
+  if (!p.ok()) c.error(p.error());
+  return p.ok();
 }
 
 bool parse_mpop(CmdCtx& c, size_t at, std::string_view first_end, std::string_view second_end,
                 MpopArgs* a) {
   int64_t numkeys;
   if (!parse_int(c.arg(at), &numkeys) || numkeys <= 0) {
-    c.error("ERR numkeys should be greater than 0");
+    c.error(Err::kNumkeysPositive);
     return false;
   }
   if (static_cast<uint64_t>(numkeys) >= c.argc() - at - 1) {  // no room for the end word
-    c.error(err::kSyntax);
+    c.error(Err::kSyntax);
     return false;
   }
   a->first_key = at + 1;
@@ -293,17 +282,17 @@ bool parse_mpop(CmdCtx& c, size_t at, std::string_view first_end, std::string_vi
   } else if (iequals(c.arg(where), second_end)) {
     a->second_end = true;
   } else {
-    c.error(err::kSyntax);
+    c.error(Err::kSyntax);
     return false;
   }
   bool counted = false;
   for (size_t j = where + 1; j < c.argc(); j++) {
     if (counted || !iequals(c.arg(j), "count") || j + 1 >= c.argc()) {
-      c.error(err::kSyntax);
+      c.error(Err::kSyntax);
       return false;
     }
     if (!parse_int(c.arg(++j), &a->count) || a->count < 1) {
-      c.error("ERR count should be greater than 0");
+      c.error(Err::kCountPositive);
       return false;
     }
     counted = true;

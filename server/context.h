@@ -12,6 +12,7 @@
 #include "protocol/reply_writer.h"
 #include "server/command.h"
 #include "server/connection.h"
+#include "server/errors.h"
 #include "server/server.h"
 #include "server/worker.h"
 #include "storage/compress.h"
@@ -23,56 +24,6 @@ class MultiWrite;
 }  // namespace respite::storage
 
 namespace respite::server {
-
-// Error texts, word for word as Redis 7.0 sends them. One place, so that a typo cannot hide in a
-// handler.
-namespace err {
-inline constexpr std::string_view kWrongType =
-    "WRONGTYPE Operation against a key holding the wrong kind of value";
-inline constexpr std::string_view kNotInt = "ERR value is not an integer or out of range";
-inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
-inline constexpr std::string_view kSyntax = "ERR syntax error";
-inline constexpr std::string_view kNoSuchKey = "ERR no such key";
-inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
-inline constexpr std::string_view kDbIndex = "ERR DB index is out of range";
-inline constexpr std::string_view kInvalidDb = "ERR invalid DB index";
-inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
-inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
-inline constexpr std::string_view kNaN = "ERR increment would produce NaN or Infinity";
-inline constexpr std::string_view kStringTooLong =
-    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
-inline constexpr std::string_view kOutOfRangeOffset = "ERR offset is out of range";
-inline constexpr std::string_view kCursor = "ERR invalid cursor";
-inline constexpr std::string_view kPositive = "ERR value is out of range, must be positive";
-// HRANDFIELD, SRANDMEMBER, ZRANDMEMBER with a count of INT64_MIN (its negation would overflow).
-inline constexpr std::string_view kRandCount =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-// CLIENT TRACKING and CLIENT CACHING (server/tracking.cpp; the prefix-overlap errors name the
-// prefixes and are composed there).
-inline constexpr std::string_view kTrackingOneRedirect =
-    "ERR A client can only redirect to a single other client";
-inline constexpr std::string_view kTrackingNoRedirectClient =
-    "ERR The client ID you want redirect to does not exist";
-inline constexpr std::string_view kTrackingPrefixNeedsBcast =
-    "ERR PREFIX option requires BCAST mode to be enabled";
-inline constexpr std::string_view kTrackingBcastSwitch =
-    "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then "
-    "re-enabling it with a different mode.";
-inline constexpr std::string_view kTrackingOptWithBcast =
-    "ERR OPTIN and OPTOUT are not compatible with BCAST";
-inline constexpr std::string_view kTrackingOptBoth =
-    "ERR You can't specify both OPTIN mode and OPTOUT mode";
-inline constexpr std::string_view kTrackingOptSwitch =
-    "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then "
-    "re-enabling it with a different mode.";
-inline constexpr std::string_view kCachingNotTracking =
-    "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
-    "OPTOUT mode enabled";
-inline constexpr std::string_view kCachingYesNotOptin =
-    "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.";
-inline constexpr std::string_view kCachingNoNotOptout =
-    "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
-}  // namespace err
 
 struct CmdCtx {
   Server& server;
@@ -98,6 +49,7 @@ struct CmdCtx {
   const storage::Entry* lookup_read(std::string_view key);
   void read_miss_events(std::string_view key);
   void error(std::string_view msg) { reply.error(msg); }
+  void error(Err e) { reply.error(error_text(e)); }
   // A keyspace notification (server/notify.h) for key of the selected database, or of db.
   void notify(int64_t cls, std::string_view event, std::string_view key) {
     worker.notify(cls, event, key, conn.db);
@@ -109,8 +61,11 @@ struct CmdCtx {
   void arity_error();
 };
 
-// Redis's string2ll: canonical decimal int64 only.
-bool parse_int(std::string_view s, int64_t* out);
+// Redis's string2ll: canonical decimal int64 only. The server's one integer routine, under the
+// name handlers use (storage/canonical_int.h).
+inline bool parse_int(std::string_view s, int64_t* out) {
+  return storage::parse_canonical_int(s, out);
+}
 // Redis's string2ld / strtod rules: no leading space, no trailing bytes, no NaN.
 bool parse_double(std::string_view s, double* out);
 bool parse_long_double(std::string_view s, long double* out);

@@ -5,6 +5,7 @@
 
 #include "server/blocking.h"
 #include "server/context.h"
+#include "server/errors.h"
 #include "server/maxmemory.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
@@ -14,35 +15,12 @@ namespace respite::server {
 
 namespace {
 
-// "ERR unknown command 'x', with args beginning with: 'a' 'b' " as Redis builds it: the name cut at
-// 128 bytes, then quoted arguments while the list is under 128 bytes.
 void unknown_command(protocol::ReplyWriter& r, const std::vector<std::string_view>& argv) {
-  std::string msg = "ERR unknown command '";
-  // Redis formats with %.*s, which also stops at a NUL byte.
-  auto cstr = [](std::string_view v, size_t max) {
-    v = v.substr(0, max);
-    return v.substr(0, v.find('\0'));
-  };
-  msg.append(cstr(argv[0], 128));
-  msg += "', with args beginning with: ";
-  std::string args;
-  for (size_t i = 1; i < argv.size() && args.size() < 128; i++) {
-    size_t room = 128 - args.size();
-    args += '\'';
-    args.append(cstr(argv[i], room));
-    args += "' ";
-  }
-  msg += args;
-  r.error(msg);
+  r.error(unknown_command_error(argv));
 }
 
 void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::string_view sub) {
-  std::string upper(parent.name);
-  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  std::string msg = "ERR unknown subcommand '";
-  msg.append(sub.substr(0, 128));
-  msg += "'. Try " + upper + " HELP.";
-  r.error(msg);
+  r.error(unknown_subcommand_error(parent.name, sub.substr(0, 128)));
 }
 
 // The handler and its bookkeeping: inlined into dispatch(), whose hot path it is (a call here cost
@@ -98,7 +76,7 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   if (!cmd->subcommands.empty()) {
     if (argv.size() == 1) {
       if (!cmd->fn) {  // a pure container (CONFIG, CLIENT): Redis's arity error
-        reject_command(c, cmd, arity_error_text(*cmd));
+        reject_command(c, cmd, arity_error(cmd->name));
         return;
       }
     } else {
@@ -112,18 +90,18 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
     }
   }
   if (!cmd->arity_ok(argv.size())) {
-    reject_command(c, cmd, arity_error_text(*cmd));
+    reject_command(c, cmd, arity_error(cmd->name));
     w.stats.per_command[cmd->id].rejected.add(1);
     return;
   }
   if (!c.authenticated && !cmd->has_flag(kNoAuth)) {
-    reject_command(c, cmd, err::kNoAuth);
+    reject_command(c, cmd, error_text(Err::kNoAuth));
     w.stats.per_command[cmd->id].rejected.add(1);
     return;
   }
   const bool multi = in_multi(c);
   if (multi && cmd->has_flag(kNoMulti)) {
-    reject_command(c, cmd, "ERR Command not allowed inside a transaction");
+    reject_command(c, cmd, error_text(Err::kNotAllowedInMulti));
     w.stats.per_command[cmd->id].rejected.add(1);
     return;
   }
@@ -134,16 +112,13 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
                  (multi && is_exec(*cmd) && queued_denyoom(c));
   if (denyoom && srv.config.maxmemory.load(std::memory_order_relaxed) > 0 &&
       !enforce_maxmemory(w, now_ms)) {
-    reject_command(c, cmd, kOomError);
+    reject_command(c, cmd, error_text(Err::kOom));
     w.stats.per_command[cmd->id].rejected.add(1);
     return;
   }
   // A RESP2 client with a subscription reads pushes: only (un)subscribing and a few others.
   if (c.reply.resp() == 2 && c.pubsub_mode() && !allowed_in_resp2_pubsub(*cmd)) {
-    reject_command(c, cmd,
-                   "ERR Can't execute '" + cmd->name +
-                       "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
-                       "allowed in this context");
+    reject_command(c, cmd, pubsub_context_error(cmd->name));
     w.stats.per_command[cmd->id].rejected.add(1);
     return;
   }

@@ -23,15 +23,13 @@ class Server;
 class Worker;
 struct Config;
 
-inline constexpr const char* kOomError = "OOM command not allowed when used memory > 'maxmemory'.";
-
 // Redis's evictionTimeLimitUs(): microseconds one eviction run may take; < 0 means no limit.
 int64_t eviction_time_limit_us(int64_t tenacity);
 
 storage::EvictParams evict_params(const Config& c, int64_t now_ms);
 
 // Evicts on w while over maxmemory, for at most budget_us (< 0: the tenacity limit). Returns
-// false when still over the limit and nothing could be evicted: the caller answers kOomError.
+// false when still over the limit and nothing could be evicted: the caller answers Err::kOom.
 bool enforce_maxmemory(Worker& w, int64_t now_ms, int64_t budget_us = -1);
 
 // Copies maxmemory-policy, lfu-log-factor and lfu-decay-time into s.access_policy (start-up and

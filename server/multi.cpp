@@ -7,6 +7,7 @@
 #include "server/command.h"
 #include "server/connection.h"
 #include "server/context.h"
+#include "server/errors.h"
 #include "server/tracking.h"
 #include "storage/hash.h"
 
@@ -130,10 +131,7 @@ void reject_command(Connection& c, const Command* cmd, std::string_view msg) {
     if (cmd && is_exec(*cmd)) {
       // Redis's execCommandAbort: the transaction goes, with the reason. Redis formats its own
       // rejections (arity) without the "ERR " that shared errors (OOM, NOAUTH) carry.
-      if (msg.substr(0, 4) == "ERR ") msg.remove_prefix(4);
-      std::string m = "EXECABORT Transaction discarded because of: ";
-      m.append(msg);
-      c.reply.error(m);
+      c.reply.error(exec_abort_error(msg));
       discard_transaction(c);
       return;
     }

@@ -253,20 +253,13 @@ std::string Tracking::prefix_collision(const Connection& c,
     size_t n = std::min(a.size(), b.size());
     return a.substr(0, n) == b.substr(0, n);
   };
-  // Redis formats with %s: a prefix shows up to its first NUL byte.
-  auto cstr = [](std::string_view v) { return std::string(v.substr(0, v.find('\0'))); };
   for (size_t i = 0; i < prefixes.size(); i++) {
     for (const std::string& have : c.tracking_prefixes) {
-      if (overlap(have, prefixes[i])) {
-        return "ERR Prefix '" + cstr(prefixes[i]) + "' overlaps with an existing prefix '" +
-               cstr(have) + "'. Prefixes for a single client must not overlap.";
-      }
+      if (overlap(have, prefixes[i])) return prefix_overlap_error(prefixes[i], have, true);
     }
     for (size_t j = i + 1; j < prefixes.size(); j++) {
-      if (overlap(prefixes[i], prefixes[j])) {
-        return "ERR Prefix '" + cstr(prefixes[i]) + "' overlaps with another provided prefix '" +
-               cstr(prefixes[j]) + "'. Prefixes for a single client must not overlap.";
-      }
+      if (overlap(prefixes[i], prefixes[j]))
+        return prefix_overlap_error(prefixes[i], prefixes[j], false);
     }
   }
   return {};
@@ -447,24 +440,13 @@ uint64_t tracking_before(Connection& c, const Command& cmd,
     std::lock_guard<storage::Shard> lock(s);  // the writer's lock: see tracking.h, "The race"
     srv.tracking.remember(c.id, key, static_cast<uint32_t>(h));
   };
-  // The command's key positions, as EXEC's collect_shards walks them.
-  size_t argc = argv.size();
   bool any = false;
-  if (cmd.first_key > 0) {
-    int last = cmd.last_key < 0 ? static_cast<int>(argc) + cmd.last_key : cmd.last_key;
-    for (int i = cmd.first_key; i <= last && i < static_cast<int>(argc); i += cmd.step) {
-      remember(argv[static_cast<size_t>(i)]);
-      any = true;
-    }
-  }
-  if (cmd.numkeys_at > 0 && static_cast<size_t>(cmd.numkeys_at) < argc) {
-    int64_t n;
-    size_t at = static_cast<size_t>(cmd.numkeys_at);
-    if (parse_int(argv[at], &n) && n > 0 && static_cast<uint64_t>(n) < argc - at) {
-      for (size_t i = 1; i <= static_cast<size_t>(n); i++) remember(argv[at + i]);
-      any = true;
-    }
-  }
+  for_each_key(
+      cmd, argv.size(), [&](size_t i) { return argv[i]; },
+      [&](size_t i) {
+        remember(argv[i]);
+        any = true;
+      });
   if (any) srv.tracking.enforce_limit();
   return saved;
 }
@@ -492,11 +474,11 @@ void cmd_client_tracking(CmdCtx& c) {
     std::string_view a = c.arg(j);
     if (iequals(a, "redirect") && more) {
       j++;
-      if (redirect != 0) return c.error(err::kTrackingOneRedirect);
+      if (redirect != 0) return c.error(Err::kTrackingOneRedirect);
       int64_t id;
-      if (!parse_int(c.arg(j), &id)) return c.error(err::kNotInt);
+      if (!parse_int(c.arg(j), &id)) return c.error(Err::kNotInt);
       if (id <= 0 || !find_client(c.server, static_cast<uint64_t>(id)))
-        return c.error(err::kTrackingNoRedirectClient);
+        return c.error(Err::kTrackingNoRedirectClient);
       redirect = static_cast<uint64_t>(id);
     } else if (iequals(a, "bcast")) {
       options |= kTrackBcast;
@@ -509,24 +491,24 @@ void cmd_client_tracking(CmdCtx& c) {
     } else if (iequals(a, "prefix") && more) {
       prefixes.push_back(c.arg(++j));
     } else {
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
     }
   }
   std::string_view onoff = c.arg(2);
   Connection& conn = c.conn;
   if (iequals(onoff, "on")) {
     if (!(options & kTrackBcast) && !prefixes.empty())
-      return c.error(err::kTrackingPrefixNeedsBcast);
+      return c.error(Err::kTrackingPrefixNeedsBcast);
     if (conn.tracking &&
         ((conn.tracking_flags & kTrackBcast) != 0) != ((options & kTrackBcast) != 0)) {
-      return c.error(err::kTrackingBcastSwitch);
+      return c.error(Err::kTrackingBcastSwitch);
     }
     if ((options & kTrackBcast) && (options & (kTrackOptin | kTrackOptout)))
-      return c.error(err::kTrackingOptWithBcast);
-    if ((options & kTrackOptin) && (options & kTrackOptout)) return c.error(err::kTrackingOptBoth);
+      return c.error(Err::kTrackingOptWithBcast);
+    if ((options & kTrackOptin) && (options & kTrackOptout)) return c.error(Err::kTrackingOptBoth);
     if (((options & kTrackOptin) && (conn.tracking_flags & kTrackOptout)) ||
         ((options & kTrackOptout) && (conn.tracking_flags & kTrackOptin))) {
-      return c.error(err::kTrackingOptSwitch);
+      return c.error(Err::kTrackingOptSwitch);
     }
     if (options & kTrackBcast) {
       std::string e = c.server.tracking.prefix_collision(conn, prefixes);
@@ -536,21 +518,21 @@ void cmd_client_tracking(CmdCtx& c) {
   } else if (iequals(onoff, "off")) {
     c.server.tracking.disable(conn);
   } else {
-    return c.error(err::kSyntax);
+    return c.error(Err::kSyntax);
   }
   c.reply.ok();
 }
 
 void cmd_client_caching(CmdCtx& c) {
   Connection& conn = c.conn;
-  if (!conn.tracking) return c.error(err::kCachingNotTracking);
+  if (!conn.tracking) return c.error(Err::kCachingNotTracking);
   std::string_view opt = c.arg(2);
   if (iequals(opt, "yes")) {
-    if (!(conn.tracking_flags & kTrackOptin)) return c.error(err::kCachingYesNotOptin);
+    if (!(conn.tracking_flags & kTrackOptin)) return c.error(Err::kCachingYesNotOptin);
   } else if (iequals(opt, "no")) {
-    if (!(conn.tracking_flags & kTrackOptout)) return c.error(err::kCachingNoNotOptout);
+    if (!(conn.tracking_flags & kTrackOptout)) return c.error(Err::kCachingNoNotOptout);
   } else {
-    return c.error(err::kSyntax);
+    return c.error(Err::kSyntax);
   }
   conn.tracking_flags |= kTrackCaching;
   c.reply.ok();

@@ -35,6 +35,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "storage/canonical_int.h"
+
 namespace respite::storage {
 
 enum class Type : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
@@ -243,8 +245,6 @@ struct Entry {
 
 static_assert(sizeof(Entry) == 24, "the header is part of every key's overhead: keep it 24 bytes");
 
-// Integer text in Redis's canonical form: what makes a string value eligible for Encoding::kInt
-// (no leading zeros or '+', no spaces, fits int64).
-bool parse_canonical_int(std::string_view s, int64_t* out);
+// parse_canonical_int (storage/canonical_int.h) decides which string values are Encoding::kInt.
 
 }  // namespace respite::storage

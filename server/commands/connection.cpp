@@ -63,8 +63,8 @@ void cmd_reset(CmdCtx& c) {
 
 void cmd_select(CmdCtx& c) {
   int64_t id;
-  if (!parse_int(c.arg(1), &id) || id < INT_MIN || id > INT_MAX) return c.error(err::kNotInt);
-  if (id < 0 || id >= c.server.store.databases()) return c.error(err::kDbIndex);
+  if (!parse_int(c.arg(1), &id) || id < INT_MIN || id > INT_MAX) return c.error(Err::kNotInt);
+  if (id < 0 || id >= c.server.store.databases()) return c.error(Err::kDbIndex);
   c.conn.db = static_cast<int>(id);
   c.conn.db_shown.store(c.conn.db, std::memory_order_relaxed);
   c.reply.ok();
@@ -77,16 +77,14 @@ bool authenticate(CmdCtx& c, std::string_view user, std::string_view pass) {
     c.conn.authenticated = true;
     return true;
   }
-  c.error("WRONGPASS invalid username-password pair or user is disabled.");
+  c.error(Err::kWrongPass);
   return false;
 }
 
 void cmd_auth(CmdCtx& c) {
-  if (c.argc() > 3) return c.error(err::kSyntax);
+  if (c.argc() > 3) return c.error(Err::kSyntax);
   if (c.argc() == 2 && c.server.config.requirepass().empty()) {
-    return c.error(
-        "ERR AUTH <password> called without any password configured for the default user. Are "
-        "you sure your configuration is correct?");
+    return c.error(Err::kAuthNoPassword);
   }
   std::string_view user = c.argc() == 3 ? c.arg(1) : "default";
   if (authenticate(c, user, c.arg(c.argc() - 1))) c.reply.ok();
@@ -101,7 +99,7 @@ bool valid_client_name(std::string_view name) {
 
 bool set_client_name(CmdCtx& c, std::string_view name) {
   if (!valid_client_name(name)) {
-    c.error("ERR Client names cannot contain spaces, newlines or special characters.");
+    c.error(Err::kBadClientName);
     return false;
   }
   std::lock_guard<std::mutex> lock(c.server.clients_mu);
@@ -113,10 +111,9 @@ void cmd_hello(CmdCtx& c) {
   int64_t ver = 0;
   size_t j = 1;
   if (c.argc() >= 2) {
-    if (!parse_int(c.arg(1), &ver))
-      return c.error("ERR Protocol version is not an integer or out of range");
+    if (!parse_int(c.arg(1), &ver)) return c.error(Err::kProtoNotInt);
     j = 2;
-    if (ver < 2 || ver > 3) return c.error("NOPROTO unsupported protocol version");
+    if (ver < 2 || ver > 3) return c.error(Err::kNoProto);
   }
   std::string_view user, pass, name;
   bool has_auth = false, has_name = false;
@@ -131,15 +128,12 @@ void cmd_hello(CmdCtx& c) {
       name = c.arg(++j);
       has_name = true;
     } else {
-      return c.error("ERR Syntax error in HELLO option '" + std::string(c.arg(j)) + "'");
+      return c.error(hello_option_error(c.arg(j)));
     }
   }
   if (has_auth && !authenticate(c, user, pass)) return;
   if (!c.conn.authenticated) {
-    return c.error(
-        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
-        "RESP protocol version at the same time");
+    return c.error(Err::kHelloNoAuth);
   }
   if (has_name && !set_client_name(c, name)) return;
   if (ver) {
@@ -221,7 +215,7 @@ void cmd_client_reply(CmdCtx& c) {
   } else if (iequals(v, "skip")) {
     if (c.conn.reply_mode != Mode::kOff) c.conn.reply_mode = Mode::kSkipNext;
   } else {
-    c.error(err::kSyntax);
+    c.error(Err::kSyntax);
   }
 }
 
@@ -245,11 +239,10 @@ void cmd_client_setinfo(CmdCtx& c) {
   std::string_view attr = c.arg(2), val = c.arg(3);
   bool is_name = iequals(attr, "lib-name"), is_ver = iequals(attr, "lib-ver");
   if (!is_name && !is_ver) {
-    return c.error("ERR Unrecognized option '" + std::string(attr) + "'");
+    return c.error(unrecognized_option_error(attr));
   }
   if (!valid_client_name(val)) {
-    return c.error("ERR " + std::string(is_name ? "lib-name" : "lib-ver") +
-                   " cannot contain spaces, newlines or special characters.");
+    return c.error(client_attr_error(is_name ? "lib-name" : "lib-ver"));
   }
   (is_name ? c.conn.lib_name : c.conn.lib_ver).assign(val);
   c.reply.ok();
@@ -292,7 +285,7 @@ void cmd_client_list(CmdCtx& c) {
       std::string_view t = c.arg(++j);
       if (!iequals(t, "normal") && !iequals(t, "master") && !iequals(t, "replica") &&
           !iequals(t, "slave") && !iequals(t, "pubsub"))
-        return c.error("ERR Unknown client type '" + std::string(t) + "'");
+        return c.error(unknown_client_type_error(t));
       type = iequals(t, "normal")   ? ClientType::kNormal
              : iequals(t, "pubsub") ? ClientType::kPubsub
                                     : ClientType::kNone;
@@ -300,11 +293,11 @@ void cmd_client_list(CmdCtx& c) {
       by_id = true;
       for (j++; j < c.argc(); j++) {
         int64_t id;
-        if (!parse_int(c.arg(j), &id) || id < 1) return c.error("ERR Invalid client ID");
+        if (!parse_int(c.arg(j), &id) || id < 1) return c.error(Err::kInvalidClientId);
         ids.push_back(static_cast<uint64_t>(id));
       }
     } else {
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
     }
   }
   std::string out;
@@ -324,22 +317,19 @@ void cmd_client_list(CmdCtx& c) {
 // Redis's UNBLOCKED error, on its own worker.
 void cmd_client_unblock(CmdCtx& c) {
   if (c.argc() > 4) {
-    return c.error("ERR unknown subcommand or wrong number of arguments for '" +
-                   std::string(c.arg(1).substr(0, 128)) + "'. Try CLIENT HELP.");
+    return c.error(subcommand_syntax_error("client", c.arg(1)));
   }
   bool error = false;
   if (c.argc() == 4) {  // Redis checks the reason before the id
     if (iequals(c.arg(3), "error"))
       error = true;
     else if (!iequals(c.arg(3), "timeout"))
-      return c.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return c.error(Err::kUnblockReason);
   }
   int64_t id;
-  if (!parse_int(c.arg(2), &id)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(2), &id)) return c.error(Err::kNotInt);
   auto timeout = [](protocol::ReplyWriter& r) { r.null_array(); };
-  auto unblocked = [](protocol::ReplyWriter& r) {
-    r.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
-  };
+  auto unblocked = [](protocol::ReplyWriter& r) { r.error(error_text(Err::kUnblocked)); };
   bool done = id > 0 && c.server.blocking.unblock_client(static_cast<uint64_t>(id),
                                                          error ? +unblocked : +timeout);
   c.reply.integer(done ? 1 : 0);
@@ -376,18 +366,18 @@ void cmd_client_kill(CmdCtx& c) {
         return c.reply.ok();
       }
     }
-    return c.error("ERR No such client");
+    return c.error(Err::kNoSuchClient);
   }
   uint64_t id = 0;
   std::string addr, laddr;
   bool skipme = true, by_id = false, by_addr = false, by_laddr = false;
   ClientType type = ClientType::kAny;
-  if ((c.argc() - 2) % 2 != 0) return c.error(err::kSyntax);
+  if ((c.argc() - 2) % 2 != 0) return c.error(Err::kSyntax);
   for (size_t j = 2; j + 1 < c.argc(); j += 2) {
     std::string_view o = c.arg(j), v = c.arg(j + 1);
     if (iequals(o, "id")) {
       int64_t x;
-      if (!parse_int(v, &x) || x <= 0) return c.error("ERR client-id should be greater than 0");
+      if (!parse_int(v, &x) || x <= 0) return c.error(Err::kClientIdPositive);
       id = static_cast<uint64_t>(x);
       by_id = true;
     } else if (iequals(o, "addr")) {
@@ -404,18 +394,18 @@ void cmd_client_kill(CmdCtx& c) {
       else if (iequals(v, "master") || iequals(v, "replica") || iequals(v, "slave"))
         type = ClientType::kNone;
       else
-        return c.error("ERR Unknown client type '" + std::string(v) + "'");
+        return c.error(unknown_client_type_error(v));
     } else if (iequals(o, "user")) {
-      if (v != "default") return c.error("ERR No such user '" + std::string(v) + "'");
+      if (v != "default") return c.error(no_such_user_error(v));
     } else if (iequals(o, "skipme")) {
       if (iequals(v, "yes"))
         skipme = true;
       else if (iequals(v, "no"))
         skipme = false;
       else
-        return c.error(err::kSyntax);
+        return c.error(Err::kSyntax);
     } else {
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
     }
   }
   int64_t killed = 0;
@@ -443,7 +433,7 @@ void client_switch(CmdCtx& c, std::atomic<bool>& flag) {
   else if (iequals(v, "off"))
     flag.store(false, std::memory_order_relaxed);
   else
-    return c.error(err::kSyntax);
+    return c.error(Err::kSyntax);
   c.reply.ok();
 }
 void cmd_client_no_evict(CmdCtx& c) {
@@ -501,71 +491,179 @@ void cmd_client_help(CmdCtx& c) {
 
 void register_connection_commands(CommandTable& t) {
   constexpr uint32_t F = kFast | kStale | kLoading;
-  t.add({"ping", -1, F, 0, 0, 0, cmd_ping, "connection", "Ping the server", "[message]"});
-  t.add({"echo", 2, F, 0, 0, 0, cmd_echo, "connection", "Echo the given string", "message"});
-  t.add({"quit", -1, F | kNoAuth | kAllowBusy, 0, 0, 0, cmd_quit, "connection",
-         "Close the connection"});
-  t.add({"reset", 1, F | kNoscript | kNoAuth | kAllowBusy, 0, 0, 0, cmd_reset, "connection",
-         "Reset the connection", "", "6.2.0"});
-  t.add({"select", 2, F, 0, 0, 0, cmd_select, "connection",
-         "Change the selected database for the current connection", "index"});
-  t.add({"auth", -2, F | kNoAuth | kNoscript, 0, 0, 0, cmd_auth, "connection",
-         "Authenticate to the server", "[username] password"});
-  t.add({"hello", -1, F | kNoAuth | kNoscript, 0, 0, 0, cmd_hello, "connection",
-         "Handshake with Redis", "[protover [AUTH username password] [SETNAME clientname]]",
-         "6.0.0"});
-  Command* client =
-      t.add({"client", -2, kNoscript | kStale | kLoading, 0, 0, 0, nullptr, "connection",
-             "A container for client connection commands", "", "2.4.0"});
+  t.add({.name = "ping",
+         .arity = -1,
+         .flags = kFast,  // Redis 7.0: not loading or stale
+         .fn = cmd_ping,
+         .doc = {.group = "connection", .summary = "Ping the server", .syntax = "[message]"}});
+  t.add({.name = "echo",
+         .arity = 2,
+         .flags = F,
+         .fn = cmd_echo,
+         .doc = {.group = "connection", .summary = "Echo the given string", .syntax = "message"}});
+  t.add({.name = "quit",
+         .arity = -1,
+         .flags = F | kNoAuth | kAllowBusy | kNoscript,
+         .fn = cmd_quit,
+         .doc = {.group = "connection", .summary = "Close the connection"}});
+  t.add({.name = "reset",
+         .arity = 1,
+         .flags = F | kNoscript | kNoAuth | kAllowBusy,
+         .fn = cmd_reset,
+         .doc = {.group = "connection", .summary = "Reset the connection", .since = "6.2.0"}});
+  t.add({.name = "select",
+         .arity = 2,
+         .flags = F,
+         .fn = cmd_select,
+         .doc = {.group = "connection",
+                 .summary = "Change the selected database for the current connection",
+                 .syntax = "index"}});
+  t.add({.name = "auth",
+         .arity = -2,
+         .flags = F | kNoAuth | kNoscript | kAllowBusy,
+         .fn = cmd_auth,
+         .doc = {.group = "connection",
+                 .summary = "Authenticate to the server",
+                 .syntax = "[username] password"}});
+  t.add({.name = "hello",
+         .arity = -1,
+         .flags = F | kNoAuth | kNoscript | kAllowBusy,
+         .fn = cmd_hello,
+         .doc = {.group = "connection",
+                 .summary = "Handshake with Redis",
+                 .syntax = "[protover [AUTH username password] [SETNAME clientname]]",
+                 .since = "6.0.0"}});
+  Command* client = t.add({.name = "client",
+                           .arity = -2,
+                           .flags = kNoscript | kStale | kLoading,
+                           .fn = nullptr,
+                           .doc = {.group = "connection",
+                                   .summary = "A container for client connection commands",
+                                   .since = "2.4.0"}});
   constexpr uint32_t C = kNoscript | kStale | kLoading;
-  t.add_sub(client, {"id", 2, C, 0, 0, 0, cmd_client_id, "",
-                     "Returns the client ID for the current connection", "", "5.0.0"});
-  t.add_sub(client,
-            {"reply", 3, C, 0, 0, 0, cmd_client_reply, "",
-             "Instruct the server whether to reply to commands", "ON | OFF | SKIP", "3.2.0"});
-  t.add_sub(client, {"setname", 3, C, 0, 0, 0, cmd_client_setname, "",
-                     "Set the current connection name", "connection-name", "2.6.9"});
-  t.add_sub(client, {"getname", 2, C, 0, 0, 0, cmd_client_getname, "",
-                     "Get the current connection name", "", "2.6.9"});
-  t.add_sub(client, {"setinfo", 4, C, 0, 0, 0, cmd_client_setinfo, "",
-                     "Set client or connection specific info", "LIB-NAME libname | LIB-VER libver",
-                     "7.2.0"});
-  t.add_sub(client, {"info", 2, C, 0, 0, 0, cmd_client_info, "",
-                     "Returns information about the current client connection.", "", "6.2.0"});
-  t.add_sub(client, {"list", -2, C | kAdmin, 0, 0, 0, cmd_client_list, "",
-                     "Get the list of client connections",
-                     "[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id [client-id ...]]",
-                     "2.4.0", "O(N)"});
-  t.add_sub(client, {"unblock", -3, C | kAdmin, 0, 0, 0, cmd_client_unblock, "",
-                     "Unblock a client blocked in a blocking command from a different connection",
-                     "client-id [TIMEOUT | ERROR]", "5.0.0", "O(log N)"});
-  t.add_sub(client, {"kill", -3, C | kAdmin, 0, 0, 0, cmd_client_kill, "",
-                     "Kill the connection of a client",
-                     "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] "
-                     "[USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
-                     "2.4.0", "O(N)"});
-  t.add_sub(client, {"no-evict", 3, C | kAdmin, 0, 0, 0, cmd_client_no_evict, "",
-                     "Set client eviction mode for the current connection", "ON | OFF", "7.0.0"});
-  t.add_sub(client, {"no-touch", 3, C, 0, 0, 0, cmd_client_no_touch, "",
-                     "Controls whether commands sent by the client affect the LRU/LFU of accessed "
-                     "keys",
-                     "ON | OFF", "7.2.0"});
-  t.add_sub(client, {"tracking", -3, C, 0, 0, 0, cmd_client_tracking, "",
-                     "Enable or disable server assisted client side caching support",
-                     "ON | OFF [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] "
-                     "[OPTIN] [OPTOUT] [NOLOOP]",
-                     "6.0.0", "O(1). Some options may introduce additional complexity."});
-  t.add_sub(client, {"caching", 3, C, 0, 0, 0, cmd_client_caching, "",
-                     "Instruct the server about tracking or not keys in the next request",
-                     "YES | NO", "6.0.0"});
-  t.add_sub(client, {"getredir", 2, C, 0, 0, 0, cmd_client_getredir, "",
-                     "Get tracking notifications redirection client ID if any", "", "6.0.0"});
-  t.add_sub(client, {"trackinginfo", 2, C, 0, 0, 0, cmd_client_trackinginfo, "",
-                     "Return information about server assisted client side caching for the "
-                     "current connection",
-                     "", "6.2.0"});
-  t.add_sub(client, {"help", 2, C, 0, 0, 0, cmd_client_help, "",
-                     "Show helpful text about the different subcommands", "", "5.0.0"});
+  t.add_sub(client, {.name = "id",
+                     .arity = 2,
+                     .flags = C,
+                     .fn = cmd_client_id,
+                     .doc = {.summary = "Returns the client ID for the current connection",
+                             .since = "5.0.0"}});
+  t.add_sub(client, {.name = "reply",
+                     .arity = 3,
+                     .flags = C,
+                     .fn = cmd_client_reply,
+                     .doc = {.summary = "Instruct the server whether to reply to commands",
+                             .syntax = "ON | OFF | SKIP",
+                             .since = "3.2.0"}});
+  t.add_sub(client, {.name = "setname",
+                     .arity = 3,
+                     .flags = C,
+                     .fn = cmd_client_setname,
+                     .doc = {.summary = "Set the current connection name",
+                             .syntax = "connection-name",
+                             .since = "2.6.9"}});
+  t.add_sub(client, {.name = "getname",
+                     .arity = 2,
+                     .flags = C,
+                     .fn = cmd_client_getname,
+                     .doc = {.summary = "Get the current connection name", .since = "2.6.9"}});
+  t.add_sub(client, {.name = "setinfo",
+                     .arity = 4,
+                     .flags = C,
+                     .fn = cmd_client_setinfo,
+                     .doc = {.summary = "Set client or connection specific info",
+                             .syntax = "LIB-NAME libname | LIB-VER libver",
+                             .since = "7.2.0"}});
+  t.add_sub(client, {.name = "info",
+                     .arity = 2,
+                     .flags = C,
+                     .fn = cmd_client_info,
+                     .doc = {.summary = "Returns information about the current client connection.",
+                             .since = "6.2.0"}});
+  t.add_sub(
+      client,
+      {.name = "list",
+       .arity = -2,
+       .flags = C | kAdmin,
+       .fn = cmd_client_list,
+       .doc = {.summary = "Get the list of client connections",
+               .syntax = "[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id [client-id ...]]",
+               .since = "2.4.0",
+               .complexity = "O(N)"}});
+  t.add_sub(
+      client,
+      {.name = "unblock",
+       .arity = -3,
+       .flags = C | kAdmin,
+       .fn = cmd_client_unblock,
+       .doc = {
+           .summary = "Unblock a client blocked in a blocking command from a different connection",
+           .syntax = "client-id [TIMEOUT | ERROR]",
+           .since = "5.0.0",
+           .complexity = "O(log N)"}});
+  t.add_sub(
+      client,
+      {.name = "kill",
+       .arity = -3,
+       .flags = C | kAdmin,
+       .fn = cmd_client_kill,
+       .doc = {.summary = "Kill the connection of a client",
+               .syntax = "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | "
+                         "PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
+               .since = "2.4.0",
+               .complexity = "O(N)"}});
+  t.add_sub(client, {.name = "no-evict",
+                     .arity = 3,
+                     .flags = C | kAdmin,
+                     .fn = cmd_client_no_evict,
+                     .doc = {.summary = "Set client eviction mode for the current connection",
+                             .syntax = "ON | OFF",
+                             .since = "7.0.0"}});
+  t.add_sub(client, {.name = "no-touch",
+                     .arity = 3,
+                     .flags = C,
+                     .fn = cmd_client_no_touch,
+                     .doc = {.summary = "Controls whether commands sent by the client affect the "
+                                        "LRU/LFU of accessed keys",
+                             .syntax = "ON | OFF",
+                             .since = "7.2.0"}});
+  t.add_sub(client, {.name = "tracking",
+                     .arity = -3,
+                     .flags = C,
+                     .fn = cmd_client_tracking,
+                     .doc = {.summary = "Enable or disable server assisted client side caching "
+                                        "support",
+                             .syntax = "ON | OFF [REDIRECT client-id] [PREFIX prefix [PREFIX "
+                                       "prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]",
+                             .since = "6.0.0",
+                             .complexity = "O(1). Some options may introduce additional "
+                                           "complexity."}});
+  t.add_sub(client, {.name = "caching",
+                     .arity = 3,
+                     .flags = C,
+                     .fn = cmd_client_caching,
+                     .doc = {.summary = "Instruct the server about tracking or not keys in the "
+                                        "next request",
+                             .syntax = "YES | NO",
+                             .since = "6.0.0"}});
+  t.add_sub(client, {.name = "getredir",
+                     .arity = 2,
+                     .flags = C,
+                     .fn = cmd_client_getredir,
+                     .doc = {.summary = "Get tracking notifications redirection client ID if any",
+                             .since = "6.0.0"}});
+  t.add_sub(client, {.name = "trackinginfo",
+                     .arity = 2,
+                     .flags = C,
+                     .fn = cmd_client_trackinginfo,
+                     .doc = {.summary = "Return information about server assisted client side "
+                                        "caching for the current connection",
+                             .since = "6.2.0"}});
+  t.add_sub(client, {.name = "help",
+                     .arity = 2,
+                     .flags = kLoading | kStale,  // Redis 7.0: not noscript
+                     .fn = cmd_client_help,
+                     .doc = {.summary = "Show helpful text about the different subcommands",
+                             .since = "5.0.0"}});
 }
 
 }  // namespace respite::server

@@ -25,11 +25,6 @@ namespace {
 
 using Hash = Collection<HashValue>;
 
-constexpr std::string_view kHashNotInt = "ERR hash value is not an integer";
-constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
-constexpr std::string_view kIncrNaN = "ERR value is NaN or Infinity";
-constexpr std::string_view kOutOfRange = "ERR value is out of range";
-
 HashValue::Limits hash_limits(CmdCtx& c) {
   EncodingLimits l = encoding_limits(c.server);
   return {l.hash_entries, l.hash_value};
@@ -39,7 +34,7 @@ HashValue::Limits hash_limits(CmdCtx& c) {
 // holds another type.
 HashValue* hash_for_write(CmdCtx& c, Hash& h) {
   if (h.wrong_type()) {
-    c.error(err::kWrongType);
+    c.error(Err::kWrongType);
     return nullptr;
   }
   return h.get() ? h.get() : h.create(new HashValue());
@@ -73,7 +68,7 @@ void cmd_hmset(CmdCtx& c) {
 
 void cmd_hsetnx(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   // An existing field is left alone, without even the encoding check a write would make.
   if (h.get() && h.get()->contains(c.arg(2))) return c.reply.integer(0);
   HashValue* v = hash_for_write(c, h);
@@ -84,7 +79,7 @@ void cmd_hsetnx(CmdCtx& c) {
 
 void cmd_hdel(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   HashValue* v = h.get();
   if (!v) return c.reply.integer(0);
   int64_t removed = 0;
@@ -98,15 +93,15 @@ void cmd_hdel(CmdCtx& c) {
 
 void cmd_hincrby(CmdCtx& c) {
   int64_t by;
-  if (!parse_int(c.arg(3), &by)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(3), &by)) return c.error(Err::kNotInt);
   Hash h(c, c.arg(1), Type::kHash);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   int64_t cur = 0;
   std::string_view text;
   if (h.get() && h.get()->get(c.arg(2), &text) && !parse_int(text, &cur))
-    return c.error(kHashNotInt);
+    return c.error(Err::kHashNotInt);
   if ((by < 0 && cur < 0 && by < INT64_MIN - cur) || (by > 0 && cur > 0 && by > INT64_MAX - cur))
-    return c.error(err::kOverflow);
+    return c.error(Err::kOverflow);
   cur += by;
   char buf[24];
   size_t n = protocol::ReplyWriter::format_int(cur, buf);
@@ -118,16 +113,16 @@ void cmd_hincrby(CmdCtx& c) {
 
 void cmd_hincrbyfloat(CmdCtx& c) {
   long double by;
-  if (!parse_long_double(c.arg(3), &by)) return c.error(err::kNotFloat);
-  if (std::isnan(by) || std::isinf(by)) return c.error(kIncrNaN);
+  if (!parse_long_double(c.arg(3), &by)) return c.error(Err::kNotFloat);
+  if (std::isnan(by) || std::isinf(by)) return c.error(Err::kIncrNaN);
   Hash h(c, c.arg(1), Type::kHash);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   long double cur = 0;
   std::string_view text;
   if (h.get() && h.get()->get(c.arg(2), &text) && !parse_long_double(text, &cur))
-    return c.error(kHashNotFloat);
+    return c.error(Err::kHashNotFloat);
   cur += by;
-  if (std::isnan(cur) || std::isinf(cur)) return c.error(err::kNaN);
+  if (std::isnan(cur) || std::isinf(cur)) return c.error(Err::kNaN);
   std::string out = format_long_double(cur);
   hash_for_write(c, h)->set(c.arg(2), out, hash_limits(c));
   h.changed();
@@ -139,7 +134,7 @@ void cmd_hincrbyfloat(CmdCtx& c) {
 
 void cmd_hget(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   std::string_view v;
   if (h.get() && h.get()->get(c.arg(2), &v))
     c.reply.bulk(v);
@@ -149,7 +144,7 @@ void cmd_hget(CmdCtx& c) {
 
 void cmd_hmget(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   c.reply.array(c.argc() - 2);
   std::string_view v;
   for (size_t i = 2; i < c.argc(); i++) {
@@ -162,13 +157,13 @@ void cmd_hmget(CmdCtx& c) {
 
 void cmd_hlen(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(h.get() ? static_cast<int64_t>(h.get()->length()) : 0);
 }
 
 void cmd_hstrlen(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   std::string_view v;
   bool found = h.get() && h.get()->get(c.arg(2), &v);
   c.reply.integer(found ? static_cast<int64_t>(v.size()) : 0);
@@ -176,14 +171,14 @@ void cmd_hstrlen(CmdCtx& c) {
 
 void cmd_hexists(CmdCtx& c) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(h.get() && h.get()->contains(c.arg(2)) ? 1 : 0);
 }
 
 // HKEYS, HVALS, HGETALL. HGETALL is a map in RESP3 (a flat array in RESP2), the others arrays.
 void getall_generic(CmdCtx& c, bool fields, bool values) {
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   const HashValue* v = h.get();
   size_t n = v ? v->length() : 0;
   if (fields && values)
@@ -214,21 +209,21 @@ void cmd_hgetall(CmdCtx& c) {
 void cmd_hrandfield(CmdCtx& c) {
   if (c.argc() < 3) {
     Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-    if (h.wrong_type()) return c.error(err::kWrongType);
+    if (h.wrong_type()) return c.error(Err::kWrongType);
     if (!h.get()) return c.reply.null();
     c.reply.bulk(h.get()->random_pair(c.worker.rng).field);
     return;
   }
   int64_t l;
-  if (!parse_int(c.arg(2), &l)) return c.error(err::kNotInt);
-  if (l < -INT64_MAX) return c.error(err::kRandCount);
+  if (!parse_int(c.arg(2), &l)) return c.error(Err::kNotInt);
+  if (l < -INT64_MAX) return c.error(Err::kRandCount);
   if (c.argc() > 4 || (c.argc() == 4 && !iequals(c.arg(3), "withvalues")))
-    return c.error(err::kSyntax);
+    return c.error(Err::kSyntax);
   const bool withvalues = c.argc() == 4;
-  if (withvalues && (l < -INT64_MAX / 2 || l > INT64_MAX / 2)) return c.error(kOutOfRange);
+  if (withvalues && (l < -INT64_MAX / 2 || l > INT64_MAX / 2)) return c.error(Err::kOutOfRange);
 
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   const HashValue* v = h.get();
   if (!v || l == 0) return c.reply.array(0);
   const bool nested = withvalues && c.reply.resp() == 3;
@@ -267,7 +262,7 @@ void cmd_hscan(CmdCtx& c) {
   uint64_t cursor;
   if (!parse_scan_cursor(c, c.arg(2), &cursor)) return;
   Hash h(c, c.arg(1), Type::kHash, Access::kRead);
-  if (h.wrong_type()) return c.error(err::kWrongType);
+  if (h.wrong_type()) return c.error(Err::kWrongType);
   if (!h.get()) return reply_scan(c.reply, 0, 0);
   ScanArgs a;
   if (!parse_scan_options(c, 3, false, &a)) return;
@@ -286,49 +281,163 @@ void cmd_hscan(CmdCtx& c) {
 
 void register_hash_commands(CommandTable& t) {
   constexpr uint32_t W = kWrite, R = kReadonly, F = kFast, M = kDenyOom;
-  t.add({"hset", -4, W | M | F, 1, 1, 1, cmd_hset, "hash", "Set the string value of a hash field",
-         "key field value [field value ...]", "2.0.0",
-         "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the "
-         "command is called with multiple field/value pairs."});
-  t.add({"hsetnx", 4, W | M | F, 1, 1, 1, cmd_hsetnx, "hash",
-         "Set the value of a hash field, only if the field does not exist", "key field value",
-         "2.0.0"});
-  t.add({"hmset", -4, W | M | F, 1, 1, 1, cmd_hmset, "hash",
-         "Set multiple hash fields to multiple values", "key field value [field value ...]",
-         "2.0.0", "O(N) where N is the number of fields being set."});
-  t.add({"hget", 3, R | F, 1, 1, 1, cmd_hget, "hash", "Get the value of a hash field", "key field",
-         "2.0.0"});
-  t.add({"hmget", -3, R | F, 1, 1, 1, cmd_hmget, "hash",
-         "Get the values of all the given hash fields", "key field [field ...]", "2.0.0",
-         "O(N) where N is the number of fields being requested."});
-  t.add({"hincrby", 4, W | M | F, 1, 1, 1, cmd_hincrby, "hash",
-         "Increment the integer value of a hash field by the given number", "key field increment",
-         "2.0.0"});
-  t.add({"hincrbyfloat", 4, W | M | F, 1, 1, 1, cmd_hincrbyfloat, "hash",
-         "Increment the float value of a hash field by the given amount", "key field increment",
-         "2.6.0"});
-  t.add({"hdel", -3, W | F, 1, 1, 1, cmd_hdel, "hash", "Delete one or more hash fields",
-         "key field [field ...]", "2.0.0", "O(N) where N is the number of fields to be removed."});
-  t.add({"hlen", 2, R | F, 1, 1, 1, cmd_hlen, "hash", "Get the number of fields in a hash", "key",
-         "2.0.0"});
-  t.add({"hstrlen", 3, R | F, 1, 1, 1, cmd_hstrlen, "hash",
-         "Get the length of the value of a hash field", "key field", "3.2.0"});
-  t.add({"hexists", 3, R | F, 1, 1, 1, cmd_hexists, "hash", "Determine if a hash field exists",
-         "key field", "2.0.0"});
-  t.add({"hkeys", 2, R, 1, 1, 1, cmd_hkeys, "hash", "Get all the fields in a hash", "key", "2.0.0",
-         "O(N) where N is the size of the hash."});
-  t.add({"hvals", 2, R, 1, 1, 1, cmd_hvals, "hash", "Get all the values in a hash", "key", "2.0.0",
-         "O(N) where N is the size of the hash."});
-  t.add({"hgetall", 2, R, 1, 1, 1, cmd_hgetall, "hash", "Get all the fields and values in a hash",
-         "key", "2.0.0", "O(N) where N is the size of the hash."});
-  t.add({"hrandfield", -2, R, 1, 1, 1, cmd_hrandfield, "hash",
-         "Get one or multiple random fields from a hash", "key [count [WITHVALUES]]", "6.2.0",
-         "O(N) where N is the number of fields returned"});
-  t.add({"hscan", -3, R, 1, 1, 1, cmd_hscan, "hash",
-         "Incrementally iterate hash fields and associated values",
-         "key cursor [MATCH pattern] [COUNT count]", "2.8.0",
-         "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-         "the cursor to return back to 0. N is the number of elements inside the collection.."});
+  t.add(
+      {.name = "hset",
+       .arity = -4,
+       .flags = W | M | F,
+       .keys = {1, 1, 1},
+       .fn = cmd_hset,
+       .doc = {.group = "hash",
+               .summary = "Set the string value of a hash field",
+               .syntax = "key field value [field value ...]",
+               .since = "2.0.0",
+               .complexity = "O(1) for each field/value pair added, so O(N) to add N field/value "
+                             "pairs when the command is called with multiple field/value pairs."}});
+  t.add({.name = "hsetnx",
+         .arity = 4,
+         .flags = W | M | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hsetnx,
+         .doc = {.group = "hash",
+                 .summary = "Set the value of a hash field, only if the field does not exist",
+                 .syntax = "key field value",
+                 .since = "2.0.0"}});
+  t.add({.name = "hmset",
+         .arity = -4,
+         .flags = W | M | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hmset,
+         .doc = {.group = "hash",
+                 .summary = "Set multiple hash fields to multiple values",
+                 .syntax = "key field value [field value ...]",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the number of fields being set."}});
+  t.add({.name = "hget",
+         .arity = 3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hget,
+         .doc = {.group = "hash",
+                 .summary = "Get the value of a hash field",
+                 .syntax = "key field",
+                 .since = "2.0.0"}});
+  t.add({.name = "hmget",
+         .arity = -3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hmget,
+         .doc = {.group = "hash",
+                 .summary = "Get the values of all the given hash fields",
+                 .syntax = "key field [field ...]",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the number of fields being requested."}});
+  t.add({.name = "hincrby",
+         .arity = 4,
+         .flags = W | M | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hincrby,
+         .doc = {.group = "hash",
+                 .summary = "Increment the integer value of a hash field by the given number",
+                 .syntax = "key field increment",
+                 .since = "2.0.0"}});
+  t.add({.name = "hincrbyfloat",
+         .arity = 4,
+         .flags = W | M | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hincrbyfloat,
+         .doc = {.group = "hash",
+                 .summary = "Increment the float value of a hash field by the given amount",
+                 .syntax = "key field increment",
+                 .since = "2.6.0"}});
+  t.add({.name = "hdel",
+         .arity = -3,
+         .flags = W | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hdel,
+         .doc = {.group = "hash",
+                 .summary = "Delete one or more hash fields",
+                 .syntax = "key field [field ...]",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the number of fields to be removed."}});
+  t.add({.name = "hlen",
+         .arity = 2,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hlen,
+         .doc = {.group = "hash",
+                 .summary = "Get the number of fields in a hash",
+                 .syntax = "key",
+                 .since = "2.0.0"}});
+  t.add({.name = "hstrlen",
+         .arity = 3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hstrlen,
+         .doc = {.group = "hash",
+                 .summary = "Get the length of the value of a hash field",
+                 .syntax = "key field",
+                 .since = "3.2.0"}});
+  t.add({.name = "hexists",
+         .arity = 3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_hexists,
+         .doc = {.group = "hash",
+                 .summary = "Determine if a hash field exists",
+                 .syntax = "key field",
+                 .since = "2.0.0"}});
+  t.add({.name = "hkeys",
+         .arity = 2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_hkeys,
+         .doc = {.group = "hash",
+                 .summary = "Get all the fields in a hash",
+                 .syntax = "key",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the size of the hash."}});
+  t.add({.name = "hvals",
+         .arity = 2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_hvals,
+         .doc = {.group = "hash",
+                 .summary = "Get all the values in a hash",
+                 .syntax = "key",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the size of the hash."}});
+  t.add({.name = "hgetall",
+         .arity = 2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_hgetall,
+         .doc = {.group = "hash",
+                 .summary = "Get all the fields and values in a hash",
+                 .syntax = "key",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the size of the hash."}});
+  t.add({.name = "hrandfield",
+         .arity = -2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_hrandfield,
+         .doc = {.group = "hash",
+                 .summary = "Get one or multiple random fields from a hash",
+                 .syntax = "key [count [WITHVALUES]]",
+                 .since = "6.2.0",
+                 .complexity = "O(N) where N is the number of fields returned"}});
+  t.add({.name = "hscan",
+         .arity = -3,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_hscan,
+         .doc = {.group = "hash",
+                 .summary = "Incrementally iterate hash fields and associated values",
+                 .syntax = "key cursor [MATCH pattern] [COUNT count]",
+                 .since = "2.8.0",
+                 .complexity = "O(1) for every call. O(N) for a complete iteration, including "
+                               "enough command calls for the cursor to return back to 0. N is the "
+                               "number of elements inside the collection.."}});
 }
 
 }  // namespace respite::server

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "server/arg_parser.h"
 #include "server/context.h"
 #include "server/keywrite.h"
 #include "storage/glob.h"
@@ -110,28 +111,19 @@ void cmd_type(CmdCtx& c) {
 
 // EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX XX GT LT (Redis's expireGenericCommand).
 void expire_generic(CmdCtx& c, bool seconds, bool relative) {
-  enum { NX = 1, XX = 2, GT = 4, LT = 8 };
+  enum { NX = 1, XX = 2, GT = 4, LT = 8 };  // in the order of the switch_of list below
   int flags = 0;
-  for (size_t j = 3; j < c.argc(); j++) {
-    std::string_view o = c.arg(j);
-    if (iequals(o, "nx"))
-      flags |= NX;
-    else if (iequals(o, "xx"))
-      flags |= XX;
-    else if (iequals(o, "gt"))
-      flags |= GT;
-    else if (iequals(o, "lt"))
-      flags |= LT;
-    else
-      return c.error("ERR Unsupported option " + std::string(o));
+  ArgParser p(c.argv, 3);
+  while (p.has_next()) {
+    int i = p.switch_of({"NX", "XX", "GT", "LT"});
+    if (i < 0) return c.error(unsupported_option_error(p.peek()));
+    flags |= 1 << i;
   }
-  if ((flags & NX) && (flags & (XX | GT | LT)))
-    return c.error("ERR NX and XX, GT or LT options at the same time are not compatible");
-  if ((flags & GT) && (flags & LT))
-    return c.error("ERR GT and LT options at the same time are not compatible");
+  if ((flags & NX) && (flags & (XX | GT | LT))) return c.error(Err::kExpireNxAndOthers);
+  if ((flags & GT) && (flags & LT)) return c.error(Err::kExpireGtAndLt);
   int64_t when;
-  if (!parse_int(c.arg(2), &when)) return c.error(err::kNotInt);
-  auto invalid = [&] { c.error("ERR invalid expire time in '" + c.cmd->name + "' command"); };
+  if (!parse_int(c.arg(2), &when)) return c.error(Err::kNotInt);
+  auto invalid = [&] { c.error(invalid_expire_error(c.cmd->name)); };
   if (seconds) {
     if (when > INT64_MAX / 1000 || when < INT64_MIN / 1000) return invalid();
     when *= 1000;
@@ -209,7 +201,7 @@ void rename_generic(CmdCtx& c, bool nx) {
   lock_keys(c, lock, 1);
   uint64_t hs = storage::hash_key(src), hd = storage::hash_key(dst);
   Entry* e = ks.lookup_locked(ks.shard_for(hs), src, hs, c.op);
-  if (!e) return c.error(err::kNoSuchKey);
+  if (!e) return c.error(Err::kNoSuchKey);
   if (src == dst) return nx ? c.reply.integer(0) : c.reply.ok();
   Entry* d = ks.lookup_locked(ks.shard_for(hd), dst, hd, c.op);
   if (d && nx) return c.reply.integer(0);
@@ -238,11 +230,11 @@ void cmd_renamenx(CmdCtx& c) {
 bool parse_db_index(CmdCtx& c, std::string_view arg, int* out) {
   int64_t v;
   if (!parse_int(arg, &v) || v < INT_MIN || v > INT_MAX) {
-    c.error(err::kNotInt);
+    c.error(Err::kNotInt);
     return false;
   }
   if (v < 0 || v >= c.server.store.databases()) {
-    c.error(err::kDbIndex);
+    c.error(Err::kDbIndex);
     return false;
   }
   *out = static_cast<int>(v);
@@ -293,17 +285,17 @@ void cmd_copy(CmdCtx& c) {
     } else if (iequals(c.arg(j), "db") && j + 1 < c.argc()) {
       if (!parse_db_index(c, c.arg(++j), &dst_db)) return;
     } else {
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
     }
   }
-  if (dst_db == c.conn.db && c.arg(1) == c.arg(2)) return c.error(err::kSameObject);
+  if (dst_db == c.conn.db && c.arg(1) == c.arg(2)) return c.error(Err::kSameObject);
   copy_into(c, c.arg(1), c.arg(2), dst_db, replace, false);
 }
 
 void cmd_move(CmdCtx& c) {
   int dst_db;
   if (!parse_db_index(c, c.arg(2), &dst_db)) return;
-  if (dst_db == c.conn.db) return c.error(err::kSameObject);
+  if (dst_db == c.conn.db) return c.error(Err::kSameObject);
   copy_into(c, c.arg(1), c.arg(1), dst_db, false, true);
 }
 
@@ -370,10 +362,7 @@ void cmd_object_freq(CmdCtx& c) {
   if (!e) return c.reply.null();
   auto p = c.server.config.maxmemory_policy.load(std::memory_order_relaxed);
   if (p != EvictionPolicy::kAllKeysLfu && p != EvictionPolicy::kVolatileLfu) {
-    return c.error(
-        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
-        "that when switching between policies at runtime LRU and LFU data will take some time to "
-        "adjust.");
+    return c.error(Err::kLfuNotSelected);
   }
   // The counter decayed to now, as Redis's LFUDecrAndReturn (reading does not count as an access).
   c.reply.integer(storage::lfu_decayed(
@@ -406,69 +395,232 @@ void cmd_object_help(CmdCtx& c) {
 
 void register_key_commands(CommandTable& t) {
   constexpr uint32_t W = kWrite, R = kReadonly;
-  t.add({"del", -2, W, 1, -1, 1, cmd_del, "generic", "Delete a key", "key [key ...]", "1.0.0",
-         "O(N)"});
-  t.add({"unlink", -2, W | kFast, 1, -1, 1, cmd_del, "generic",
-         "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non "
-         "blocking.",
-         "key [key ...]", "4.0.0", "O(1) for each key removed regardless of its size."});
-  t.add({"exists", -2, R | kFast, 1, -1, 1, cmd_exists, "generic", "Determine if a key exists",
-         "key [key ...]", "1.0.0", "O(N)"});
-  t.add({"touch", -2, R | kFast, 1, -1, 1, cmd_touch, "generic",
-         "Alters the last access time of a key(s). Returns the number of existing keys specified.",
-         "key [key ...]", "3.2.1", "O(N)"});
-  t.add({"type", 2, R | kFast, 1, 1, 1, cmd_type, "generic", "Determine the type stored at key",
-         "key"});
+  t.add({.name = "del",
+         .arity = -2,
+         .flags = W,
+         .keys = {1, -1, 1},
+         .fn = cmd_del,
+         .doc = {.group = "generic",
+                 .summary = "Delete a key",
+                 .syntax = "key [key ...]",
+                 .complexity = "O(N)"}});
+  t.add({.name = "unlink",
+         .arity = -2,
+         .flags = W | kFast,
+         .keys = {1, -1, 1},
+         .fn = cmd_del,
+         .doc = {.group = "generic",
+                 .summary = "Delete a key asynchronously in another thread. Otherwise it is just "
+                            "as DEL, but non blocking.",
+                 .syntax = "key [key ...]",
+                 .since = "4.0.0",
+                 .complexity = "O(1) for each key removed regardless of its size."}});
+  t.add({.name = "exists",
+         .arity = -2,
+         .flags = R | kFast,
+         .keys = {1, -1, 1},
+         .fn = cmd_exists,
+         .doc = {.group = "generic",
+                 .summary = "Determine if a key exists",
+                 .syntax = "key [key ...]",
+                 .complexity = "O(N)"}});
+  t.add({.name = "touch",
+         .arity = -2,
+         .flags = R | kFast,
+         .keys = {1, -1, 1},
+         .fn = cmd_touch,
+         .doc = {.group = "generic",
+                 .summary = "Alters the last access time of a key(s). Returns the number of "
+                            "existing keys specified.",
+                 .syntax = "key [key ...]",
+                 .since = "3.2.1",
+                 .complexity = "O(N)"}});
+  t.add({.name = "type",
+         .arity = 2,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_type,
+         .doc = {
+             .group = "generic", .summary = "Determine the type stored at key", .syntax = "key"}});
   const char* exp_syntax = "key seconds [NX | XX | GT | LT]";
-  t.add({"expire", -3, W | kFast, 1, 1, 1, cmd_expire, "generic",
-         "Set a key's time to live in seconds", exp_syntax});
-  t.add({"pexpire", -3, W | kFast, 1, 1, 1, cmd_pexpire, "generic",
-         "Set a key's time to live in milliseconds", "key milliseconds [NX | XX | GT | LT]",
-         "2.6.0"});
-  t.add({"expireat", -3, W | kFast, 1, 1, 1, cmd_expireat, "generic",
-         "Set the expiration for a key as a UNIX timestamp",
-         "key unix-time-seconds [NX | XX | GT | LT]", "1.2.0"});
-  t.add({"pexpireat", -3, W | kFast, 1, 1, 1, cmd_pexpireat, "generic",
-         "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
-         "key unix-time-milliseconds [NX | XX | GT | LT]", "2.6.0"});
-  t.add({"ttl", 2, R | kFast, 1, 1, 1, cmd_ttl, "generic",
-         "Get the time to live for a key in seconds", "key"});
-  t.add({"pttl", 2, R | kFast, 1, 1, 1, cmd_pttl, "generic",
-         "Get the time to live for a key in milliseconds", "key", "2.6.0"});
-  t.add({"expiretime", 2, R | kFast, 1, 1, 1, cmd_expiretime, "generic",
-         "Get the expiration Unix timestamp for a key", "key", "7.0.0"});
-  t.add({"pexpiretime", 2, R | kFast, 1, 1, 1, cmd_pexpiretime, "generic",
-         "Get the expiration Unix timestamp for a key in milliseconds", "key", "7.0.0"});
-  t.add({"persist", 2, W | kFast, 1, 1, 1, cmd_persist, "generic",
-         "Remove the expiration from a key", "key", "2.2.0"});
-  t.add({"rename", 3, W, 1, 2, 1, cmd_rename, "generic", "Rename a key", "key newkey"});
-  t.add({"renamenx", 3, W | kFast, 1, 2, 1, cmd_renamenx, "generic",
-         "Rename a key, only if the new key does not exist", "key newkey"});
-  t.add({"copy", -3, W, 1, 2, 1, cmd_copy, "generic", "Copy a key",
-         "source destination [DB destination-db] [REPLACE]", "6.2.0",
-         "O(N) worst case for collections"});
-  t.add({"move", 3, W | kFast, 1, 1, 1, cmd_move, "generic", "Move a key to another database",
-         "key db"});
-  t.add({"keys", 2, R, 0, 0, 0, cmd_keys, "generic", "Find all keys matching the given pattern",
-         "pattern", "1.0.0", "O(N)"});
-  t.add({"scan", -2, R, 0, 0, 0, cmd_scan, "generic", "Incrementally iterate the keys space",
-         "cursor [MATCH pattern] [COUNT count] [TYPE type]", "2.8.0",
-         "O(1) for every call. O(N) for a complete iteration."});
-  t.add({"randomkey", 1, R, 0, 0, 0, cmd_randomkey, "generic",
-         "Return a random key from the keyspace"});
-  Command* obj = t.add({"object", -2, R, 0, 0, 0, nullptr, "generic",
-                        "A container for object introspection commands"});
-  t.add_sub(obj, {"encoding", 3, R, 2, 2, 1, cmd_object_encoding, "",
-                  "Inspect the internal encoding of a Redis object", "key", "2.2.3"});
-  t.add_sub(obj, {"refcount", 3, R, 2, 2, 1, cmd_object_refcount, "",
-                  "Get the number of references to the value of the key", "key", "2.2.3"});
-  t.add_sub(obj, {"idletime", 3, R, 2, 2, 1, cmd_object_idletime, "",
-                  "Get the time since a Redis object was last accessed", "key", "2.2.3"});
+  t.add({.name = "expire",
+         .arity = -3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_expire,
+         .doc = {.group = "generic",
+                 .summary = "Set a key's time to live in seconds",
+                 .syntax = exp_syntax}});
+  t.add({.name = "pexpire",
+         .arity = -3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_pexpire,
+         .doc = {.group = "generic",
+                 .summary = "Set a key's time to live in milliseconds",
+                 .syntax = "key milliseconds [NX | XX | GT | LT]",
+                 .since = "2.6.0"}});
+  t.add({.name = "expireat",
+         .arity = -3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_expireat,
+         .doc = {.group = "generic",
+                 .summary = "Set the expiration for a key as a UNIX timestamp",
+                 .syntax = "key unix-time-seconds [NX | XX | GT | LT]",
+                 .since = "1.2.0"}});
+  t.add({.name = "pexpireat",
+         .arity = -3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_pexpireat,
+         .doc = {.group = "generic",
+                 .summary =
+                     "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+                 .syntax = "key unix-time-milliseconds [NX | XX | GT | LT]",
+                 .since = "2.6.0"}});
+  t.add({.name = "ttl",
+         .arity = 2,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_ttl,
+         .doc = {.group = "generic",
+                 .summary = "Get the time to live for a key in seconds",
+                 .syntax = "key"}});
+  t.add({.name = "pttl",
+         .arity = 2,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_pttl,
+         .doc = {.group = "generic",
+                 .summary = "Get the time to live for a key in milliseconds",
+                 .syntax = "key",
+                 .since = "2.6.0"}});
+  t.add({.name = "expiretime",
+         .arity = 2,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_expiretime,
+         .doc = {.group = "generic",
+                 .summary = "Get the expiration Unix timestamp for a key",
+                 .syntax = "key",
+                 .since = "7.0.0"}});
+  t.add({.name = "pexpiretime",
+         .arity = 2,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_pexpiretime,
+         .doc = {.group = "generic",
+                 .summary = "Get the expiration Unix timestamp for a key in milliseconds",
+                 .syntax = "key",
+                 .since = "7.0.0"}});
+  t.add({.name = "persist",
+         .arity = 2,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_persist,
+         .doc = {.group = "generic",
+                 .summary = "Remove the expiration from a key",
+                 .syntax = "key",
+                 .since = "2.2.0"}});
+  t.add({.name = "rename",
+         .arity = 3,
+         .flags = W,
+         .keys = {1, 2, 1},
+         .fn = cmd_rename,
+         .doc = {.group = "generic", .summary = "Rename a key", .syntax = "key newkey"}});
+  t.add({.name = "renamenx",
+         .arity = 3,
+         .flags = W | kFast,
+         .keys = {1, 2, 1},
+         .fn = cmd_renamenx,
+         .doc = {.group = "generic",
+                 .summary = "Rename a key, only if the new key does not exist",
+                 .syntax = "key newkey"}});
+  t.add({.name = "copy",
+         .arity = -3,
+         .flags = W | kDenyOom,
+         .keys = {1, 2, 1},
+         .fn = cmd_copy,
+         .doc = {.group = "generic",
+                 .summary = "Copy a key",
+                 .syntax = "source destination [DB destination-db] [REPLACE]",
+                 .since = "6.2.0",
+                 .complexity = "O(N) worst case for collections"}});
+  t.add({.name = "move",
+         .arity = 3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_move,
+         .doc = {
+             .group = "generic", .summary = "Move a key to another database", .syntax = "key db"}});
+  t.add({.name = "keys",
+         .arity = 2,
+         .flags = R,
+         .fn = cmd_keys,
+         .doc = {.group = "generic",
+                 .summary = "Find all keys matching the given pattern",
+                 .syntax = "pattern",
+                 .complexity = "O(N)"}});
+  t.add({.name = "scan",
+         .arity = -2,
+         .flags = R,
+         .fn = cmd_scan,
+         .doc = {.group = "generic",
+                 .summary = "Incrementally iterate the keys space",
+                 .syntax = "cursor [MATCH pattern] [COUNT count] [TYPE type]",
+                 .since = "2.8.0",
+                 .complexity = "O(1) for every call. O(N) for a complete iteration."}});
+  t.add({.name = "randomkey",
+         .arity = 1,
+         .flags = R,
+         .fn = cmd_randomkey,
+         .doc = {.group = "generic", .summary = "Return a random key from the keyspace"}});
+  Command* obj = t.add(
+      {.name = "object",
+       .arity = -2,
+       .flags = R,
+       .fn = nullptr,
+       .doc = {.group = "generic", .summary = "A container for object introspection commands"}});
+  t.add_sub(obj, {.name = "encoding",
+                  .arity = 3,
+                  .flags = R,
+                  .keys = {2, 2, 1},
+                  .fn = cmd_object_encoding,
+                  .doc = {.summary = "Inspect the internal encoding of a Redis object",
+                          .syntax = "key",
+                          .since = "2.2.3"}});
+  t.add_sub(obj, {.name = "refcount",
+                  .arity = 3,
+                  .flags = R,
+                  .keys = {2, 2, 1},
+                  .fn = cmd_object_refcount,
+                  .doc = {.summary = "Get the number of references to the value of the key",
+                          .syntax = "key",
+                          .since = "2.2.3"}});
+  t.add_sub(obj, {.name = "idletime",
+                  .arity = 3,
+                  .flags = R,
+                  .keys = {2, 2, 1},
+                  .fn = cmd_object_idletime,
+                  .doc = {.summary = "Get the time since a Redis object was last accessed",
+                          .syntax = "key",
+                          .since = "2.2.3"}});
   t.add_sub(obj,
-            {"freq", 3, R, 2, 2, 1, cmd_object_freq, "",
-             "Get the logarithmic access frequency counter of a Redis object", "key", "4.0.0"});
-  t.add_sub(obj, {"help", 2, R, 0, 0, 0, cmd_object_help, "",
-                  "Show helpful text about the different subcommands", "", "6.2.0"});
+            {.name = "freq",
+             .arity = 3,
+             .flags = R,
+             .keys = {2, 2, 1},
+             .fn = cmd_object_freq,
+             .doc = {.summary = "Get the logarithmic access frequency counter of a Redis object",
+                     .syntax = "key",
+                     .since = "4.0.0"}});
+  t.add_sub(obj, {.name = "help",
+                  .arity = 2,
+                  .flags = kLoading | kStale,  // Redis 7.0: not readonly
+                  .fn = cmd_object_help,
+                  .doc = {.summary = "Show helpful text about the different subcommands",
+                          .since = "6.2.0"}});
 }
 
 }  // namespace respite::server

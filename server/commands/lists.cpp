@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/arg_parser.h"
 #include "server/blocking.h"
 #include "server/collection.h"
 #include "server/context.h"
@@ -30,9 +31,6 @@ using Lists = Collection<ListValue>;
 
 namespace {
 
-constexpr std::string_view kNoSuchIndex = "ERR index out of range";
-constexpr std::string_view kTooLarge = "ERR element too large for a list";
-
 ListValue::Limits limits(CmdCtx& c) {
   return ListValue::Limits::from_fill(encoding_limits(c.server).list_size);
 }
@@ -44,7 +42,7 @@ bool parse_where(CmdCtx& c, std::string_view arg, bool* front) {
   } else if (iequals(arg, "right")) {
     *front = false;
   } else {
-    c.error(err::kSyntax);
+    c.error(Err::kSyntax);
     return false;
   }
   return true;
@@ -55,7 +53,7 @@ bool parse_where(CmdCtx& c, std::string_view arg, bool* front) {
 bool elements_fit(CmdCtx& c, size_t from) {
   for (size_t i = from; i < c.argc(); i++) {
     if (c.arg(i).size() > ListValue::kMaxElement) {
-      c.error(kTooLarge);
+      c.error(Err::kListElementTooLarge);
       return false;
     }
   }
@@ -84,7 +82,7 @@ bool normalize_index(int64_t index, size_t len, size_t* out) {
 void push_generic(CmdCtx& c, bool front, bool only_existing) {
   if (!elements_fit(c, 2)) return;
   Lists lst(c, c.arg(1), Type::kList);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   if (!l) {
     if (only_existing) return c.reply.integer(0);
@@ -119,10 +117,10 @@ void pop_generic(CmdCtx& c, bool front) {
   if (c.argc() > 3) return c.arity_error();
   bool has_count = c.argc() == 3;
   int64_t count = 0;
-  if (has_count && (!parse_int(c.arg(2), &count) || count < 0)) return c.error(err::kPositive);
+  if (has_count && (!parse_int(c.arg(2), &count) || count < 0)) return c.error(Err::kPositive);
   Lists lst(c, c.arg(1), Type::kList);
   if (!lst.exists()) return has_count ? c.reply.null_array() : c.reply.null();
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   if (!has_count) {
     c.reply.bulk(l->end_value(front));
@@ -145,16 +143,16 @@ void cmd_rpop(CmdCtx& c) {
 
 void cmd_llen(CmdCtx& c) {
   Lists lst(c, c.arg(1), Type::kList, Access::kRead);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(lst.get() ? static_cast<int64_t>(lst.get()->length()) : 0);
 }
 
 void cmd_lindex(CmdCtx& c) {
   Lists lst(c, c.arg(1), Type::kList, Access::kRead);
   if (!lst.exists()) return c.reply.null();
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   int64_t index;
-  if (!parse_int(c.arg(2), &index)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(2), &index)) return c.error(Err::kNotInt);
   size_t i;
   if (!normalize_index(index, lst.get()->length(), &i)) return c.reply.null();
   c.reply.bulk(lst.get()->at(i));
@@ -163,12 +161,12 @@ void cmd_lindex(CmdCtx& c) {
 void cmd_lset(CmdCtx& c) {
   if (!elements_fit(c, 3)) return;
   Lists lst(c, c.arg(1), Type::kList);
-  if (!lst.exists()) return c.error(err::kNoSuchKey);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (!lst.exists()) return c.error(Err::kNoSuchKey);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   int64_t index;
-  if (!parse_int(c.arg(2), &index)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(2), &index)) return c.error(Err::kNotInt);
   size_t i;
-  if (!normalize_index(index, lst.get()->length(), &i)) return c.error(kNoSuchIndex);
+  if (!normalize_index(index, lst.get()->length(), &i)) return c.error(Err::kIndexOutOfRange);
   lst.get()->set(i, c.arg(3), limits(c));
   lst.changed();
   c.notify(kNotifyList, "lset", c.arg(1));
@@ -190,7 +188,7 @@ bool clamp_range(int64_t start, int64_t stop, size_t len, size_t* first, size_t*
 
 bool parse_range(CmdCtx& c, int64_t* start, int64_t* stop) {
   if (!parse_int(c.arg(2), start) || !parse_int(c.arg(3), stop)) {
-    c.error(err::kNotInt);
+    c.error(Err::kNotInt);
     return false;
   }
   return true;
@@ -200,7 +198,7 @@ void cmd_lrange(CmdCtx& c) {
   int64_t start, stop;
   if (!parse_range(c, &start, &stop)) return;
   Lists lst(c, c.arg(1), Type::kList, Access::kRead);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   size_t first, n;
   if (!l || !clamp_range(start, stop, l->length(), &first, &n)) return c.reply.array(0);
@@ -212,7 +210,7 @@ void cmd_ltrim(CmdCtx& c) {
   int64_t start, stop;
   if (!parse_range(c, &start, &stop)) return;
   Lists lst(c, c.arg(1), Type::kList);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   if (l) {
     size_t len = l->length(), first, n;
@@ -230,9 +228,9 @@ void cmd_ltrim(CmdCtx& c) {
 
 void cmd_lrem(CmdCtx& c) {
   int64_t count;
-  if (!parse_int(c.arg(2), &count)) return c.error(err::kNotInt);
+  if (!parse_int(c.arg(2), &count)) return c.error(Err::kNotInt);
   Lists lst(c, c.arg(1), Type::kList);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   if (!lst.get()) return c.reply.integer(0);
   size_t removed = lst.get()->remove(c.arg(3), count);
   if (removed) c.notify(kNotifyList, "lrem", c.arg(1));
@@ -246,12 +244,12 @@ void cmd_linsert(CmdCtx& c) {
   } else if (iequals(c.arg(2), "before")) {
     after = false;
   } else {
-    return c.error(err::kSyntax);
+    return c.error(Err::kSyntax);
   }
   if (!elements_fit(c, 4)) return;
   Lists lst(c, c.arg(1), Type::kList);
   if (!lst.exists()) return c.reply.integer(0);
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   if (!l->insert(c.arg(3), c.arg(4), after, limits(c))) return c.reply.integer(-1);
   c.notify(kNotifyList, "linsert", c.arg(1));
@@ -264,33 +262,27 @@ void cmd_linsert(CmdCtx& c) {
 // counts) done here with defined wrap-around.
 void cmd_lpos(CmdCtx& c) {
   int64_t rank = 1, count = -1, maxlen = 0;
-  for (size_t j = 3; j < c.argc(); j++) {
-    std::string_view opt = c.arg(j);
-    bool more = j + 1 < c.argc();
-    if (iequals(opt, "rank") && more) {
-      if (!parse_int(c.arg(++j), &rank)) return c.error(err::kNotInt);
-      if (rank == 0) {
-        return c.error(
-            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
-            "or use negative to start from the end of the list");
-      }
-    } else if (iequals(opt, "count") && more) {
-      if (!parse_int(c.arg(++j), &count) || count < 0)
-        return c.error("ERR COUNT can't be negative");
-    } else if (iequals(opt, "maxlen") && more) {
-      if (!parse_int(c.arg(++j), &maxlen) || maxlen < 0)
-        return c.error("ERR MAXLEN can't be negative");
+  ArgParser p(c.argv, 3);
+  while (p.has_next()) {
+    if (p.check("RANK")) {
+      rank = p.next_int();
+      if (p.ok() && rank == 0) p.fail(Err::kRankZero);
+    } else if (p.check("COUNT")) {
+      count = p.next_int_in(0, INT64_MAX, Err::kCountNegative);
+    } else if (p.check("MAXLEN")) {
+      maxlen = p.next_int_in(0, INT64_MAX, Err::kMaxlenNegative);
     } else {
-      return c.error(err::kSyntax);
+      p.fail(Err::kSyntax);
     }
   }
+  if (!p.ok()) return c.error(p.error());
   bool reverse = rank < 0;
   if (reverse) rank = static_cast<int64_t>(0 - static_cast<uint64_t>(rank));
   bool want_array = count != -1;
 
   Lists lst(c, c.arg(1), Type::kList, Access::kRead);
   if (!lst.exists()) return want_array ? c.reply.array(0) : c.reply.null();
-  if (lst.wrong_type()) return c.error(err::kWrongType);
+  if (lst.wrong_type()) return c.error(Err::kWrongType);
   ListValue* l = lst.get();
   auto len = static_cast<int64_t>(l->length());
   std::string_view ele = c.arg(2);
@@ -345,7 +337,7 @@ Moved move_element(CmdCtx& c, std::string_view src, std::string_view dst, bool f
   if (!s.exists()) return Moved::kNoSource;
   if (s.wrong_type()) {
     if (skip_wrong_source) return Moved::kNoSource;
-    c.error(err::kWrongType);
+    c.error(Err::kWrongType);
     return Moved::kReplied;
   }
   ListValue* sl = s.get();
@@ -364,7 +356,7 @@ Moved move_element(CmdCtx& c, std::string_view src, std::string_view dst, bool f
   } else {
     Lists d(c, ks, dst, Type::kList, AlreadyLocked{});
     if (d.wrong_type()) {
-      c.error(err::kWrongType);
+      c.error(Err::kWrongType);
       return Moved::kReplied;
     }
     ListValue* dl = d.get() ? d.get() : d.create(new ListValue());
@@ -422,7 +414,7 @@ bool pop_first(CmdCtx& c, const std::string_view* keys, size_t n, bool front, in
     if (!lst.exists()) return false;
     if (lst.wrong_type()) {
       if (serving) return false;
-      c.error(err::kWrongType);
+      c.error(Err::kWrongType);
       return true;
     }
     ListValue* l = lst.get();
@@ -493,82 +485,230 @@ void register_list_commands(CommandTable& t) {
       "O(N+M) where N is the number of provided keys and M is the number of elements returned.";
   constexpr std::string_view kBlockingPopCost = "O(N) where N is the number of provided keys.";
 
-  t.add({"lpush", -3, WM | kFast, 1, 1, 1, cmd_lpush, "list",
-         "Prepend one or multiple elements to a list", "key element [element ...]", "1.0.0",
-         kPushCost});
-  t.add({"rpush", -3, WM | kFast, 1, 1, 1, cmd_rpush, "list",
-         "Append one or multiple elements to a list", "key element [element ...]", "1.0.0",
-         kPushCost});
-  t.add({"lpushx", -3, WM | kFast, 1, 1, 1, cmd_lpushx, "list",
-         "Prepend an element to a list, only if the list exists", "key element [element ...]",
-         "2.2.0", kPushCost});
-  t.add({"rpushx", -3, WM | kFast, 1, 1, 1, cmd_rpushx, "list",
-         "Append an element to a list, only if the list exists", "key element [element ...]",
-         "2.2.0", kPushCost});
-  t.add({"lpop", -2, W | kFast, 1, 1, 1, cmd_lpop, "list",
-         "Remove and get the first elements in a list", "key [count]", "1.0.0", kPopCost});
-  t.add({"rpop", -2, W | kFast, 1, 1, 1, cmd_rpop, "list",
-         "Remove and get the last elements in a list", "key [count]", "1.0.0", kPopCost});
-  t.add({"llen", 2, R | kFast, 1, 1, 1, cmd_llen, "list", "Get the length of a list", "key",
-         "1.0.0", "O(1)"});
-  t.add({"lindex", 3, R, 1, 1, 1, cmd_lindex, "list", "Get an element from a list by its index",
-         "key index", "1.0.0",
-         "O(N) where N is the number of elements to traverse to get to the element at index. "
-         "This makes asking for the first or the last element of the list O(1)."});
-  t.add({"lset", 4, WM, 1, 1, 1, cmd_lset, "list",
-         "Set the value of an element in a list by its index", "key index element", "1.0.0",
-         "O(N) where N is the length of the list. Setting either the first or the last element "
-         "of the list is O(1)."});
-  t.add({"lrange", 4, R, 1, 1, 1, cmd_lrange, "list", "Get a range of elements from a list",
-         "key start stop", "1.0.0",
-         "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest "
-         "end (HEAD or TAIL) for large lists; and N is the number of elements in the specified "
-         "range."});
-  t.add({"ltrim", 4, W, 1, 1, 1, cmd_ltrim, "list", "Trim a list to the specified range",
-         "key start stop", "1.0.0",
-         "O(N) where N is the number of elements to be removed by the operation."});
-  t.add({"lrem", 4, W, 1, 1, 1, cmd_lrem, "list", "Remove elements from a list",
-         "key count element", "1.0.0",
-         "O(N+M) where N is the length of the list and M is the number of elements removed."});
-  t.add({"linsert", 5, WM, 1, 1, 1, cmd_linsert, "list",
-         "Insert an element before or after another element in a list",
-         "key <BEFORE | AFTER> pivot element", "2.2.0",
-         "O(N) where N is the number of elements to traverse before seeing the value pivot. This "
-         "means that inserting somewhere on the left end on the list (head) can be considered "
-         "O(1) and inserting somewhere on the right end (tail) is O(N)."});
-  t.add({"lpos", -3, R, 1, 1, 1, cmd_lpos, "list",
-         "Return the index of matching elements on a list",
-         "key element [RANK rank] [COUNT num-matches] [MAXLEN len]", "6.0.6",
-         "O(N) where N is the number of elements in the list, for the average case. When "
-         "searching for elements near the head or the tail of the list, or when the MAXLEN "
-         "option is provided, the command may run in constant time."});
-  t.add({"lmove", 5, WM, 1, 2, 1, cmd_lmove, "list",
-         "Pop an element from a list, push it to another list and return it",
-         "source destination <LEFT | RIGHT> <LEFT | RIGHT>", "6.2.0", "O(1)"});
-  t.add({"rpoplpush", 3, WM, 1, 2, 1, cmd_rpoplpush, "list",
-         "Remove the last element in a list, prepend it to another list and return it",
-         "source destination", "1.2.0", "O(1)"});
-  t.add({"lmpop", -4, W | kMovableKeys, 0, 0, 0, cmd_lmpop, "list", "Pop elements from a list",
-         "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]", "7.0.0", kMpopCost})
-      ->numkeys_at = 1;
-  t.add({"blpop", -3, W | kNoscript | kBlocking, 1, -2, 1, cmd_blpop, "list",
-         "Remove and get the first element in a list, or block until one is available",
-         "key [key ...] timeout", "2.0.0", kBlockingPopCost});
-  t.add({"brpop", -3, W | kNoscript | kBlocking, 1, -2, 1, cmd_brpop, "list",
-         "Remove and get the last element in a list, or block until one is available",
-         "key [key ...] timeout", "2.0.0", kBlockingPopCost});
-  t.add({"blmove", 6, WM | kNoscript | kBlocking, 1, 2, 1, cmd_blmove, "list",
-         "Pop an element from a list, push it to another list and return it; or block until one "
-         "is available",
-         "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout", "6.2.0", "O(1)"});
-  t.add({"brpoplpush", 4, WM | kNoscript | kBlocking, 1, 2, 1, cmd_brpoplpush, "list",
-         "Pop an element from a list, push it to another list and return it; or block until one "
-         "is available",
-         "source destination timeout", "2.2.0", "O(1)"});
-  t.add({"blmpop", -5, W | kBlocking | kMovableKeys, 0, 0, 0, cmd_blmpop, "list",
-         "Pop elements from a list, or block until one is available",
-         "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]", "7.0.0", kMpopCost})
-      ->numkeys_at = 2;
+  t.add({.name = "lpush",
+         .arity = -3,
+         .flags = WM | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_lpush,
+         .doc = {.group = "list",
+                 .summary = "Prepend one or multiple elements to a list",
+                 .syntax = "key element [element ...]",
+                 .complexity = kPushCost}});
+  t.add({.name = "rpush",
+         .arity = -3,
+         .flags = WM | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_rpush,
+         .doc = {.group = "list",
+                 .summary = "Append one or multiple elements to a list",
+                 .syntax = "key element [element ...]",
+                 .complexity = kPushCost}});
+  t.add({.name = "lpushx",
+         .arity = -3,
+         .flags = WM | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_lpushx,
+         .doc = {.group = "list",
+                 .summary = "Prepend an element to a list, only if the list exists",
+                 .syntax = "key element [element ...]",
+                 .since = "2.2.0",
+                 .complexity = kPushCost}});
+  t.add({.name = "rpushx",
+         .arity = -3,
+         .flags = WM | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_rpushx,
+         .doc = {.group = "list",
+                 .summary = "Append an element to a list, only if the list exists",
+                 .syntax = "key element [element ...]",
+                 .since = "2.2.0",
+                 .complexity = kPushCost}});
+  t.add({.name = "lpop",
+         .arity = -2,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_lpop,
+         .doc = {.group = "list",
+                 .summary = "Remove and get the first elements in a list",
+                 .syntax = "key [count]",
+                 .complexity = kPopCost}});
+  t.add({.name = "rpop",
+         .arity = -2,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_rpop,
+         .doc = {.group = "list",
+                 .summary = "Remove and get the last elements in a list",
+                 .syntax = "key [count]",
+                 .complexity = kPopCost}});
+  t.add({.name = "llen",
+         .arity = 2,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_llen,
+         .doc = {.group = "list", .summary = "Get the length of a list", .syntax = "key"}});
+  t.add({.name = "lindex",
+         .arity = 3,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_lindex,
+         .doc = {
+             .group = "list",
+             .summary = "Get an element from a list by its index",
+             .syntax = "key index",
+             .complexity =
+                 "O(N) where N is the number of elements to traverse to get to the element at "
+                 "index. This makes asking for the first or the last element of the list O(1)."}});
+  t.add({.name = "lset",
+         .arity = 4,
+         .flags = WM,
+         .keys = {1, 1, 1},
+         .fn = cmd_lset,
+         .doc = {.group = "list",
+                 .summary = "Set the value of an element in a list by its index",
+                 .syntax = "key index element",
+                 .complexity = "O(N) where N is the length of the list. Setting either the first "
+                               "or the last element of the list is O(1)."}});
+  t.add({.name = "lrange",
+         .arity = 4,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_lrange,
+         .doc = {.group = "list",
+                 .summary = "Get a range of elements from a list",
+                 .syntax = "key start stop",
+                 .complexity = "O(S+N) where S is the distance of start offset from HEAD for small "
+                               "lists, from nearest end (HEAD or TAIL) for large lists; and N is "
+                               "the number of elements in the specified range."}});
+  t.add({.name = "ltrim",
+         .arity = 4,
+         .flags = W,
+         .keys = {1, 1, 1},
+         .fn = cmd_ltrim,
+         .doc = {.group = "list",
+                 .summary = "Trim a list to the specified range",
+                 .syntax = "key start stop",
+                 .complexity =
+                     "O(N) where N is the number of elements to be removed by the operation."}});
+  t.add({.name = "lrem",
+         .arity = 4,
+         .flags = W,
+         .keys = {1, 1, 1},
+         .fn = cmd_lrem,
+         .doc = {.group = "list",
+                 .summary = "Remove elements from a list",
+                 .syntax = "key count element",
+                 .complexity = "O(N+M) where N is the length of the list and M is the number of "
+                               "elements removed."}});
+  t.add(
+      {.name = "linsert",
+       .arity = 5,
+       .flags = WM,
+       .keys = {1, 1, 1},
+       .fn = cmd_linsert,
+       .doc = {
+           .group = "list",
+           .summary = "Insert an element before or after another element in a list",
+           .syntax = "key <BEFORE | AFTER> pivot element",
+           .since = "2.2.0",
+           .complexity =
+               "O(N) where N is the number of elements to traverse before seeing the value pivot. "
+               "This means that inserting somewhere on the left end on the list (head) can be "
+               "considered O(1) and inserting somewhere on the right end (tail) is O(N)."}});
+  t.add({.name = "lpos",
+         .arity = -3,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_lpos,
+         .doc = {.group = "list",
+                 .summary = "Return the index of matching elements on a list",
+                 .syntax = "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
+                 .since = "6.0.6",
+                 .complexity =
+                     "O(N) where N is the number of elements in the list, for the average case. "
+                     "When searching for elements near the head or the tail of the list, or when "
+                     "the MAXLEN option is provided, the command may run in constant time."}});
+  t.add({.name = "lmove",
+         .arity = 5,
+         .flags = WM,
+         .keys = {1, 2, 1},
+         .fn = cmd_lmove,
+         .doc = {.group = "list",
+                 .summary = "Pop an element from a list, push it to another list and return it",
+                 .syntax = "source destination <LEFT | RIGHT> <LEFT | RIGHT>",
+                 .since = "6.2.0"}});
+  t.add({.name = "rpoplpush",
+         .arity = 3,
+         .flags = WM,
+         .keys = {1, 2, 1},
+         .fn = cmd_rpoplpush,
+         .doc = {.group = "list",
+                 .summary =
+                     "Remove the last element in a list, prepend it to another list and return it",
+                 .syntax = "source destination",
+                 .since = "1.2.0"}});
+  t.add({.name = "lmpop",
+         .arity = -4,
+         .flags = W | kMovableKeys,
+         .numkeys_at = 1,
+         .fn = cmd_lmpop,
+         .doc = {.group = "list",
+                 .summary = "Pop elements from a list",
+                 .syntax = "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
+                 .since = "7.0.0",
+                 .complexity = kMpopCost}});
+  t.add({.name = "blpop",
+         .arity = -3,
+         .flags = W | kNoscript | kBlocking,
+         .keys = {1, -2, 1},
+         .fn = cmd_blpop,
+         .doc = {.group = "list",
+                 .summary =
+                     "Remove and get the first element in a list, or block until one is available",
+                 .syntax = "key [key ...] timeout",
+                 .since = "2.0.0",
+                 .complexity = kBlockingPopCost}});
+  t.add({.name = "brpop",
+         .arity = -3,
+         .flags = W | kNoscript | kBlocking,
+         .keys = {1, -2, 1},
+         .fn = cmd_brpop,
+         .doc = {.group = "list",
+                 .summary =
+                     "Remove and get the last element in a list, or block until one is available",
+                 .syntax = "key [key ...] timeout",
+                 .since = "2.0.0",
+                 .complexity = kBlockingPopCost}});
+  t.add({.name = "blmove",
+         .arity = 6,
+         .flags = WM | kNoscript | kBlocking,
+         .keys = {1, 2, 1},
+         .fn = cmd_blmove,
+         .doc = {.group = "list",
+                 .summary = "Pop an element from a list, push it to another list and return it; or "
+                            "block until one is available",
+                 .syntax = "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout",
+                 .since = "6.2.0"}});
+  t.add({.name = "brpoplpush",
+         .arity = 4,
+         .flags = WM | kNoscript | kBlocking,
+         .keys = {1, 2, 1},
+         .fn = cmd_brpoplpush,
+         .doc = {.group = "list",
+                 .summary = "Pop an element from a list, push it to another list and return it; or "
+                            "block until one is available",
+                 .syntax = "source destination timeout",
+                 .since = "2.2.0"}});
+  t.add({.name = "blmpop",
+         .arity = -5,
+         .flags = W | kBlocking | kMovableKeys,
+         .numkeys_at = 2,
+         .fn = cmd_blmpop,
+         .doc = {.group = "list",
+                 .summary = "Pop elements from a list, or block until one is available",
+                 .syntax = "timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
+                 .since = "7.0.0",
+                 .complexity = kMpopCost}});
 }
 
 }  // namespace respite::server

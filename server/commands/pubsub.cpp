@@ -104,8 +104,7 @@ void cmd_spublish(CmdCtx& c) {
 
 // Redis's addReplySubcommandSyntaxError, with the subcommand as the client typed it.
 void subcommand_syntax_error(CmdCtx& c) {
-  c.error("ERR unknown subcommand or wrong number of arguments for '" +
-          std::string(c.arg(1).substr(0, 128)) + "'. Try PUBSUB HELP.");
+  c.error(server::subcommand_syntax_error("pubsub", c.arg(1)));
 }
 
 void channel_list(CmdCtx& c, bool shard) {
@@ -178,61 +177,156 @@ bool allowed_in_resp2_pubsub(const Command& cmd) {
 void register_pubsub_commands(CommandTable& t) {
   constexpr uint32_t S = kPubsub | kNoscript | kLoading | kStale;              // (un)subscribe
   constexpr uint32_t P = kPubsub | kLoading | kStale | kFast | kMayReplicate;  // publish
-  t.add({"subscribe", -2, S, 0, 0, 0, cmd_subscribe, "pubsub",
-         "Listen for messages published to the given channels", "channel [channel ...]", "2.0.0",
-         "O(N) where N is the number of channels to subscribe to."});
-  t.add({"unsubscribe", -1, S, 0, 0, 0, cmd_unsubscribe, "pubsub",
-         "Stop listening for messages posted to the given channels", "[channel [channel ...]]",
-         "2.0.0", "O(N) where N is the number of clients already subscribed to a channel."});
-  t.add({"psubscribe", -2, S, 0, 0, 0, cmd_psubscribe, "pubsub",
-         "Listen for messages published to channels matching the given patterns",
-         "pattern [pattern ...]", "2.0.0",
-         "O(N) where N is the number of patterns the client is already subscribed to."});
-  t.add({"punsubscribe", -1, S, 0, 0, 0, cmd_punsubscribe, "pubsub",
-         "Stop listening for messages posted to channels matching the given patterns",
-         "[pattern [pattern ...]]", "2.0.0",
-         "O(N+M) where N is the number of patterns the client is already subscribed and M is the "
-         "number of total patterns subscribed in the system (by any client)."});
-  t.add({"publish", 3, P, 0, 0, 0, cmd_publish, "pubsub", "Post a message to a channel",
-         "channel message", "2.0.0",
-         "O(N+M) where N is the number of clients subscribed to the receiving channel and M is "
-         "the total number of subscribed patterns (by any client)."});
-  t.add({"ssubscribe", -2, S, 1, -1, 1, cmd_ssubscribe, "pubsub",
-         "Listen for messages published to the given shard channels",
-         "shardchannel [shardchannel ...]", "7.0.0",
-         "O(N) where N is the number of shard channels to subscribe to."});
-  t.add({"sunsubscribe", -1, S, 1, -1, 1, cmd_sunsubscribe, "pubsub",
-         "Stop listening for messages posted to the given shard channels",
-         "[shardchannel [shardchannel ...]]", "7.0.0",
-         "O(N) where N is the number of clients already subscribed to a shard channel."});
-  t.add({"spublish", 3, P, 1, 1, 1, cmd_spublish, "pubsub", "Post a message to a shard channel",
-         "shardchannel message", "7.0.0",
-         "O(N) where N is the number of clients subscribed to the receiving shard channel."});
+  t.add({.name = "subscribe",
+         .arity = -2,
+         .flags = S,
+         .fn = cmd_subscribe,
+         .doc = {.group = "pubsub",
+                 .summary = "Listen for messages published to the given channels",
+                 .syntax = "channel [channel ...]",
+                 .since = "2.0.0",
+                 .complexity = "O(N) where N is the number of channels to subscribe to."}});
+  t.add({.name = "unsubscribe",
+         .arity = -1,
+         .flags = S,
+         .fn = cmd_unsubscribe,
+         .doc = {.group = "pubsub",
+                 .summary = "Stop listening for messages posted to the given channels",
+                 .syntax = "[channel [channel ...]]",
+                 .since = "2.0.0",
+                 .complexity =
+                     "O(N) where N is the number of clients already subscribed to a channel."}});
+  t.add(
+      {.name = "psubscribe",
+       .arity = -2,
+       .flags = S,
+       .fn = cmd_psubscribe,
+       .doc = {.group = "pubsub",
+               .summary = "Listen for messages published to channels matching the given patterns",
+               .syntax = "pattern [pattern ...]",
+               .since = "2.0.0",
+               .complexity =
+                   "O(N) where N is the number of patterns the client is already subscribed to."}});
+  t.add(
+      {.name = "punsubscribe",
+       .arity = -1,
+       .flags = S,
+       .fn = cmd_punsubscribe,
+       .doc = {
+           .group = "pubsub",
+           .summary = "Stop listening for messages posted to channels matching the given patterns",
+           .syntax = "[pattern [pattern ...]]",
+           .since = "2.0.0",
+           .complexity =
+               "O(N+M) where N is the number of patterns the client is already subscribed and M is "
+               "the number of total patterns subscribed in the system (by any client)."}});
+  t.add({.name = "publish",
+         .arity = 3,
+         .flags = P,
+         .fn = cmd_publish,
+         .doc = {.group = "pubsub",
+                 .summary = "Post a message to a channel",
+                 .syntax = "channel message",
+                 .since = "2.0.0",
+                 .complexity =
+                     "O(N+M) where N is the number of clients subscribed to the receiving channel "
+                     "and M is the total number of subscribed patterns (by any client)."}});
+  t.add({.name = "ssubscribe",
+         .arity = -2,
+         .flags = S,
+         .keys = {1, -1, 1},
+         .fn = cmd_ssubscribe,
+         .doc = {.group = "pubsub",
+                 .summary = "Listen for messages published to the given shard channels",
+                 .syntax = "shardchannel [shardchannel ...]",
+                 .since = "7.0.0",
+                 .complexity = "O(N) where N is the number of shard channels to subscribe to."}});
+  t.add({.name = "sunsubscribe",
+         .arity = -1,
+         .flags = S,
+         .keys = {1, -1, 1},
+         .fn = cmd_sunsubscribe,
+         .doc = {
+             .group = "pubsub",
+             .summary = "Stop listening for messages posted to the given shard channels",
+             .syntax = "[shardchannel [shardchannel ...]]",
+             .since = "7.0.0",
+             .complexity =
+                 "O(N) where N is the number of clients already subscribed to a shard channel."}});
+  t.add({.name = "spublish",
+         .arity = 3,
+         .flags = P,
+         .keys = {1, 1, 1},
+         .fn = cmd_spublish,
+         .doc = {.group = "pubsub",
+                 .summary = "Post a message to a shard channel",
+                 .syntax = "shardchannel message",
+                 .since = "7.0.0",
+                 .complexity = "O(N) where N is the number of clients subscribed to the receiving "
+                               "shard channel."}});
   // The container has no flags of its own in Redis 7.0; its subcommands have them.
-  Command* pubsub = t.add({"pubsub", -2, 0, 0, 0, 0, nullptr, "pubsub",
-                           "A container for Pub/Sub commands", "", "2.8.0"});
+  Command* pubsub = t.add(
+      {.name = "pubsub",
+       .arity = -2,
+       .flags = 0,
+       .fn = nullptr,
+       .doc = {
+           .group = "pubsub", .summary = "A container for Pub/Sub commands", .since = "2.8.0"}});
   constexpr uint32_t I = kPubsub | kLoading | kStale;  // introspection
-  t.add_sub(pubsub, {"channels", -2, I, 0, 0, 0, cmd_pubsub_channels, "", "List active channels",
-                     "[pattern]", "2.8.0",
-                     "O(N) where N is the number of active channels, and assuming constant time "
-                     "pattern matching (relatively short channels and patterns)"});
-  t.add_sub(pubsub, {"numpat", 2, I, 0, 0, 0, cmd_pubsub_numpat, "",
-                     "Get the count of unique patterns pattern subscriptions", "", "2.8.0"});
-  t.add_sub(pubsub,
-            {"numsub", -2, I, 0, 0, 0, cmd_pubsub_numsub, "",
-             "Get the count of subscribers for channels", "[channel [channel ...]]", "2.8.0",
-             "O(N) for the NUMSUB subcommand, where N is the number of requested channels"});
-  t.add_sub(pubsub, {"shardchannels", -2, I, 0, 0, 0, cmd_pubsub_shardchannels, "",
-                     "List active shard channels", "[pattern]", "7.0.0",
-                     "O(N) where N is the number of active shard channels, and assuming constant "
-                     "time pattern matching (relatively short shard channels)."});
-  t.add_sub(pubsub, {"shardnumsub", -2, I, 0, 0, 0, cmd_pubsub_shardnumsub, "",
-                     "Get the count of subscribers for shard channels",
-                     "[shardchannel [shardchannel ...]]", "7.0.0",
-                     "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested "
-                     "shard channels"});
-  t.add_sub(pubsub, {"help", 2, kLoading | kStale, 0, 0, 0, cmd_pubsub_help, "",
-                     "Show helpful text about the different subcommands", "", "6.2.0"});
+  t.add_sub(
+      pubsub,
+      {.name = "channels",
+       .arity = -2,
+       .flags = I,
+       .fn = cmd_pubsub_channels,
+       .doc = {.summary = "List active channels",
+               .syntax = "[pattern]",
+               .since = "2.8.0",
+               .complexity = "O(N) where N is the number of active channels, and assuming constant "
+                             "time pattern matching (relatively short channels and patterns)"}});
+  t.add_sub(pubsub, {.name = "numpat",
+                     .arity = 2,
+                     .flags = I,
+                     .fn = cmd_pubsub_numpat,
+                     .doc = {.summary = "Get the count of unique patterns pattern subscriptions",
+                             .since = "2.8.0"}});
+  t.add_sub(
+      pubsub,
+      {.name = "numsub",
+       .arity = -2,
+       .flags = I,
+       .fn = cmd_pubsub_numsub,
+       .doc = {.summary = "Get the count of subscribers for channels",
+               .syntax = "[channel [channel ...]]",
+               .since = "2.8.0",
+               .complexity =
+                   "O(N) for the NUMSUB subcommand, where N is the number of requested channels"}});
+  t.add_sub(
+      pubsub,
+      {.name = "shardchannels",
+       .arity = -2,
+       .flags = I,
+       .fn = cmd_pubsub_shardchannels,
+       .doc = {.summary = "List active shard channels",
+               .syntax = "[pattern]",
+               .since = "7.0.0",
+               .complexity = "O(N) where N is the number of active shard channels, and assuming "
+                             "constant time pattern matching (relatively short shard channels)."}});
+  t.add_sub(pubsub, {.name = "shardnumsub",
+                     .arity = -2,
+                     .flags = I,
+                     .fn = cmd_pubsub_shardnumsub,
+                     .doc = {.summary = "Get the count of subscribers for shard channels",
+                             .syntax = "[shardchannel [shardchannel ...]]",
+                             .since = "7.0.0",
+                             .complexity = "O(N) for the SHARDNUMSUB subcommand, where N is the "
+                                           "number of requested shard channels"}});
+  t.add_sub(pubsub, {.name = "help",
+                     .arity = 2,
+                     .flags = kLoading | kStale,
+                     .fn = cmd_pubsub_help,
+                     .doc = {.summary = "Show helpful text about the different subcommands",
+                             .since = "6.2.0"}});
 }
 
 }  // namespace respite::server

@@ -43,7 +43,7 @@ std::optional<FlushMode> parse_flush_mode(CmdCtx& c) {
   }
   if (c.argc() == 2 && iequals(c.arg(1), "sync")) return FlushMode::kSync;
   if (c.argc() == 2 && iequals(c.arg(1), "async")) return FlushMode::kAsync;
-  c.error(err::kSyntax);
+  c.error(Err::kSyntax);
   return std::nullopt;
 }
 
@@ -68,12 +68,10 @@ void cmd_flushall(CmdCtx& c) {
 
 void cmd_swapdb(CmdCtx& c) {
   int64_t a, b;
-  if (!parse_int(c.arg(1), &a) || a < INT_MIN || a > INT_MAX)
-    return c.error("ERR invalid first DB index");
-  if (!parse_int(c.arg(2), &b) || b < INT_MIN || b > INT_MAX)
-    return c.error("ERR invalid second DB index");
+  if (!parse_int(c.arg(1), &a) || a < INT_MIN || a > INT_MAX) return c.error(Err::kInvalidFirstDb);
+  if (!parse_int(c.arg(2), &b) || b < INT_MIN || b > INT_MAX) return c.error(Err::kInvalidSecondDb);
   int n = c.server.store.databases();
-  if (a < 0 || a >= n || b < 0 || b >= n) return c.error(err::kDbIndex);
+  if (a < 0 || a >= n || b < 0 || b >= n) return c.error(Err::kDbIndex);
   c.server.store.swap(static_cast<int>(a), static_cast<int>(b), c.op);
   signal_db_ready(c, static_cast<int>(a));  // waiters of both databases are served (blocking.h)
   signal_db_ready(c, static_cast<int>(b));
@@ -238,8 +236,7 @@ void reply_command_docs(CmdCtx& c, const Command& cmd) {
 
 void cmd_command(CmdCtx& c) {
   if (c.argc() > 1) {
-    std::string upper = "ERR unknown subcommand '" + std::string(c.arg(1)) + "'. Try COMMAND HELP.";
-    return c.error(upper);
+    return c.error(unknown_subcommand_error("command", c.arg(1)));
   }
   auto& all = c.server.commands.all();
   c.reply.array(all.size());
@@ -301,9 +298,9 @@ void cmd_command_list(CmdCtx& c) {
     else if (iequals(c.arg(3), "module"))
       return c.reply.array(0);
     else
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
   } else if (c.argc() != 2) {
-    return c.error(err::kSyntax);
+    return c.error(Err::kSyntax);
   }
   std::vector<std::string> names;
   for (const Command* cmd : c.server.commands.all()) {
@@ -321,17 +318,14 @@ void cmd_command_list(CmdCtx& c) {
 
 void cmd_command_getkeys(CmdCtx& c) {
   const Command* cmd = c.server.commands.find(c.arg(2));
-  if (!cmd) return c.error("ERR Invalid command specified");
+  if (!cmd) return c.error(Err::kInvalidCommand);
   size_t argc = c.argc() - 2;
-  if (!cmd->arity_ok(argc)) return c.error("ERR Invalid number of arguments specified for command");
-  if (cmd->first_key == 0 && cmd->numkeys_at == 0)
-    return c.error("ERR The command has no key arguments");
-  int last = cmd->last_key < 0 ? static_cast<int>(argc) + cmd->last_key : cmd->last_key;
+  if (!cmd->arity_ok(argc)) return c.error(Err::kInvalidNumArgs);
+  if (cmd->first_key == 0 && cmd->numkeys_at == 0) return c.error(Err::kNoKeyArgs);
   std::vector<std::string_view> keys;
-  if (cmd->first_key > 0) {
-    for (int i = cmd->first_key; i <= last && i < static_cast<int>(argc); i += cmd->step)
-      keys.push_back(c.arg(2 + i));
-  }
+  auto arg = [&](size_t i) { return c.arg(2 + i); };
+  if (!for_each_key(*cmd, argc, arg, [&](size_t i) { keys.push_back(arg(i)); }))
+    return c.error(Err::kInvalidArgs);
   if (cmd->name == "sort") {  // and the last STORE's destination, stepping over option values
     std::string_view dest;
     for (size_t i = 2; i < argc; i++) {
@@ -343,14 +337,7 @@ void cmd_command_getkeys(CmdCtx& c) {
       else if (iequals(opt, "store") && i + 1 < argc)
         dest = c.arg(2 + i + 1);
     }
-    if (!dest.empty() || dest.data()) keys.push_back(dest);
-  }
-  if (cmd->numkeys_at > 0) {
-    int64_t n;
-    size_t at = static_cast<size_t>(cmd->numkeys_at);
-    if (!parse_int(c.arg(2 + at), &n) || n <= 0 || static_cast<uint64_t>(n) >= argc - at)
-      return c.error("ERR Invalid arguments specified for command");
-    for (size_t i = 1; i <= static_cast<size_t>(n); i++) keys.push_back(c.arg(2 + at + i));
+    if (dest.data()) keys.push_back(dest);
   }
   c.reply.array(keys.size());
   for (auto k : keys) c.reply.bulk(k);
@@ -371,9 +358,9 @@ void cmd_command_help(CmdCtx& c) {
 void cmd_shutdown(CmdCtx& c) {
   for (size_t i = 1; i < c.argc(); i++) {
     std::string_view o = c.arg(i);
-    if (iequals(o, "abort")) return c.error("ERR No shutdown in progress.");
+    if (iequals(o, "abort")) return c.error(Err::kNoShutdown);
     if (!iequals(o, "nosave") && !iequals(o, "save") && !iequals(o, "now") && !iequals(o, "force"))
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
   }
   // Nothing to save: respite keeps no data on disk. The client sees the connection close, as
   // with Redis.
@@ -386,10 +373,10 @@ void cmd_shutdown(CmdCtx& c) {
 // sampled estimate; SAMPLES is checked as Redis checks it and otherwise has nothing to change.
 void cmd_memory_usage(CmdCtx& c) {
   for (size_t j = 3; j < c.argc(); j++) {
-    if (!iequals(c.arg(j), "samples") || j + 1 >= c.argc()) return c.error(err::kSyntax);
+    if (!iequals(c.arg(j), "samples") || j + 1 >= c.argc()) return c.error(Err::kSyntax);
     int64_t samples;
-    if (!parse_int(c.arg(++j), &samples)) return c.error(err::kNotInt);
-    if (samples < 0) return c.error(err::kSyntax);
+    if (!parse_int(c.arg(++j), &samples)) return c.error(Err::kNotInt);
+    if (samples < 0) return c.error(Err::kSyntax);
   }
   KeyWrite kw(c, c.arg(2));  // locked: a collection's size is read under its shard's lock
   if (!kw.cur) return c.reply.null();
@@ -485,73 +472,202 @@ void cmd_memory_help(CmdCtx& c) {
 }  // namespace
 
 void register_server_commands(CommandTable& t) {
-  Command* mem = t.add({"memory", -2, kReadonly, 0, 0, 0, nullptr, "server",
-                        "A container for memory diagnostics commands", "", "4.0.0"});
-  t.add_sub(mem, {"usage", -3, kReadonly, 2, 2, 1, cmd_memory_usage, "",
-                  "Estimate the memory usage of a key", "key [SAMPLES count]", "4.0.0", "O(N)"});
-  t.add_sub(mem, {"stats", 2, kNoFlags, 0, 0, 0, cmd_memory_stats, "", "Show memory usage details",
-                  "", "4.0.0", "O(1)"});
-  t.add_sub(mem, {"doctor", 2, kNoFlags, 0, 0, 0, cmd_memory_doctor, "",
-                  "Outputs memory problems report", "", "4.0.0", "O(1)"});
-  t.add_sub(mem, {"malloc-stats", 2, kNoFlags, 0, 0, 0, cmd_memory_malloc_stats, "",
-                  "Show allocator internal stats", "", "4.0.0",
-                  "Depends on how much memory is allocated, could be slow"});
-  t.add_sub(mem, {"purge", 2, kNoFlags, 0, 0, 0, cmd_memory_purge, "",
-                  "Ask the allocator to release memory", "", "4.0.0",
-                  "Depends on how much memory is allocated, could be slow"});
-  t.add_sub(mem, {"help", 2, kLoading | kStale, 0, 0, 0, cmd_memory_help, "",
-                  "Show helpful text about the different subcommands", "", "4.0.0"});
-  t.add({"dbsize", 1, kReadonly | kFast, 0, 0, 0, cmd_dbsize, "server",
-         "Return the number of keys in the selected database"});
-  t.add({"flushdb", -1, kWrite, 0, 0, 0, cmd_flushdb, "server",
-         "Remove all keys from the current database", "[ASYNC | SYNC]", "1.0.0", "O(N)"});
-  t.add({"flushall", -1, kWrite, 0, 0, 0, cmd_flushall, "server",
-         "Remove all keys from all databases", "[ASYNC | SYNC]", "1.0.0", "O(N)"});
-  t.add({"swapdb", 3, kWrite | kFast, 0, 0, 0, cmd_swapdb, "server", "Swaps two Redis databases",
-         "index1 index2", "4.0.0", "O(N)"});
-  t.add({"time", 1, kLoading | kStale | kFast, 0, 0, 0, cmd_time, "server",
-         "Return the current server time", "", "2.6.0"});
-  t.add({"info", -1, kLoading | kStale, 0, 0, 0, cmd_info, "server",
-         "Get information and statistics about the server", "[section [section ...]]", "1.0.0",
-         "O(1)"});
-  t.add({"shutdown", -1, kAdmin | kNoscript | kLoading | kStale | kNoMulti | kAllowBusy, 0, 0, 0,
-         cmd_shutdown, "server",
-         "Synchronously save the dataset to disk and then shut down the server",
-         "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", "1.0.0", "O(N)"});
+  Command* mem = t.add({.name = "memory",
+                        .arity = -2,
+                        .flags = kReadonly,
+                        .fn = nullptr,
+                        .doc = {.group = "server",
+                                .summary = "A container for memory diagnostics commands",
+                                .since = "4.0.0"}});
+  t.add_sub(mem, {.name = "usage",
+                  .arity = -3,
+                  .flags = kReadonly,
+                  .keys = {2, 2, 1},
+                  .fn = cmd_memory_usage,
+                  .doc = {.summary = "Estimate the memory usage of a key",
+                          .syntax = "key [SAMPLES count]",
+                          .since = "4.0.0",
+                          .complexity = "O(N)"}});
+  t.add_sub(mem, {.name = "stats",
+                  .arity = 2,
+                  .flags = kNoFlags,
+                  .fn = cmd_memory_stats,
+                  .doc = {.summary = "Show memory usage details", .since = "4.0.0"}});
+  t.add_sub(mem, {.name = "doctor",
+                  .arity = 2,
+                  .flags = kNoFlags,
+                  .fn = cmd_memory_doctor,
+                  .doc = {.summary = "Outputs memory problems report", .since = "4.0.0"}});
+  t.add_sub(mem, {.name = "malloc-stats",
+                  .arity = 2,
+                  .flags = kNoFlags,
+                  .fn = cmd_memory_malloc_stats,
+                  .doc = {.summary = "Show allocator internal stats",
+                          .since = "4.0.0",
+                          .complexity = "Depends on how much memory is allocated, could be slow"}});
+  t.add_sub(mem, {.name = "purge",
+                  .arity = 2,
+                  .flags = kNoFlags,
+                  .fn = cmd_memory_purge,
+                  .doc = {.summary = "Ask the allocator to release memory",
+                          .since = "4.0.0",
+                          .complexity = "Depends on how much memory is allocated, could be slow"}});
+  t.add_sub(mem, {.name = "help",
+                  .arity = 2,
+                  .flags = kLoading | kStale,
+                  .fn = cmd_memory_help,
+                  .doc = {.summary = "Show helpful text about the different subcommands",
+                          .since = "4.0.0"}});
+  t.add({.name = "dbsize",
+         .arity = 1,
+         .flags = kReadonly | kFast,
+         .fn = cmd_dbsize,
+         .doc = {.group = "server",
+                 .summary = "Return the number of keys in the selected database"}});
+  t.add({.name = "flushdb",
+         .arity = -1,
+         .flags = kWrite,
+         .fn = cmd_flushdb,
+         .doc = {.group = "server",
+                 .summary = "Remove all keys from the current database",
+                 .syntax = "[ASYNC | SYNC]",
+                 .complexity = "O(N)"}});
+  t.add({.name = "flushall",
+         .arity = -1,
+         .flags = kWrite,
+         .fn = cmd_flushall,
+         .doc = {.group = "server",
+                 .summary = "Remove all keys from all databases",
+                 .syntax = "[ASYNC | SYNC]",
+                 .complexity = "O(N)"}});
+  t.add({.name = "swapdb",
+         .arity = 3,
+         .flags = kWrite | kFast,
+         .fn = cmd_swapdb,
+         .doc = {.group = "server",
+                 .summary = "Swaps two Redis databases",
+                 .syntax = "index1 index2",
+                 .since = "4.0.0",
+                 .complexity = "O(N)"}});
+  t.add(
+      {.name = "time",
+       .arity = 1,
+       .flags = kLoading | kStale | kFast,
+       .fn = cmd_time,
+       .doc = {.group = "server", .summary = "Return the current server time", .since = "2.6.0"}});
+  t.add({.name = "info",
+         .arity = -1,
+         .flags = kLoading | kStale,
+         .fn = cmd_info,
+         .doc = {.group = "server",
+                 .summary = "Get information and statistics about the server",
+                 .syntax = "[section [section ...]]"}});
+  t.add({.name = "shutdown",
+         .arity = -1,
+         .flags = kAdmin | kNoscript | kLoading | kStale | kNoMulti | kAllowBusy,
+         .fn = cmd_shutdown,
+         .doc = {.group = "server",
+                 .summary = "Synchronously save the dataset to disk and then shut down the server",
+                 .syntax = "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
+                 .complexity = "O(N)"}});
   constexpr uint32_t A = kAdmin | kNoscript | kLoading | kStale;
-  Command* cfg = t.add({"config", -2, A, 0, 0, 0, nullptr, "server",
-                        "A container for server configuration commands", "", "2.0.0"});
-  t.add_sub(
-      cfg, {"get", -3, A, 0, 0, 0, cmd_config_get, "", "Get the values of configuration parameters",
-            "parameter [parameter ...]", "2.0.0", "O(N)"});
-  t.add_sub(cfg, {"set", -4, A, 0, 0, 0, cmd_config_set, "",
-                  "Set configuration parameters to the given values",
-                  "parameter value [parameter value ...]", "2.0.0", "O(N)"});
-  t.add_sub(cfg, {"rewrite", 2, A, 0, 0, 0, cmd_config_rewrite, "",
-                  "Rewrite the configuration file with the in memory configuration", "", "2.8.0"});
-  t.add_sub(cfg, {"resetstat", 2, A, 0, 0, 0, cmd_config_resetstat, "",
-                  "Reset the stats returned by INFO", "", "2.0.0"});
-  t.add_sub(cfg, {"help", 2, kLoading | kStale, 0, 0, 0, cmd_config_help, "",
-                  "Show helpful text about the different subcommands", "", "5.0.0"});
+  Command* cfg = t.add({.name = "config",
+                        .arity = -2,
+                        .flags = A,
+                        .fn = nullptr,
+                        .doc = {.group = "server",
+                                .summary = "A container for server configuration commands",
+                                .since = "2.0.0"}});
+  t.add_sub(cfg, {.name = "get",
+                  .arity = -3,
+                  .flags = A,
+                  .fn = cmd_config_get,
+                  .doc = {.summary = "Get the values of configuration parameters",
+                          .syntax = "parameter [parameter ...]",
+                          .since = "2.0.0",
+                          .complexity = "O(N)"}});
+  t.add_sub(cfg, {.name = "set",
+                  .arity = -4,
+                  .flags = A,
+                  .fn = cmd_config_set,
+                  .doc = {.summary = "Set configuration parameters to the given values",
+                          .syntax = "parameter value [parameter value ...]",
+                          .since = "2.0.0",
+                          .complexity = "O(N)"}});
+  t.add_sub(cfg,
+            {.name = "rewrite",
+             .arity = 2,
+             .flags = A,
+             .fn = cmd_config_rewrite,
+             .doc = {.summary = "Rewrite the configuration file with the in memory configuration",
+                     .since = "2.8.0"}});
+  t.add_sub(cfg, {.name = "resetstat",
+                  .arity = 2,
+                  .flags = A,
+                  .fn = cmd_config_resetstat,
+                  .doc = {.summary = "Reset the stats returned by INFO", .since = "2.0.0"}});
+  t.add_sub(cfg, {.name = "help",
+                  .arity = 2,
+                  .flags = kLoading | kStale,
+                  .fn = cmd_config_help,
+                  .doc = {.summary = "Show helpful text about the different subcommands",
+                          .since = "5.0.0"}});
   constexpr uint32_t CM = kLoading | kStale;
-  Command* cmd = t.add({"command", -1, CM, 0, 0, 0, cmd_command, "server",
-                        "Get array of Redis command details", "", "2.8.13", "O(N)"});
-  t.add_sub(cmd, {"count", 2, CM, 0, 0, 0, cmd_command_count, "",
-                  "Get total number of Redis commands", "", "2.8.13"});
-  t.add_sub(cmd, {"info", -2, CM, 0, 0, 0, cmd_command_info, "",
-                  "Get array of specific Redis command details, or all when no argument is given.",
-                  "[command-name [command-name ...]]", "2.8.13", "O(N)"});
-  t.add_sub(cmd, {"docs", -2, CM, 0, 0, 0, cmd_command_docs, "",
-                  "Get array of specific Redis command documentation",
-                  "[command-name [command-name ...]]", "7.0.0", "O(N)"});
+  Command* cmd = t.add({.name = "command",
+                        .arity = -1,
+                        .flags = CM,
+                        .fn = cmd_command,
+                        .doc = {.group = "server",
+                                .summary = "Get array of Redis command details",
+                                .since = "2.8.13",
+                                .complexity = "O(N)"}});
+  t.add_sub(cmd, {.name = "count",
+                  .arity = 2,
+                  .flags = CM,
+                  .fn = cmd_command_count,
+                  .doc = {.summary = "Get total number of Redis commands", .since = "2.8.13"}});
+  t.add_sub(
+      cmd,
+      {.name = "info",
+       .arity = -2,
+       .flags = CM,
+       .fn = cmd_command_info,
+       .doc = {.summary =
+                   "Get array of specific Redis command details, or all when no argument is given.",
+               .syntax = "[command-name [command-name ...]]",
+               .since = "2.8.13",
+               .complexity = "O(N)"}});
+  t.add_sub(cmd, {.name = "docs",
+                  .arity = -2,
+                  .flags = CM,
+                  .fn = cmd_command_docs,
+                  .doc = {.summary = "Get array of specific Redis command documentation",
+                          .syntax = "[command-name [command-name ...]]",
+                          .since = "7.0.0",
+                          .complexity = "O(N)"}});
   t.add_sub(cmd,
-            {"list", -2, CM, 0, 0, 0, cmd_command_list, "", "Get an array of Redis command names",
-             "[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]", "7.0.0", "O(N)"});
-  t.add_sub(cmd, {"getkeys", -4, CM, 0, 0, 0, cmd_command_getkeys, "",
-                  "Extract keys given a full Redis command", "command [arg [arg ...]]", "2.8.13",
-                  "O(N)"});
-  t.add_sub(cmd, {"help", 2, CM, 0, 0, 0, cmd_command_help, "",
-                  "Show helpful text about the different subcommands", "", "5.0.0"});
+            {.name = "list",
+             .arity = -2,
+             .flags = CM,
+             .fn = cmd_command_list,
+             .doc = {.summary = "Get an array of Redis command names",
+                     .syntax = "[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]",
+                     .since = "7.0.0",
+                     .complexity = "O(N)"}});
+  t.add_sub(cmd, {.name = "getkeys",
+                  .arity = -4,
+                  .flags = CM,
+                  .fn = cmd_command_getkeys,
+                  .doc = {.summary = "Extract keys given a full Redis command",
+                          .syntax = "command [arg [arg ...]]",
+                          .since = "2.8.13",
+                          .complexity = "O(N)"}});
+  t.add_sub(cmd, {.name = "help",
+                  .arity = 2,
+                  .flags = CM,
+                  .fn = cmd_command_help,
+                  .doc = {.summary = "Show helpful text about the different subcommands",
+                          .since = "5.0.0"}});
 }
 
 }  // namespace respite::server

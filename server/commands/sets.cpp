@@ -27,10 +27,6 @@ namespace {
 
 using SetColl = Collection<SetValue>;
 
-constexpr std::string_view kNumkeys = "ERR numkeys should be greater than 0";
-constexpr std::string_view kTooManyKeys = "ERR Number of keys can't be greater than number of args";
-constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
-
 size_t intset_limit(CmdCtx& c) {
   return encoding_limits(c.server).set_intset_entries;
 }
@@ -46,7 +42,7 @@ void reply_members(protocol::ReplyWriter& r, const SetValue* s) {
 void cmd_sadd(CmdCtx& c) {
   size_t limit = intset_limit(c);
   SetColl s(c, c.arg(1), Type::kSet);
-  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (s.wrong_type()) return c.error(Err::kWrongType);
   SetValue* set = s.get();
   if (!set) set = s.create(SetValue::make_for(c.arg(2)));
   int64_t added = 0;
@@ -57,7 +53,7 @@ void cmd_sadd(CmdCtx& c) {
 
 void cmd_srem(CmdCtx& c) {
   SetColl s(c, c.arg(1), Type::kSet);
-  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (s.wrong_type()) return c.error(Err::kWrongType);
   int64_t removed = 0;
   if (SetValue* set = s.get()) {
     for (size_t i = 2; i < c.argc() && set->length() > 0; i++) removed += set->remove(c.arg(i));
@@ -68,13 +64,13 @@ void cmd_srem(CmdCtx& c) {
 
 void cmd_sismember(CmdCtx& c) {
   SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
-  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (s.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(s.get() && s.get()->contains(c.arg(2)) ? 1 : 0);
 }
 
 void cmd_smismember(CmdCtx& c) {
   SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
-  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (s.wrong_type()) return c.error(Err::kWrongType);
   const SetValue* set = s.get();
   c.reply.array(c.argc() - 2);
   for (size_t i = 2; i < c.argc(); i++) c.reply.integer(set && set->contains(c.arg(i)) ? 1 : 0);
@@ -82,7 +78,7 @@ void cmd_smismember(CmdCtx& c) {
 
 void cmd_scard(CmdCtx& c) {
   SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
-  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (s.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(s.get() ? static_cast<int64_t>(s.get()->length()) : 0);
 }
 
@@ -91,10 +87,10 @@ void cmd_scard(CmdCtx& c) {
 // one's place (Redis's three cases, kept because the third decides the survivors' encoding).
 void spop_count(CmdCtx& c) {
   int64_t n;
-  if (!parse_int(c.arg(2), &n) || n < 0) return c.error(err::kPositive);
+  if (!parse_int(c.arg(2), &n) || n < 0) return c.error(Err::kPositive);
   auto count = static_cast<size_t>(n);
   SetColl s(c, c.arg(1), Type::kSet);
-  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (s.wrong_type()) return c.error(Err::kWrongType);
   SetValue* set = s.get();
   if (!set || count == 0) return c.reply.set(0);
   size_t size = set->length();
@@ -133,9 +129,9 @@ void spop_count(CmdCtx& c) {
 
 void cmd_spop(CmdCtx& c) {
   if (c.argc() == 3) return spop_count(c);
-  if (c.argc() > 3) return c.error(err::kSyntax);
+  if (c.argc() > 3) return c.error(Err::kSyntax);
   SetColl s(c, c.arg(1), Type::kSet);
-  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (s.wrong_type()) return c.error(Err::kWrongType);
   SetValue* set = s.get();
   if (!set) return c.reply.null();
   storage::Rng& rng = c.worker.rng;
@@ -150,12 +146,12 @@ void cmd_spop(CmdCtx& c) {
 // |count| members that may repeat.
 void srandmember_count(CmdCtx& c) {
   int64_t l;
-  if (!parse_int(c.arg(2), &l)) return c.error(err::kNotInt);
-  if (l == INT64_MIN) return c.error(err::kRandCount);
+  if (!parse_int(c.arg(2), &l)) return c.error(Err::kNotInt);
+  if (l == INT64_MIN) return c.error(Err::kRandCount);
   bool distinct = l >= 0;
   uint64_t count = distinct ? static_cast<uint64_t>(l) : static_cast<uint64_t>(-l);
   SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
-  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (s.wrong_type()) return c.error(Err::kWrongType);
   const SetValue* set = s.get();
   if (!set || count == 0) return c.reply.array(0);
   storage::Rng& rng = c.worker.rng;
@@ -177,9 +173,9 @@ void srandmember_count(CmdCtx& c) {
 
 void cmd_srandmember(CmdCtx& c) {
   if (c.argc() == 3) return srandmember_count(c);
-  if (c.argc() > 3) return c.error(err::kSyntax);
+  if (c.argc() > 3) return c.error(Err::kSyntax);
   SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
-  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (s.wrong_type()) return c.error(Err::kWrongType);
   const SetValue* set = s.get();
   if (!set) return c.reply.null();
   storage::Rng& rng = c.worker.rng;
@@ -200,13 +196,13 @@ void cmd_smove(CmdCtx& c) {
   if (src == dst) {  // a no-op that still answers whether the member is there
     SetColl s(c, ks, src, Type::kSet, AlreadyLocked{});
     if (!s.exists()) return c.reply.integer(0);
-    if (s.wrong_type()) return c.error(err::kWrongType);
+    if (s.wrong_type()) return c.error(Err::kWrongType);
     return c.reply.integer(s.get()->contains(member) ? 1 : 0);
   }
   SetColl from(c, ks, src, Type::kSet, AlreadyLocked{});
   SetColl to(c, ks, dst, Type::kSet, AlreadyLocked{});
   if (!from.exists()) return c.reply.integer(0);  // before the type checks, as Redis
-  if (from.wrong_type() || to.wrong_type()) return c.error(err::kWrongType);
+  if (from.wrong_type() || to.wrong_type()) return c.error(Err::kWrongType);
   if (!from.get()->remove(member)) return c.reply.integer(0);
   c.notify(kNotifySet, "srem", src);
   from.settle();  // an emptied source goes now: its "del" comes before the destination's events
@@ -218,7 +214,7 @@ void cmd_smove(CmdCtx& c) {
 
 void cmd_smembers(CmdCtx& c) {
   SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
-  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (s.wrong_type()) return c.error(Err::kWrongType);
   if (!s.get()) return c.reply.set(0);
   reply_members(c.reply, s.get());
 }
@@ -257,7 +253,7 @@ bool open_sources(CmdCtx& c, storage::Keyspace& ks, size_t first, size_t n, Sour
     SetColl& s =
         out->colls.emplace_back(c, ks, c.arg(i), Type::kSet, AlreadyLocked{}, Access::kRead);
     if (s.wrong_type()) {
-      c.error(err::kWrongType);
+      c.error(Err::kWrongType);
       return false;
     }
     out->sets.push_back(s.get());
@@ -435,15 +431,15 @@ void cmd_sdiffstore(CmdCtx& c) {
 
 void cmd_sintercard(CmdCtx& c) {
   int64_t numkeys;
-  if (!parse_int(c.arg(1), &numkeys) || numkeys < 1) return c.error(kNumkeys);
-  if (static_cast<uint64_t>(numkeys) > c.argc() - 2) return c.error(kTooManyKeys);
+  if (!parse_int(c.arg(1), &numkeys) || numkeys < 1) return c.error(Err::kNumkeysPositive);
+  if (static_cast<uint64_t>(numkeys) > c.argc() - 2) return c.error(Err::kTooManyKeys);
   auto n = static_cast<size_t>(numkeys);
   int64_t limit = 0;  // 0: no limit
   for (size_t j = 2 + n; j < c.argc(); j++) {
     if (iequals(c.arg(j), "limit") && j + 1 < c.argc()) {
-      if (!parse_int(c.arg(++j), &limit) || limit < 0) return c.error(kLimitNegative);
+      if (!parse_int(c.arg(++j), &limit) || limit < 0) return c.error(Err::kLimitNegative);
     } else {
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
     }
   }
   storage::Keyspace& ks = c.db();
@@ -465,7 +461,7 @@ void cmd_sscan(CmdCtx& c) {
   if (!parse_scan_cursor(c, c.arg(2), &cursor)) return;
   SetColl s(c, c.arg(1), Type::kSet, Access::kRead);
   if (!s.exists()) return reply_scan(c.reply, 0, 0);
-  if (s.wrong_type()) return c.error(err::kWrongType);
+  if (s.wrong_type()) return c.error(Err::kWrongType);
   ScanArgs a;
   if (!parse_scan_options(c, 3, false, &a)) return;
   const SetValue* set = s.get();
@@ -501,62 +497,167 @@ void cmd_sscan(CmdCtx& c) {
 
 void register_set_commands(CommandTable& t) {
   constexpr uint32_t W = kWrite, R = kReadonly, F = kFast, M = kDenyOom;
-  t.add({"sadd", -3, W | M | F, 1, 1, 1, cmd_sadd, "set", "Add one or more members to a set",
-         "key member [member ...]", "1.0.0",
-         "O(1) for each element added, so O(N) to add N elements when the command is called with "
-         "multiple arguments."});
-  t.add({"srem", -3, W | F, 1, 1, 1, cmd_srem, "set", "Remove one or more members from a set",
-         "key member [member ...]", "1.0.0",
-         "O(N) where N is the number of members to be removed."});
-  t.add({"sismember", 3, R | F, 1, 1, 1, cmd_sismember, "set",
-         "Determine if a given value is a member of a set", "key member"});
-  t.add({"smismember", -3, R | F, 1, 1, 1, cmd_smismember, "set",
-         "Returns the membership associated with the given elements for a set",
-         "key member [member ...]", "6.2.0",
-         "O(N) where N is the number of elements being checked for membership"});
-  t.add({"smembers", 2, R, 1, 1, 1, cmd_smembers, "set", "Get all the members in a set", "key",
-         "1.0.0", "O(N) where N is the set cardinality."});
+  t.add({.name = "sadd",
+         .arity = -3,
+         .flags = W | M | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_sadd,
+         .doc = {.group = "set",
+                 .summary = "Add one or more members to a set",
+                 .syntax = "key member [member ...]",
+                 .complexity = "O(1) for each element added, so O(N) to add N elements when the "
+                               "command is called with multiple arguments."}});
+  t.add({.name = "srem",
+         .arity = -3,
+         .flags = W | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_srem,
+         .doc = {.group = "set",
+                 .summary = "Remove one or more members from a set",
+                 .syntax = "key member [member ...]",
+                 .complexity = "O(N) where N is the number of members to be removed."}});
+  t.add({.name = "sismember",
+         .arity = 3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_sismember,
+         .doc = {.group = "set",
+                 .summary = "Determine if a given value is a member of a set",
+                 .syntax = "key member"}});
+  t.add({.name = "smismember",
+         .arity = -3,
+         .flags = R | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_smismember,
+         .doc = {
+             .group = "set",
+             .summary = "Returns the membership associated with the given elements for a set",
+             .syntax = "key member [member ...]",
+             .since = "6.2.0",
+             .complexity = "O(N) where N is the number of elements being checked for membership"}});
+  t.add({.name = "smembers",
+         .arity = 2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_smembers,
+         .doc = {.group = "set",
+                 .summary = "Get all the members in a set",
+                 .syntax = "key",
+                 .complexity = "O(N) where N is the set cardinality."}});
   t.add(
-      {"scard", 2, R | F, 1, 1, 1, cmd_scard, "set", "Get the number of members in a set", "key"});
-  t.add({"spop", -2, W | F, 1, 1, 1, cmd_spop, "set",
-         "Remove and return one or multiple random members from a set", "key [count]", "1.0.0",
-         "Without the count argument O(1), otherwise O(N) where N is the value of the passed "
-         "count."});
-  t.add({"srandmember", -2, R, 1, 1, 1, cmd_srandmember, "set",
-         "Get one or multiple random members from a set", "key [count]", "1.0.0",
-         "Without the count argument O(1), otherwise O(N) where N is the absolute value of the "
-         "passed count."});
-  t.add({"smove", 4, W | F, 1, 2, 1, cmd_smove, "set", "Move a member from one set to another",
-         "source destination member"});
-  t.add({"sinter", -2, R, 1, -1, 1, cmd_sinter, "set", "Intersect multiple sets", "key [key ...]",
-         "1.0.0",
-         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-         "sets."});
-  t.add({"sintercard", -3, R | kMovableKeys, 0, 0, 0, cmd_sintercard, "set",
-         "Intersect multiple sets and return the cardinality of the result",
-         "numkeys key [key ...] [LIMIT limit]", "7.0.0",
-         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-         "sets."})
-      ->numkeys_at = 1;
-  t.add({"sinterstore", -3, W | M, 1, -1, 1, cmd_sinterstore, "set",
-         "Intersect multiple sets and store the resulting set in a key",
-         "destination key [key ...]", "1.0.0",
-         "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
-         "sets."});
-  t.add({"sunion", -2, R, 1, -1, 1, cmd_sunion, "set", "Add multiple sets", "key [key ...]",
-         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
-  t.add({"sunionstore", -3, W | M, 1, -1, 1, cmd_sunionstore, "set",
-         "Add multiple sets and store the resulting set in a key", "destination key [key ...]",
-         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
-  t.add({"sdiff", -2, R, 1, -1, 1, cmd_sdiff, "set", "Subtract multiple sets", "key [key ...]",
-         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
-  t.add({"sdiffstore", -3, W | M, 1, -1, 1, cmd_sdiffstore, "set",
-         "Subtract multiple sets and store the resulting set in a key", "destination key [key ...]",
-         "1.0.0", "O(N) where N is the total number of elements in all given sets."});
-  t.add({"sscan", -3, R, 1, 1, 1, cmd_sscan, "set", "Incrementally iterate Set elements",
-         "key cursor [MATCH pattern] [COUNT count]", "2.8.0",
-         "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-         "the cursor to return back to 0. N is the number of elements inside the collection.."});
+      {.name = "scard",
+       .arity = 2,
+       .flags = R | F,
+       .keys = {1, 1, 1},
+       .fn = cmd_scard,
+       .doc = {.group = "set", .summary = "Get the number of members in a set", .syntax = "key"}});
+  t.add({.name = "spop",
+         .arity = -2,
+         .flags = W | F,
+         .keys = {1, 1, 1},
+         .fn = cmd_spop,
+         .doc = {.group = "set",
+                 .summary = "Remove and return one or multiple random members from a set",
+                 .syntax = "key [count]",
+                 .complexity = "Without the count argument O(1), otherwise O(N) where N is the "
+                               "value of the passed count."}});
+  t.add({.name = "srandmember",
+         .arity = -2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_srandmember,
+         .doc = {.group = "set",
+                 .summary = "Get one or multiple random members from a set",
+                 .syntax = "key [count]",
+                 .complexity = "Without the count argument O(1), otherwise O(N) where N is the "
+                               "absolute value of the passed count."}});
+  t.add({.name = "smove",
+         .arity = 4,
+         .flags = W | F,
+         .keys = {1, 2, 1},
+         .fn = cmd_smove,
+         .doc = {.group = "set",
+                 .summary = "Move a member from one set to another",
+                 .syntax = "source destination member"}});
+  t.add({.name = "sinter",
+         .arity = -2,
+         .flags = R,
+         .keys = {1, -1, 1},
+         .fn = cmd_sinter,
+         .doc = {.group = "set",
+                 .summary = "Intersect multiple sets",
+                 .syntax = "key [key ...]",
+                 .complexity = "O(N*M) worst case where N is the cardinality of the smallest set "
+                               "and M is the number of sets."}});
+  t.add({.name = "sintercard",
+         .arity = -3,
+         .flags = R | kMovableKeys,
+         .numkeys_at = 1,
+         .fn = cmd_sintercard,
+         .doc = {.group = "set",
+                 .summary = "Intersect multiple sets and return the cardinality of the result",
+                 .syntax = "numkeys key [key ...] [LIMIT limit]",
+                 .since = "7.0.0",
+                 .complexity = "O(N*M) worst case where N is the cardinality of the smallest set "
+                               "and M is the number of sets."}});
+  t.add({.name = "sinterstore",
+         .arity = -3,
+         .flags = W | M,
+         .keys = {1, -1, 1},
+         .fn = cmd_sinterstore,
+         .doc = {.group = "set",
+                 .summary = "Intersect multiple sets and store the resulting set in a key",
+                 .syntax = "destination key [key ...]",
+                 .complexity = "O(N*M) worst case where N is the cardinality of the smallest set "
+                               "and M is the number of sets."}});
+  t.add({.name = "sunion",
+         .arity = -2,
+         .flags = R,
+         .keys = {1, -1, 1},
+         .fn = cmd_sunion,
+         .doc = {.group = "set",
+                 .summary = "Add multiple sets",
+                 .syntax = "key [key ...]",
+                 .complexity = "O(N) where N is the total number of elements in all given sets."}});
+  t.add({.name = "sunionstore",
+         .arity = -3,
+         .flags = W | M,
+         .keys = {1, -1, 1},
+         .fn = cmd_sunionstore,
+         .doc = {.group = "set",
+                 .summary = "Add multiple sets and store the resulting set in a key",
+                 .syntax = "destination key [key ...]",
+                 .complexity = "O(N) where N is the total number of elements in all given sets."}});
+  t.add({.name = "sdiff",
+         .arity = -2,
+         .flags = R,
+         .keys = {1, -1, 1},
+         .fn = cmd_sdiff,
+         .doc = {.group = "set",
+                 .summary = "Subtract multiple sets",
+                 .syntax = "key [key ...]",
+                 .complexity = "O(N) where N is the total number of elements in all given sets."}});
+  t.add({.name = "sdiffstore",
+         .arity = -3,
+         .flags = W | M,
+         .keys = {1, -1, 1},
+         .fn = cmd_sdiffstore,
+         .doc = {.group = "set",
+                 .summary = "Subtract multiple sets and store the resulting set in a key",
+                 .syntax = "destination key [key ...]",
+                 .complexity = "O(N) where N is the total number of elements in all given sets."}});
+  t.add({.name = "sscan",
+         .arity = -3,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_sscan,
+         .doc = {.group = "set",
+                 .summary = "Incrementally iterate Set elements",
+                 .syntax = "key cursor [MATCH pattern] [COUNT count]",
+                 .since = "2.8.0",
+                 .complexity = "O(1) for every call. O(N) for a complete iteration, including "
+                               "enough command calls for the cursor to return back to 0. N is the "
+                               "number of elements inside the collection.."}});
 }
 
 }  // namespace respite::server

@@ -65,7 +65,7 @@ bool parse_sort(CmdCtx& c, bool readonly, SortArgs* a) {
       a->alpha = true;
     } else if (iequals(opt, "limit") && left >= 2) {
       if (!parse_int(c.arg(j + 1), &a->limit_start) || !parse_int(c.arg(j + 2), &a->limit_count)) {
-        c.error(err::kNotInt);
+        c.error(Err::kNotInt);
         return false;
       }
       j += 2;
@@ -80,7 +80,7 @@ bool parse_sort(CmdCtx& c, bool readonly, SortArgs* a) {
     } else if (iequals(opt, "get") && left >= 1) {
       a->gets.push_back(c.arg(++j));
     } else {
-      c.error(err::kSyntax);
+      c.error(Err::kSyntax);
       return false;
     }
   }
@@ -232,7 +232,7 @@ void sort_generic(CmdCtx& c, bool readonly) {
   const Entry* e = ks.lookup_locked(ks.shard_for(h), c.arg(1), h, c.op);
   (e ? c.worker.stats.hits : c.worker.stats.misses).add(1);
   if (e && e->type != Type::kList && e->type != Type::kSet && e->type != Type::kZSet)
-    return c.error(err::kWrongType);
+    return c.error(Err::kWrongType);
   if (e) touch_access(c, e);
   // A set has no order of its own: stored (or scripted) unsorted output would differ between
   // servers, so it is sorted as bytes.
@@ -274,7 +274,7 @@ void sort_generic(CmdCtx& c, bool readonly) {
         bad_score = true;
       }
     }
-    if (bad_score) return c.error("ERR One or more scores can't be converted into double");
+    if (bad_score) return c.error(Err::kSortScoreNotDouble);
     auto compare = [&](const Item& x, const Item& y) {
       int r;
       if (!a.alpha) {
@@ -338,22 +338,33 @@ void cmd_sort_ro(CmdCtx& c) {
 }  // namespace
 
 void register_sort_commands(CommandTable& t) {
-  t.add({"sort", -2, kWrite | kDenyOom | kMovableKeys, 1, 1, 1, cmd_sort, "generic",
-         "Sort the elements in a list, set or sorted set",
-         "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] "
-         "[ALPHA] [STORE destination]",
-         "1.0.0",
-         "O(N+M*log(M)) where N is the number of elements in the list or set to sort, "
-         "and M the number of returned elements. When the elements are not sorted, "
-         "complexity is O(N)."});
-  t.add({"sort_ro", -2, kReadonly | kMovableKeys, 1, 1, 1, cmd_sort_ro, "generic",
-         "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
-         "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] "
-         "[ALPHA]",
-         "7.0.0",
-         "O(N+M*log(M)) where N is the number of elements in the list or set to sort, "
-         "and M the number of returned elements. When the elements are not sorted, "
-         "complexity is O(N)."});
+  constexpr std::string_view kComplexity =
+      "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the "
+      "number of returned elements. When the elements are not sorted, complexity is O(N).";
+  // Movable keys: the STORE destination may be anywhere among the options.
+  t.add({.name = "sort",
+         .arity = -2,
+         .flags = kWrite | kDenyOom | kMovableKeys,
+         .keys = {1, 1, 1},
+         .fn = cmd_sort,
+         .doc = {.group = "generic",
+                 .summary = "Sort the elements in a list, set or sorted set",
+                 .syntax = "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] "
+                           "[ASC | DESC] [ALPHA] [STORE destination]",
+                 .since = "1.0.0",
+                 .complexity = kComplexity}});
+  t.add({.name = "sort_ro",
+         .arity = -2,
+         .flags = kReadonly | kMovableKeys,
+         .keys = {1, 1, 1},
+         .fn = cmd_sort_ro,
+         .doc = {.group = "generic",
+                 .summary = "Sort the elements in a list, set or sorted set. Read-only variant of "
+                            "SORT.",
+                 .syntax = "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] "
+                           "[ASC | DESC] [ALPHA]",
+                 .since = "7.0.0",
+                 .complexity = kComplexity}});
 }
 
 }  // namespace respite::server

@@ -21,19 +21,19 @@ Transaction& transaction(Connection& c) {
 // EXEC, EXECABORT and DISCARD end the transaction and every watch with it.
 void cmd_multi(CmdCtx& c) {
   Transaction& tx = transaction(c.conn);
-  if (tx.active) return c.error("ERR MULTI calls can not be nested");
+  if (tx.active) return c.error(Err::kMultiNested);
   tx.active = true;
   c.reply.ok();
 }
 
 void cmd_discard(CmdCtx& c) {
-  if (!in_multi(c.conn)) return c.error("ERR DISCARD without MULTI");
+  if (!in_multi(c.conn)) return c.error(Err::kDiscardWithoutMulti);
   discard_transaction(c.conn);
   c.reply.ok();
 }
 
 void cmd_watch(CmdCtx& c) {
-  if (in_multi(c.conn)) return c.error("ERR WATCH inside MULTI is not allowed");
+  if (in_multi(c.conn)) return c.error(Err::kWatchInsideMulti);
   Transaction& tx = transaction(c.conn);
   // No point in watching more once a watched key was touched (Redis does the same).
   if (tx.dirty.load(std::memory_order_relaxed)) return c.reply.ok();
@@ -126,18 +126,8 @@ bool collect_shards(CmdCtx& c, Transaction& tx, storage::MultiLock& lock) {
       continue;
     }
     storage::Keyspace& ks = store.db(db);
-    if (cmd.first_key > 0) {
-      int last = cmd.last_key < 0 ? static_cast<int>(argc) + cmd.last_key : cmd.last_key;
-      for (int i = cmd.first_key; i <= last && i < static_cast<int>(argc); i += cmd.step)
-        lock.add_key(ks, arg(q, static_cast<size_t>(i)));
-    }
-    if (cmd.numkeys_at > 0 && static_cast<size_t>(cmd.numkeys_at) < argc) {
-      int64_t n;
-      size_t at = static_cast<size_t>(cmd.numkeys_at);
-      if (parse_int(arg(q, at), &n) && n > 0 && static_cast<uint64_t>(n) < argc - at) {
-        for (size_t i = 1; i <= static_cast<size_t>(n); i++) lock.add_key(ks, arg(q, at + i));
-      }
-    }
+    auto arg_of = [&](size_t i) { return arg(q, i); };
+    for_each_key(cmd, argc, arg_of, [&](size_t i) { lock.add_key(ks, arg(q, i)); });
   }
   for (const Transaction::Watched& w : tx.watched) lock.add_key(store.db(w.db), w.key);
   if (all) {
@@ -160,10 +150,10 @@ bool watched_key_expired(CmdCtx& c, const Transaction& tx) {
 }
 
 void cmd_exec(CmdCtx& c) {
-  if (!in_multi(c.conn)) return c.error("ERR EXEC without MULTI");
+  if (!in_multi(c.conn)) return c.error(Err::kExecWithoutMulti);
   Transaction& tx = *c.conn.tx;
   if (tx.aborted) {
-    c.error("EXECABORT Transaction discarded because of previous errors.");
+    c.error(Err::kExecAbort);
     return discard_transaction(c.conn);
   }
   storage::MultiLock& lock = tx.locks;
@@ -203,19 +193,46 @@ void cmd_exec(CmdCtx& c) {
 
 void register_transaction_commands(CommandTable& t) {
   constexpr uint32_t F = kNoscript | kLoading | kStale | kFast | kAllowBusy;
-  t.add({"multi", 1, F, 0, 0, 0, cmd_multi, "transactions", "Mark the start of a transaction block",
-         "", "1.2.0"});
-  t.add({"exec", 1, kNoscript | kLoading | kStale, 0, 0, 0, cmd_exec, "transactions",
-         "Execute all commands issued after MULTI", "", "1.2.0",
-         "Depends on commands in the transaction"});
-  t.add({"discard", 1, F, 0, 0, 0, cmd_discard, "transactions",
-         "Discard all commands issued after MULTI", "", "2.0.0",
-         "O(N), when N is the number of queued commands"});
-  t.add({"watch", -2, F, 1, -1, 1, cmd_watch, "transactions",
-         "Watch the given keys to determine execution of the MULTI/EXEC block", "key [key ...]",
-         "2.2.0", "O(1) for every key."});
-  t.add({"unwatch", 1, F, 0, 0, 0, cmd_unwatch, "transactions", "Forget about all watched keys", "",
-         "2.2.0"});
+  t.add({.name = "multi",
+         .arity = 1,
+         .flags = F,
+         .fn = cmd_multi,
+         .doc = {.group = "transactions",
+                 .summary = "Mark the start of a transaction block",
+                 .since = "1.2.0"}});
+  t.add({.name = "exec",
+         .arity = 1,
+         .flags = kNoscript | kLoading | kStale,
+         .fn = cmd_exec,
+         .doc = {.group = "transactions",
+                 .summary = "Execute all commands issued after MULTI",
+                 .since = "1.2.0",
+                 .complexity = "Depends on commands in the transaction"}});
+  t.add({.name = "discard",
+         .arity = 1,
+         .flags = F,
+         .fn = cmd_discard,
+         .doc = {.group = "transactions",
+                 .summary = "Discard all commands issued after MULTI",
+                 .since = "2.0.0",
+                 .complexity = "O(N), when N is the number of queued commands"}});
+  t.add({.name = "watch",
+         .arity = -2,
+         .flags = F,
+         .keys = {1, -1, 1},
+         .fn = cmd_watch,
+         .doc = {.group = "transactions",
+                 .summary = "Watch the given keys to determine execution of the MULTI/EXEC block",
+                 .syntax = "key [key ...]",
+                 .since = "2.2.0",
+                 .complexity = "O(1) for every key."}});
+  t.add(
+      {.name = "unwatch",
+       .arity = 1,
+       .flags = F,
+       .fn = cmd_unwatch,
+       .doc = {
+           .group = "transactions", .summary = "Forget about all watched keys", .since = "2.2.0"}});
 }
 
 }  // namespace respite::server

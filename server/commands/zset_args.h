@@ -12,6 +12,7 @@
 #include <string_view>
 #include <utility>
 
+#include "server/arg_parser.h"
 #include "server/context.h"
 #include "storage/zset_value.h"
 
@@ -24,14 +25,14 @@ using storage::ZScoreRange;
 using storage::ZSetValue;
 namespace zset = storage::zset;
 
-inline constexpr std::string_view kNotFloatRange = "ERR min or max is not a float";
-inline constexpr std::string_view kNotLexRange = "ERR min or max not valid string range item";
-
-// Redis's getLongFromObjectOrReply.
-inline bool parse_long(CmdCtx& c, std::string_view s, int64_t* out) {
-  if (parse_int(s, out)) return true;
-  c.error(err::kNotInt);
-  return false;
+// A range of ranks, argv[at] and argv[at + 1], each read as Redis's getLongFromObjectOrReply does
+// (the first failure is the one replied).
+inline bool parse_rank_range(CmdCtx& c, size_t at, int64_t* start, int64_t* end) {
+  ArgParser p(c.argv, at);
+  *start = p.next_int();
+  *end = p.next_int();
+  if (!p.ok()) c.error(p.error());
+  return p.ok();
 }
 
 // One end of a score range as Redis's zslParseRange reads it: "(" makes it exclusive, then strtod
@@ -61,7 +62,7 @@ inline bool parse_score_range(CmdCtx& c, std::string_view min, std::string_view 
                               ZScoreRange* r) {
   if (parse_score_item(min, &r->min, &r->minex) && parse_score_item(max, &r->max, &r->maxex))
     return true;
-  c.error(kNotFloatRange);
+  c.error(Err::kMinMaxNotFloat);
   return false;
 }
 
@@ -86,7 +87,7 @@ inline bool parse_lex_item(std::string_view s, ZLexBound* b) {
 
 inline bool parse_lex_range(CmdCtx& c, std::string_view min, std::string_view max, ZLexRange* r) {
   if (parse_lex_item(min, &r->min) && parse_lex_item(max, &r->max)) return true;
-  c.error(kNotLexRange);
+  c.error(Err::kMinMaxNotLex);
   return false;
 }
 
@@ -108,36 +109,36 @@ struct RangeSpec {
 // conflicts, then the range itself, whose ends swap places for a reversed score or lex range.
 inline bool parse_range_spec(CmdCtx& c, size_t key_idx, bool store, RangeBy by, Dir dir,
                              RangeSpec* s) {
-  for (size_t j = key_idx + 3; j < c.argc(); j++) {
-    size_t left = c.argc() - j - 1;
-    std::string_view o = c.arg(j);
-    if (!store && iequals(o, "withscores")) {
+  ArgParser p(c.argv, key_idx + 3);
+  while (p.has_next()) {
+    if (!store && p.check("WITHSCORES")) {
       s->withscores = true;
-    } else if (iequals(o, "limit") && left >= 2) {
-      if (!parse_long(c, c.arg(j + 1), &s->offset) || !parse_long(c, c.arg(j + 2), &s->limit))
-        return false;
-      j += 2;
-    } else if (dir == kDirAuto && iequals(o, "rev")) {
+    } else if (p.remaining() >= 3 && p.check("LIMIT")) {  // LIMIT without both values: syntax
+      s->offset = p.next_int();
+      s->limit = p.next_int();
+    } else if (dir == kDirAuto && p.check("REV")) {
       dir = kReverse;
-    } else if (by == RangeBy::kAuto && iequals(o, "bylex")) {
+    } else if (by == RangeBy::kAuto && p.check("BYLEX")) {
       by = RangeBy::kLex;
-    } else if (by == RangeBy::kAuto && iequals(o, "byscore")) {
+    } else if (by == RangeBy::kAuto && p.check("BYSCORE")) {
       by = RangeBy::kScore;
     } else {
-      c.error(err::kSyntax);
-      return false;
+      p.fail(Err::kSyntax);
     }
+  }
+  if (!p.ok()) {
+    c.error(p.error());
+    return false;
   }
   if (by == RangeBy::kAuto) by = RangeBy::kRank;
   s->by = by;
   s->reverse = dir == kReverse;
   if (s->limit != -1 && by == RangeBy::kRank) {
-    c.error(
-        "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+    c.error(Err::kLimitWithoutBy);
     return false;
   }
   if (s->withscores && by == RangeBy::kLex) {
-    c.error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+    c.error(Err::kWithscoresWithBylex);
     return false;
   }
   std::string_view min = c.arg(key_idx + 1), max = c.arg(key_idx + 2);
@@ -148,7 +149,7 @@ inline bool parse_range_spec(CmdCtx& c, size_t key_idx, bool store, RangeBy by, 
     case RangeBy::kLex:
       return parse_lex_range(c, min, max, &s->lex);
     default:
-      return parse_long(c, min, &s->start) && parse_long(c, max, &s->end);
+      return parse_rank_range(c, key_idx + 1, &s->start, &s->end);
   }
 }
 

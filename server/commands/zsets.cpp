@@ -22,6 +22,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "server/arg_parser.h"
 #include "server/blocking.h"
 #include "server/collection.h"
 #include "server/commands/zset_args.h"
@@ -75,35 +76,26 @@ void reply_run(protocol::ReplyWriter& r, const ZSetValue* z, size_t start, size_
 // ZADD, ZINCRBY, ZREM
 
 void zadd_generic(CmdCtx& c, int flags) {
-  size_t idx = 2;
   bool ch = false;
-  for (; idx < c.argc(); idx++) {
-    std::string_view o = c.arg(idx);
-    if (iequals(o, "nx"))
-      flags |= ZSetValue::kNX;
-    else if (iequals(o, "xx"))
-      flags |= ZSetValue::kXX;
-    else if (iequals(o, "ch"))
-      ch = true;
-    else if (iequals(o, "incr"))
-      flags |= ZSetValue::kIncr;
-    else if (iequals(o, "gt"))
-      flags |= ZSetValue::kGT;
-    else if (iequals(o, "lt"))
-      flags |= ZSetValue::kLT;
-    else
-      break;
+  // The flags come first; the first word that is none of them starts the score-member pairs.
+  ArgParser p(c.argv, 2);
+  constexpr int kFlagOf[] = {ZSetValue::kNX,   ZSetValue::kXX, 0,
+                             ZSetValue::kIncr, ZSetValue::kGT, ZSetValue::kLT};
+  for (;;) {
+    int i = p.switch_of({"NX", "XX", "CH", "INCR", "GT", "LT"});
+    if (i < 0) break;
+    flags |= kFlagOf[i];
+    ch |= i == 2;
   }
+  const size_t idx = p.index();
   const bool incr = flags & ZSetValue::kIncr, nx = flags & ZSetValue::kNX;
   const bool xx = flags & ZSetValue::kXX, gt = flags & ZSetValue::kGT, lt = flags & ZSetValue::kLT;
   size_t elements = c.argc() - idx;
-  if (elements % 2 || elements == 0) return c.error(err::kSyntax);
+  if (elements % 2 || elements == 0) return c.error(Err::kSyntax);
   elements /= 2;
-  if (nx && xx) return c.error("ERR XX and NX options at the same time are not compatible");
-  if ((gt && nx) || (lt && nx) || (gt && lt))
-    return c.error("ERR GT, LT, and/or NX options at the same time are not compatible");
-  if (incr && elements > 1)
-    return c.error("ERR INCR option supports a single increment-element pair");
+  if (nx && xx) return c.error(Err::kZaddXxNx);
+  if ((gt && nx) || (lt && nx) || (gt && lt)) return c.error(Err::kZaddGtLtNx);
+  if (incr && elements > 1) return c.error(Err::kZaddIncrPair);
 
   // Every score is parsed before anything changes: the command applies fully or not at all.
   double small[16];
@@ -114,12 +106,12 @@ void zadd_generic(CmdCtx& c, int flags) {
     scores = big.data();
   }
   for (size_t j = 0; j < elements; j++) {
-    if (!parse_double(c.arg(idx + 2 * j), &scores[j])) return c.error(err::kNotFloat);
+    if (!parse_double(c.arg(idx + 2 * j), &scores[j])) return c.error(Err::kNotFloat);
   }
 
   ZSetValue::Limits lim = limits(c);
   ZSet z(c, c.arg(1), Type::kZSet);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   if (!z.exists()) {
     if (xx) return incr ? c.reply.null() : c.reply.integer(0);
     z.create(ZSetValue::create(lim, c.arg(idx + 1).size()));
@@ -130,7 +122,7 @@ void zadd_generic(CmdCtx& c, int flags) {
     double out = 0;
     switch (z.get()->add(scores[j], c.arg(idx + 1 + 2 * j), flags, lim, &out)) {
       case ZSetValue::AddResult::kNaN:
-        return c.error("ERR resulting score is not a number (NaN)");
+        return c.error(Err::kScoreNaN);
       case ZSetValue::AddResult::kAdded:
         added++;
         break;
@@ -170,7 +162,7 @@ void cmd_zincrby(CmdCtx& c) {
 void cmd_zrem(CmdCtx& c) {
   ZSet z(c, c.arg(1), Type::kZSet);
   if (!z.exists()) return c.reply.integer(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   int64_t n = 0;
   for (size_t i = 2; i < c.argc() && z.get()->length() > 0; i++) n += z.get()->remove(c.arg(i));
   if (n) c.notify(kNotifyZset, "zrem", c.arg(1));
@@ -183,14 +175,14 @@ void cmd_zrem(CmdCtx& c) {
 void cmd_zcard(CmdCtx& c) {
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.integer(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(static_cast<int64_t>(z.get()->length()));
 }
 
 void cmd_zscore(CmdCtx& c) {
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.null();
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   double s;
   if (z.get()->score(c.arg(2), &s))
     c.reply.dbl(s);
@@ -200,7 +192,7 @@ void cmd_zscore(CmdCtx& c) {
 
 void cmd_zmscore(CmdCtx& c) {
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   c.reply.array(c.argc() - 2);
   for (size_t i = 2; i < c.argc(); i++) {
     double s;
@@ -214,7 +206,7 @@ void cmd_zmscore(CmdCtx& c) {
 void rank_generic(CmdCtx& c, bool reverse) {
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.null();
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   size_t r;
   if (!z.get()->rank(c.arg(2), &r)) return c.reply.null();
   if (reverse) r = z.get()->length() - 1 - r;
@@ -233,7 +225,7 @@ void cmd_zcount(CmdCtx& c) {
   if (!parse_score_range(c, c.arg(2), c.arg(3), &r)) return;
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.integer(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(static_cast<int64_t>(z.get()->count_in(r)));
 }
 
@@ -242,7 +234,7 @@ void cmd_zlexcount(CmdCtx& c) {
   if (!parse_lex_range(c, c.arg(2), c.arg(3), &r)) return;
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.integer(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(static_cast<int64_t>(z.get()->lex_count(r)));
 }
 
@@ -254,7 +246,7 @@ void zrange_generic(CmdCtx& c, RangeBy by, Dir dir) {
   if (!parse_range_spec(c, 1, false, by, dir, &s)) return;
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.array(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   Run run = resolve(z.get(), s);
   reply_run(c.reply, z.get(), run.start, run.count, s.reverse, s.withscores);
 }
@@ -292,7 +284,7 @@ void cmd_zrangestore(CmdCtx& c) {
   ZSetValue* fresh = nullptr;
   {
     ZSet src(c, ks, c.arg(2), Type::kZSet, AlreadyLocked{}, Access::kRead);
-    if (src.wrong_type()) return c.error(err::kWrongType);
+    if (src.wrong_type()) return c.error(Err::kWrongType);
     Run run = src.exists() ? resolve(src.get(), s) : Run{};
     if (run.count) {
       ZSetValue::Limits lim = limits(c);
@@ -321,7 +313,7 @@ void zremrange_generic(CmdCtx& c, RangeBy by) {
   ZScoreRange score;
   ZLexRange lex;
   if (by == RangeBy::kRank) {
-    if (!parse_long(c, c.arg(2), &start) || !parse_long(c, c.arg(3), &end)) return;
+    if (!parse_rank_range(c, 2, &start, &end)) return;
   } else if (by == RangeBy::kScore) {
     if (!parse_score_range(c, c.arg(2), c.arg(3), &score)) return;
   } else if (!parse_lex_range(c, c.arg(2), c.arg(3), &lex)) {
@@ -329,7 +321,7 @@ void zremrange_generic(CmdCtx& c, RangeBy by) {
   }
   ZSet z(c, c.arg(1), Type::kZSet);
   if (!z.exists()) return c.reply.integer(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   ZSetValue* s = z.get();
   RangeSpec spec;
   spec.by = by;
@@ -404,12 +396,12 @@ void pop_reply(CmdCtx& c, ZSet& z, bool max, size_t count, PopShape shape) {
 }
 
 void cmd_zpop(CmdCtx& c, bool max) {
-  if (c.argc() > 3) return c.error(err::kSyntax);
+  if (c.argc() > 3) return c.error(Err::kSyntax);
   int64_t count = -1;  // no count: a single pop, always a flat reply
-  if (c.argc() == 3 && (!parse_int(c.arg(2), &count) || count < 0)) return c.error(err::kPositive);
+  if (c.argc() == 3 && (!parse_int(c.arg(2), &count) || count < 0)) return c.error(Err::kPositive);
   ZSet z(c, c.arg(1), Type::kZSet);
   if (!z.exists()) return c.reply.array(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   if (count == 0) return c.reply.array(0);
   bool nested = c.reply.resp() == 3 && count != -1;
   pop_reply(c, z, max, count == -1 ? 1 : static_cast<size_t>(count),
@@ -433,7 +425,7 @@ bool pop_first(CmdCtx& c, const std::string_view* keys, size_t n, bool max, size
     if (!z.exists()) return false;
     if (z.wrong_type()) {
       if (serving) return false;
-      c.error(err::kWrongType);
+      c.error(Err::kWrongType);
       return true;
     }
     pop_reply(c, z, max, count, shape);
@@ -496,10 +488,9 @@ using zset::SetOp;
 // included, are locked together: the result is one atomic snapshot.
 void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool card_only) {
   int64_t setnum;
-  if (!parse_int(c.arg(numkeys_idx), &setnum)) return c.error(err::kNotInt);
-  if (setnum < 1)
-    return c.error("ERR at least 1 input key is needed for '" + c.cmd->name + "' command");
-  if (static_cast<uint64_t>(setnum) > c.argc() - numkeys_idx - 1) return c.error(err::kSyntax);
+  if (!parse_int(c.arg(numkeys_idx), &setnum)) return c.error(Err::kNotInt);
+  if (setnum < 1) return c.error(no_input_keys_error(c.cmd->name));
+  if (static_cast<uint64_t>(setnum) > c.argc() - numkeys_idx - 1) return c.error(Err::kSyntax);
   const size_t nk = static_cast<size_t>(setnum), first = numkeys_idx + 1;
 
   storage::Keyspace& ks = c.db();
@@ -522,7 +513,7 @@ void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool ca
     else if (e->type == Type::kSet)
       src[i].set = static_cast<const storage::SetValue*>(e->object());
     else
-      return c.error(err::kWrongType);
+      return c.error(Err::kWrongType);
   }
 
   Aggregate agg = Aggregate::kSum;
@@ -534,8 +525,7 @@ void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool ca
     if (op != SetOp::kDiff && !card_only && remaining >= nk + 1 && iequals(o, "weights")) {
       j++;
       for (size_t i = 0; i < nk; i++, j++) {
-        if (!parse_double(c.arg(j), &src[i].weight))
-          return c.error("ERR weight value is not a float");
+        if (!parse_double(c.arg(j), &src[i].weight)) return c.error(Err::kWeightNotFloat);
       }
     } else if (op != SetOp::kDiff && !card_only && remaining >= 2 && iequals(o, "aggregate")) {
       std::string_view a = c.arg(j + 1);
@@ -546,17 +536,16 @@ void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool ca
       else if (iequals(a, "max"))
         agg = Aggregate::kMax;
       else
-        return c.error(err::kSyntax);
+        return c.error(Err::kSyntax);
       j += 2;
     } else if (!store && !card_only && iequals(o, "withscores")) {
       withscores = true;
       j++;
     } else if (card_only && remaining >= 2 && iequals(o, "limit")) {
-      if (!parse_int(c.arg(j + 1), &limit) || limit < 0)
-        return c.error("ERR LIMIT can't be negative");
+      if (!parse_int(c.arg(j + 1), &limit) || limit < 0) return c.error(Err::kLimitNegative);
       j += 2;
     } else {
-      return c.error(err::kSyntax);
+      return c.error(Err::kSyntax);
     }
   }
 
@@ -614,20 +603,19 @@ void cmd_zrandmember(CmdCtx& c) {
   if (c.argc() == 2) {
     ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
     if (!z.exists()) return c.reply.null();
-    if (z.wrong_type()) return c.error(err::kWrongType);
+    if (z.wrong_type()) return c.error(Err::kWrongType);
     return c.reply.bulk(z.get()->at(rng.below(z.get()->length())).member);
   }
   int64_t l;
-  if (!parse_int(c.arg(2), &l)) return c.error(err::kNotInt);
-  if (l == INT64_MIN) return c.error(err::kRandCount);
+  if (!parse_int(c.arg(2), &l)) return c.error(Err::kNotInt);
+  if (l == INT64_MIN) return c.error(Err::kRandCount);
   if (c.argc() > 4 || (c.argc() == 4 && !iequals(c.arg(3), "withscores")))
-    return c.error(err::kSyntax);
+    return c.error(Err::kSyntax);
   const bool withscores = c.argc() == 4;
-  if (withscores && (l < -INT64_MAX / 2 || l > INT64_MAX / 2))
-    return c.error("ERR value is out of range");
+  if (withscores && (l < -INT64_MAX / 2 || l > INT64_MAX / 2)) return c.error(Err::kOutOfRange);
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return c.reply.array(0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   const ZSetValue* s = z.get();
   const size_t size = s->length();
   if (l == 0) return c.reply.array(0);
@@ -696,7 +684,7 @@ void cmd_zscan(CmdCtx& c) {
   if (!parse_scan_cursor(c, c.arg(2), &cursor)) return;
   ZSet z(c, c.arg(1), Type::kZSet, Access::kRead);
   if (!z.exists()) return reply_scan(c.reply, 0, 0);
-  if (z.wrong_type()) return c.error(err::kWrongType);
+  if (z.wrong_type()) return c.error(Err::kWrongType);
   ScanArgs a;
   if (!parse_scan_options(c, 3, false, &a)) return;
   const ZSetValue* s = z.get();
@@ -747,136 +735,388 @@ void register_zset_commands(CommandTable& t) {
   constexpr std::string_view logn_cx =
       "O(log(N)) with N being the number of elements in the sorted set.";
 
-  t.add({"zadd", -4, WD | kFast, 1, 1, 1, cmd_zadd, g,
-         "Add one or more members to a sorted set, or update its score if it already exists",
-         "key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]", "1.2.0",
-         "O(log(N)) for each item added, where N is the number of elements in the sorted set."});
-  t.add({"zincrby", 4, WD | kFast, 1, 1, 1, cmd_zincrby, g,
-         "Increment the score of a member in a sorted set", "key increment member", "1.2.0",
-         "O(log(N)) where N is the number of elements in the sorted set."});
-  t.add({"zrem", -3, W | kFast, 1, 1, 1, cmd_zrem, g,
-         "Remove one or more members from a sorted set", "key member [member ...]", "1.2.0",
-         "O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
-         "elements to be removed."});
-  t.add({"zscore", 3, R | kFast, 1, 1, 1, cmd_zscore, g,
-         "Get the score associated with the given member in a sorted set", "key member", "1.2.0"});
-  t.add({"zmscore", -3, R | kFast, 1, 1, 1, cmd_zmscore, g,
-         "Get the score associated with the given members in a sorted set",
-         "key member [member ...]", "6.2.0",
-         "O(N) where N is the number of members being requested."});
-  t.add({"zcard", 2, R | kFast, 1, 1, 1, cmd_zcard, g, "Get the number of members in a sorted set",
-         "key", "1.2.0"});
-  t.add({"zcount", 4, R | kFast, 1, 1, 1, cmd_zcount, g,
-         "Count the members in a sorted set with scores within the given values", "key min max",
-         "2.0.0", logn_cx});
-  t.add({"zlexcount", 4, R | kFast, 1, 1, 1, cmd_zlexcount, g,
-         "Count the number of members in a sorted set between a given lexicographical range",
-         "key min max", "2.8.9", logn_cx});
-  t.add({"zrank", 3, R | kFast, 1, 1, 1, cmd_zrank, g,
-         "Determine the index of a member in a sorted set", "key member", "2.0.0", logn});
-  t.add({"zrevrank", 3, R | kFast, 1, 1, 1, cmd_zrevrank, g,
-         "Determine the index of a member in a sorted set, with scores ordered from high to low",
-         "key member", "2.0.0", logn});
-  t.add({"zrange", -4, R, 1, 1, 1, cmd_zrange, g, "Return a range of members in a sorted set",
-         "key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]", "1.2.0",
-         range_cx});
-  t.add({"zrangebyscore", -4, R, 1, 1, 1, cmd_zrangebyscore, g,
-         "Return a range of members in a sorted set, by score",
-         "key min max [WITHSCORES] [LIMIT offset count]", "1.0.5", range_limit_cx});
-  t.add({"zrevrangebyscore", -4, R, 1, 1, 1, cmd_zrevrangebyscore, g,
-         "Return a range of members in a sorted set, by score, with scores ordered from high to "
-         "low",
-         "key max min [WITHSCORES] [LIMIT offset count]", "2.2.0", range_limit_cx});
-  t.add({"zrangebylex", -4, R, 1, 1, 1, cmd_zrangebylex, g,
-         "Return a range of members in a sorted set, by lexicographical range",
-         "key min max [LIMIT offset count]", "2.8.9", range_limit_cx});
-  t.add({"zrevrangebylex", -4, R, 1, 1, 1, cmd_zrevrangebylex, g,
-         "Return a range of members in a sorted set, by lexicographical range, ordered from "
-         "higher to lower strings.",
-         "key max min [LIMIT offset count]", "2.8.9", range_limit_cx});
-  t.add({"zrevrange", -4, R, 1, 1, 1, cmd_zrevrange, g,
-         "Return a range of members in a sorted set, by index, with scores ordered from high to "
-         "low",
-         "key start stop [WITHSCORES]", "1.2.0", range_cx});
-  t.add({"zrangestore", -5, WD, 1, 2, 1, cmd_zrangestore, g,
-         "Store a range of members from sorted set into another key",
-         "dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]", "6.2.0",
-         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-         "elements stored into the destination key."});
-  t.add({"zremrangebyrank", 4, W, 1, 1, 1, cmd_zremrangebyrank, g,
-         "Remove all members in a sorted set within the given indexes", "key start stop", "2.0.0",
-         remrange_cx});
-  t.add({"zremrangebyscore", 4, W, 1, 1, 1, cmd_zremrangebyscore, g,
-         "Remove all members in a sorted set within the given scores", "key min max", "1.2.0",
-         remrange_cx});
-  t.add({"zremrangebylex", 4, W, 1, 1, 1, cmd_zremrangebylex, g,
-         "Remove all members in a sorted set between the given lexicographical range",
-         "key min max", "2.8.9", remrange_cx});
-  t.add({"zpopmin", -2, W | kFast, 1, 1, 1, cmd_zpopmin, g,
-         "Remove and return members with the lowest scores in a sorted set", "key [count]", "5.0.0",
-         pop_cx});
-  t.add({"zpopmax", -2, W | kFast, 1, 1, 1, cmd_zpopmax, g,
-         "Remove and return members with the highest scores in a sorted set", "key [count]",
-         "5.0.0", pop_cx});
-  t.add({"bzpopmin", -3, W | kNoscript | kBlocking | kFast, 1, -2, 1, cmd_bzpopmin, g,
-         "Remove and return the member with the lowest score from one or more sorted sets, or "
-         "block until one is available",
-         "key [key ...] timeout", "5.0.0", logn_cx});
-  t.add({"bzpopmax", -3, W | kNoscript | kBlocking | kFast, 1, -2, 1, cmd_bzpopmax, g,
-         "Remove and return the member with the highest score from one or more sorted sets, or "
-         "block until one is available",
-         "key [key ...] timeout", "5.0.0", logn_cx});
-  t.add({"zmpop", -4, W | kMovableKeys, 0, 0, 0, cmd_zmpop, g,
-         "Remove and return members with scores in a sorted set",
-         "numkeys key [key ...] <MIN | MAX> [COUNT count]", "7.0.0", mpop_cx})
-      ->numkeys_at = 1;
-  t.add({"bzmpop", -5, W | kBlocking | kMovableKeys, 0, 0, 0, cmd_bzmpop, g,
-         "Remove and return members with scores in a sorted set or block until one is available",
-         "timeout numkeys key [key ...] <MIN | MAX> [COUNT count]", "7.0.0", mpop_cx})
-      ->numkeys_at = 2;
-  t.add({"zunionstore", -4, WD | kMovableKeys, 1, 1, 1, cmd_zunionstore, g,
-         "Add multiple sorted sets and store the resulting sorted set in a new key",
-         "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN "
-         "| MAX>]",
-         "2.0.0", union_cx})
-      ->numkeys_at = 2;
-  t.add({"zinterstore", -4, WD | kMovableKeys, 1, 1, 1, cmd_zinterstore, g,
-         "Intersect multiple sorted sets and store the resulting sorted set in a new key",
-         "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN "
-         "| MAX>]",
-         "2.0.0", inter_cx})
-      ->numkeys_at = 2;
-  t.add({"zdiffstore", -4, WD | kMovableKeys, 1, 1, 1, cmd_zdiffstore, g,
-         "Subtract multiple sorted sets and store the resulting sorted set in a new key",
-         "destination numkeys key [key ...]", "6.2.0", diff_cx})
-      ->numkeys_at = 2;
-  t.add({"zunion", -3, R | kMovableKeys, 0, 0, 0, cmd_zunion, g, "Add multiple sorted sets",
-         "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN | MAX>] "
-         "[WITHSCORES]",
-         "6.2.0", union_cx})
-      ->numkeys_at = 1;
-  t.add({"zinter", -3, R | kMovableKeys, 0, 0, 0, cmd_zinter, g, "Intersect multiple sorted sets",
-         "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN | MAX>] "
-         "[WITHSCORES]",
-         "6.2.0", inter_cx})
-      ->numkeys_at = 1;
-  t.add({"zdiff", -3, R | kMovableKeys, 0, 0, 0, cmd_zdiff, g, "Subtract multiple sorted sets",
-         "numkeys key [key ...] [WITHSCORES]", "6.2.0", diff_cx})
-      ->numkeys_at = 1;
-  t.add({"zintercard", -3, R | kMovableKeys, 0, 0, 0, cmd_zintercard, g,
-         "Intersect multiple sorted sets and return the cardinality of the result",
-         "numkeys key [key ...] [LIMIT limit]", "7.0.0",
-         "O(N*K) worst case with N being the smallest input sorted set, K being the number of "
-         "input sorted sets."})
-      ->numkeys_at = 1;
-  t.add({"zrandmember", -2, R, 1, 1, 1, cmd_zrandmember, g,
-         "Get one or multiple random elements from a sorted set", "key [count [WITHSCORES]]",
-         "6.2.0", "O(N) where N is the number of elements returned"});
-  t.add({"zscan", -3, R, 1, 1, 1, cmd_zscan, g,
-         "Incrementally iterate sorted sets elements and associated scores",
-         "key cursor [MATCH pattern] [COUNT count]", "2.8.0",
-         "O(1) for every call. O(N) for a complete iteration, including enough command calls for "
-         "the cursor to return back to 0. N is the number of elements inside the collection."});
+  t.add(
+      {.name = "zadd",
+       .arity = -4,
+       .flags = WD | kFast,
+       .keys = {1, 1, 1},
+       .fn = cmd_zadd,
+       .doc = {
+           .group = g,
+           .summary =
+               "Add one or more members to a sorted set, or update its score if it already exists",
+           .syntax = "key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]",
+           .since = "1.2.0",
+           .complexity = "O(log(N)) for each item added, where N is the number of elements in the "
+                         "sorted set."}});
+  t.add({.name = "zincrby",
+         .arity = 4,
+         .flags = WD | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_zincrby,
+         .doc = {.group = g,
+                 .summary = "Increment the score of a member in a sorted set",
+                 .syntax = "key increment member",
+                 .since = "1.2.0",
+                 .complexity = "O(log(N)) where N is the number of elements in the sorted set."}});
+  t.add({.name = "zrem",
+         .arity = -3,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_zrem,
+         .doc = {.group = g,
+                 .summary = "Remove one or more members from a sorted set",
+                 .syntax = "key member [member ...]",
+                 .since = "1.2.0",
+                 .complexity = "O(M*log(N)) with N being the number of elements in the sorted set "
+                               "and M the number of elements to be removed."}});
+  t.add({.name = "zscore",
+         .arity = 3,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_zscore,
+         .doc = {.group = g,
+                 .summary = "Get the score associated with the given member in a sorted set",
+                 .syntax = "key member",
+                 .since = "1.2.0"}});
+  t.add({.name = "zmscore",
+         .arity = -3,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_zmscore,
+         .doc = {.group = g,
+                 .summary = "Get the score associated with the given members in a sorted set",
+                 .syntax = "key member [member ...]",
+                 .since = "6.2.0",
+                 .complexity = "O(N) where N is the number of members being requested."}});
+  t.add({.name = "zcard",
+         .arity = 2,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_zcard,
+         .doc = {.group = g,
+                 .summary = "Get the number of members in a sorted set",
+                 .syntax = "key",
+                 .since = "1.2.0"}});
+  t.add({.name = "zcount",
+         .arity = 4,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_zcount,
+         .doc = {.group = g,
+                 .summary = "Count the members in a sorted set with scores within the given values",
+                 .syntax = "key min max",
+                 .since = "2.0.0",
+                 .complexity = logn_cx}});
+  t.add(
+      {.name = "zlexcount",
+       .arity = 4,
+       .flags = R | kFast,
+       .keys = {1, 1, 1},
+       .fn = cmd_zlexcount,
+       .doc = {
+           .group = g,
+           .summary =
+               "Count the number of members in a sorted set between a given lexicographical range",
+           .syntax = "key min max",
+           .since = "2.8.9",
+           .complexity = logn_cx}});
+  t.add({.name = "zrank",
+         .arity = 3,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_zrank,
+         .doc = {.group = g,
+                 .summary = "Determine the index of a member in a sorted set",
+                 .syntax = "key member",
+                 .since = "2.0.0",
+                 .complexity = logn}});
+  t.add({.name = "zrevrank",
+         .arity = 3,
+         .flags = R | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_zrevrank,
+         .doc = {.group = g,
+                 .summary = "Determine the index of a member in a sorted set, with scores ordered "
+                            "from high to low",
+                 .syntax = "key member",
+                 .since = "2.0.0",
+                 .complexity = logn}});
+  t.add(
+      {.name = "zrange",
+       .arity = -4,
+       .flags = R,
+       .keys = {1, 1, 1},
+       .fn = cmd_zrange,
+       .doc = {.group = g,
+               .summary = "Return a range of members in a sorted set",
+               .syntax = "key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]",
+               .since = "1.2.0",
+               .complexity = range_cx}});
+  t.add({.name = "zrangebyscore",
+         .arity = -4,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_zrangebyscore,
+         .doc = {.group = g,
+                 .summary = "Return a range of members in a sorted set, by score",
+                 .syntax = "key min max [WITHSCORES] [LIMIT offset count]",
+                 .since = "1.0.5",
+                 .complexity = range_limit_cx}});
+  t.add({.name = "zrevrangebyscore",
+         .arity = -4,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_zrevrangebyscore,
+         .doc = {.group = g,
+                 .summary = "Return a range of members in a sorted set, by score, with scores "
+                            "ordered from high to low",
+                 .syntax = "key max min [WITHSCORES] [LIMIT offset count]",
+                 .since = "2.2.0",
+                 .complexity = range_limit_cx}});
+  t.add({.name = "zrangebylex",
+         .arity = -4,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_zrangebylex,
+         .doc = {.group = g,
+                 .summary = "Return a range of members in a sorted set, by lexicographical range",
+                 .syntax = "key min max [LIMIT offset count]",
+                 .since = "2.8.9",
+                 .complexity = range_limit_cx}});
+  t.add({.name = "zrevrangebylex",
+         .arity = -4,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_zrevrangebylex,
+         .doc = {.group = g,
+                 .summary = "Return a range of members in a sorted set, by lexicographical range, "
+                            "ordered from higher to lower strings.",
+                 .syntax = "key max min [LIMIT offset count]",
+                 .since = "2.8.9",
+                 .complexity = range_limit_cx}});
+  t.add({.name = "zrevrange",
+         .arity = -4,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_zrevrange,
+         .doc = {.group = g,
+                 .summary = "Return a range of members in a sorted set, by index, with scores "
+                            "ordered from high to low",
+                 .syntax = "key start stop [WITHSCORES]",
+                 .since = "1.2.0",
+                 .complexity = range_cx}});
+  t.add({.name = "zrangestore",
+         .arity = -5,
+         .flags = WD,
+         .keys = {1, 2, 1},
+         .fn = cmd_zrangestore,
+         .doc = {.group = g,
+                 .summary = "Store a range of members from sorted set into another key",
+                 .syntax = "dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]",
+                 .since = "6.2.0",
+                 .complexity = "O(log(N)+M) with N being the number of elements in the sorted set "
+                               "and M the number of elements stored into the destination key."}});
+  t.add({.name = "zremrangebyrank",
+         .arity = 4,
+         .flags = W,
+         .keys = {1, 1, 1},
+         .fn = cmd_zremrangebyrank,
+         .doc = {.group = g,
+                 .summary = "Remove all members in a sorted set within the given indexes",
+                 .syntax = "key start stop",
+                 .since = "2.0.0",
+                 .complexity = remrange_cx}});
+  t.add({.name = "zremrangebyscore",
+         .arity = 4,
+         .flags = W,
+         .keys = {1, 1, 1},
+         .fn = cmd_zremrangebyscore,
+         .doc = {.group = g,
+                 .summary = "Remove all members in a sorted set within the given scores",
+                 .syntax = "key min max",
+                 .since = "1.2.0",
+                 .complexity = remrange_cx}});
+  t.add({.name = "zremrangebylex",
+         .arity = 4,
+         .flags = W,
+         .keys = {1, 1, 1},
+         .fn = cmd_zremrangebylex,
+         .doc = {.group = g,
+                 .summary =
+                     "Remove all members in a sorted set between the given lexicographical range",
+                 .syntax = "key min max",
+                 .since = "2.8.9",
+                 .complexity = remrange_cx}});
+  t.add({.name = "zpopmin",
+         .arity = -2,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_zpopmin,
+         .doc = {.group = g,
+                 .summary = "Remove and return members with the lowest scores in a sorted set",
+                 .syntax = "key [count]",
+                 .since = "5.0.0",
+                 .complexity = pop_cx}});
+  t.add({.name = "zpopmax",
+         .arity = -2,
+         .flags = W | kFast,
+         .keys = {1, 1, 1},
+         .fn = cmd_zpopmax,
+         .doc = {.group = g,
+                 .summary = "Remove and return members with the highest scores in a sorted set",
+                 .syntax = "key [count]",
+                 .since = "5.0.0",
+                 .complexity = pop_cx}});
+  t.add({.name = "bzpopmin",
+         .arity = -3,
+         .flags = W | kNoscript | kBlocking | kFast,
+         .keys = {1, -2, 1},
+         .fn = cmd_bzpopmin,
+         .doc = {.group = g,
+                 .summary = "Remove and return the member with the lowest score from one or more "
+                            "sorted sets, or block until one is available",
+                 .syntax = "key [key ...] timeout",
+                 .since = "5.0.0",
+                 .complexity = logn_cx}});
+  t.add({.name = "bzpopmax",
+         .arity = -3,
+         .flags = W | kNoscript | kBlocking | kFast,
+         .keys = {1, -2, 1},
+         .fn = cmd_bzpopmax,
+         .doc = {.group = g,
+                 .summary = "Remove and return the member with the highest score from one or more "
+                            "sorted sets, or block until one is available",
+                 .syntax = "key [key ...] timeout",
+                 .since = "5.0.0",
+                 .complexity = logn_cx}});
+  t.add({.name = "zmpop",
+         .arity = -4,
+         .flags = W | kMovableKeys,
+         .numkeys_at = 1,
+         .fn = cmd_zmpop,
+         .doc = {.group = g,
+                 .summary = "Remove and return members with scores in a sorted set",
+                 .syntax = "numkeys key [key ...] <MIN | MAX> [COUNT count]",
+                 .since = "7.0.0",
+                 .complexity = mpop_cx}});
+  t.add({.name = "bzmpop",
+         .arity = -5,
+         .flags = W | kBlocking | kMovableKeys,
+         .numkeys_at = 2,
+         .fn = cmd_bzmpop,
+         .doc = {.group = g,
+                 .summary = "Remove and return members with scores in a sorted set or block until "
+                            "one is available",
+                 .syntax = "timeout numkeys key [key ...] <MIN | MAX> [COUNT count]",
+                 .since = "7.0.0",
+                 .complexity = mpop_cx}});
+  t.add({.name = "zunionstore",
+         .arity = -4,
+         .flags = WD | kMovableKeys,
+         .keys = {1, 1, 1},
+         .numkeys_at = 2,
+         .fn = cmd_zunionstore,
+         .doc = {
+             .group = g,
+             .summary = "Add multiple sorted sets and store the resulting sorted set in a new key",
+             .syntax = "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE "
+                       "<SUM | MIN | MAX>]",
+             .since = "2.0.0",
+             .complexity = union_cx}});
+  t.add(
+      {.name = "zinterstore",
+       .arity = -4,
+       .flags = WD | kMovableKeys,
+       .keys = {1, 1, 1},
+       .numkeys_at = 2,
+       .fn = cmd_zinterstore,
+       .doc = {.group = g,
+               .summary =
+                   "Intersect multiple sorted sets and store the resulting sorted set in a new key",
+               .syntax = "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] "
+                         "[AGGREGATE <SUM | MIN | MAX>]",
+               .since = "2.0.0",
+               .complexity = inter_cx}});
+  t.add(
+      {.name = "zdiffstore",
+       .arity = -4,
+       .flags = WD | kMovableKeys,
+       .keys = {1, 1, 1},
+       .numkeys_at = 2,
+       .fn = cmd_zdiffstore,
+       .doc = {.group = g,
+               .summary =
+                   "Subtract multiple sorted sets and store the resulting sorted set in a new key",
+               .syntax = "destination numkeys key [key ...]",
+               .since = "6.2.0",
+               .complexity = diff_cx}});
+  t.add({.name = "zunion",
+         .arity = -3,
+         .flags = R | kMovableKeys,
+         .numkeys_at = 1,
+         .fn = cmd_zunion,
+         .doc = {.group = g,
+                 .summary = "Add multiple sorted sets",
+                 .syntax = "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | "
+                           "MIN | MAX>] [WITHSCORES]",
+                 .since = "6.2.0",
+                 .complexity = union_cx}});
+  t.add({.name = "zinter",
+         .arity = -3,
+         .flags = R | kMovableKeys,
+         .numkeys_at = 1,
+         .fn = cmd_zinter,
+         .doc = {.group = g,
+                 .summary = "Intersect multiple sorted sets",
+                 .syntax = "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | "
+                           "MIN | MAX>] [WITHSCORES]",
+                 .since = "6.2.0",
+                 .complexity = inter_cx}});
+  t.add({.name = "zdiff",
+         .arity = -3,
+         .flags = R | kMovableKeys,
+         .numkeys_at = 1,
+         .fn = cmd_zdiff,
+         .doc = {.group = g,
+                 .summary = "Subtract multiple sorted sets",
+                 .syntax = "numkeys key [key ...] [WITHSCORES]",
+                 .since = "6.2.0",
+                 .complexity = diff_cx}});
+  t.add(
+      {.name = "zintercard",
+       .arity = -3,
+       .flags = R | kMovableKeys,
+       .numkeys_at = 1,
+       .fn = cmd_zintercard,
+       .doc = {.group = g,
+               .summary = "Intersect multiple sorted sets and return the cardinality of the result",
+               .syntax = "numkeys key [key ...] [LIMIT limit]",
+               .since = "7.0.0",
+               .complexity = "O(N*K) worst case with N being the smallest input sorted set, K "
+                             "being the number of input sorted sets."}});
+  t.add({.name = "zrandmember",
+         .arity = -2,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_zrandmember,
+         .doc = {.group = g,
+                 .summary = "Get one or multiple random elements from a sorted set",
+                 .syntax = "key [count [WITHSCORES]]",
+                 .since = "6.2.0",
+                 .complexity = "O(N) where N is the number of elements returned"}});
+  t.add({.name = "zscan",
+         .arity = -3,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_zscan,
+         .doc = {.group = g,
+                 .summary = "Incrementally iterate sorted sets elements and associated scores",
+                 .syntax = "key cursor [MATCH pattern] [COUNT count]",
+                 .since = "2.8.0",
+                 .complexity = "O(1) for every call. O(N) for a complete iteration, including "
+                               "enough command calls for the cursor to return back to 0. N is the "
+                               "number of elements inside the collection."}});
 }
 
 }  // namespace respite::server

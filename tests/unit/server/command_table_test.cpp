@@ -60,8 +60,11 @@ TEST_CASE("find: names past 16 bytes are compared in full") {
   // shares its first 16 bytes and its length with another.
   CommandTable t;
   auto add = [&](const char* name) {
-    t.add({name, 1, respite::server::kFast, 0, 0, 0, [](respite::server::CmdCtx&) {}, "generic",
-           "test"});
+    t.add({.name = name,
+           .arity = 1,
+           .flags = respite::server::kFast,
+           .fn = [](respite::server::CmdCtx&) {},
+           .doc = {.group = "generic", .summary = "test"}});
   };
   add("abcdefghijklmnop-one");
   add("abcdefghijklmnop-two");

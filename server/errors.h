@@ -1,0 +1,165 @@
+// Every error text the server replies with, word for word as Redis 7.0 sends it, in one place: a
+// status enum (Err) whose error_text() is the fixed text, and builder functions for the texts that
+// carry an argument (a command name, an option the client typed). Handlers never spell an error
+// literal: a typo or a drifted word would otherwise hide in one family file, and the integration
+// and differential tests compare these texts byte for byte with real Redis. Plays the part of
+// Dragonfly's OpStatus and StatusToMsg; the config file loader's own messages (which are not
+// replies) stay with it in config*.cpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace respite::server {
+
+// The fixed error replies. kOk (no error) is the zero value, so that a latched status (ArgParser)
+// reads as "nothing went wrong" until something does.
+enum class Err : uint8_t {
+  kOk = 0,
+  // Shared by many families.
+  kWrongType,
+  kNotInt,
+  kNotFloat,
+  kSyntax,
+  kNoSuchKey,
+  kOverflow,
+  kDbIndex,
+  kInvalidDb,
+  kSameObject,
+  kNoAuth,
+  kNaN,
+  kStringTooLong,
+  kOutOfRangeOffset,
+  kCursor,
+  kPositive,
+  kRandCount,
+  kOutOfRange,
+  kNumkeysPositive,
+  kCountPositive,
+  kTooManyKeys,
+  kLimitNegative,
+  kOom,
+  kNotAllowedInMulti,
+  // Blocking commands' timeout argument.
+  kTimeoutNotFloat,
+  kTimeoutNegative,
+  kTimeoutOutOfRange,
+  // Strings.
+  kDecrOverflow,
+  // Hashes.
+  kHashNotInt,
+  kHashNotFloat,
+  kIncrNaN,
+  // Lists.
+  kIndexOutOfRange,
+  kListElementTooLarge,
+  kRankZero,
+  kCountNegative,
+  kMaxlenNegative,
+  // Sorted sets.
+  kZaddXxNx,
+  kZaddGtLtNx,
+  kZaddIncrPair,
+  kScoreNaN,
+  kWeightNotFloat,
+  kMinMaxNotFloat,
+  kMinMaxNotLex,
+  kLimitWithoutBy,
+  kWithscoresWithBylex,
+  // Keys.
+  kExpireNxAndOthers,
+  kExpireGtAndLt,
+  kLfuNotSelected,
+  // Transactions.
+  kMultiNested,
+  kDiscardWithoutMulti,
+  kWatchInsideMulti,
+  kExecWithoutMulti,
+  kExecAbort,
+  // Connection.
+  kWrongPass,
+  kAuthNoPassword,
+  kBadClientName,
+  kProtoNotInt,
+  kNoProto,
+  kHelloNoAuth,
+  kInvalidClientId,
+  kClientIdPositive,
+  kUnblockReason,
+  kUnblocked,
+  kNoSuchClient,
+  // Client-side caching (CLIENT TRACKING, CLIENT CACHING).
+  kTrackingOneRedirect,
+  kTrackingNoRedirectClient,
+  kTrackingPrefixNeedsBcast,
+  kTrackingBcastSwitch,
+  kTrackingOptWithBcast,
+  kTrackingOptBoth,
+  kTrackingOptSwitch,
+  kCachingNotTracking,
+  kCachingYesNotOptin,
+  kCachingNoNotOptout,
+  // SORT.
+  kSortScoreNotDouble,
+  // Server.
+  kInvalidFirstDb,
+  kInvalidSecondDb,
+  kInvalidCommand,
+  kInvalidNumArgs,
+  kNoKeyArgs,
+  kInvalidArgs,
+  kNoShutdown,
+  kNoConfigFile,
+  kCount  // not a status: the number of them
+};
+
+// The exact reply text of e; empty for kOk.
+std::string_view error_text(Err e);
+
+// Texts with an argument, each as Redis formats it.
+
+// "ERR unknown command 'x', with args beginning with: 'a' 'b' ": the name cut at 128 bytes, then
+// quoted arguments while the list is under 128 bytes; each stops at a NUL byte (Redis's %.*s).
+std::string unknown_command_error(const std::vector<std::string_view>& argv);
+// "ERR unknown subcommand 'sub'. Try CONTAINER HELP." (sub as given: the caller cuts it).
+std::string unknown_subcommand_error(std::string_view container, std::string_view sub);
+// Redis's addReplySubcommandSyntaxError: "ERR unknown subcommand or wrong number of arguments for
+// 'sub'. Try CONTAINER HELP.", sub cut at 128 bytes.
+std::string subcommand_syntax_error(std::string_view container, std::string_view sub);
+// "ERR wrong number of arguments for 'get' command"
+std::string arity_error(std::string_view command);
+// "ERR invalid expire time in 'set' command"
+std::string invalid_expire_error(std::string_view command);
+// "ERR at least 1 input key is needed for 'zunion' command"
+std::string no_input_keys_error(std::string_view command);
+// EXPIRE's "ERR Unsupported option NOPE"
+std::string unsupported_option_error(std::string_view option);
+// "ERR Syntax error in HELLO option 'x'"
+std::string hello_option_error(std::string_view option);
+// CLIENT SETINFO: "ERR Unrecognized option 'x'"
+std::string unrecognized_option_error(std::string_view option);
+// CLIENT SETINFO: "ERR lib-name cannot contain spaces, newlines or special characters."
+std::string client_attr_error(std::string_view attribute);
+// "ERR Unknown client type 'x'"
+std::string unknown_client_type_error(std::string_view type);
+// "ERR No such user 'x'"
+std::string no_such_user_error(std::string_view user);
+// A RESP2 subscriber's "ERR Can't execute 'get': only (P|S)SUBSCRIBE / ... are allowed in this
+// context"
+std::string pubsub_context_error(std::string_view command);
+// "EXECABORT Transaction discarded because of: <reason>", reason without its "ERR " prefix (as
+// Redis's execCommandAbort, which formats its own rejections without it).
+std::string exec_abort_error(std::string_view reason);
+// CLIENT TRACKING ... PREFIX: `prefix` overlaps `other`, one the client has already (existing) or
+// another given in the same command. Both are cut at a NUL byte, as Redis's %s shows them.
+std::string prefix_overlap_error(std::string_view prefix, std::string_view other, bool existing);
+// "ERR CONFIG SET failed (possibly related to argument 'x') - why"
+std::string config_set_failed_error(std::string_view name, std::string_view why);
+// "ERR Unknown option or number of arguments for CONFIG SET - 'x'"
+std::string config_unknown_option_error(std::string_view name);
+// "ERR Rewriting config file: <strerror>"
+std::string config_rewrite_error(std::string_view why);
+
+}  // namespace respite::server

@@ -1,0 +1,215 @@
+// Unit tests of server/errors.h: every status has a text, each text is the one Redis 7.0 sends,
+// word for word (the table below is written out again on purpose: a change to errors.cpp must be
+// a change here too), and the builders format their argument as Redis does.
+#include <doctest.h>
+
+#include <cctype>
+#include <set>
+#include <string>
+
+#include "server/errors.h"
+
+using namespace respite::server;
+
+TEST_CASE("every status but kOk has a distinct Redis error text with an upper-case code") {
+  CHECK(error_text(Err::kOk).empty());
+  std::set<std::string_view> seen;
+  for (int i = 1; i < static_cast<int>(Err::kCount); i++) {
+    std::string_view t = error_text(static_cast<Err>(i));
+    CAPTURE(i);
+    REQUIRE(!t.empty());
+    CHECK(t != "ERR unknown error");
+    size_t sp = t.find(' ');
+    REQUIRE(sp != std::string_view::npos);
+    for (char ch : t.substr(0, sp)) CHECK(std::isupper(static_cast<unsigned char>(ch)));
+    CHECK(t.find('\r') == std::string_view::npos);
+    CHECK(t.find('\n') == std::string_view::npos);
+    CHECK(seen.insert(t).second);
+  }
+}
+
+TEST_CASE("each status maps to Redis 7.0's exact text") {
+  const std::pair<Err, std::string_view> want[] = {
+      {Err::kWrongType, "WRONGTYPE Operation against a key holding the wrong kind of value"},
+      {Err::kNotInt, "ERR value is not an integer or out of range"},
+      {Err::kNotFloat, "ERR value is not a valid float"},
+      {Err::kSyntax, "ERR syntax error"},
+      {Err::kNoSuchKey, "ERR no such key"},
+      {Err::kOverflow, "ERR increment or decrement would overflow"},
+      {Err::kDbIndex, "ERR DB index is out of range"},
+      {Err::kInvalidDb, "ERR invalid DB index"},
+      {Err::kSameObject, "ERR source and destination objects are the same"},
+      {Err::kNoAuth, "NOAUTH Authentication required."},
+      {Err::kNaN, "ERR increment would produce NaN or Infinity"},
+      {Err::kStringTooLong, "ERR string exceeds maximum allowed size (proto-max-bulk-len)"},
+      {Err::kOutOfRangeOffset, "ERR offset is out of range"},
+      {Err::kCursor, "ERR invalid cursor"},
+      {Err::kPositive, "ERR value is out of range, must be positive"},
+      {Err::kRandCount,
+       "ERR value is out of range, value must between -9223372036854775807 and "
+       "9223372036854775807"},
+      {Err::kOutOfRange, "ERR value is out of range"},
+      {Err::kNumkeysPositive, "ERR numkeys should be greater than 0"},
+      {Err::kCountPositive, "ERR count should be greater than 0"},
+      {Err::kTooManyKeys, "ERR Number of keys can't be greater than number of args"},
+      {Err::kLimitNegative, "ERR LIMIT can't be negative"},
+      {Err::kOom, "OOM command not allowed when used memory > 'maxmemory'."},
+      {Err::kNotAllowedInMulti, "ERR Command not allowed inside a transaction"},
+      {Err::kTimeoutNotFloat, "ERR timeout is not a float or out of range"},
+      {Err::kTimeoutNegative, "ERR timeout is negative"},
+      {Err::kTimeoutOutOfRange, "ERR timeout is out of range"},
+      {Err::kDecrOverflow, "ERR decrement would overflow"},
+      {Err::kHashNotInt, "ERR hash value is not an integer"},
+      {Err::kHashNotFloat, "ERR hash value is not a float"},
+      {Err::kIncrNaN, "ERR value is NaN or Infinity"},
+      {Err::kIndexOutOfRange, "ERR index out of range"},
+      {Err::kListElementTooLarge, "ERR element too large for a list"},
+      {Err::kRankZero,
+       "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+       "negative to start from the end of the list"},
+      {Err::kCountNegative, "ERR COUNT can't be negative"},
+      {Err::kMaxlenNegative, "ERR MAXLEN can't be negative"},
+      {Err::kZaddXxNx, "ERR XX and NX options at the same time are not compatible"},
+      {Err::kZaddGtLtNx, "ERR GT, LT, and/or NX options at the same time are not compatible"},
+      {Err::kZaddIncrPair, "ERR INCR option supports a single increment-element pair"},
+      {Err::kScoreNaN, "ERR resulting score is not a number (NaN)"},
+      {Err::kWeightNotFloat, "ERR weight value is not a float"},
+      {Err::kMinMaxNotFloat, "ERR min or max is not a float"},
+      {Err::kMinMaxNotLex, "ERR min or max not valid string range item"},
+      {Err::kLimitWithoutBy,
+       "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"},
+      {Err::kWithscoresWithBylex,
+       "ERR syntax error, WITHSCORES not supported in combination with BYLEX"},
+      {Err::kExpireNxAndOthers,
+       "ERR NX and XX, GT or LT options at the same time are not compatible"},
+      {Err::kExpireGtAndLt, "ERR GT and LT options at the same time are not compatible"},
+      {Err::kLfuNotSelected,
+       "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+       "that when switching between policies at runtime LRU and LFU data will take some time to "
+       "adjust."},
+      {Err::kMultiNested, "ERR MULTI calls can not be nested"},
+      {Err::kDiscardWithoutMulti, "ERR DISCARD without MULTI"},
+      {Err::kWatchInsideMulti, "ERR WATCH inside MULTI is not allowed"},
+      {Err::kExecWithoutMulti, "ERR EXEC without MULTI"},
+      {Err::kExecAbort, "EXECABORT Transaction discarded because of previous errors."},
+      {Err::kWrongPass, "WRONGPASS invalid username-password pair or user is disabled."},
+      {Err::kAuthNoPassword,
+       "ERR AUTH <password> called without any password configured for the default user. Are you "
+       "sure your configuration is correct?"},
+      {Err::kBadClientName,
+       "ERR Client names cannot contain spaces, newlines or special characters."},
+      {Err::kProtoNotInt, "ERR Protocol version is not an integer or out of range"},
+      {Err::kNoProto, "NOPROTO unsupported protocol version"},
+      {Err::kHelloNoAuth,
+       "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+       "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+       "RESP protocol version at the same time"},
+      {Err::kInvalidClientId, "ERR Invalid client ID"},
+      {Err::kClientIdPositive, "ERR client-id should be greater than 0"},
+      {Err::kUnblockReason, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"},
+      {Err::kUnblocked, "UNBLOCKED client unblocked via CLIENT UNBLOCK"},
+      {Err::kNoSuchClient, "ERR No such client"},
+      {Err::kTrackingOneRedirect, "ERR A client can only redirect to a single other client"},
+      {Err::kTrackingNoRedirectClient, "ERR The client ID you want redirect to does not exist"},
+      {Err::kTrackingPrefixNeedsBcast, "ERR PREFIX option requires BCAST mode to be enabled"},
+      {Err::kTrackingBcastSwitch,
+       "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and "
+       "then re-enabling it with a different mode."},
+      {Err::kTrackingOptWithBcast, "ERR OPTIN and OPTOUT are not compatible with BCAST"},
+      {Err::kTrackingOptBoth, "ERR You can't specify both OPTIN mode and OPTOUT mode"},
+      {Err::kTrackingOptSwitch,
+       "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and "
+       "then re-enabling it with a different mode."},
+      {Err::kCachingNotTracking,
+       "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
+       "OPTOUT mode enabled"},
+      {Err::kCachingYesNotOptin,
+       "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."},
+      {Err::kCachingNoNotOptout,
+       "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."},
+      {Err::kSortScoreNotDouble, "ERR One or more scores can't be converted into double"},
+      {Err::kInvalidFirstDb, "ERR invalid first DB index"},
+      {Err::kInvalidSecondDb, "ERR invalid second DB index"},
+      {Err::kInvalidCommand, "ERR Invalid command specified"},
+      {Err::kInvalidNumArgs, "ERR Invalid number of arguments specified for command"},
+      {Err::kNoKeyArgs, "ERR The command has no key arguments"},
+      {Err::kInvalidArgs, "ERR Invalid arguments specified for command"},
+      {Err::kNoShutdown, "ERR No shutdown in progress."},
+      {Err::kNoConfigFile, "ERR The server is running without a config file"},
+  };
+  // Every status is in the table above, once.
+  CHECK(std::size(want) == static_cast<size_t>(Err::kCount) - 1);
+  std::set<Err> listed;
+  for (auto& [e, text] : want) {
+    CAPTURE(text);
+    CHECK(listed.insert(e).second);
+    CHECK(error_text(e) == text);
+  }
+}
+
+TEST_CASE("builders format their argument as Redis does") {
+  CHECK(arity_error("get") == "ERR wrong number of arguments for 'get' command");
+  CHECK(arity_error("config|set") == "ERR wrong number of arguments for 'config|set' command");
+  CHECK(invalid_expire_error("set") == "ERR invalid expire time in 'set' command");
+  CHECK(no_input_keys_error("zunion") == "ERR at least 1 input key is needed for 'zunion' command");
+  CHECK(unsupported_option_error("foo") == "ERR Unsupported option foo");
+  CHECK(hello_option_error("x") == "ERR Syntax error in HELLO option 'x'");
+  CHECK(unrecognized_option_error("lib-x") == "ERR Unrecognized option 'lib-x'");
+  CHECK(client_attr_error("lib-ver") ==
+        "ERR lib-ver cannot contain spaces, newlines or special characters.");
+  CHECK(unknown_client_type_error("bogus") == "ERR Unknown client type 'bogus'");
+  CHECK(no_such_user_error("bob") == "ERR No such user 'bob'");
+  CHECK(pubsub_context_error("get") ==
+        "ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+        "are allowed in this context");
+  CHECK(config_set_failed_error("port", "can't set immutable config") ==
+        "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable "
+        "config");
+  CHECK(config_unknown_option_error("nope") ==
+        "ERR Unknown option or number of arguments for CONFIG SET - 'nope'");
+  CHECK(config_rewrite_error("No such file or directory") ==
+        "ERR Rewriting config file: No such file or directory");
+  CHECK(prefix_overlap_error("ab", "a", true) ==
+        "ERR Prefix 'ab' overlaps with an existing prefix 'a'. Prefixes for a single client must "
+        "not overlap.");
+  CHECK(prefix_overlap_error(std::string_view("a\0z", 3), "ab", false) ==
+        "ERR Prefix 'a' overlaps with another provided prefix 'ab'. Prefixes for a single client "
+        "must not overlap.");
+}
+
+TEST_CASE("subcommand errors: the container upper-cased, the subcommand cut as Redis cuts it") {
+  CHECK(unknown_subcommand_error("config", "nope") ==
+        "ERR unknown subcommand 'nope'. Try CONFIG HELP.");
+  CHECK(subcommand_syntax_error("client", "unblock") ==
+        "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+  std::string long_sub(200, 'x');
+  CHECK(subcommand_syntax_error("pubsub", long_sub) ==
+        "ERR unknown subcommand or wrong number of arguments for '" + std::string(128, 'x') +
+            "'. Try PUBSUB HELP.");
+}
+
+TEST_CASE("EXECABORT drops the reason's ERR prefix, keeps any other code") {
+  CHECK(exec_abort_error("ERR wrong number of arguments for 'get' command") ==
+        "EXECABORT Transaction discarded because of: wrong number of arguments for 'get' command");
+  CHECK(exec_abort_error(error_text(Err::kOom)) ==
+        "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > "
+        "'maxmemory'.");
+}
+
+TEST_CASE("unknown command: name and arguments cut at 128 bytes and at a NUL, as Redis's %.*s") {
+  std::vector<std::string_view> argv = {"foo", "a", "b"};
+  CHECK(unknown_command_error(argv) ==
+        "ERR unknown command 'foo', with args beginning with: 'a' 'b' ");
+  std::vector<std::string_view> none = {"foo"};
+  CHECK(unknown_command_error(none) == "ERR unknown command 'foo', with args beginning with: ");
+  std::string nul("ab\0cd", 5);
+  std::vector<std::string_view> with_nul = {nul, nul};
+  CHECK(unknown_command_error(with_nul) ==
+        "ERR unknown command 'ab', with args beginning with: 'ab' ");
+  std::string big(300, 'n');
+  std::vector<std::string_view> long_args = {big, big, "x"};
+  // The first argument is cut at 128 bytes and fills the list, so the second is left out.
+  CHECK(unknown_command_error(long_args) == "ERR unknown command '" + std::string(128, 'n') +
+                                                "', with args beginning with: '" +
+                                                std::string(128, 'n') + "' ");
+}
