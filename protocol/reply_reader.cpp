@@ -1,9 +1,12 @@
-// The RESP reply reader; see reply_reader.h. Recursive descent over the input with a position:
-// every type byte either reads one CRLF-terminated line (simple, error, integer, double, boolean,
-// null, big number) or a length line and then that many bytes or elements. Strict where the
-// writer is exact (CRLF after every line and blob, canonical numbers) so that a test notices a
-// writer that drifts, lenient nowhere.
+// RespValue, its reader and its writer; see reply_reader.h. The reader is recursive descent over
+// the input with a position: every type byte either reads one CRLF-terminated line (simple, error,
+// integer, double, boolean, null, big number) or a length line and then that many bytes or
+// elements. Strict where the writer is exact (CRLF after every line and blob, canonical numbers)
+// so that a test notices a writer that drifts, lenient nowhere. write_reply() walks the tree
+// calling ReplyWriter, which alone knows RESP2 from RESP3.
 #include "protocol/reply_reader.h"
+
+#include "protocol/reply_writer.h"
 
 #include <algorithm>
 #include <charconv>
@@ -102,6 +105,77 @@ std::string RespValue::to_string() const {
   std::string s;
   describe(*this, &s);
   return s;
+}
+
+RespValue RespValue::verbatim(std::string fmt, std::string s) {
+  RespValue r = text(Type::kVerbatim, std::move(s));
+  r.format = std::move(fmt);
+  return r;
+}
+
+RespValue RespValue::double_of(double d) {
+  RespValue r = of(Type::kDouble);
+  r.dbl = d;
+  char buf[40];
+  r.str.assign(buf, ReplyWriter::format_double(d, buf, sizeof(buf)));
+  return r;
+}
+
+void write_reply(ReplyWriter& out, const RespValue& v) {
+  using T = RespValue::Type;
+  switch (v.type) {
+    case T::kNullBulk:
+    case T::kNull:
+      out.null();
+      return;
+    case T::kNullArray:
+      out.null_array();
+      return;
+    case T::kInteger:
+      out.integer(v.integer);
+      return;
+    case T::kBulk:
+      out.bulk(v.str);
+      return;
+    case T::kSimple:
+      out.simple(v.str);
+      return;
+    case T::kError:
+      out.error(v.str);
+      return;
+    case T::kDouble:
+      out.dbl(v.dbl);
+      return;
+    case T::kBoolean:
+      out.boolean(v.integer != 0);
+      return;
+    case T::kBigNumber:
+      // RESP3 "(n"; RESP2 has no big number, Redis sends it as a bulk string.
+      if (out.resp() == 3) {
+        out.raw("(");
+        out.raw(v.str);
+        out.raw("\r\n");
+      } else {
+        out.bulk(v.str);
+      }
+      return;
+    case T::kVerbatim:
+      out.verbatim(v.str);
+      return;
+    case T::kArray:
+      out.array(v.elements.size());
+      break;
+    case T::kMap:
+      out.map(v.elements.size() / 2);
+      break;
+    case T::kSet:
+      out.set(v.elements.size());
+      break;
+    case T::kPush:
+      out.push(v.elements.size());
+      break;
+  }
+  for (const RespValue& e : v.elements) write_reply(out, e);
 }
 
 ParseStatus ReplyReader::fail(std::string msg) {

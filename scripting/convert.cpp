@@ -14,6 +14,8 @@
 
 namespace respite::scripting::detail {
 
+using protocol::RespValue;
+
 // Pushes {err = text}, text already "CODE message" (trailing CR/LF trimmed, as Redis does).
 void push_err_reply(lua_State* L, const char* text, size_t len) {
   while (len > 0 && (text[len - 1] == '\r' || text[len - 1] == '\n')) --len;
@@ -41,12 +43,12 @@ int raise_plain(lua_State* L, const char* msg) {
 
 // ---- reply tree -> Lua ------------------------------------------------------------------------
 
-void push_value(lua_State* L, const Value& v) {
+void push_value(lua_State* L, const RespValue& v) {
   if (!lua_checkstack(L, 4)) {
     lua_pushnil(L);  // a reply nested thousands deep; Redis panics here
     return;
   }
-  using T = Value::Type;
+  using T = RespValue::Type;
   switch (v.type) {
     case T::kNullBulk:
     case T::kNullArray:
@@ -62,9 +64,9 @@ void push_value(lua_State* L, const Value& v) {
       lua_pushlstring(L, v.str.data(), v.str.size());
       break;
     case T::kBoolean:
-      lua_pushboolean(L, v.boolean);
+      lua_pushboolean(L, v.integer != 0);
       break;
-    case T::kStatus:
+    case T::kSimple:
       lua_createtable(L, 0, 1);
       lua_pushliteral(L, "ok");
       lua_pushlstring(L, v.str.data(), v.str.size());
@@ -98,9 +100,10 @@ void push_value(lua_State* L, const Value& v) {
       lua_rawset(L, -3);
       break;
     case T::kArray:
-      lua_createtable(L, static_cast<int>(v.elems.size()), 0);
-      for (size_t i = 0; i < v.elems.size(); ++i) {
-        push_value(L, v.elems[i]);
+    case T::kPush:  // never in a command's reply (Redis's fake client gets none); as an array
+      lua_createtable(L, static_cast<int>(v.elements.size()), 0);
+      for (size_t i = 0; i < v.elements.size(); ++i) {
+        push_value(L, v.elements[i]);
         lua_rawseti(L, -2, static_cast<int>(i + 1));  // a RESP3 null leaves a hole, as in Redis
       }
       break;
@@ -109,11 +112,11 @@ void push_value(lua_State* L, const Value& v) {
       bool map = v.type == T::kMap;
       lua_createtable(L, 0, 1);
       lua_pushstring(L, map ? "map" : "set");
-      lua_createtable(L, 0, static_cast<int>(map ? v.elems.size() / 2 : v.elems.size()));
-      for (size_t i = 0; i < v.elems.size(); i += map ? 2 : 1) {
-        push_value(L, v.elems[i]);
-        if (map && i + 1 < v.elems.size()) {
-          push_value(L, v.elems[i + 1]);
+      lua_createtable(L, 0, static_cast<int>(map ? v.elements.size() / 2 : v.elements.size()));
+      for (size_t i = 0; i < v.elements.size(); i += map ? 2 : 1) {
+        push_value(L, v.elements[i]);
+        if (map && i + 1 < v.elements.size()) {
+          push_value(L, v.elements[i + 1]);
         } else {
           lua_pushboolean(L, 1);
         }
@@ -152,28 +155,28 @@ constexpr int kMaxReplyDepth = 500;
 
 // Converts the value at the top of the stack and pops it. Uses raw access only, so it never
 // raises (short of running out of memory).
-Value to_value(lua_State* L, int resp, int depth) {
+RespValue to_value(lua_State* L, int resp, int depth) {
   if (depth > kMaxReplyDepth || !lua_checkstack(L, 4)) {
     lua_pop(L, 1);
-    return Value::error("ERR reached lua stack limit");
+    return RespValue::error("ERR reached lua stack limit");
   }
-  Value out;
+  RespValue out;
   switch (lua_type(L, -1)) {
     case LUA_TSTRING: {
       size_t n;
       const char* s = lua_tolstring(L, -1, &n);
-      out = Value::bulk(std::string(s, n));
+      out = RespValue::bulk(std::string(s, n));
       break;
     }
     case LUA_TBOOLEAN:
       if (resp == 2) {
-        out = lua_toboolean(L, -1) ? Value::integer_of(1) : Value::null();
+        out = lua_toboolean(L, -1) ? RespValue::integer_of(1) : RespValue::null();
       } else {
-        out = Value::boolean_of(lua_toboolean(L, -1));
+        out = RespValue::boolean_of(lua_toboolean(L, -1));
       }
       break;
     case LUA_TNUMBER:
-      out = Value::integer_of(truncate_number(lua_tonumber(L, -1)));
+      out = RespValue::integer_of(truncate_number(lua_tonumber(L, -1)));
       break;
     case LUA_TTABLE: {
       auto field = [&](const char* name) {
@@ -184,7 +187,7 @@ Value to_value(lua_State* L, int resp, int depth) {
       if (field("err") == LUA_TSTRING) {
         size_t n;
         const char* s = lua_tolstring(L, -1, &n);
-        out = Value::error(std::string(s, n));
+        out = RespValue::error(std::string(s, n));
         lua_pop(L, 1);
         break;
       }
@@ -192,13 +195,13 @@ Value to_value(lua_State* L, int resp, int depth) {
       if (field("ok") == LUA_TSTRING) {
         size_t n;
         const char* s = lua_tolstring(L, -1, &n);
-        out = Value::status(no_crlf(s, n));
+        out = RespValue::simple(no_crlf(s, n));
         lua_pop(L, 1);
         break;
       }
       lua_pop(L, 1);
       if (field("double") == LUA_TNUMBER) {
-        out = Value::double_of(lua_tonumber(L, -1));
+        out = RespValue::double_of(lua_tonumber(L, -1));
         lua_pop(L, 1);
         break;
       }
@@ -206,7 +209,7 @@ Value to_value(lua_State* L, int resp, int depth) {
       if (field("big_number") == LUA_TSTRING) {
         size_t n;
         const char* s = lua_tolstring(L, -1, &n);
-        out = Value::big_number(no_crlf(s, n));
+        out = RespValue::big_number(no_crlf(s, n));
         lua_pop(L, 1);
         break;
       }
@@ -220,7 +223,7 @@ Value to_value(lua_State* L, int resp, int depth) {
           size_t fn, sn;
           const char* f = lua_tolstring(L, -2, &fn);
           const char* s = lua_tolstring(L, -1, &sn);
-          out = Value::verbatim(std::string(f, fn), std::string(s, sn));
+          out = RespValue::verbatim(std::string(f, fn), std::string(s, sn));
           lua_pop(L, 3);
           break;
         }
@@ -228,12 +231,12 @@ Value to_value(lua_State* L, int resp, int depth) {
       }
       lua_pop(L, 1);
       if (field("map") == LUA_TTABLE) {
-        out = Value::map({});
+        out = RespValue::map({});
         lua_pushnil(L);
         while (lua_next(L, -2)) {  // stack: map, key, value
           lua_pushvalue(L, -2);
-          out.elems.push_back(to_value(L, resp, depth + 1));  // the key (copy popped)
-          out.elems.push_back(
+          out.elements.push_back(to_value(L, resp, depth + 1));  // the key (copy popped)
+          out.elements.push_back(
               to_value(L, resp, depth + 1));  // the value, popped: key stays for lua_next
         }
         lua_pop(L, 1);
@@ -241,30 +244,30 @@ Value to_value(lua_State* L, int resp, int depth) {
       }
       lua_pop(L, 1);
       if (field("set") == LUA_TTABLE) {
-        out = Value::set({});
+        out = RespValue::set({});
         lua_pushnil(L);
         while (lua_next(L, -2)) {
           lua_pop(L, 1);
           lua_pushvalue(L, -1);
-          out.elems.push_back(to_value(L, resp, depth + 1));
+          out.elements.push_back(to_value(L, resp, depth + 1));
         }
         lua_pop(L, 1);
         break;
       }
       lua_pop(L, 1);
-      out = Value::array({});
+      out = RespValue::array({});
       for (int j = 1;; ++j) {
         lua_rawgeti(L, -1, j);
         if (lua_isnil(L, -1)) {
           lua_pop(L, 1);
           break;
         }
-        out.elems.push_back(to_value(L, resp, depth + 1));
+        out.elements.push_back(to_value(L, resp, depth + 1));
       }
       break;
     }
     default:
-      out = Value::null();
+      out = RespValue::null();
       break;
   }
   lua_pop(L, 1);

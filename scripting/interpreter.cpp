@@ -460,11 +460,11 @@ void set_array(lua_State* L, int backing, const char* name,
 Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
                                                  std::span<const std::string_view> keys,
                                                  std::span<const std::string_view> args,
-                                                 Callback* cb, Value* reply) {
+                                                 Callback* cb, protocol::RespValue* reply) {
   if (run_ != nullptr) {
     // A Callback that ran EVAL/FCALL on this interpreter from inside a script: Redis refuses
     // those commands in scripts (noscript), and a nested run would clobber this one's state.
-    *reply = Value::error("ERR a script cannot run another script");
+    *reply = protocol::RespValue::error("ERR a script cannot run another script");
     return RunStatus::kOk;
   }
   if (sha.size() != 40) return RunStatus::kNoScript;
@@ -516,13 +516,13 @@ Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
              lua_tostring(L, -1) + ".";
     }
     lua_pop(L, 3);
-    *reply = Value::error(no_crlf(msg.data(), msg.size()));
+    *reply = protocol::RespValue::error(no_crlf(msg.data(), msg.size()));
   } else {
     // No handler ran (out of memory, or an error inside the handler itself).
     const char* s = lua_tostring(L, -1);
     std::string msg = "ERR Error running script " + std::string(key) + ", " +
                       (s ? std::string(s).substr(0, 100) : std::string("execution failure"));
-    *reply = Value::error(no_crlf(msg.data(), msg.size()));
+    *reply = protocol::RespValue::error(no_crlf(msg.data(), msg.size()));
     lua_pop(L, 1);
   }
   if (opts_.hook_interval > 0 && cb) lua_sethook(L, nullptr, 0, 0);

@@ -40,7 +40,7 @@
 #include <utility>
 #include <vector>
 
-#include "scripting/value.h"
+#include "protocol/reply_reader.h"
 
 struct lua_State;
 
@@ -53,11 +53,12 @@ class Callback {
 
   // Runs one command (argv[0] is its name; numbers already formatted as Redis does, "%.17g")
   // and returns its reply in protocol `resp` (2 or 3, as redis.setresp chose). An error reply is
-  // Value::error("CODE message"): redis.call then raises it and redis.pcall returns {err=...}.
+  // RespValue::error("CODE message"): redis.call then raises it and redis.pcall returns {err=...}.
   // `raise` tells which of the two called, for error statistics. Errors of the scripting layer
   // itself ("Unknown Redis command called from script", "Write commands are not allowed from
   // read-only scripts", ...) are the server's to produce, as error replies.
-  virtual Value call(std::span<const std::string_view> argv, int resp, bool raise) = 0;
+  virtual protocol::RespValue call(std::span<const std::string_view> argv, int resp,
+                                   bool raise) = 0;
 
   // redis.log(level, ...) with level 0..3 (LOG_DEBUG, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING).
   virtual void log(int level, std::string_view message) {}
@@ -111,7 +112,8 @@ class Interpreter {
   // runs a script on the same interpreter gets "ERR a script cannot run another script" (the
   // server should refuse EVAL/FCALL inside scripts first, as Redis does with its noscript flag).
   RunStatus run_function(std::string_view sha, std::span<const std::string_view> keys,
-                         std::span<const std::string_view> args, Callback* cb, Value* reply);
+                         std::span<const std::string_view> args, Callback* cb,
+                         protocol::RespValue* reply);
 
   // Bytes the Lua state uses (INFO's used_memory_lua).
   size_t memory_used() const;

@@ -1,15 +1,15 @@
 // Declarations shared by the interpreter's source files and nothing else: the conversions
 // (convert.cpp), the redis.* API and math.random (redis_api.cpp), and the state they reach through
 // the registry (interpreter.cpp). Not part of the layer's interface; the server includes
-// interpreter.h and value.h only.
+// interpreter.h only (replies are protocol/reply_reader.h's RespValue).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "protocol/reply_reader.h"
 #include "scripting/interpreter.h"
-#include "scripting/value.h"
 
 struct lua_State;
 
@@ -26,9 +26,9 @@ void push_err_plain(lua_State* L, const char* msg);
 int raise_plain(lua_State* L, const char* msg);
 
 // A reply from the server as the Lua value redis.call returns.
-void push_value(lua_State* L, const Value& v);
+void push_value(lua_State* L, const protocol::RespValue& v);
 // The value at the top of the stack as a reply (popped); resp is the script's redis.setresp.
-Value to_value(lua_State* L, int resp, int depth = 0);
+protocol::RespValue to_value(lua_State* L, int resp, int depth = 0);
 // CR and LF become spaces (status and error lines cannot hold them).
 std::string no_crlf(const char* s, size_t n);
 

@@ -75,13 +75,13 @@ CallOutcome do_call(lua_State* L, Interpreter* in, Interpreter::Run* run, bool r
     }
   }
   std::span<const std::string_view> argv(sc.argv);
-  Value reply;
+  protocol::RespValue reply;
   try {
     reply = run->cb->call(argv, run->resp, raise);
   } catch (const std::exception& e) {
-    reply = Value::error(std::string("ERR ") + e.what());
+    reply = protocol::RespValue::error(std::string("ERR ") + e.what());
   } catch (...) {
-    reply = Value::error("ERR unknown failure while running a command from a script");
+    reply = protocol::RespValue::error("ERR unknown failure while running a command from a script");
   }
   // The arguments are popped only now: argv points into the Lua strings on the stack.
   lua_settop(L, 0);

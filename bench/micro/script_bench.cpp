@@ -21,9 +21,9 @@ namespace {
 
 class NoOp : public respite::scripting::Callback {
  public:
-  respite::scripting::Value call(std::span<const std::string_view> argv, int, bool) override {
+  respite::protocol::RespValue call(std::span<const std::string_view> argv, int, bool) override {
     ++calls;
-    return respite::scripting::Value::integer_of(static_cast<int64_t>(argv.size()));
+    return respite::protocol::RespValue::integer_of(static_cast<int64_t>(argv.size()));
   }
   long calls = 0;
 };
@@ -31,8 +31,8 @@ class NoOp : public respite::scripting::Callback {
 }  // namespace
 
 int main(int argc, char** argv) {
+  using respite::protocol::RespValue;
   using respite::scripting::Interpreter;
-  using respite::scripting::Value;
   Interpreter in;
   auto added = in.add_function("redis.call('INCR',KEYS[1]) redis.call('EXPIRE',KEYS[1],60)");
   if (!added.ok) {
@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string_view> keys{"ratelimit:user:42"};
   NoOp cb;
-  Value reply;
+  RespValue reply;
   // An iteration count as the argument, for runs under callgrind (instructions per call).
   const int kIters = argc > 1 ? std::atoi(argv[1]) : 1000000;
   double best = 1e18;

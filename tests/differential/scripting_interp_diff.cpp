@@ -19,51 +19,51 @@
 #include "tests/support/client.h"
 #include "tests/support/server_process.h"
 
+using respite::protocol::RespValue;
 using respite::scripting::Callback;
 using respite::scripting::Interpreter;
-using respite::scripting::Value;
 using respite::test::Client;
 using respite::test::Reply;
 using respite::test::ServerProcess;
 
 namespace {
 
-Value to_value(const Reply& r) {
+RespValue to_value(const Reply& r) {
   switch (r.type) {
     case Reply::Type::kString:
-      return Value::bulk(r.str);
+      return RespValue::bulk(r.str);
     case Reply::Type::kInteger:
-      return Value::integer_of(r.integer);
+      return RespValue::integer_of(r.integer);
     case Reply::Type::kNil:
-      return Value::null_bulk();  // $-1 and *-1 are both false in Lua
+      return RespValue::null_bulk();  // $-1 and *-1 are both false in Lua
     case Reply::Type::kStatus:
-      return Value::status(r.str);
+      return RespValue::simple(r.str);
     case Reply::Type::kError:
-      return Value::error(r.str);
+      return RespValue::error(r.str);
     case Reply::Type::kArray: {
-      std::vector<Value> elems;
+      std::vector<RespValue> elems;
       for (const Reply& e : r.elements) elems.push_back(to_value(e));
-      return Value::array(std::move(elems));
+      return RespValue::array(std::move(elems));
     }
   }
-  return Value::null();
+  return RespValue::null();
 }
 
 // A script's result as a RESP2 client sees it.
-Reply to_reply(const Value& v) {
-  using T = Value::Type;
+Reply to_reply(const RespValue& v) {
+  using T = RespValue::Type;
   switch (v.type) {
     case T::kInteger:
       return Reply::Int(v.integer);
     case T::kBulk:
       return Reply::Str(v.str);
-    case T::kStatus:
+    case T::kSimple:
       return Reply::Status(v.str);
     case T::kError:
       return Reply::Err(v.str);
     case T::kArray: {
       std::vector<Reply> elems;
-      for (const Value& e : v.elems) elems.push_back(to_reply(e));
+      for (const RespValue& e : v.elements) elems.push_back(to_reply(e));
       return Reply::Arr(std::move(elems));
     }
     default:
@@ -74,7 +74,7 @@ Reply to_reply(const Value& v) {
 class Forward : public Callback {
  public:
   explicit Forward(Client* c) : c_(c) {}
-  Value call(std::span<const std::string_view> argv, int resp, bool raise) override {
+  RespValue call(std::span<const std::string_view> argv, int resp, bool raise) override {
     REQUIRE(resp == 2);
     return to_value(c_->cmd(std::vector<std::string>(argv.begin(), argv.end())));
   }
@@ -274,7 +274,7 @@ TEST_CASE("scripts give redis-server's replies and leave its state") {
     std::vector<std::string_view> keys(k.keys.begin(), k.keys.end());
     std::vector<std::string_view> args(k.args.begin(), k.args.end());
     Forward fwd(&fwd_conn);
-    Value got;
+    RespValue got;
     REQUIRE(in.run_function(added.sha, keys, args, &fwd, &got) == Interpreter::RunStatus::kOk);
     CHECK(to_reply(got) == expected);
     CHECK(state(eval_conn, k) == expected_state);

@@ -11,10 +11,10 @@
 #include "scripting/sha1.h"
 #include "scripting/shebang.h"
 
+using respite::protocol::RespValue;
 using respite::scripting::Callback;
 using respite::scripting::Interpreter;
 using respite::scripting::sha1_hex;
-using respite::scripting::Value;
 
 namespace {
 
@@ -25,20 +25,20 @@ class FakeServer : public Callback {
   std::vector<std::vector<std::string>> calls;
   std::vector<int> resps;
   std::vector<bool> raises;
-  std::map<std::string, Value> replies;
+  std::map<std::string, RespValue> replies;
   std::vector<std::pair<int, std::string>> logs;
   int kill_after = -1;  // should_kill() returns true from this many hook calls on
   int hook_calls = 0;
 
-  Value call(std::span<const std::string_view> argv, int resp, bool raise) override {
+  RespValue call(std::span<const std::string_view> argv, int resp, bool raise) override {
     calls.emplace_back(argv.begin(), argv.end());
     resps.push_back(resp);
     raises.push_back(raise);
     std::string name(argv[0]);
     if (auto it = replies.find(name); it != replies.end()) return it->second;
-    if (name == "echo" && argv.size() == 2) return Value::bulk(std::string(argv[1]));
-    if (name == "ping") return Value::status("PONG");
-    return Value::error("ERR Unknown Redis command called from script");
+    if (name == "echo" && argv.size() == 2) return RespValue::bulk(std::string(argv[1]));
+    if (name == "ping") return RespValue::simple("PONG");
+    return RespValue::error("ERR Unknown Redis command called from script");
   }
   void log(int level, std::string_view message) override {
     logs.emplace_back(level, std::string(message));
@@ -47,7 +47,7 @@ class FakeServer : public Callback {
 };
 
 struct Run {
-  Value reply;
+  RespValue reply;
   std::string sha;
 };
 
@@ -63,24 +63,24 @@ Run eval(Interpreter& in, std::string_view body, std::vector<std::string_view> k
   return r;
 }
 
-Value run(Interpreter& in, std::string_view body, Callback* cb = nullptr) {
+RespValue run(Interpreter& in, std::string_view body, Callback* cb = nullptr) {
   return eval(in, body, {}, {}, cb).reply;
 }
 
 std::string error_of(Interpreter& in, std::string_view body, Callback* cb = nullptr) {
-  Value v = run(in, body, cb);
+  RespValue v = run(in, body, cb);
   REQUIRE_MESSAGE(v.is_error(), body);
   return v.str;
 }
 
-Value arr(std::vector<Value> v) {
-  return Value::array(std::move(v));
+RespValue arr(std::vector<RespValue> v) {
+  return RespValue::array(std::move(v));
 }
-Value num(int64_t n) {
-  return Value::integer_of(n);
+RespValue num(int64_t n) {
+  return RespValue::integer_of(n);
 }
-Value bulk(std::string s) {
-  return Value::bulk(std::move(s));
+RespValue bulk(std::string s) {
+  return RespValue::bulk(std::move(s));
 }
 
 }  // namespace
@@ -185,7 +185,7 @@ TEST_CASE("KEYS and ARGV are set per call") {
                {"c{t}", "d{t}"});
   CHECK(r.reply == arr({bulk("a{t}"), bulk("b{t}"), bulk("c{t}"), bulk("d{t}"), num(2), num(2)}));
   FakeServer srv;
-  Value v;
+  RespValue v;
   REQUIRE(in.run_function(r.sha, {}, {}, &srv, &v) == Interpreter::RunStatus::kOk);
   CHECK(v == arr({}));  // KEYS[1] is nil now: the array stops there
 }
@@ -196,34 +196,34 @@ TEST_CASE("Lua -> reply conversions, RESP2") {
   CHECK(run(in, "return -3.99") == num(-3));
   CHECK(run(in, "return 'x'") == bulk("x"));
   CHECK(run(in, "return true") == num(1));
-  CHECK(run(in, "return false") == Value::null());
-  CHECK(run(in, "return nil") == Value::null());
-  CHECK(run(in, "return function() end") == Value::null());
+  CHECK(run(in, "return false") == RespValue::null());
+  CHECK(run(in, "return nil") == RespValue::null());
+  CHECK(run(in, "return function() end") == RespValue::null());
   CHECK(run(in, "return {1,2,3,'ciao',{1,2}}") ==
         arr({num(1), num(2), num(3), bulk("ciao"), arr({num(1), num(2)})}));
   CHECK(run(in, "return {1,2,nil,4}") == arr({num(1), num(2)}));
   CHECK(run(in, "return {1, 3.7, 'x', nil, 5}") == arr({num(1), num(3), bulk("x")}));
-  CHECK(run(in, "return {ok='fine'}") == Value::status("fine"));
-  CHECK(run(in, "return {ok='a\\r\\nb'}") == Value::status("a  b"));
-  CHECK(run(in, "return {err='ERR this is an error'}") == Value::error("ERR this is an error"));
+  CHECK(run(in, "return {ok='fine'}") == RespValue::simple("fine"));
+  CHECK(run(in, "return {ok='a\\r\\nb'}") == RespValue::simple("a  b"));
+  CHECK(run(in, "return {err='ERR this is an error'}") == RespValue::error("ERR this is an error"));
   CHECK(run(in, "return {err=1}") == arr({}));  // err must be a string, else an (empty) array
-  CHECK(run(in, "return {true, false, 1}") == arr({num(1), Value::null(), num(1)}));
-  CHECK(run(in, "return {double=3.5}") == Value::double_of(3.5));
+  CHECK(run(in, "return {true, false, 1}") == arr({num(1), RespValue::null(), num(1)}));
+  CHECK(run(in, "return {double=3.5}") == RespValue::double_of(3.5));
   CHECK(run(in, "return {big_number='123456789012345678901234567890'}") ==
-        Value::big_number("123456789012345678901234567890"));
+        RespValue::big_number("123456789012345678901234567890"));
   CHECK(run(in, "return {verbatim_string={format='txt', string='hi'}}") ==
-        Value::verbatim("txt", "hi"));
-  CHECK(run(in, "return {map={a=1}}") == Value::map({bulk("a"), num(1)}));
-  CHECK(run(in, "return {set={a=true}}") == Value::set({bulk("a")}));
+        RespValue::verbatim("txt", "hi"));
+  CHECK(run(in, "return {map={a=1}}") == RespValue::map({bulk("a"), num(1)}));
+  CHECK(run(in, "return {set={a=true}}") == RespValue::set({bulk("a")}));
   CHECK(run(in, "return 0/0") == num(INT64_MIN));  // what Redis's cast gives on x86
-  CHECK(run(in, "return {{err='ERR nested'}}") == arr({Value::error("ERR nested")}));
+  CHECK(run(in, "return {{err='ERR nested'}}") == arr({RespValue::error("ERR nested")}));
 }
 
 TEST_CASE("Lua -> reply under redis.setresp(3): booleans stay booleans") {
   Interpreter in;
-  CHECK(run(in, "redis.setresp(3) return true") == Value::boolean_of(true));
-  CHECK(run(in, "redis.setresp(3) return false") == Value::boolean_of(false));
-  CHECK(run(in, "redis.setresp(3) return {double=0.5}") == Value::double_of(0.5));
+  CHECK(run(in, "redis.setresp(3) return true") == RespValue::boolean_of(true));
+  CHECK(run(in, "redis.setresp(3) return false") == RespValue::boolean_of(false));
+  CHECK(run(in, "redis.setresp(3) return {double=0.5}") == RespValue::double_of(0.5));
   // Each run starts in RESP2 again.
   CHECK(run(in, "return true") == num(1));
   CHECK(error_of(in, "redis.setresp(4)").find("ERR RESP version must be 2 or 3. script:") == 0);
@@ -235,8 +235,8 @@ TEST_CASE("reply -> Lua conversions, RESP2 types") {
   FakeServer srv;
   srv.replies["int"] = num(42);
   srv.replies["bulk"] = bulk("v");
-  srv.replies["nullbulk"] = Value::null_bulk();
-  srv.replies["nullarray"] = Value::null_array();
+  srv.replies["nullbulk"] = RespValue::null_bulk();
+  srv.replies["nullarray"] = RespValue::null_array();
   srv.replies["arr"] = arr({num(1), bulk("b"), arr({bulk("c")})});
   CHECK(run(in, "local v = redis.call('int') return {type(v), v}", &srv) ==
         arr({bulk("number"), num(42)}));
@@ -248,22 +248,22 @@ TEST_CASE("reply -> Lua conversions, RESP2 types") {
   CHECK(run(in, "local v = redis.call('arr') return {#v, v[1], v[2], v[3][1]}", &srv) ==
         arr({num(3), num(1), bulk("b"), bulk("c")}));
   CHECK(run(in, "return redis.call('ping').ok", &srv) == bulk("PONG"));
-  CHECK(run(in, "return redis.call('ping')", &srv) == Value::status("PONG"));
+  CHECK(run(in, "return redis.call('ping')", &srv) == RespValue::simple("PONG"));
   CHECK(srv.resps.back() == 2);
 }
 
 TEST_CASE("reply -> Lua conversions, RESP3 types, and round trips") {
   Interpreter in;
   FakeServer srv;
-  srv.replies["map"] = Value::map({bulk("f"), num(1)});
-  srv.replies["set"] = Value::set({bulk("m")});
-  srv.replies["dbl"] = Value::double_of(1.5);
-  srv.replies["t"] = Value::boolean_of(true);
-  srv.replies["f"] = Value::boolean_of(false);
-  srv.replies["null"] = Value::null();
-  srv.replies["big"] = Value::big_number("1234567890123456789012");
-  srv.replies["verb"] = Value::verbatim("txt", "some text");
-  srv.replies["holes"] = arr({num(1), Value::null(), num(3)});
+  srv.replies["map"] = RespValue::map({bulk("f"), num(1)});
+  srv.replies["set"] = RespValue::set({bulk("m")});
+  srv.replies["dbl"] = RespValue::double_of(1.5);
+  srv.replies["t"] = RespValue::boolean_of(true);
+  srv.replies["f"] = RespValue::boolean_of(false);
+  srv.replies["null"] = RespValue::null();
+  srv.replies["big"] = RespValue::big_number("1234567890123456789012");
+  srv.replies["verb"] = RespValue::verbatim("txt", "some text");
+  srv.replies["holes"] = arr({num(1), RespValue::null(), num(3)});
   CHECK(run(in, "redis.setresp(3) return redis.call('map').map.f", &srv) == num(1));
   CHECK(srv.resps.back() == 3);
   CHECK(run(in, "redis.setresp(3) return tostring(redis.call('set').set.m)", &srv) == bulk("true"));
@@ -292,7 +292,7 @@ TEST_CASE("reply -> Lua conversions, RESP3 types, and round trips") {
 TEST_CASE("arguments reach the server as Redis formats them") {
   Interpreter in;
   FakeServer srv;
-  srv.replies["set"] = Value::status("OK");
+  srv.replies["set"] = RespValue::simple("OK");
   run(in,
       "redis.call('set', 'k', 60) redis.call('set', 'k', 3.5) redis.call('set', 'k', 0.1) "
       "redis.call('set', 'k', -0) redis.call('set', 'k', 1e20)",
@@ -315,7 +315,7 @@ TEST_CASE("redis.call raises command errors; redis.pcall returns them") {
   Interpreter in;
   FakeServer srv;
   srv.replies["lpush"] =
-      Value::error("WRONGTYPE Operation against a key holding the wrong kind of value");
+      RespValue::error("WRONGTYPE Operation against a key holding the wrong kind of value");
   Run r = eval(in, "redis.call('nosuchcommand')", {}, {}, &srv);
   CHECK(r.reply.str ==
         "ERR Unknown Redis command called from script script: " + r.sha + ", on @user_script:1.");
@@ -326,7 +326,7 @@ TEST_CASE("redis.call raises command errors; redis.pcall returns them") {
         "script: " +
             r.sha + ", on @user_script:2.");
   CHECK(run(in, "return redis.pcall('nosuch')", &srv) ==
-        Value::error("ERR Unknown Redis command called from script"));
+        RespValue::error("ERR Unknown Redis command called from script"));
   CHECK(run(in, "local t = redis.pcall('lpush', 'k', 'v') return t.err", &srv) ==
         bulk("WRONGTYPE Operation against a key holding the wrong kind of value"));
   CHECK(srv.raises.back() == false);
@@ -353,7 +353,7 @@ TEST_CASE("argument errors of redis.call and pcall") {
         "script: " +
             r.sha + ", on @user_script:1.");
   CHECK(run(in, "return redis.pcall()", &srv) ==
-        Value::error("ERR Please specify at least one argument for this redis lib call"));
+        RespValue::error("ERR Please specify at least one argument for this redis lib call"));
   r = eval(in, "return redis.call('ping', {})", {}, {}, &srv);
   CHECK(r.reply.str ==
         "ERR Lua redis lib command arguments must be strings or integers "
@@ -378,7 +378,7 @@ TEST_CASE("runtime errors, error() and error tables") {
 TEST_CASE("hostile error objects do not take the process down") {
   Interpreter in;
   // An error table whose metatable raises on every read: read raw, outside Lua's protection.
-  Value v = run(in, "error(setmetatable({}, {__index = function() error('no') end}))");
+  RespValue v = run(in, "error(setmetatable({}, {__index = function() error('no') end}))");
   CHECK(v.is_error());
   v = run(in, "error(setmetatable({}, {__tostring = function() error('no') end}))");
   CHECK(v.is_error());
@@ -389,31 +389,31 @@ TEST_CASE("hostile error objects do not take the process down") {
   CHECK(run(in, "return {redis.source, redis.line}") == arr({}));
   // A self-referencing table as a reply ends at Lua's stack limit instead of recursing forever.
   v = run(in, "local t = {} t[1] = t return t");
-  REQUIRE(v.type == Value::Type::kArray);
+  REQUIRE(v.type == RespValue::Type::kArray);
   int depth = 0;
-  const Value* p = &v;
-  while (p->type == Value::Type::kArray && p->elems.size() == 1) {
-    p = &p->elems[0];
+  const RespValue* p = &v;
+  while (p->type == RespValue::Type::kArray && p->elements.size() == 1) {
+    p = &p->elements[0];
     ++depth;
   }
   CHECK(depth > 100);
-  CHECK(*p == Value::error("ERR reached lua stack limit"));
+  CHECK(*p == RespValue::error("ERR reached lua stack limit"));
 }
 
 TEST_CASE("redis.error_reply and redis.status_reply") {
   Interpreter in;
   CHECK(run(in, "return redis.error_reply('MY_ERR_CODE custom msg')") ==
-        Value::error("MY_ERR_CODE custom msg"));
+        RespValue::error("MY_ERR_CODE custom msg"));
   CHECK(run(in, "return redis.error_reply('-MY_ERR_CODE custom msg')") ==
-        Value::error("MY_ERR_CODE custom msg"));
-  CHECK(run(in, "return redis.error_reply('x')") == Value::error("ERR x"));
-  CHECK(run(in, "return redis.error_reply('')") == Value::error("ERR "));
+        RespValue::error("MY_ERR_CODE custom msg"));
+  CHECK(run(in, "return redis.error_reply('x')") == RespValue::error("ERR x"));
+  CHECK(run(in, "return redis.error_reply('')") == RespValue::error("ERR "));
   CHECK(run(in, "return redis.error_reply(1)") ==
-        Value::error("ERR wrong number or type of arguments"));
+        RespValue::error("ERR wrong number or type of arguments"));
   CHECK(run(in, "return redis.status_reply('MY_OK_CODE custom msg')") ==
-        Value::status("MY_OK_CODE custom msg"));
+        RespValue::simple("MY_OK_CODE custom msg"));
   CHECK(run(in, "return redis.status_reply(1)") ==
-        Value::error("ERR wrong number or type of arguments"));
+        RespValue::error("ERR wrong number or type of arguments"));
   CHECK(run(in, "return redis.error_reply('E x').err") == bulk("E x"));
 }
 
@@ -436,8 +436,8 @@ TEST_CASE("math.random: Redis 7.0's generator, seeded on demand, not reset per s
             "math.random(5, 9)}") == arr({bulk("0.87885112309775"), num(80), num(7)}));
   CHECK(run(in, "math.randomseed(10) return tostring(math.random())") == bulk("0.87885112309775"));
   // Without a seed, consecutive scripts get different numbers ("random numbers are random now"),
-  Value a = run(in, "return tostring(math.random())");
-  Value b = run(in, "return tostring(math.random())");
+  RespValue a = run(in, "return tostring(math.random())");
+  RespValue b = run(in, "return tostring(math.random())");
   CHECK(a != b);
   // but the sequence is deterministic: a fresh interpreter starts from the same state.
   Interpreter x, y;
@@ -514,7 +514,7 @@ TEST_CASE("the script cache is keyed by SHA1, case-insensitively") {
   FakeServer srv;
   srv.replies["get"] = bulk("myval");
   std::vector<std::string_view> keys{"mykey"};
-  Value v;
+  RespValue v;
   CHECK(in.run_function("FD758D1589D044DD850A6F05D52F2EEFD27F033F", keys, {}, &srv, &v) ==
         Interpreter::RunStatus::kOk);
   CHECK(v == bulk("myval"));
@@ -534,8 +534,8 @@ class Reentrant : public Callback {
  public:
   Interpreter* in = nullptr;
   std::string sha;
-  Value call(std::span<const std::string_view>, int, bool) override {
-    Value inner;
+  RespValue call(std::span<const std::string_view>, int, bool) override {
+    RespValue inner;
     in->run_function(sha, {}, {}, this, &inner);
     return inner;
   }
@@ -551,7 +551,7 @@ TEST_CASE("a script cannot run a script on the same interpreter") {
   CHECK(r.reply == arr({bulk("ERR a script cannot run another script"), bulk("k")}));
   // The outer run's state survived, and the inner script still runs on its own.
   FakeServer srv;
-  Value v;
+  RespValue v;
   CHECK(in.run_function(inner.sha, {}, {}, &srv, &v) == Interpreter::RunStatus::kOk);
   CHECK(v == num(1));
 }
