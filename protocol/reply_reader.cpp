@@ -101,6 +101,10 @@ void describe(const RespValue& v, std::string* out) {
 
 }  // namespace
 
+std::ostream& operator<<(std::ostream& os, const RespValue& v) {
+  return os << v.to_string();
+}
+
 std::string RespValue::to_string() const {
   std::string s;
   describe(*this, &s);

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -117,6 +118,8 @@ struct RespValue {
     return r;
   }
 };
+// to_string(), for test frameworks and logs that print with operator<< (doctest does).
+std::ostream& operator<<(std::ostream& os, const RespValue& v);
 
 // Writes v as a reply in out's protocol, so that RESP2/RESP3 differences stay in the writer: a map
 // becomes a flat array and a set or push a plain array in RESP2, a boolean :1/:0, a double a bulk

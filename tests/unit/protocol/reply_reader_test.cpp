@@ -21,13 +21,6 @@ using respite::protocol::ReplyWriter;
 using respite::protocol::RespValue;
 using T = RespValue::Type;
 
-namespace doctest {
-template <>
-struct StringMaker<RespValue> {
-  static String convert(const RespValue& v) { return v.to_string().c_str(); }
-};
-}  // namespace doctest
-
 namespace {
 
 template <typename F>

@@ -21,13 +21,6 @@ using respite::protocol::RespValue;
 using respite::protocol::write_reply;
 using T = RespValue::Type;
 
-namespace doctest {
-template <>
-struct StringMaker<RespValue> {
-  static String convert(const RespValue& v) { return v.to_string().c_str(); }
-};
-}  // namespace doctest
-
 namespace {
 
 std::string wire(int resp, const RespValue& v) {

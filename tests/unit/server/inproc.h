@@ -113,10 +113,3 @@ class Inproc {
 };
 
 }  // namespace respite::test
-
-namespace doctest {
-template <>
-struct StringMaker<respite::protocol::RespValue> {
-  static String convert(const respite::protocol::RespValue& v) { return v.to_string().c_str(); }
-};
-}  // namespace doctest
