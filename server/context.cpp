@@ -24,6 +24,13 @@ const Entry* CmdCtx::lookup_read(std::string_view key) {
   return e;
 }
 
+const Entry* CmdCtx::lookup_read_locked(storage::Keyspace& ks, std::string_view key) {
+  uint64_t h = storage::hash_key(key);
+  const Entry* e = ks.lookup_locked(ks.shard_for(h), key, h, op);
+  (e ? worker.stats.hits : worker.stats.misses).add(1);
+  return e;
+}
+
 // A read missed while "expired" or "keymiss" events are on (only then: the lock-free read never
 // removes an expired entry by itself). As Redis's lookupKeyRead: an expired entry is removed now,
 // under its shard's lock ("expired"), then "keymiss". Not inside EXEC, whose exclusive hold

@@ -47,6 +47,9 @@ struct CmdCtx {
   storage::Keyspace& db(int i) { return server.store.db(i); }
   // A lock-free read of a live key in the selected database, counting a hit or a miss.
   const storage::Entry* lookup_read(std::string_view key);
+  // A read of a live key of ks whose shard the caller holds (a MultiLock): an expired entry is
+  // removed first, and a hit or a miss counted, as lookup_read counts them.
+  const storage::Entry* lookup_read_locked(storage::Keyspace& ks, std::string_view key);
   void read_miss_events(std::string_view key);
   void error(std::string_view msg) { reply.error(msg); }
   void error(Err e) { reply.error(error_text(e)); }

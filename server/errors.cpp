@@ -208,10 +208,7 @@ std::string upper(std::string_view s) {
 
 std::string unknown_command_error(const std::vector<std::string_view>& argv) {
   // Redis formats with %.*s, which also stops at a NUL byte.
-  auto cstr = [](std::string_view v, size_t max) {
-    v = v.substr(0, max);
-    return v.substr(0, v.find('\0'));
-  };
+  auto cstr = [](std::string_view v, size_t max) { return until_nul(v.substr(0, max)); };
   std::string msg = "ERR unknown command '";
   msg.append(cstr(argv[0], 128));
   msg += "', with args beginning with: ";
@@ -283,11 +280,10 @@ std::string exec_abort_error(std::string_view reason) {
 }
 
 std::string prefix_overlap_error(std::string_view prefix, std::string_view other, bool existing) {
-  auto cstr = [](std::string_view v) { return v.substr(0, v.find('\0')); };
-  return join("ERR Prefix '", cstr(prefix),
+  return join("ERR Prefix '", until_nul(prefix),
               existing ? "' overlaps with an existing prefix '"
                        : "' overlaps with another provided prefix '")
-      .append(cstr(other))
+      .append(until_nul(other))
       .append("'. Prefixes for a single client must not overlap.");
 }
 

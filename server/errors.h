@@ -115,6 +115,12 @@ enum class Err : uint8_t {
   kCount  // not a status: the number of them
 };
 
+// What Redis's C-string code sees of some bytes: everything before the first NUL. Its %s in error
+// texts stops there, and so do strchr()/strstr() over a pattern (SORT's BY and GET).
+inline std::string_view until_nul(std::string_view s) {
+  return s.substr(0, s.find('\0'));
+}
+
 // The exact reply text of e; empty for kOk.
 std::string_view error_text(Err e);
 

@@ -48,11 +48,6 @@ struct SortArgs {
   std::string_view store;
 };
 
-// Redis reads patterns as C strings: what follows a NUL byte is not part of them.
-std::string_view c_str(std::string_view s) {
-  return s.substr(0, s.find('\0'));
-}
-
 bool parse_sort(CmdCtx& c, bool readonly, SortArgs* a) {
   for (size_t j = 2; j < c.argc(); j++) {
     size_t left = c.argc() - j - 1;
@@ -76,7 +71,7 @@ bool parse_sort(CmdCtx& c, bool readonly, SortArgs* a) {
       a->has_by = true;
       a->by = c.arg(++j);
       // A constant BY (no '*') names no per-element key: nothing to sort by.
-      if (c_str(a->by).find('*') == std::string_view::npos) a->dontsort = true;
+      if (until_nul(a->by).find('*') == std::string_view::npos) a->dontsort = true;
     } else if (iequals(opt, "get") && left >= 1) {
       a->gets.push_back(c.arg(++j));
     } else {
@@ -89,7 +84,7 @@ bool parse_sort(CmdCtx& c, bool readonly, SortArgs* a) {
 
 // Whether a pattern can name a key: it has a '*' (GET # and constant patterns name none).
 bool names_keys(std::string_view pattern) {
-  return c_str(pattern).find('*') != std::string_view::npos;
+  return until_nul(pattern).find('*') != std::string_view::npos;
 }
 
 // Redis's lookupKeyByPattern: "#" is the element itself; otherwise the first '*' is replaced by
@@ -97,7 +92,7 @@ bool names_keys(std::string_view pattern) {
 // a string. Missing keys, other types and missing fields give false. The caller holds every shard.
 bool lookup_by_pattern(CmdCtx& c, std::string_view pattern, std::string_view elem,
                        std::string* out) {
-  std::string_view pat = c_str(pattern);
+  std::string_view pat = until_nul(pattern);
   if (pat == "#") {
     out->assign(elem);
     return true;
@@ -115,10 +110,7 @@ bool lookup_by_pattern(CmdCtx& c, std::string_view pattern, std::string_view ele
   std::string key;
   key.reserve(pat.size() + elem.size());
   key.append(pat.substr(0, star)).append(elem).append(pat.substr(star + 1));
-  storage::Keyspace& ks = c.db();
-  uint64_t h = storage::hash_key(key);
-  const Entry* e = ks.lookup_locked(ks.shard_for(h), key, h, c.op);
-  (e ? c.worker.stats.hits : c.worker.stats.misses).add(1);
+  const Entry* e = c.lookup_read_locked(c.db(), key);
   if (!e) return false;
   if (field.empty()) {
     if (e->type != Type::kString) return false;
@@ -136,7 +128,7 @@ bool lookup_by_pattern(CmdCtx& c, std::string_view pattern, std::string_view ele
 // A weight as SORT reads it: strtod over the whole text (leading spaces, hex and "inf" included,
 // as Redis's), no NaN, no overflow.
 bool sort_score(std::string_view text, double* out) {
-  std::string s(c_str(text));
+  std::string s(until_nul(text));
   char* end;
   errno = 0;
   double d = std::strtod(s.c_str(), &end);
@@ -160,7 +152,7 @@ int bytes_cmp(std::string_view a, std::string_view b) {
 // ALPHA's order. Stored results compare as bytes; replied ones as Redis's strcoll() does, in the C
 // locale: as C strings, so that what follows a NUL byte does not count ("" and "\0x" tie).
 int alpha_cmp(std::string_view a, std::string_view b, bool store) {
-  return store ? bytes_cmp(a, b) : bytes_cmp(c_str(a), c_str(b));
+  return store ? bytes_cmp(a, b) : bytes_cmp(until_nul(a), until_nul(b));
 }
 
 // Copies the elements of the sort key (list, set or sorted set) into items: all of them, or only
@@ -228,9 +220,7 @@ void sort_generic(CmdCtx& c, bool readonly) {
   }
   lock.lock();
 
-  uint64_t h = storage::hash_key(c.arg(1));
-  const Entry* e = ks.lookup_locked(ks.shard_for(h), c.arg(1), h, c.op);
-  (e ? c.worker.stats.hits : c.worker.stats.misses).add(1);
+  const Entry* e = c.lookup_read_locked(ks, c.arg(1));
   if (e && e->type != Type::kList && e->type != Type::kSet && e->type != Type::kZSet)
     return c.error(Err::kWrongType);
   if (e) touch_access(c, e);

@@ -502,10 +502,7 @@ void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool ca
   std::vector<zset::Source> src(nk);
   const uint32_t clock = lru_clock(c.op.now_ms);
   for (size_t i = 0; i < nk; i++) {
-    std::string_view key = c.arg(first + i);
-    uint64_t h = storage::hash_key(key);
-    const storage::Entry* e = ks.lookup_locked(ks.shard_for(h), key, h, c.op);
-    (e ? c.worker.stats.hits : c.worker.stats.misses).add(1);
+    const storage::Entry* e = c.lookup_read_locked(ks, c.arg(first + i));
     if (!e) continue;
     touch_access(c, e, clock);
     if (e->type == Type::kZSet)
