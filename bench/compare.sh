@@ -66,7 +66,11 @@ REDIS_BENCHMARK, RESPITE_ARGS (extra arguments for respite-server).
 EOF
 }
 
-# id|label|client arguments|preload (keys:<bytes> or list)|pipeline
+# The script of the evalsha workloads (what rate limiters and caches send): INCR, then EXPIRE.
+EVAL_BODY="redis.call('incr', KEYS[1]); return redis.call('expire', KEYS[1], ARGV[1])"
+EVAL_SHA=$(printf '%s' "$EVAL_BODY" | sha1sum | cut -d' ' -f1)
+
+# id|label|client arguments|preload (keys:<bytes>, list, subs:N or script)|pipeline
 # The mixed and multi workloads need respite-benchmark (--ratio, -t multi); they are skipped with
 # --client redis-benchmark. publish runs with 10 redis-cli subscribers on the client's core, started
 # before and stopped after each measured run.
@@ -89,6 +93,8 @@ mset|MSET (10 keys)|-t mset -P $PIPELINE||$PIPELINE
 mix|SET:GET 1:10 zipf|--ratio 1:10 --key-pattern zipf -P $PIPELINE|keys:3|$PIPELINE
 multi|MULTI/SET/EXEC|-t multi -P $PIPELINE||$PIPELINE
 publish|PUBLISH, 10 subscribers|-P $PIPELINE PUBLISH bench __rand_int__|subs:10|$PIPELINE
+evalsha-p1|EVALSHA INCR+EXPIRE P1|-P 1 EVALSHA $EVAL_SHA 1 key:__rand_int__ 60|script|1
+evalsha-p16|EVALSHA INCR+EXPIRE P16|-P 16 EVALSHA $EVAL_SHA 1 key:__rand_int__ 60|script|16
 EOF
 }
 workload_ids() { workload_table | cut -d'|' -f1; }
@@ -214,6 +220,8 @@ preload() {
         --key-pattern sequential -d "${spec#keys:}" -t set -q >/dev/null ;;
     list:*)  # as many elements as the measured run pops
       "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P 16 -n "${spec#list:}" -t lpush -q >/dev/null ;;
+    script)  # the evalsha workloads' script, loaded for EVALSHA
+      [ "$(redis-cli -p "$port" script load "$EVAL_BODY")" = "$EVAL_SHA" ] ;;
     subs:*)  # subscribers to channel "bench", stopped by stop_subscribers after the run
       local i
       for i in $(seq "${spec#subs:}"); do
