@@ -126,6 +126,7 @@ const char* log_level(int level) {
 // then finds the socket drained) and dispatched, where every command but the allow-busy ones
 // gets -BUSY. The script's caller is left alone: its command is still running.
 void serve_while_busy(Worker& w, const Connection& caller) {
+  w.accept_while_busy();
   std::vector<Connection*> conns;
   for (Connection* c = w.connections; c; c = c->next) {
     if (c != &caller && c->has_socket()) conns.push_back(c);

@@ -173,6 +173,33 @@ void Worker::on_connection(uv_stream_t* listener, int status) {
     uv_close(&c->handle, [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
     return;
   }
+  w->adopt(c, is_unix);
+}
+
+void Worker::accept_while_busy() {
+  for (auto& l : listeners_) {
+    uv_os_fd_t lfd;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(l.get()), &lfd) != 0) continue;
+    for (;;) {
+      int fd = ::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) break;  // EAGAIN: none waiting
+      auto* c = new Connection(this, server->next_client_id.fetch_add(1, std::memory_order_relaxed),
+                               false);
+      uv_tcp_init(&loop, &c->tcp);
+      c->handle.data = c;
+      if (uv_tcp_open(&c->tcp, fd) != 0) {
+        ::close(fd);
+        uv_close(&c->handle, [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
+        continue;
+      }
+      adopt(c, false);
+    }
+  }
+}
+
+void Worker::adopt(Connection* c, bool is_unix) {
+  Worker* w = this;
+  Server& srv = *server;
   c->created_ms = w->now_ms();
   c->last_active_ms.store(c->created_ms, std::memory_order_relaxed);
   uv_fileno(&c->handle, &c->fd);

@@ -115,12 +115,18 @@ class Worker {
   // (tracking.h).
   TrackingOutbox tracking_out;
 
+  // While a script on this worker is past busy-reply-threshold (script_run.h): accepts the
+  // connections waiting on our TCP listeners, as the loop would, so that they get -BUSY (or run
+  // SCRIPT KILL) instead of hanging in the backlog.
+  void accept_while_busy();
   void add_connection(Connection* c);
   void remove_connection(Connection* c);
   int64_t now_ms() const;  // wall clock in ms
 
  private:
   static void on_connection(uv_stream_t* server, int status);
+  // A connection just accepted: its addresses, options, maxclients, then reading.
+  void adopt(Connection* c, bool is_unix);
   static void on_async(uv_async_t* a);
   static void on_cron(uv_timer_t* t);
   void flush_dirty_connections();
