@@ -451,14 +451,16 @@ int unpack(lua_State* L) {
 
 int unpack_one(lua_State* L) {
   lua_Integer offset = luaL_optinteger(L, 2, 0);
-  lua_settop(L, 1);
+  // Drops the arguments after the input; with none at all the stack stays empty, so that the
+  // error says "got no value".
+  lua_pop(L, lua_gettop(L) - 1);
   return unpack_full(L, 1, offset);
 }
 
 int unpack_limit(lua_State* L) {
   lua_Integer limit = luaL_checkinteger(L, 2);
   lua_Integer offset = luaL_optinteger(L, 3, 0);
-  lua_settop(L, 1);
+  lua_pop(L, lua_gettop(L) - 1);
   return unpack_full(L, limit, offset);
 }
 
