@@ -39,7 +39,8 @@ void put_be(uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) put_byte(static_cast<unsigned>(v >> (8 * i)));
 }
 
-// A header: the fix form when n fits in fix_max, else tag16 with 2 bytes, else tag16+1 with 4.
+// An array or map header: the fix form (fix | n) up to 15, else tag16 and 2 bytes of n, else
+// tag16 + 1 (the 32-bit form) and 4 bytes.
 void put_container(uint64_t n, unsigned fix, unsigned tag16) {
   if (n <= 15) {
     put_byte(fix | static_cast<unsigned>(n));

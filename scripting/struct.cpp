@@ -10,6 +10,7 @@
 // doubles, sizes past 8): those follow what x86-64 builds of Redis give. Errors carry its texts.
 #include <lua.hpp>
 
+#include <bit>
 #include <cctype>
 #include <climits>
 #include <cstdint>
@@ -22,7 +23,7 @@ namespace {
 
 constexpr int kMaxIntSize = 32;
 constexpr int kMaxAlign = 8;  // alignof(double) and above sizeof(int) on x86-64
-constexpr bool kLittle = true;
+constexpr bool kLittle = std::endian::native == std::endian::little;  // the machine's order
 
 struct Header {
   bool little = kLittle;
