@@ -289,8 +289,8 @@ void Interpreter::init() {
   lua_rawset(L, LUA_REGISTRYINDEX);
 
   // The libraries Redis 7.0 loads (base, table, string, math; debug only long enough for its
-  // error handler, which is C here and needs none; cjson, bit). struct and cmsgpack are not in
-  // Debian; os, io and package are never opened.
+  // error handler, which is C here and needs none; cjson, bit, and our own struct and cmsgpack,
+  // which Debian does not package); os, io and package are never opened.
   const std::pair<const char*, lua_CFunction> libs[] = {{"", luaopen_base},
                                                         {LUA_TABLIBNAME, luaopen_table},
                                                         {LUA_STRLIBNAME, luaopen_string},
@@ -306,6 +306,12 @@ void Interpreter::init() {
   lua_pushcfunction(L, luaopen_bit);
   lua_call(L, 0, 1);
   lua_setglobal(L, "bit");
+  lua_pushcfunction(L, luaopen_struct);
+  lua_call(L, 0, 1);
+  lua_setglobal(L, "struct");
+  lua_pushcfunction(L, luaopen_cmsgpack);
+  lua_call(L, 0, 1);
+  lua_setglobal(L, "cmsgpack");
 
   // From here the table at LUA_GLOBALSINDEX is the backing table.
   lua_pushvalue(L, LUA_GLOBALSINDEX);
@@ -345,7 +351,8 @@ void Interpreter::init() {
   lua_pop(L, 1);
 
   // Library tables become proxies in the backing table.
-  for (const char* name : {"string", "math", "table", "redis", "cjson", "bit", "coroutine"}) {
+  for (const char* name :
+       {"string", "math", "table", "redis", "cjson", "bit", "struct", "cmsgpack", "coroutine"}) {
     lua_getfield(L, backing, name);
     if (!lua_istable(L, -1)) {
       lua_pop(L, 1);

@@ -11,9 +11,9 @@
 //    to access nonexistent global variable 'x'". Any assignment to a global therefore reaches
 //    __newindex and raises "Attempt to modify a readonly table", whether the name exists or not,
 //    and code compiled by loadstring() sees the same protected table;
-//  - the library tables (redis, string, math, table, cjson, bit, coroutine) are empty proxies of
-//    the same kind, so `redis.call = f` or `string.x = 1` raise the same error and nothing a
-//    script does survives into the next script;
+//  - the library tables (redis, string, math, table, cjson, bit, struct, cmsgpack, coroutine)
+//    are empty proxies of the same kind, so `redis.call = f` or `string.x = 1` raise the same
+//    error and nothing a script does survives into the next script;
 //  - the raw writers that bypass metatables (rawset, setmetatable, table.insert/remove/sort) are
 //    wrapped to refuse protected tables with that error; getmetatable() of a protected table or
 //    of a string returns a read-only decoy, so the real metatables cannot be reached;

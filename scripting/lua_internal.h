@@ -36,6 +36,11 @@ std::string no_crlf(const char* s, size_t n);
 // backing["math"]; backing is an absolute stack index.
 void open_redis_api(lua_State* L, int backing, const Interpreter::Options& opts);
 
+// The cmsgpack and struct libraries (cmsgpack.cpp, struct.cpp): each pushes its table, which
+// init() exposes as a global behind a read-only proxy, as it does cjson and bit.
+int luaopen_cmsgpack(lua_State* L);
+int luaopen_struct(lua_State* L);
+
 // Where Redis's math.random generator starts (its rand.c's initial state).
 constexpr uint64_t kRandInitial = 0x1234ABCD330Eull;
 

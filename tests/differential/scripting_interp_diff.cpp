@@ -212,6 +212,15 @@ std::vector<Case> corpus() {
        {},
        {}},
       {"bit", {}, "return {bit.band(12, 10), bit.bor(12, 10), bit.tohex(255)}", {}, {}},
+      {"cmsgpack and struct round trip through the store",
+       {},
+       "redis.call('set', KEYS[1], cmsgpack.pack({KEYS[1], 1.5, -300, {x=true}}))\n"
+       "redis.call('set', KEYS[2], struct.pack('>I2 s d', 513, ARGV[1], 0.1))\n"
+       "local t = cmsgpack.unpack(redis.call('get', KEYS[1]))\n"
+       "local a, b, c, nxt = struct.unpack('>I2 s d', redis.call('get', KEYS[2]))\n"
+       "return {t[1], tostring(t[2]), t[3], tostring(t[4].x), a, b, tostring(c), nxt}",
+       {"mp", "st"},
+       {"hello"}},
       {"seeded random",
        {},
        "math.randomseed(42) return {math.random(1000), math.random(1000), tostring(math.random())}",
