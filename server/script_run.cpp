@@ -19,6 +19,7 @@
 #include "server/maxmemory.h"
 #include "server/multi.h"
 #include "server/server.h"
+#include "server/tracking.h"
 #include "server/worker.h"
 
 namespace respite::server {
@@ -180,6 +181,11 @@ class ScriptRun final : public scripting::Callback {
                      : err(Err::kScriptShardBusy);
     }
     if (replicates) changed_ = true;
+    // Client-side caching: a script that reads makes its caller track the keys it declared.
+    if (c_.conn.tracking && !tracked_ && cmd->has_flag(kReadonly) && !cmd->has_flag(kPubsub)) {
+      tracked_ = true;
+      tracking_remember_keys(c_.conn, *c_.cmd, c_.argv);
+    }
     Connection& cl = *ws_.client;
     argv_.assign(argv.begin(), argv.end());
     cl.reply.set_resp(resp);
@@ -266,6 +272,7 @@ class ScriptRun final : public scripting::Callback {
   bool read_only_ = false, allow_oom_ = false;
   bool wrote_ = false;    // a write command ran (SCRIPT KILL answers UNKILLABLE)
   bool changed_ = false;  // a write or PUBLISH ran: the run can no longer be abandoned
+  bool tracked_ = false;  // the caller's declared keys were remembered for tracking
   std::chrono::steady_clock::time_point start_;
   std::vector<std::string_view> argv_;
   std::vector<storage::Shard*> shards_;

@@ -427,11 +427,19 @@ uint64_t tracking_before(Connection& c, const Command& cmd,
                          const std::vector<std::string_view>& argv) {
   uint64_t saved = t_writer;
   t_writer = c.id;
-  if (!cmd.has_flag(kReadonly) || cmd.has_flag(kPubsub) || (c.tracking_flags & kTrackBcast))
-    return saved;
+  if (!cmd.has_flag(kReadonly) || cmd.has_flag(kPubsub)) return saved;
+  // A read-only script's keys are remembered when it reads (script_run.cpp), not for running.
+  if (cmd.numkeys_at == 2 && cmd.has_flag(kNoscript)) return saved;  // EVAL_RO, FCALL_RO, ...
+  tracking_remember_keys(c, cmd, argv);
+  return saved;
+}
+
+void tracking_remember_keys(Connection& c, const Command& cmd,
+                            const std::vector<std::string_view>& argv) {
   uint32_t f = c.tracking_flags;
+  if (f & kTrackBcast) return;
   bool caching = (f & kTrackCaching) != 0;
-  if (((f & kTrackOptin) && !caching) || ((f & kTrackOptout) && caching)) return saved;
+  if (((f & kTrackOptin) && !caching) || ((f & kTrackOptout) && caching)) return;
   Server& srv = *c.worker->server;
   storage::Keyspace& ks = srv.store.db(c.db);
   auto remember = [&](std::string_view key) {
@@ -448,7 +456,6 @@ uint64_t tracking_before(Connection& c, const Command& cmd,
         any = true;
       });
   if (any) srv.tracking.enforce_limit();
-  return saved;
 }
 
 void tracking_after(Connection& c, const Command& cmd, uint64_t saved) {

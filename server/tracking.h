@@ -204,6 +204,11 @@ class Tracking {
 uint64_t tracking_before(Connection& c, const Command& cmd,
                          const std::vector<std::string_view>& argv);
 void tracking_after(Connection& c, const Command& cmd, uint64_t saved);
+// Remembers for c (tracking on, not BCAST, OPTIN/OPTOUT allowing) the keys cmd names in argv. A
+// script's read-only redis.call does this with its caller's EVAL/FCALL and their declared keys,
+// as Redis 7.0 does; the _RO script commands themselves remember nothing.
+void tracking_remember_keys(Connection& c, const Command& cmd,
+                            const std::vector<std::string_view>& argv);
 
 // Storage is about to remove key for its expiry or for maxmemory (the worker's KeyEvents,
 // notify.h): the touch that follows is no client's write. Redis's BCAST batches record no writer
