@@ -36,6 +36,17 @@ std::string no_crlf(const char* s, size_t n);
 // backing["math"]; backing is an absolute stack index.
 void open_redis_api(lua_State* L, int backing, const Interpreter::Options& opts);
 
+// The sandbox's pieces (interpreter.cpp), shared with the library loader (library_lua.cpp).
+// __index that raises "Script attempted to access nonexistent global variable 'x'".
+int nonexistent_global(lua_State* L);
+// Pushes an empty read-only proxy of the table at `real` (see interpreter.h); decoy_ref is what
+// getmetatable() returns for it (LUA_NOREF: false).
+void push_proxy(lua_State* L, int real, int decoy_ref);
+
+// Builds the load-time globals of function libraries (library_lua.cpp) from the run-time ones at
+// registry backing_ref; returns their registry ref.
+int open_library_api(lua_State* L, int backing_ref, int decoy_ref);
+
 // Where Redis's math.random generator starts (its rand.c's initial state).
 constexpr uint64_t kRandInitial = 0x1234ABCD330Eull;
 
