@@ -78,9 +78,13 @@ std::shared_ptr<const LibrarySnapshot> LibraryRegistry::snapshot() const {
 }
 
 void LibraryRegistry::publish(std::shared_ptr<LibrarySnapshot> next) {
-  next->version = next_version_++;
-  std::lock_guard<std::mutex> lock(mu_);
-  current_ = std::move(next);
+  uint64_t v = next_version_++;
+  next->version = v;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = std::move(next);
+  }
+  version_.store(v, std::memory_order_release);
 }
 
 LibraryRegistry::Result LibraryRegistry::create(std::string_view code, bool replace,
@@ -187,6 +191,7 @@ LibraryRegistry::Result LibraryRegistry::restore(std::string_view payload, Resto
 }
 
 bool sync_libraries(Interpreter& in, const LibraryRegistry& registry) {
+  if (in.libraries_version() == registry.version()) return false;  // no lock on the hot path
   std::shared_ptr<const LibrarySnapshot> s = registry.snapshot();
   if (in.libraries_version() == s->version) return false;
   in.drop_libraries();

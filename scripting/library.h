@@ -17,6 +17,7 @@
 // in its dumps and respite stores it verbatim; both read both.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -75,7 +76,8 @@ class LibraryRegistry {
   Result restore(std::string_view payload, RestorePolicy policy);
 
   std::shared_ptr<const LibrarySnapshot> snapshot() const;
-  uint64_t version() const { return snapshot()->version; }
+  // The current snapshot's version, without the lock: what sync_libraries compares first.
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
 
  private:
   // Adds one library's code to `into` as Redis's functionsCreateWithLibraryCtx does.
@@ -86,6 +88,9 @@ class LibraryRegistry {
   mutable std::mutex mu_;  // guards current_ (the pointer only)
   std::shared_ptr<const LibrarySnapshot> current_;
   uint64_t next_version_ = 1;
+  // current_->version, published after current_ (release) so that a reader seeing a version
+  // finds at least that snapshot (acquire).
+  std::atomic<uint64_t> version_{0};
   std::unique_ptr<Interpreter> scratch_;  // validates libraries; keeps none of them
 };
 

@@ -6,7 +6,9 @@
 // LZF-compressed library). Every expected text was checked against that redis-server.
 #include <doctest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "scripting/interpreter.h"
@@ -327,4 +329,26 @@ TEST_CASE("a payload from redis-server 7.0.15 restores (LZF included) and round-
   REQUIRE(decode_function_payload(reg.dump(), &codes, &err));
   REQUIRE(codes.size() == 2);
   CHECK(codes[0] == mylib.code);
+}
+
+TEST_CASE("workers re-sync while another thread loads libraries") {
+  LibraryRegistry reg;
+  std::atomic<bool> done{false};
+  std::thread loader([&] {
+    for (int i = 0; i < 50; ++i) {
+      std::string code = "#!lua name=l" + std::to_string(i % 5) + "\nredis.register_function('f" +
+                         std::to_string(i % 5) + "', function() return " + std::to_string(i) +
+                         " end)";
+      CHECK(reg.load(code, true).ok);
+    }
+    done = true;
+  });
+  Interpreter in;
+  int reloads = 0;
+  while (!done) reloads += sync_libraries(in, reg) ? 1 : 0;
+  loader.join();
+  sync_libraries(in, reg);
+  CHECK(in.library_function_count() == 5);
+  CHECK(fcall(in, "f4").integer == 49);
+  CHECK(in.libraries_version() == reg.version());
 }
