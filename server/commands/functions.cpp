@@ -160,7 +160,11 @@ void cmd_function_stats(CmdCtx& c) {
   c.reply.bulk("libraries_count");
   c.reply.integer(static_cast<int64_t>(snap->libraries.size()));
   c.reply.bulk("functions_count");
-  c.reply.integer(static_cast<int64_t>(snap->functions.size()));
+  // Summed over libraries, as Redis's per-engine count: a library may register "f" and "F",
+  // which share one entry of the case-insensitive index.
+  size_t functions = 0;
+  for (const auto& [name, lib] : snap->libraries) functions += lib.functions.size();
+  c.reply.integer(static_cast<int64_t>(functions));
 }
 
 void cmd_function_help(CmdCtx& c) {

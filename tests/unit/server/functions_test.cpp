@@ -105,6 +105,11 @@ TEST_CASE("FUNCTION DELETE, FLUSH and STATS") {
   CHECK(s.run({"FUNCTION", "DELETE", "nope"}) == Reply::Err("ERR Library not found"));
   CHECK(s.run({"FUNCTION", "DELETE", "lib2"}) == OK());
   CHECK(s.run({"FUNCTION", "LIST"}) == Reply::Arr({lib1_entry()}));
+  // "a" and "A" in one library count twice, as in Redis (with lib1's two: 4).
+  REQUIRE(s.run({"FUNCTION", "LOAD",
+                 "#!lua name=t\nredis.register_function('a', function() end) "
+                 "redis.register_function('A', function() end)"}) == Reply::Str("t"));
+  CHECK(s.run({"FUNCTION", "STATS"}).elements[3].elements[1].elements[3] == Reply::Int(4));
   CHECK(s.run({"FUNCTION", "FLUSH", "x"}) ==
         Reply::Err("ERR FUNCTION FLUSH only supports SYNC|ASYNC option"));
   CHECK(s.run({"FUNCTION", "FLUSH", "a", "b"}) ==
