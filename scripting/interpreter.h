@@ -136,9 +136,10 @@ class Interpreter {
   // only global is `redis` with register_function, log, the LOG_* constants and the version.
   // When it succeeds and keep is true its functions stay callable by name (run_library_function);
   // with keep false (validation) they are released at once. A failed load keeps nothing. Takes
-  // at most load_timeout_ms (Redis: 500) of Lua time: "FUNCTION LOAD timeout" after that.
+  // at most load_timeout_ms (Redis: 500; 0: no limit) of Lua time: "FUNCTION LOAD timeout" after
+  // that. redis.log goes to log->log() when log is given; nothing else of it is called.
   LibraryLoad load_library(std::string_view library, std::string_view body, bool keep,
-                           int load_timeout_ms = 500);
+                           int load_timeout_ms = 500, Callback* log = nullptr);
   // Forgets every library function kept by load_library.
   void drop_libraries();
   // Flags of a kept function, looked up case-insensitively as Redis does; false when unknown.
@@ -218,7 +219,8 @@ class Interpreter {
     int64_t deadline_us = 0;
     // The registration being read: members, not locals of the C function that raises.
     FunctionInfo pending;
-    int pending_ref = -2;  // LUA_NOREF
+    int pending_ref = -2;     // LUA_NOREF
+    Callback* log = nullptr;  // redis.log's destination, if any
   };
   Loading* loading() { return loading_; }
 

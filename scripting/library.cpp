@@ -88,7 +88,7 @@ void LibraryRegistry::publish(std::shared_ptr<LibrarySnapshot> next) {
 }
 
 LibraryRegistry::Result LibraryRegistry::create(std::string_view code, bool replace,
-                                                LibrarySnapshot* into) {
+                                                LibrarySnapshot* into, Callback* log) {
   std::string engine;
   Shebang sb = parse_library_shebang(code, &engine);
   if (!sb.ok) return fail(std::move(sb.error));
@@ -98,7 +98,8 @@ LibraryRegistry::Result LibraryRegistry::create(std::string_view code, bool repl
   if (old != into->libraries.end() && !replace)
     return fail("ERR Library '" + sb.name + "' already exists");
   // The engine gets what follows the shebang, its '\n' included.
-  Interpreter::LibraryLoad ld = scratch_->load_library(sb.name, code.substr(sb.length), false);
+  Interpreter::LibraryLoad ld =
+      scratch_->load_library(sb.name, code.substr(sb.length), false, 500, log);
   if (!ld.ok) return fail(std::move(ld.error));
   if (ld.functions.empty()) return fail("ERR No functions registered");
   std::string old_name = old != into->libraries.end() ? old->first : std::string();
@@ -122,10 +123,10 @@ LibraryRegistry::Result LibraryRegistry::create(std::string_view code, bool repl
   return r;
 }
 
-LibraryRegistry::Result LibraryRegistry::load(std::string_view code, bool replace) {
+LibraryRegistry::Result LibraryRegistry::load(std::string_view code, bool replace, Callback* log) {
   std::lock_guard<std::mutex> lock(write_mu_);
   auto next = std::make_shared<LibrarySnapshot>(*snapshot());
-  Result r = create(code, replace, next.get());
+  Result r = create(code, replace, next.get(), log);
   if (r.ok) publish(std::move(next));
   return r;
 }

@@ -64,8 +64,8 @@ class LibraryRegistry {
     std::string error;  // "ERR ...", when !ok
     std::string name;   // FUNCTION LOAD: the library's name
   };
-  // FUNCTION LOAD [REPLACE] code.
-  Result load(std::string_view code, bool replace);
+  // FUNCTION LOAD [REPLACE] code. The library's redis.log calls at load time go to log, if any.
+  Result load(std::string_view code, bool replace, Callback* log = nullptr);
   // FUNCTION DELETE: false when there is no such library.
   bool remove(std::string_view name);
   // FUNCTION FLUSH.
@@ -81,7 +81,8 @@ class LibraryRegistry {
 
  private:
   // Adds one library's code to `into` as Redis's functionsCreateWithLibraryCtx does.
-  Result create(std::string_view code, bool replace, LibrarySnapshot* into);
+  Result create(std::string_view code, bool replace, LibrarySnapshot* into,
+                Callback* log = nullptr);
   void publish(std::shared_ptr<LibrarySnapshot> next);
 
   std::mutex write_mu_;    // one change at a time: guards next_version_ and scratch_

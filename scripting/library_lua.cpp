@@ -211,7 +211,7 @@ int detail::open_library_api(lua_State* L, int backing_ref, int decoy_ref) {
 }
 
 Interpreter::LibraryLoad Interpreter::load_library(std::string_view library, std::string_view body,
-                                                   bool keep, int load_timeout_ms) {
+                                                   bool keep, int load_timeout_ms, Callback* log) {
   LibraryLoad r;
   lua_State* L = lua_;
   if (run_ || loading_) {
@@ -224,6 +224,7 @@ Interpreter::LibraryLoad Interpreter::load_library(std::string_view library, std
     return r;
   }
   Loading ld;
+  ld.log = log;
   ld.deadline_us = load_timeout_ms > 0 ? now_us() + int64_t{load_timeout_ms} * 1000 : 0;
   loading_ = &ld;
   // Swap the globals for the load-time ones.

@@ -6,7 +6,9 @@
 // script runner. Replies follow Redis 7.0.15 (src/functions.c): LIST is an array of maps, STATS a
 // map, RESP3 types kept; libraries and functions are listed by name where Redis uses its dicts'
 // order (its LIST is documented as of nondeterministic order).
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "scripting/library.h"
 #include "scripting/shebang.h"
@@ -22,6 +24,23 @@ using scripting::FunctionInfo;
 using scripting::LibraryInfo;
 using scripting::RestorePolicy;
 
+// Where a library's redis.log calls go while FUNCTION LOAD runs it: the server log. Nothing else
+// of the scripting API is reachable at load time.
+class LoadLog : public scripting::Callback {
+ public:
+  explicit LoadLog(Server& s) : server_(s) {}
+  protocol::RespValue call(std::span<const std::string_view>, int, bool) override {
+    return protocol::RespValue::null();  // not reached: redis.call does not exist at load time
+  }
+  void log(int level, std::string_view message) override {
+    static const char* kLevels[] = {"debug", "verbose", "notice", "warning"};
+    server_.log(kLevels[level & 3], std::string(message));
+  }
+
+ private:
+  Server& server_;
+};
+
 // FUNCTION LOAD [REPLACE ...] code: every argument before the last is an option.
 void cmd_function_load(CmdCtx& c) {
   bool replace = false;
@@ -30,7 +49,8 @@ void cmd_function_load(CmdCtx& c) {
     if (!iequals(c.arg(i), "replace")) return c.error(function_load_option_error(c.arg(i)));
     replace = true;
   }
-  scripting::LibraryRegistry::Result r = c.server.functions.load(c.arg(i), replace);
+  LoadLog log(c.server);
+  scripting::LibraryRegistry::Result r = c.server.functions.load(c.arg(i), replace, &log);
   if (!r.ok) return c.error(r.error);
   c.reply.bulk(r.name);
 }

@@ -115,6 +115,27 @@ TEST_CASE("the load-time environment has only redis.register_function, log and t
         "ERR No functions registered");
 }
 
+TEST_CASE("redis.log works at load time when given a destination") {
+  struct Logs : Callback {
+    std::vector<std::pair<int, std::string>> lines;
+    RespValue call(std::span<const std::string_view>, int, bool) override { return {}; }
+    void log(int level, std::string_view m) override { lines.emplace_back(level, m); }
+  } logs;
+  LibraryRegistry reg;
+  auto r = reg.load(
+      "#!lua name=t\nredis.log(redis.LOG_WARNING, 'loading', 1)\n"
+      "redis.register_function('f', function() end)",
+      false, &logs);
+  REQUIRE_MESSAGE(r.ok, r.error);
+  REQUIRE(logs.lines.size() == 1);
+  CHECK(logs.lines[0].first == 3);
+  CHECK(logs.lines[0].second == "loading 1");
+  CHECK(reg.load("#!lua name=u\nredis.log(redis.LOG_WARNING, 'quiet')\n"
+                 "redis.register_function('g', function() end)",
+                 false)
+            .ok);
+}
+
 TEST_CASE("redis.register_function's validation") {
   const std::string pre = "ERR Error registering functions: ERR ";
   CHECK(load_error("#!lua name=t\nredis.register_function('a-b', function() end)") ==
