@@ -138,8 +138,8 @@ class Interpreter {
   // with keep false (validation) they are released at once. A failed load keeps nothing. Takes
   // at most load_timeout_ms (Redis: 500; 0: no limit) of Lua time: "FUNCTION LOAD timeout" after
   // that. redis.log goes to log->log() when log is given; nothing else of it is called.
-  LibraryLoad load_library(std::string_view library, std::string_view body, bool keep,
-                           int load_timeout_ms = 500, Callback* log = nullptr);
+  LibraryLoad load_library(std::string_view body, bool keep, int load_timeout_ms = 500,
+                           Callback* log = nullptr);
   // Forgets every library function kept by load_library.
   void drop_libraries();
   // Flags of a kept function, looked up case-insensitively as Redis does; false when unknown.

@@ -98,8 +98,7 @@ LibraryRegistry::Result LibraryRegistry::create(std::string_view code, bool repl
   if (old != into->libraries.end() && !replace)
     return fail("ERR Library '" + sb.name + "' already exists");
   // The engine gets what follows the shebang, its '\n' included.
-  Interpreter::LibraryLoad ld =
-      scratch_->load_library(sb.name, code.substr(sb.length), false, 500, log);
+  Interpreter::LibraryLoad ld = scratch_->load_library(code.substr(sb.length), false, 500, log);
   if (!ld.ok) return fail(std::move(ld.error));
   if (ld.functions.empty()) return fail("ERR No functions registered");
   std::string old_name = old != into->libraries.end() ? old->first : std::string();
@@ -202,7 +201,7 @@ bool sync_libraries(Interpreter& in, const LibraryRegistry& registry) {
     // Validated when it was added; the load cannot fail but for the time limit, which a library
     // that loaded once within it can only hit on a starved machine: none then, as Redis when it
     // loads an RDB.
-    in.load_library(name, std::string_view(lib.code).substr(sb.length), true, 0);
+    in.load_library(std::string_view(lib.code).substr(sb.length), true, 0);
   }
   in.set_libraries_version(s->version);
   return true;

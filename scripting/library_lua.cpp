@@ -210,8 +210,8 @@ int detail::open_library_api(lua_State* L, int backing_ref, int decoy_ref) {
   return luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-Interpreter::LibraryLoad Interpreter::load_library(std::string_view library, std::string_view body,
-                                                   bool keep, int load_timeout_ms, Callback* log) {
+Interpreter::LibraryLoad Interpreter::load_library(std::string_view body, bool keep,
+                                                   int load_timeout_ms, Callback* log) {
   LibraryLoad r;
   lua_State* L = lua_;
   if (run_ || loading_) {
@@ -272,7 +272,6 @@ Interpreter::LibraryLoad Interpreter::load_library(std::string_view library, std
       luaL_unref(L, LUA_REGISTRYINDEX, ld.refs[i]);
     }
   }
-  (void)library;
   r.functions = std::move(ld.functions);
   r.ok = true;
   return r;

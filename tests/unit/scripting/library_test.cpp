@@ -174,7 +174,6 @@ TEST_CASE("redis.register_function's validation") {
 TEST_CASE("a library's functions: flags, descriptions, arguments and errors") {
   Interpreter in;
   Interpreter::LibraryLoad ld = in.load_library(
-      "lib1",
       "\nlocal function f(keys, args) return {keys[1], args[1], #keys, #args} end\n"
       "redis.register_function('f1', f)\n"
       "redis.register_function{function_name='f2', callback=function(k,a) return KEYS end, "
@@ -234,8 +233,8 @@ TEST_CASE("a library's functions: flags, descriptions, arguments and errors") {
 
 TEST_CASE("redis.register_function outside FUNCTION LOAD is absent, a load that loops times out") {
   Interpreter in;
-  Interpreter::LibraryLoad ld = in.load_library(
-      "t", "\nredis.register_function('f', function() end) while true do end", true, 50);
+  Interpreter::LibraryLoad ld =
+      in.load_library("\nredis.register_function('f', function() end) while true do end", true, 50);
   CHECK_FALSE(ld.ok);
   CHECK(ld.error == "ERR Error registering functions: ERR FUNCTION LOAD timeout");
   CHECK(in.library_function_count() == 0);  // a failed load keeps nothing
