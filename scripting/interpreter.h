@@ -152,6 +152,8 @@ class Interpreter {
   RunStatus run_library_function(std::string_view name, std::span<const std::string_view> keys,
                                  std::span<const std::string_view> args, Callback* cb,
                                  protocol::RespValue* reply);
+  // Whether a script or function runs, or a library loads, on this interpreter right now.
+  bool busy() const { return run_ != nullptr || loading_ != nullptr; }
   // The LibraryRegistry version these libraries were loaded from (sync_libraries, library.h).
   uint64_t libraries_version() const { return libraries_version_; }
   void set_libraries_version(uint64_t v) { libraries_version_ = v; }

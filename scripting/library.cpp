@@ -192,6 +192,9 @@ LibraryRegistry::Result LibraryRegistry::restore(std::string_view payload, Resto
 
 bool sync_libraries(Interpreter& in, const LibraryRegistry& registry) {
   if (in.libraries_version() == registry.version()) return false;  // no lock on the hot path
+  // Never under a running script: its function would be released under it. The next FCALL from
+  // outside a script syncs.
+  if (in.busy()) return false;
   std::shared_ptr<const LibrarySnapshot> s = registry.snapshot();
   if (in.libraries_version() == s->version) return false;
   in.drop_libraries();

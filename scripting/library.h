@@ -97,7 +97,8 @@ class LibraryRegistry {
 
 // Makes `in`'s library functions those of the registry's current snapshot, reloading them all
 // when the registry's version differs from the one `in` last loaded. Returns true when it
-// reloaded. Call on the interpreter's own thread, before FCALL looks a function up.
+// reloaded; false too, changing nothing, while the interpreter is busy (a script calling FCALL).
+// Call on the interpreter's own thread, before FCALL looks a function up.
 bool sync_libraries(Interpreter& in, const LibraryRegistry& registry);
 
 // Redis's CRC64 (Jones polynomial, reflected, as its crc64.c): crc64(0, "123456789") is

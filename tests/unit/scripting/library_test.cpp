@@ -372,3 +372,31 @@ TEST_CASE("workers re-sync while another thread loads libraries") {
   CHECK(fcall(in, "f4").integer == 49);
   CHECK(in.libraries_version() == reg.version());
 }
+
+TEST_CASE("sync_libraries does nothing while a function runs on the interpreter") {
+  LibraryRegistry reg;
+  REQUIRE(reg.load("#!lua name=l\nredis.register_function('f', function() "
+                   "return redis.call('sync') end)",
+                   false)
+              .ok);
+  Interpreter in;
+  REQUIRE(sync_libraries(in, reg));
+  REQUIRE(reg.load("#!lua name=m\nredis.register_function('g', function() end)", false).ok);
+  struct Syncer : Callback {
+    Interpreter* in;
+    LibraryRegistry* reg;
+    bool synced = true;
+    RespValue call(std::span<const std::string_view>, int, bool) override {
+      synced = sync_libraries(*in, *reg);
+      return RespValue::simple("OK");
+    }
+  } cb;
+  cb.in = &in;
+  cb.reg = &reg;
+  RespValue reply;
+  REQUIRE(in.run_library_function("f", {}, {}, &cb, &reply) == Interpreter::RunStatus::kOk);
+  CHECK(reply.str == "OK");
+  CHECK_FALSE(cb.synced);
+  CHECK(sync_libraries(in, reg));  // outside the run it catches up
+  CHECK(in.library_function_count() == 2);
+}
