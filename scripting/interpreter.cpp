@@ -70,13 +70,6 @@ int readonly_newindex(lua_State* L) {
   return luaL_error(L, "%s", kReadonly);
 }
 
-// __index of the globals' backing table: the name does not exist anywhere.
-int nonexistent_global(lua_State* L) {
-  const char* name = lua_tostring(L, 2);
-  return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
-                    name ? name : "?");
-}
-
 // Raised by the raw writers; without a location, like Redis's (the error comes from a C
 // function there too).
 int raise_readonly(lua_State* L) {
@@ -235,9 +228,26 @@ void guard_field(lua_State* L, const char* name) {
   lua_setfield(L, -2, name);
 }
 
+}  // namespace
+
+Interpreter* detail::self(lua_State* L) {
+  lua_pushlightuserdata(L, &kSelfKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  auto* in = static_cast<Interpreter*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  return in;
+}
+
+// __index of the globals' backing table: the name does not exist anywhere.
+int detail::nonexistent_global(lua_State* L) {
+  const char* name = lua_tostring(L, 2);
+  return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
+                    name ? name : "?");
+}
+
 // Pushes an empty proxy table standing for the table at index `real`: reads go to it, writes
 // raise, its metatable is out of reach (getmetatable gives the decoy at registry `decoy_ref`).
-void push_proxy(lua_State* L, int real, int decoy_ref) {
+void detail::push_proxy(lua_State* L, int real, int decoy_ref) {
   real = real < 0 ? lua_gettop(L) + real + 1 : real;
   lua_newtable(L);           // proxy
   lua_createtable(L, 0, 3);  // its metatable
@@ -255,16 +265,6 @@ void push_proxy(lua_State* L, int real, int decoy_ref) {
   mark_protected(L, -1);
   lua_setmetatable(L, -2);
   mark_protected(L, -1);
-}
-
-}  // namespace
-
-Interpreter* detail::self(lua_State* L) {
-  lua_pushlightuserdata(L, &kSelfKey);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  auto* in = static_cast<Interpreter*>(lua_touserdata(L, -1));
-  lua_pop(L, 1);
-  return in;
 }
 
 // ---- Interpreter ------------------------------------------------------------------------------
@@ -382,6 +382,8 @@ void Interpreter::init() {
   lua_setmetatable(L, backing);
   mark_protected(L, backing);
   push_proxy(L, backing, decoy_ref);
+  lua_getmetatable(L, -1);
+  globals_meta_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, -1);
   lua_setfield(L, backing, "_G");
   lua_pushvalue(L, -1);
@@ -389,6 +391,7 @@ void Interpreter::init() {
   lua_replace(L, LUA_GLOBALSINDEX);
   backing_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_settop(L, 0);
+  load_backing_ref_ = open_library_api(L, backing_ref_, decoy_ref);
 }
 
 std::string_view Interpreter::lower_sha(std::string_view sha, char out[40]) {
@@ -497,16 +500,25 @@ Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
   lua_rawgeti(L, LUA_REGISTRYINDEX, errh_ref_);
   int errh = lua_gettop(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, it->second.ref);
+  call_and_reply(errh, 0, key, &run, reply);
+  run_ = nullptr;
+  return RunStatus::kOk;
+}
+
+void Interpreter::call_and_reply(int errh, int nargs, std::string_view label, Run* run,
+                                 protocol::RespValue* reply) {
+  lua_State* L = lua_;
+  Callback* cb = run->cb;
   if (opts_.hook_interval > 0 && cb) lua_sethook(L, count_hook, LUA_MASKCOUNT, opts_.hook_interval);
 
-  int err = lua_pcall(L, 0, 1, errh);
+  int err = lua_pcall(L, nargs, 1, errh);
 
   if (++count_ == kGcPeriod) {
     lua_gc(L, LUA_GCSTEP, kGcPeriod);
     count_ = 0;
   }
   if (err == 0) {
-    *reply = to_value(L, run.resp);
+    *reply = to_value(L, run->resp);
   } else if (lua_istable(L, -1)) {
     // Raw reads: outside the pcall a metamethod that raised would abort the process.
     std::string msg;
@@ -525,7 +537,7 @@ Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
     lua_pushliteral(L, "line");
     lua_rawget(L, -3);
     if (lua_isstring(L, -2) && lua_isstring(L, -1)) {
-      msg += " script: " + std::string(key) + ", on " + lua_tostring(L, -2) + ":" +
+      msg += " script: " + std::string(label) + ", on " + lua_tostring(L, -2) + ":" +
              lua_tostring(L, -1) + ".";
     }
     lua_pop(L, 3);
@@ -533,15 +545,13 @@ Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
   } else {
     // No handler ran (out of memory, or an error inside the handler itself).
     const char* s = lua_tostring(L, -1);
-    std::string msg = "ERR Error running script " + std::string(key) + ", " +
+    std::string msg = "ERR Error running script " + std::string(label) + ", " +
                       (s ? std::string(s).substr(0, 100) : std::string("execution failure"));
     *reply = protocol::RespValue::error(no_crlf(msg.data(), msg.size()));
     lua_pop(L, 1);
   }
   lua_sethook(L, nullptr, 0, 0);  // the count hook, or abort_run()'s line hook
   lua_settop(L, 0);
-  run_ = nullptr;
-  return RunStatus::kOk;
 }
 
 }  // namespace respite::scripting

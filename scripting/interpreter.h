@@ -33,6 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -68,6 +69,13 @@ class Callback {
   // true kills the script with "ERR Script killed by user with SCRIPT KILL..."; from then on
   // the hook fires on every line so that pcall cannot swallow the kill.
   virtual bool should_kill() { return false; }
+};
+
+// A function that a library registered with redis.register_function (Redis 7.0 FUNCTIONS).
+struct FunctionInfo {
+  std::string name;
+  std::optional<std::string> description;
+  uint32_t flags = 0;  // ScriptFlag bits (shebang.h)
 };
 
 class Interpreter {
@@ -120,6 +128,41 @@ class Interpreter {
   // it must start it again holding more shards (server/script_run.h); it discards the reply.
   void abort_run();
 
+  // ---- function libraries (FUNCTION LOAD, FCALL; scripting/library.h keeps the registry) ----
+
+  struct LibraryLoad {
+    bool ok = false;
+    std::string error;  // "ERR Error compiling function: ...", "ERR Error registering
+                        // functions: ...", ready for ReplyWriter::error
+    std::vector<FunctionInfo> functions;  // in registration order
+  };
+  // Runs a library's code (`body`: what follows its shebang line, starting with that line's
+  // '\n' so that line numbers stay the user's) in Redis 7.0's load-time environment, where the
+  // only global is `redis` with register_function, log, the LOG_* constants and the version.
+  // When it succeeds and keep is true its functions stay callable by name (run_library_function);
+  // with keep false (validation) they are released at once. A failed load keeps nothing. Takes
+  // at most load_timeout_ms (Redis: 500; 0: no limit) of Lua time: "FUNCTION LOAD timeout" after
+  // that. redis.log goes to log->log() when log is given; nothing else of it is called.
+  LibraryLoad load_library(std::string_view body, bool keep, int load_timeout_ms = 500,
+                           Callback* log = nullptr);
+  // Forgets every library function kept by load_library.
+  void drop_libraries();
+  // Flags of a kept function, looked up case-insensitively as Redis does; false when unknown.
+  bool library_function_flags(std::string_view name, uint32_t* flags) const;
+  size_t library_function_count() const { return lib_functions_.size(); }
+  // Runs a kept function with its two arguments, the KEYS and ARGV tables (functions see no KEYS
+  // or ARGV globals). Errors as Redis 7.0 formats FCALL's: "ERR user_function:4: boom script: f,
+  // on @user_function:4.". kNoScript when no function has that name (FCALL: "Function not
+  // found").
+  RunStatus run_library_function(std::string_view name, std::span<const std::string_view> keys,
+                                 std::span<const std::string_view> args, Callback* cb,
+                                 protocol::RespValue* reply);
+  // Whether a script or function runs, or a library loads, on this interpreter right now.
+  bool busy() const { return run_ != nullptr || loading_ != nullptr; }
+  // The LibraryRegistry version these libraries were loaded from (sync_libraries, library.h).
+  uint64_t libraries_version() const { return libraries_version_; }
+  void set_libraries_version(uint64_t v) { libraries_version_ = v; }
+
   // Bytes the Lua state uses (INFO's used_memory_lua).
   size_t memory_used() const;
 
@@ -143,10 +186,21 @@ class Interpreter {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, Script, ShaHash, std::equal_to<>> scripts_;
-  int globals_ref_ = 0;  // the (empty, protected) globals table
-  int backing_ref_ = 0;  // where the globals really live
-  int errh_ref_ = 0;     // the error handler that adds source and line
-  uint64_t rand_state_;  // 48-bit generator behind math.random
+  int globals_ref_ = 0;       // the (empty, protected) globals table
+  int backing_ref_ = 0;       // where the globals really live
+  int errh_ref_ = 0;          // the error handler that adds source and line
+  uint64_t rand_state_;       // 48-bit generator behind math.random
+  int globals_meta_ref_ = 0;  // the globals proxy's metatable: its __index is swapped at load
+  int load_backing_ref_ = 0;  // the load-time globals (just `redis`)
+
+  struct LibFunction {
+    int ref;
+    uint32_t flags;
+    std::string name;  // as registered: error texts print it
+  };
+  // Keyed by the lower-cased name: FCALL finds functions case-insensitively.
+  std::unordered_map<std::string, LibFunction, ShaHash, std::equal_to<>> lib_functions_;
+  uint64_t libraries_version_ = 0;
 
  public:
   // Run-time state reached from Lua's C functions through the registry; internal.
@@ -165,9 +219,26 @@ class Interpreter {
     std::vector<std::pair<size_t, size_t>> number_spans;  // offset, length in `numbers`
   };
   CallScratch& call_scratch() { return scratch_; }
+  // The library being loaded (redis.register_function appends to it); null outside a load.
+  struct Loading {
+    std::vector<FunctionInfo> functions;
+    std::vector<int> refs;  // parallel to functions
+    int64_t deadline_us = 0;
+    // The registration being read: members, not locals of the C function that raises.
+    FunctionInfo pending;
+    int pending_ref = -2;     // LUA_NOREF
+    Callback* log = nullptr;  // redis.log's destination, if any
+  };
+  Loading* loading() { return loading_; }
 
  private:
+  // The end of a run: pcalls the function at stack index errh + 1 with the nargs values above
+  // it, the error handler at errh; the reply or the error (its location suffix naming `label`,
+  // the SHA or the function name) goes to *reply. Leaves the stack empty.
+  void call_and_reply(int errh, int nargs, std::string_view label, Run* run,
+                      protocol::RespValue* reply);
   Run* run_ = nullptr;
+  Loading* loading_ = nullptr;
   CallScratch scratch_;
   int count_ = 0;  // runs since the last incremental GC step
 };

@@ -40,6 +40,16 @@ void open_redis_api(lua_State* L, int backing, const Interpreter::Options& opts)
 // init() exposes as a global behind a read-only proxy, as it does cjson and bit.
 int luaopen_cmsgpack(lua_State* L);
 int luaopen_struct(lua_State* L);
+// The sandbox's pieces (interpreter.cpp), shared with the library loader (library_lua.cpp).
+// __index that raises "Script attempted to access nonexistent global variable 'x'".
+int nonexistent_global(lua_State* L);
+// Pushes an empty read-only proxy of the table at `real` (see interpreter.h); decoy_ref is what
+// getmetatable() returns for it (LUA_NOREF: false).
+void push_proxy(lua_State* L, int real, int decoy_ref);
+
+// Builds the load-time globals of function libraries (library_lua.cpp) from the run-time ones at
+// registry backing_ref; returns their registry ref.
+int open_library_api(lua_State* L, int backing_ref, int decoy_ref);
 
 // Where Redis's math.random generator starts (its rand.c's initial state).
 constexpr uint64_t kRandInitial = 0x1234ABCD330Eull;

@@ -158,7 +158,7 @@ int redis_status_reply(lua_State* L) {
   return 1;
 }
 
-void do_log(Interpreter::Run* run, int level, lua_State* L, int argc) {
+void do_log(Callback* cb, int level, lua_State* L, int argc) {
   std::string msg;
   for (int j = 2; j <= argc; ++j) {
     size_t n;
@@ -168,7 +168,7 @@ void do_log(Interpreter::Run* run, int level, lua_State* L, int argc) {
     msg.append(s, n);
   }
   try {
-    run->cb->log(level, msg);
+    cb->log(level, msg);
   } catch (...) {
   }
 }
@@ -180,7 +180,10 @@ int redis_log(lua_State* L) {
   int level = static_cast<int>(lua_tonumber(L, 1));
   if (level < 0 || level > 3) return raise_plain(L, "Invalid debug level.");
   Interpreter::Run* run = self(L)->current_run();
-  if (run && run->cb) do_log(run, level, L, argc);
+  // While a library loads, its log callback (FUNCTION LOAD logs; a worker's re-sync does not).
+  Interpreter::Loading* ld = self(L)->loading();
+  Callback* cb = run ? run->cb : ld ? ld->log : nullptr;
+  if (cb) do_log(cb, level, L, argc);
   return 0;
 }
 

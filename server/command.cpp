@@ -157,6 +157,7 @@ void register_all_commands(CommandTable& t) {
   register_transaction_commands(t);
   register_pubsub_commands(t);
   register_scripting_commands(t);
+  register_function_commands(t);
   t.finish();
 }
 

@@ -221,6 +221,14 @@ std::string_view error_text(Err e) {
       return "ERR Script accessed an undeclared key whose shard another client held after the "
              "script had written (respite); the script will hold every shard of its database from "
              "its next run on";
+    case Err::kLibraryNameNotGiven:
+      return "ERR library name argument was not given";
+    case Err::kLibraryNotFound:
+      return "ERR Library not found";
+    case Err::kFunctionFlushMode:
+      return "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
+    case Err::kRestorePolicy:
+      return "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
     case Err::kCount:
       break;
   }
@@ -328,6 +336,18 @@ std::string config_set_failed_error(std::string_view name, std::string_view why)
 
 std::string config_unknown_option_error(std::string_view name) {
   return join("ERR Unknown option or number of arguments for CONFIG SET - '", name, "'");
+}
+
+std::string function_load_option_error(std::string_view option) {
+  std::string out = join("ERR Unknown option given: ", until_nul(option), "");
+  for (char& ch : out) {
+    if (ch == '\r' || ch == '\n') ch = ' ';
+  }
+  return out;
+}
+
+std::string function_list_argument_error(std::string_view argument) {
+  return join("ERR Unknown argument ", until_nul(argument), "");
 }
 
 std::string config_rewrite_error(std::string_view why) {

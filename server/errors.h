@@ -127,6 +127,12 @@ enum class Err : uint8_t {
   kUnkillable,
   kScriptFlushOption,
   kScriptShardBusy,
+  // Functions (FUNCTION LOAD, LIST, DELETE, FLUSH, RESTORE). The texts of library loading and
+  // payloads come from scripting/library.h.
+  kLibraryNameNotGiven,
+  kLibraryNotFound,
+  kFunctionFlushMode,
+  kRestorePolicy,
   kCount  // not a status: the number of them
 };
 
@@ -180,6 +186,11 @@ std::string prefix_overlap_error(std::string_view prefix, std::string_view other
 std::string config_set_failed_error(std::string_view name, std::string_view why);
 // "ERR Unknown option or number of arguments for CONFIG SET - 'x'"
 std::string config_unknown_option_error(std::string_view name);
+// FUNCTION LOAD: "ERR Unknown option given: x" (x cut at a NUL, CR and LF as spaces, as Redis's
+// addReplyErrorFormat).
+std::string function_load_option_error(std::string_view option);
+// FUNCTION LIST: "ERR Unknown argument x" (x cut at a NUL).
+std::string function_list_argument_error(std::string_view argument);
 // "ERR Rewriting config file: <strerror>"
 std::string config_rewrite_error(std::string_view why);
 

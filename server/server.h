@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "scripting/library.h"
 #include "server/blocking.h"
 #include "server/command.h"
 #include "server/config.h"
@@ -57,9 +58,11 @@ class Server {
   BlockingRegistry blocking;  // clients waiting in BLPOP, BZPOPMIN, ...
   WatchRegistry watches;      // keys watched by WATCH (multi.h); the store reports changes to it
   PubSub pubsub;              // channel registry: SUBSCRIBE, PUBLISH, ... (pubsub.h)
-  Tracking tracking{*this, watches};
-  ScriptCache scripts;  // every EVAL / SCRIPT LOAD body by SHA1 (script_run.h)  // client-side
-                        // caching (tracking.h), told by watches
+  // Function libraries (FUNCTION LOAD, FCALL): pure data shared by the workers, each of whose
+  // interpreters re-syncs from it by version (scripting/library.h).
+  scripting::LibraryRegistry functions;
+  Tracking tracking{*this, watches};  // client-side caching (tracking.h), told by watches
+  ScriptCache scripts;                // every EVAL / SCRIPT LOAD body by SHA1 (script_run.h)
   // maxmemory (server/maxmemory.h): how entries record accesses (LRU clock, LFU counter), shared
   // by the workers' threads; the highest used_memory seen (INFO used_memory_peak).
   storage::AccessPolicy access_policy;

@@ -134,6 +134,11 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kInvalidNumArgs, "ERR Invalid number of arguments specified for command"},
       {Err::kNoKeyArgs, "ERR The command has no key arguments"},
       {Err::kInvalidArgs, "ERR Invalid arguments specified for command"},
+      {Err::kLibraryNameNotGiven, "ERR library name argument was not given"},
+      {Err::kLibraryNotFound, "ERR Library not found"},
+      {Err::kFunctionFlushMode, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"},
+      {Err::kRestorePolicy,
+       "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE."},
       {Err::kNoShutdown, "ERR No shutdown in progress."},
       {Err::kNoConfigFile, "ERR The server is running without a config file"},
       {Err::kNoScript, "NOSCRIPT No matching script. Please use EVAL."},
@@ -192,6 +197,9 @@ TEST_CASE("builders format their argument as Redis does") {
         "ERR Unknown option or number of arguments for CONFIG SET - 'nope'");
   CHECK(config_rewrite_error("No such file or directory") ==
         "ERR Rewriting config file: No such file or directory");
+  CHECK(function_load_option_error(std::string_view("fo\no\0x", 6)) ==
+        "ERR Unknown option given: fo o");
+  CHECK(function_list_argument_error("x") == "ERR Unknown argument x");
   CHECK(prefix_overlap_error("ab", "a", true) ==
         "ERR Prefix 'ab' overlaps with an existing prefix 'a'. Prefixes for a single client must "
         "not overlap.");
