@@ -64,6 +64,7 @@ TEST_CASE("a SET NX lock released by a script is exclusive under 50 contending c
   constexpr int kClients = 50, kRounds = 20;
   const auto deadline = Clock::now() + std::chrono::seconds(120);
   std::atomic<long long> acquired{0}, contended{0};
+  std::atomic<bool> give_up{false};  // one client failed: the others stop rather than spin on
   std::vector<std::string> errors(kClients);
   {
     Threads threads;
@@ -79,6 +80,7 @@ TEST_CASE("a SET NX lock released by a script is exclusive under 50 contending c
               Reply r = c.cmd({"SET", "lock", token, "NX", "PX", "60000"});
               if (r.is_ok()) break;
               if (!r.is_nil()) throw std::runtime_error("SET NX: " + r.to_string());
+              if (give_up.load()) return;
               if (Clock::now() > deadline) throw std::runtime_error("lock never acquired");
               contended.fetch_add(1);
               backoff_sleep(std::min(attempt, 3));  // a retry loop's pause, as clients do
@@ -93,6 +95,7 @@ TEST_CASE("a SET NX lock released by a script is exclusive under 50 contending c
           }
         } catch (const std::exception& e) {
           errors[t] = e.what();
+          give_up.store(true);
         }
       });
     }
