@@ -438,6 +438,12 @@ void Interpreter::flush_functions() {
   lua_gc(lua_, LUA_GCCOLLECT, 0);
 }
 
+void Interpreter::abort_run() {
+  if (!run_ || run_->killed) return;
+  run_->killed = true;
+  lua_sethook(lua_, count_hook, LUA_MASKLINE, 0);
+}
+
 size_t Interpreter::memory_used() const {
   return static_cast<size_t>(lua_gc(lua_, LUA_GCCOUNT, 0)) * 1024 +
          static_cast<size_t>(lua_gc(lua_, LUA_GCCOUNTB, 0));
@@ -525,7 +531,7 @@ Interpreter::RunStatus Interpreter::run_function(std::string_view sha,
     *reply = protocol::RespValue::error(no_crlf(msg.data(), msg.size()));
     lua_pop(L, 1);
   }
-  if (opts_.hook_interval > 0 && cb) lua_sethook(L, nullptr, 0, 0);
+  lua_sethook(L, nullptr, 0, 0);  // the count hook, or abort_run()'s line hook
   lua_settop(L, 0);
   run_ = nullptr;
   return RunStatus::kOk;

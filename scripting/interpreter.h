@@ -115,6 +115,11 @@ class Interpreter {
                          std::span<const std::string_view> args, Callback* cb,
                          protocol::RespValue* reply);
 
+  // From a Callback, while a script runs: ends it at its next line (or loop jump) with the SCRIPT
+  // KILL error, which no pcall can catch, as a kill does. The server abandons a run this way when
+  // it must start it again holding more shards (server/script_run.h); it discards the reply.
+  void abort_run();
+
   // Bytes the Lua state uses (INFO's used_memory_lua).
   size_t memory_used() const;
 

@@ -156,6 +156,7 @@ void register_all_commands(CommandTable& t) {
   register_sort_commands(t);
   register_transaction_commands(t);
   register_pubsub_commands(t);
+  register_scripting_commands(t);
   t.finish();
 }
 

@@ -170,6 +170,7 @@ void register_zset_commands(CommandTable& t);
 void register_sort_commands(CommandTable& t);
 void register_transaction_commands(CommandTable& t);
 void register_pubsub_commands(CommandTable& t);
+void register_scripting_commands(CommandTable& t);
 void register_all_commands(CommandTable& t);
 
 std::string lowercase(std::string_view s);

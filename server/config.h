@@ -61,6 +61,9 @@ struct Config {
   // 10 = 500 us; 100 = unlimited). server/maxmemory.h.
   std::atomic<int64_t> maxmemory_eviction_tenacity{10};
   std::atomic<int64_t> active_expire_effort{1};
+  // A script running longer than this (ms) makes its worker answer other clients -BUSY and lets
+  // SCRIPT KILL in; 0: never (server/script_run.h).
+  std::atomic<int64_t> busy_reply_threshold{5000};
   // Client-side caching: keys the tracking table remembers at most; 0: no bound (tracking.h).
   std::atomic<int64_t> tracking_table_max_keys{1000000};
   // notify-keyspace-events as Redis's NOTIFY_* bits (server/notify.h); 0: off.

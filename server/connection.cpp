@@ -3,6 +3,8 @@
 // connection.h for the buffer strategy.
 #include "server/connection.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -104,6 +106,32 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     c->process(c->rbuf_ + c->rpos_, c->rlen_ - c->rpos_, true);
   } else {
     c->process(buf->base, static_cast<size_t>(nread), false);
+  }
+}
+
+void Connection::read_while_busy() {
+  if (socketless_ || closing() || waiter_ || read_paused_ || fd < 0) return;
+  char local[16 * 1024];
+  char* into = local;
+  size_t cap = sizeof local;
+  const bool own = rlen_ > rpos_;  // continue a pending command in our own buffer
+  if (own) {
+    ensure_capacity(std::max(rlen_ - rpos_ + kMinOwnBuffer / 2, parser_.bytes_hint()));
+    into = rbuf_ + rlen_;
+    cap = rcap_ - rlen_;
+  }
+  ssize_t n = ::recv(fd, into, cap, MSG_DONTWAIT);
+  if (n == 0) {
+    close();
+    return;
+  }
+  if (n < 0) return;  // EAGAIN: nothing sent; a real error shows on the loop's next read
+  worker->stats.net_in.add(static_cast<uint64_t>(n));
+  if (own) {
+    rlen_ += static_cast<size_t>(n);
+    process(rbuf_ + rpos_, rlen_ - rpos_, true);
+  } else {
+    process(local, static_cast<size_t>(n), false);
   }
 }
 

@@ -56,6 +56,12 @@ class Connection {
   void close_after_reply();  // QUIT, protocol errors: write what is queued, then close
   bool closing() const { return closing_ || close_after_reply_; }
 
+  // While a script on this worker is past busy-reply-threshold (script_run.h): reads what the
+  // client has sent, without the loop (a non-blocking recv), and runs it; dispatch answers -BUSY
+  // to all but allow-busy commands. Never into the worker's shared read buffer: the script's
+  // caller may still be parsing from it.
+  void read_while_busy();
+
   // Blocking commands (blocking.h). While blocked, the connection executes nothing: what the
   // client sends waits in its buffer. unblock() sends the reply and goes on with that input.
   void block(std::shared_ptr<Waiter> w, int64_t deadline_ms);
@@ -85,8 +91,9 @@ class Connection {
   bool is_unix;
   int db = 0;
   bool authenticated = true;
-  std::string name;      // guarded by the registry mutex for readers on other workers
-  std::string lib_name;  // CLIENT SETINFO
+  bool in_script = false;  // the script client: redis.call's commands (script_run.h)
+  std::string name;        // guarded by the registry mutex for readers on other workers
+  std::string lib_name;    // CLIENT SETINFO
   std::string lib_ver;
   std::string addr, laddr;
   int fd = -1;

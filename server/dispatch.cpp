@@ -105,6 +105,13 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
     w.stats.per_command[cmd->id].rejected.add(1);
     return;
   }
+  // A script on this worker is past busy-reply-threshold and we are inside its hook
+  // (script_run.h): only allow-busy commands run.
+  if (w.script_busy && !cmd->has_flag(kAllowBusy)) [[unlikely]] {
+    reject_command(c, cmd, error_text(w.script_busy == 2 ? Err::kBusyFunction : Err::kBusyEval));
+    w.stats.per_command[cmd->id].rejected.add(1);
+    return;
+  }
   // maxmemory: a command that may grow the dataset first makes room (server/maxmemory.h). As in
   // Redis, inside MULTI every command but EXEC and DISCARD is refused while out of memory, and
   // EXEC is when it queued a denyoom command.

@@ -186,6 +186,41 @@ std::string_view error_text(Err e) {
       return "ERR No shutdown in progress.";
     case Err::kNoConfigFile:
       return "ERR The server is running without a config file";
+    case Err::kNoScript:
+      return "NOSCRIPT No matching script. Please use EVAL.";
+    case Err::kNumkeysNegative:
+      return "ERR Number of keys can't be negative";
+    case Err::kScriptUnknownCommand:
+      return "ERR Unknown Redis command called from script";
+    case Err::kScriptArity:
+      return "ERR Wrong number of args calling Redis command from script";
+    case Err::kScriptDenied:
+      return "ERR This Redis command is not allowed from script";
+    case Err::kScriptWriteReadonly:
+      return "ERR Write commands are not allowed from read-only scripts.";
+    case Err::kScriptRoCommand:
+      return "ERR Can not execute a script with write flag using *_ro command.";
+    case Err::kScriptOom:
+      return "OOM allow-oom flag is not set on the script, can not run it when used memory > "
+             "'maxmemory'";
+    case Err::kBusyEval:
+      return "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+             "NOSAVE.";
+    case Err::kBusyFunction:
+      return "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN "
+             "NOSAVE.";
+    case Err::kNotBusy:
+      return "NOTBUSY No scripts in execution right now.";
+    case Err::kUnkillable:
+      return "UNKILLABLE Sorry the script already executed write commands against the dataset. You "
+             "can either wait the script termination or kill the server in a hard way using the "
+             "SHUTDOWN NOSAVE command.";
+    case Err::kScriptFlushOption:
+      return "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+    case Err::kScriptShardBusy:
+      return "ERR Script accessed an undeclared key whose shard another client held after the "
+             "script had written (respite); the script will hold every shard of its database from "
+             "its next run on";
     case Err::kCount:
       break;
   }

@@ -112,6 +112,21 @@ enum class Err : uint8_t {
   kInvalidArgs,
   kNoShutdown,
   kNoConfigFile,
+  // Scripting (EVAL, SCRIPT, redis.call, BUSY).
+  kNoScript,
+  kNumkeysNegative,
+  kScriptUnknownCommand,
+  kScriptArity,
+  kScriptDenied,
+  kScriptWriteReadonly,
+  kScriptRoCommand,
+  kScriptOom,
+  kBusyEval,
+  kBusyFunction,
+  kNotBusy,
+  kUnkillable,
+  kScriptFlushOption,
+  kScriptShardBusy,
   kCount  // not a status: the number of them
 };
 

@@ -17,6 +17,7 @@
 #include "server/config.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
+#include "server/script_run.h"
 #include "server/tracking.h"
 #include "storage/store.h"
 
@@ -56,7 +57,9 @@ class Server {
   BlockingRegistry blocking;  // clients waiting in BLPOP, BZPOPMIN, ...
   WatchRegistry watches;      // keys watched by WATCH (multi.h); the store reports changes to it
   PubSub pubsub;              // channel registry: SUBSCRIBE, PUBLISH, ... (pubsub.h)
-  Tracking tracking{*this, watches};  // client-side caching (tracking.h), told by watches
+  Tracking tracking{*this, watches};
+  ScriptCache scripts;  // every EVAL / SCRIPT LOAD body by SHA1 (script_run.h)  // client-side
+                        // caching (tracking.h), told by watches
   // maxmemory (server/maxmemory.h): how entries record accesses (LRU clock, LFU counter), shared
   // by the workers' threads; the highest used_memory seen (INFO used_memory_peak).
   storage::AccessPolicy access_policy;

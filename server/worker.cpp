@@ -24,7 +24,10 @@
 namespace respite::server {
 
 Worker::Worker(Server* s, int idx)
-    : server(s), index(idx), notify(*this, s->config.notify_keyspace_events) {
+    : server(s),
+      index(idx),
+      scripting(std::make_unique<WorkerScripting>()),
+      notify(*this, s->config.notify_keyspace_events) {
   // Different for every worker and every run: clients must not be able to predict SPOP.
   rng.state = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
               (static_cast<uint64_t>(idx) << 56) ^ reinterpret_cast<uintptr_t>(this);

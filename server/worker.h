@@ -29,6 +29,7 @@ namespace respite::server {
 
 class Server;
 class Connection;
+struct WorkerScripting;
 
 // A counter written by one thread and read by others: a relaxed load+store is enough (no RMW).
 struct Counter {
@@ -102,6 +103,10 @@ class Worker {
   std::vector<std::pair<int, std::string>> ready_keys;
   std::string_view serving_key;
   int command_depth = 0;
+  // Scripting (script_run.h): the interpreter, script client and running script's state; while a
+  // script is past busy-reply-threshold, 1 (EVAL) or 2 (FCALL): dispatch answers -BUSY.
+  std::unique_ptr<WorkerScripting> scripting;
+  int script_busy = 0;
   Mailbox pubsub_mail;  // messages published on other workers for our subscribers (pubsub.h)
   // Keyspace notifications raised on this worker, published after the command (notify.h); also
   // storage's listener for keys this worker's operations expire or evict.

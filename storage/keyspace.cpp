@@ -223,6 +223,9 @@ uint64_t Keyspace::active_expire(OpCtx& ctx, unsigned worker, unsigned nworkers,
 void MultiLock::lock(bool exclusive) {
   std::sort(shards_.begin(), shards_.end());
   shards_.erase(std::unique(shards_.begin(), shards_.end()), shards_.end());
+  if (exclusive) {  // nested in another exclusive hold of this thread: that one owns them
+    std::erase_if(shards_, [](Shard* s) { return s->held_exclusively(); });
+  }
   for (Shard* s : shards_) s->lock();
   // Only once every lock is held: a reader that waits on a raised marker must never wait for a
   // holder that itself waits (shard.h).
@@ -231,6 +234,14 @@ void MultiLock::lock(bool exclusive) {
   }
   exclusive_ = exclusive;
   locked_ = true;
+}
+
+bool MultiLock::try_extend(Shard* s) {
+  if (s->held_exclusively()) return true;
+  if (!s->try_lock()) return false;
+  s->raise_exclusive_locked();
+  shards_.push_back(s);
+  return true;
 }
 
 void MultiLock::unlock() {

@@ -111,7 +111,10 @@ void retire_redirects(Redirect* r, std::atomic<bool>* commit, Participant* p);
 // lock is held, each shard's marker is raised, so that lock-free readers on other threads wait
 // for the transaction instead of seeing part of it; unlock() lowers them all before releasing any
 // lock. The caller adds every shard its commands may lock: locking another one while holding
-// shards exclusively would break the global order.
+// shards exclusively would break the global order, except through try_extend(), which never
+// waits. A shard the thread already holds exclusively (a script run inside an EXEC) is left to
+// its holder: lock(true) and try_extend() skip it, so that unlock() never lowers another hold's
+// marker.
 class MultiLock {
  public:
   MultiLock() = default;
@@ -124,6 +127,11 @@ class MultiLock {
     for (size_t i = 0; i < ks.shard_count(); i++) add(&ks.shard(i));
   }
   void lock(bool exclusive = false);
+  // Adds s to a set locked exclusively (lock(true)) without waiting, raising its marker at once:
+  // true if the thread holds s exclusively now. A script's undeclared keys (server/script_run.h);
+  // waiting here could deadlock with a lock-free reader that holds a lock and waits on one of our
+  // raised markers, so a caller that gets false must give up or retry later.
+  bool try_extend(Shard* s);
   void unlock();
   void clear() {  // unlocks, and forgets the shards (the vector keeps its capacity)
     unlock();

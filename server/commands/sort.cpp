@@ -226,7 +226,7 @@ void sort_generic(CmdCtx& c, bool readonly) {
   if (e) touch_access(c, e);
   // A set has no order of its own: stored (or scripted) unsorted output would differ between
   // servers, so it is sorted as bytes.
-  if (a.dontsort && e && e->type == Type::kSet && a.has_store) {
+  if (a.dontsort && e && e->type == Type::kSet && (a.has_store || c.conn.in_script)) {
     a.dontsort = false;
     a.alpha = true;
     a.has_by = false;

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "server/command.h"
+#include "server/command_shards.h"
 #include "server/context.h"
 #include "server/dispatch.h"
 #include "server/keywrite.h"
@@ -61,79 +62,25 @@ void cmd_unwatch(CmdCtx& c) {
   c.reply.ok();
 }
 
-bool parse_db(CmdCtx& c, std::string_view arg, int* db) {
-  int64_t v;
-  if (!parse_int(arg, &v) || v < 0 || v >= c.server.store.databases()) return false;
-  *db = static_cast<int>(v);
-  return true;
-}
-
-// Adds every shard the queued commands may lock, and the watched keys' shards (multi.h). A
-// command whose arguments are invalid adds what it can: it fails before touching anything else.
-// Returns whether the queue holds CLIENT UNBLOCK (EXEC then takes the blocking registry first).
+// Adds every shard the queued commands may lock (command_shards.h), and the watched keys' shards
+// (multi.h). Returns whether the queue holds CLIENT UNBLOCK (EXEC then takes the blocking registry
+// first).
 bool collect_shards(CmdCtx& c, Transaction& tx, storage::MultiLock& lock) {
   storage::Store& store = c.server.store;
   int db = c.conn.db;
-  bool all = false, unblock = false;
-  auto arg = [&](const Transaction::Queued& q, size_t i) {
-    auto [off, len] = tx.args[q.first_arg + i];
-    return std::string_view(tx.bytes).substr(off, len);
-  };
+  CommandShards needs;
   for (const Transaction::Queued& q : tx.queue) {
-    const Command& cmd = *q.cmd;
-    const std::string& name = cmd.name;
-    size_t argc = q.nargs;
-    if (name == "select") {
-      parse_db(c, arg(q, 1), &db);
-      continue;
-    }
-    if (name == "flushall") {
-      all = true;
-      continue;
-    }
-    if (name == "client|unblock") {
-      unblock = true;
-      continue;
-    }
-    if (name == "swapdb") {
-      int a, b;
-      if (parse_db(c, arg(q, 1), &a) && parse_db(c, arg(q, 2), &b)) {
-        lock.add_all(store.db(a));
-        lock.add_all(store.db(b));
-      }
-      continue;
-    }
-    if (name == "move") {
-      lock.add_key(store.db(db), arg(q, 1));
-      int to;
-      if (parse_db(c, arg(q, 2), &to)) lock.add_key(store.db(to), arg(q, 1));
-      continue;
-    }
-    if (name == "sort" || name == "sort_ro") {  // patterns may read any key (sort.cpp)
-      lock.add_all(store.db(db));
-      continue;
-    }
-    if (name == "copy") {
-      for (size_t i = 3; i + 1 < argc; i++) {
-        int to;
-        if (iequals(arg(q, i), "db") && parse_db(c, arg(q, i + 1), &to))
-          lock.add_key(store.db(to), arg(q, 2));
-      }
-    }
-    if (cmd.first_key == 0 && cmd.numkeys_at == 0) {
-      // No keys named, yet it reaches the keyspace (FLUSHDB, KEYS, SCAN, RANDOMKEY, DBSIZE).
-      if (cmd.has_flag(kWrite) || cmd.has_flag(kReadonly)) lock.add_all(store.db(db));
-      continue;
-    }
-    storage::Keyspace& ks = store.db(db);
-    auto arg_of = [&](size_t i) { return arg(q, i); };
-    for_each_key(cmd, argc, arg_of, [&](size_t i) { lock.add_key(ks, arg(q, i)); });
+    auto arg = [&](size_t i) {
+      auto [off, len] = tx.args[q.first_arg + i];
+      return std::string_view(tx.bytes).substr(off, len);
+    };
+    add_command_shards(store, &db, *q.cmd, q.nargs, arg, lock, &needs);
   }
   for (const Transaction::Watched& w : tx.watched) lock.add_key(store.db(w.db), w.key);
-  if (all) {
+  if (needs.all_dbs) {
     for (int i = 0; i < store.databases(); i++) lock.add_all(store.db(i));
   }
-  return unblock;
+  return needs.unblock;
 }
 
 // Redis 7.0's isWatchedKeyExpired: a key live when watched and expired now fails the EXEC. The

@@ -136,6 +136,29 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kInvalidArgs, "ERR Invalid arguments specified for command"},
       {Err::kNoShutdown, "ERR No shutdown in progress."},
       {Err::kNoConfigFile, "ERR The server is running without a config file"},
+      {Err::kNoScript, "NOSCRIPT No matching script. Please use EVAL."},
+      {Err::kNumkeysNegative, "ERR Number of keys can't be negative"},
+      {Err::kScriptUnknownCommand, "ERR Unknown Redis command called from script"},
+      {Err::kScriptArity, "ERR Wrong number of args calling Redis command from script"},
+      {Err::kScriptDenied, "ERR This Redis command is not allowed from script"},
+      {Err::kScriptWriteReadonly, "ERR Write commands are not allowed from read-only scripts."},
+      {Err::kScriptRoCommand, "ERR Can not execute a script with write flag using *_ro command."},
+      {Err::kScriptOom,
+       "OOM allow-oom flag is not set on the script, can not run it when used memory > "
+       "'maxmemory'"},
+      {Err::kBusyEval,
+       "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."},
+      {Err::kBusyFunction,
+       "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."},
+      {Err::kNotBusy, "NOTBUSY No scripts in execution right now."},
+      {Err::kUnkillable,
+       "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "
+       "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
+       "NOSAVE command."},
+      {Err::kScriptFlushOption, "ERR SCRIPT FLUSH only support SYNC|ASYNC option"},
+      {Err::kScriptShardBusy,
+       "ERR Script accessed an undeclared key whose shard another client held after the script had "
+       "written (respite); the script will hold every shard of its database from its next run on"},
   };
   // Every status is in the table above, once.
   CHECK(std::size(want) == static_cast<size_t>(Err::kCount) - 1);

@@ -72,6 +72,74 @@ TEST_CASE("an exclusive hold is re-entrant for its thread, and its readers see i
   ks.shard_for(hash_key("a")).unlock();
 }
 
+TEST_CASE("a nested exclusive hold leaves the outer hold's shards to it") {
+  // A script run inside an EXEC takes its keys exclusively while the EXEC holds them already:
+  // releasing the inner hold must not lower the outer hold's markers.
+  Store store(1, 4);
+  Keyspace& ks = store.db(0);
+  Shard& a = ks.shard_for(hash_key("a"));
+  MultiLock outer;
+  outer.add(&a);
+  outer.lock(true);
+  {
+    MultiLock inner;
+    inner.add(&a);
+    inner.lock(true);
+    CHECK(a.held_exclusively());
+  }
+  CHECK(a.held_exclusively());
+  {
+    MultiLock grown;  // try_extend of a shard held by the outer hold: held, not taken again
+    grown.lock(true);
+    CHECK(grown.try_extend(&a));
+  }
+  CHECK(a.held_exclusively());
+  outer.unlock();
+  CHECK_FALSE(a.held_exclusively());
+}
+
+TEST_CASE("try_extend takes a free shard exclusively and never waits for a held one") {
+  Store store(1, 4);
+  Keyspace& ks = store.db(0);
+  // Two keys on different shards.
+  std::string k1 = "k0", k2;
+  for (int i = 1; k2.empty(); i++) {
+    std::string k = numbered("k", i);
+    if (&ks.shard_for(hash_key(k)) != &ks.shard_for(hash_key(k1))) k2 = k;
+  }
+  Shard& s1 = ks.shard_for(hash_key(k1));
+  Shard& s2 = ks.shard_for(hash_key(k2));
+  std::atomic<int> step{0};
+  std::atomic<bool> extended{false}, refused{false};
+  std::thread script([&] {
+    MultiLock hold;
+    hold.add(&s1);
+    hold.lock(true);
+    CHECK(hold.try_extend(&s2));  // free: taken, marker raised
+    CHECK(s2.held_exclusively());
+    extended = true;
+    hold.unlock();
+    step = 1;
+    while (step.load() != 2) std::this_thread::yield();
+    hold.clear();
+    hold.add(&s1);
+    hold.lock(true);
+    refused = !hold.try_extend(&s2);  // held by the main thread now: false at once
+    hold.unlock();
+    step = 3;
+  });
+  while (step.load() != 1) std::this_thread::yield();
+  CHECK(extended.load());
+  CHECK(s2.try_lock());  // released by the script's unlock
+  step = 2;
+  while (step.load() != 3) std::this_thread::yield();
+  s2.unlock();
+  script.join();
+  CHECK(refused.load());
+  CHECK(s1.try_lock());
+  s1.unlock();
+}
+
 TEST_CASE("readers on other threads see an exclusive hold's changes all at once") {
   // The holder writes version i to k0..k15 one key at a time (the last via an in-place integer
   // store), under an exclusive hold of their shards; readers read k0..k15 lock-free in that

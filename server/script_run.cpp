@@ -1,0 +1,368 @@
+// Running scripts as transactions across workers; see script_run.h for the locking design, BUSY
+// and SCRIPT KILL. The checks before each redis.call follow Redis 7.0's scriptCall (script.c) in
+// its order: arity/unknown, noscript, read-only, OOM; their texts are in errors.h.
+#include "server/script_run.h"
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "scripting/interpreter.h"
+#include "scripting/shebang.h"
+#include "server/blocking.h"
+#include "server/command_shards.h"
+#include "server/connection.h"
+#include "server/context.h"
+#include "server/dispatch.h"
+#include "server/maxmemory.h"
+#include "server/multi.h"
+#include "server/server.h"
+#include "server/worker.h"
+
+namespace respite::server {
+
+// ---- ScriptCache ------------------------------------------------------------------------------
+
+void ScriptCache::put(const std::string& sha, std::string_view body) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (bodies_.try_emplace(sha, body).second) bytes_ += sha.size() + body.size();
+}
+
+bool ScriptCache::get(std::string_view sha, std::string* body) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = bodies_.find(std::string(sha));
+  if (it == bodies_.end()) return false;
+  *body = it->second;
+  return true;
+}
+
+bool ScriptCache::exists(std::string_view sha) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bodies_.count(std::string(sha)) > 0;
+}
+
+void ScriptCache::flush() {
+  std::lock_guard<std::mutex> lock(mu_);
+  bodies_.clear();
+  bytes_ = 0;
+  generation_.fetch_add(1, std::memory_order_release);
+}
+
+size_t ScriptCache::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bodies_.size();
+}
+
+size_t ScriptCache::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
+}
+
+size_t lua_memory(const Server& srv) {
+  size_t total = 0;
+  for (const auto& w : srv.workers)
+    total += w->scripting->lua_bytes.load(std::memory_order_relaxed);
+  return total;
+}
+
+// ---- per-worker state -------------------------------------------------------------------------
+
+WorkerScripting::WorkerScripting() = default;
+
+WorkerScripting::~WorkerScripting() {
+  if (client) {
+    client->close();
+    delete client;
+  }
+}
+
+WorkerScripting& worker_scripting(Worker& w) {
+  WorkerScripting& ws = *w.scripting;
+  uint64_t gen = w.server->scripts.generation();
+  if (!ws.lua) {
+    ws.lua = std::make_unique<scripting::Interpreter>();
+    ws.generation = gen;
+    uint64_t id = w.server->next_client_id.fetch_add(1, std::memory_order_relaxed);
+    ws.client = new Connection(&w, id, Connection::NoSocket{});
+    // Its transaction is "executing" while a script runs: blocking commands answer at once and
+    // SWAPDB's blocked clients wait for the end (multi.h), as inside EXEC.
+    ws.client->tx = std::make_unique<Transaction>();
+    ws.client->in_script = true;
+  } else if (ws.generation != gen) {  // SCRIPT FLUSH on some worker since our last script
+    ws.lua->flush_functions();
+    ws.roaming.clear();
+    ws.generation = gen;
+    ws.lua_bytes.store(ws.lua->memory_used(), std::memory_order_relaxed);
+  }
+  return ws;
+}
+
+namespace {
+
+// How long a script that already wrote retries try_lock on an undeclared key's shard.
+constexpr int64_t kUndeclaredWaitMs = 100;
+
+// A MultiLock-shaped sink that only lists shards (command_shards.h).
+struct ShardList {
+  std::vector<storage::Shard*>& v;
+  void add(storage::Shard* s) { v.push_back(s); }
+  void add_key(storage::Keyspace& ks, std::string_view key) {
+    add(&ks.shard_for(storage::hash_key(key)));
+  }
+  void add_all(storage::Keyspace& ks) {
+    for (size_t i = 0; i < ks.shard_count(); i++) add(&ks.shard(i));
+  }
+};
+
+const char* log_level(int level) {
+  static const char* kLevels[] = {"debug", "verbose", "notice", "warning"};
+  return kLevels[level < 0 ? 0 : level > 3 ? 3 : level];
+}
+
+// Serves this worker's other clients while a script is past the threshold (Redis's
+// processEventsWhileBlocked): what each has sent is read with a plain non-blocking recv (libuv
+// then finds the socket drained) and dispatched, where every command but the allow-busy ones
+// gets -BUSY. The script's caller is left alone: its command is still running.
+void serve_while_busy(Worker& w, const Connection& caller) {
+  std::vector<Connection*> conns;
+  for (Connection* c = w.connections; c; c = c->next) {
+    if (c != &caller && c->has_socket()) conns.push_back(c);
+  }
+  for (Connection* c : conns) c->read_while_busy();
+}
+
+class ScriptRun final : public scripting::Callback {
+ public:
+  ScriptRun(CmdCtx& c, WorkerScripting& ws, const ScriptOptions& opt, bool oom, bool can_abort)
+      : c_(c), ws_(ws), opt_(opt), oom_(oom), can_abort_(can_abort) {
+    bool compat = opt.flags & scripting::kFlagEvalCompatMode;
+    read_only_ = opt.ro || (!compat && (opt.flags & scripting::kFlagNoWrites));
+    allow_oom_ = !compat && (opt.flags & scripting::kFlagAllowOom);
+    start_ = std::chrono::steady_clock::now();
+  }
+
+  storage::MultiLock locks;
+  bool aborted = false;         // abandoned to run again holding the whole database
+  bool became_roaming = false;  // an undeclared key's shard stayed busy after a write
+
+  protocol::RespValue call(std::span<const std::string_view> argv, int resp, bool) override {
+    if (aborted) return protocol::RespValue::error("ERR script abandoned");  // never replied
+    Server& srv = c_.server;
+    const Command* cmd = srv.commands.find(argv[0]);
+    if (cmd && !cmd->subcommands.empty() && argv.size() > 1) cmd = cmd->find_sub(argv[1]);
+    if (!cmd) return err(Err::kScriptUnknownCommand);
+    if (!cmd->arity_ok(argv.size())) return err(Err::kScriptArity);
+    if (cmd->has_flag(kNoscript)) return err(Err::kScriptDenied);
+    const bool write = cmd->has_flag(kWrite);
+    const bool replicates = write || cmd->has_flag(kMayReplicate);
+    if (read_only_ && replicates) return err(Err::kScriptWriteReadonly);
+    // As Redis: only the first write of a script may fail for memory; after it, stopping
+    // half-way would be worse.
+    if (!allow_oom_ && oom_ && !wrote_ && cmd->has_flag(kDenyOom) &&
+        srv.config.maxmemory.load(std::memory_order_relaxed) > 0)
+      return err(Err::kOom);
+    if (write && !wrote_) {
+      // Under the state mutex, so that SCRIPT KILL either ends us before this first write or
+      // answers UNKILLABLE: never both, never a kill after a write.
+      std::lock_guard<std::mutex> lock(ws_.state_mu);
+      if (ws_.kill) {
+        ws_.lua->abort_run();
+        return err(Err::kScriptDenied);  // not seen: the kill error ends the script
+      }
+      ws_.dirty = true;
+      wrote_ = true;
+    }
+    if (!hold_shards(*cmd, argv)) {
+      return aborted ? protocol::RespValue::error("ERR script abandoned")
+                     : err(Err::kScriptShardBusy);
+    }
+    if (replicates) changed_ = true;
+    Connection& cl = *ws_.client;
+    argv_.assign(argv.begin(), argv.end());
+    cl.reply.set_resp(resp);
+    run_command(cl, *cmd, argv_, c_.op.now_ms);
+    bytes_.clear();
+    cl.out.drain_to(&bytes_);
+    replies_.clear();
+    std::string why;
+    if (protocol::read_replies(bytes_, &replies_, &why) != protocol::ParseStatus::kOk ||
+        replies_.size() != 1) {
+      return protocol::RespValue::error("ERR reply capture: " + why);  // a bug, shown
+    }
+    return std::move(replies_[0]);
+  }
+
+  void log(int level, std::string_view message) override {
+    c_.server.log(log_level(level), std::string(message));
+  }
+
+  bool should_kill() override {
+    Worker& w = c_.worker;
+    if (!ws_.busy) {
+      int64_t limit = c_.server.config.busy_reply_threshold.load(std::memory_order_relaxed);
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - start_)
+                    .count();
+      if (limit > 0 && ms >= limit) {
+        ws_.busy = true;
+        w.script_busy = opt_.function ? 2 : 1;
+        c_.server.log("warning",
+                      "Slow script detected: still in execution after " + std::to_string(ms) +
+                          " milliseconds. You can try killing the script using the " +
+                          (opt_.function ? "FUNCTION KILL" : "SCRIPT KILL") + " command.");
+      }
+    }
+    if (ws_.busy) serve_while_busy(w, c_.conn);
+    std::lock_guard<std::mutex> lock(ws_.state_mu);
+    return ws_.kill;
+  }
+
+ private:
+  static protocol::RespValue err(Err e) {
+    return protocol::RespValue::error(std::string(error_text(e)));
+  }
+
+  // Makes sure every shard cmd may lock is held (script_run.h, steps 2 and 3).
+  bool hold_shards(const Command& cmd, std::span<const std::string_view> argv) {
+    storage::Store& store = c_.server.store;
+    int db = ws_.client->db;
+    shards_.clear();
+    ShardList sink{shards_};
+    CommandShards needs;
+    auto arg = [&](size_t i) { return argv[i]; };
+    add_command_shards(store, &db, cmd, argv.size(), arg, sink, &needs);
+    if (needs.all_dbs) {
+      for (int i = 0; i < store.databases(); i++) sink.add_all(store.db(i));
+    }
+    for (storage::Shard* s : shards_) {
+      if (locks.try_extend(s)) continue;
+      if (can_abort_ && !changed_) {
+        aborted = true;
+        ws_.lua->abort_run();
+        return false;
+      }
+      auto deadline =
+          std::chrono::steady_clock::now() + std::chrono::milliseconds(kUndeclaredWaitMs);
+      bool got = false;
+      while (!got && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+        got = locks.try_extend(s);
+      }
+      if (!got) {
+        became_roaming = true;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  CmdCtx& c_;
+  WorkerScripting& ws_;
+  const ScriptOptions& opt_;
+  bool oom_, can_abort_;
+  bool read_only_ = false, allow_oom_ = false;
+  bool wrote_ = false;    // a write command ran (SCRIPT KILL answers UNKILLABLE)
+  bool changed_ = false;  // a write or PUBLISH ran: the run can no longer be abandoned
+  std::chrono::steady_clock::time_point start_;
+  std::vector<std::string_view> argv_;
+  std::vector<storage::Shard*> shards_;
+  std::string bytes_;
+  std::vector<protocol::RespValue> replies_;
+};
+
+}  // namespace
+
+ScriptCheck check_script_start(CmdCtx& c, const ScriptOptions& opt) {
+  ScriptCheck r;
+  if (c.server.config.maxmemory.load(std::memory_order_relaxed) > 0) {
+    // Redis evicts before every command; a script makes room first as a write would. Inside EXEC
+    // eviction would lock shards out of order: memory is only compared there.
+    if (executing_transaction(c.conn))
+      r.oom = used_memory(c.server) > c.server.config.maxmemory.load(std::memory_order_relaxed);
+    else
+      r.oom = !enforce_maxmemory(c.worker, c.op.now_ms);
+  }
+  if (opt.flags & scripting::kFlagEvalCompatMode) return r;
+  if (!(opt.flags & scripting::kFlagNoWrites)) {
+    if (opt.ro) {
+      r.error = Err::kScriptRoCommand;
+      return r;
+    }
+  }
+  if (r.oom && !(opt.flags & (scripting::kFlagAllowOom | scripting::kFlagNoWrites)))
+    r.error = Err::kScriptOom;
+  return r;
+}
+
+void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> keys,
+                const ScriptOptions& opt, bool oom) {
+  WorkerScripting& ws = *c.worker.scripting;
+  Connection& cl = *ws.client;
+  const bool in_exec = executing_transaction(c.conn);
+  bool roam = !ws.roaming.empty() && ws.roaming.count(body.id()) > 0;
+  protocol::RespValue reply;
+  for (;;) {
+    ScriptRun run(c, ws, opt, oom, /*can_abort=*/!in_exec && !roam);
+    storage::Keyspace& ks = c.db();
+    if (roam) {
+      run.locks.add_all(ks);
+    } else {
+      for (std::string_view k : keys) run.locks.add_key(ks, k);
+    }
+    run.locks.lock(/*exclusive=*/true);
+    cl.db = c.conn.db;
+    cl.tx->executing = true;
+    {
+      std::lock_guard<std::mutex> lock(ws.state_mu);
+      ws.kill = false;
+      ws.dirty = false;
+      ws.function.store(opt.function, std::memory_order_relaxed);
+      ws.running.store(true, std::memory_order_release);
+    }
+    if (opt.function) {
+      std::lock_guard<std::mutex> lock(ws.state_mu);
+      ws.name.assign(opt.name);
+    }
+    bool found = body.run(*ws.lua, &run, &reply);
+    ws.running.store(false, std::memory_order_release);
+    run.locks.clear();
+    cl.tx->executing = false;
+    if (ws.busy) {
+      ws.busy = false;
+      c.worker.script_busy = 0;
+    }
+    // SWAPDB's blocked clients, now that no shard is held (or EXEC's, after it).
+    for (int db : cl.tx->swapped_dbs) signal_db_ready(c, db);
+    cl.tx->swapped_dbs.clear();
+    if (!found) return c.error(Err::kNoScript);
+    if (run.aborted) {
+      ws.roaming.emplace(body.id());
+      roam = true;
+      continue;
+    }
+    if (run.became_roaming) ws.roaming.emplace(body.id());
+    break;
+  }
+  ws.lua_bytes.store(ws.lua->memory_used(), std::memory_order_relaxed);
+  protocol::write_reply(c.reply, reply);
+}
+
+Err kill_running_script(Server& srv, bool function) {
+  bool any = false;
+  for (auto& w : srv.workers) {
+    WorkerScripting& ws = *w->scripting;
+    std::lock_guard<std::mutex> lock(ws.state_mu);
+    if (!ws.running.load(std::memory_order_acquire)) continue;
+    any = true;
+    if (ws.dirty) return Err::kUnkillable;
+    bool is_function = ws.function.load(std::memory_order_relaxed);
+    if (!function && is_function) return Err::kBusyFunction;
+    if (function && !is_function) return Err::kBusyEval;
+    ws.kill = true;
+  }
+  return any ? Err::kOk : Err::kNotBusy;
+}
+
+}  // namespace respite::server

@@ -1,0 +1,162 @@
+// Running a Lua script (EVAL, EVALSHA and their _RO forms; FCALL) as one transaction across
+// workers, with keys it did not declare allowed.
+//
+// Where scripts live. Every worker has its own Lua interpreter (scripting/interpreter.h), made on
+// its first script; bodies are kept once for the server in ScriptCache (by SHA1), so that EVALSHA
+// and SCRIPT EXISTS on one worker find a script that EVAL or SCRIPT LOAD gave another: a worker
+// compiles a body from the cache the first time it runs it. SCRIPT FLUSH empties the cache and
+// moves its generation on; each interpreter forgets its scripts when it next sees a new one.
+//
+// Atomicity: two-phase locking over shards, no rollback.
+//  1. The run takes its declared keys' shards (KEYS) exclusively, all at once in the store's lock
+//     order, as EXEC does (storage::MultiLock::lock(true); multi.h): no other worker changes them
+//     and lock-free readers wait for the whole script instead of seeing part of it. A script that
+//     touches only declared keys on distinct shards stalls nobody else.
+//  2. Before each redis.call, the shards that command may lock (command_shards.h: its keys, or
+//     the whole database for KEYS, SCAN, FLUSHDB, ...) must be held. A shard not held yet is
+//     taken with try_lock and kept to the end of the run (MultiLock::try_extend): the run only
+//     grows its set until it ends, so every script is serializable with every other locker
+//     (EXEC, multi-key commands, other scripts). It never *waits* for a shard while holding
+//     raised markers: a lock-free reader that holds a lock of its own (SORT's patterns) may be
+//     waiting on one of those markers, and waiting on it back would deadlock.
+//  3. When try_lock fails: if the script has changed nothing yet (no write command, no PUBLISH),
+//     the run is abandoned (Interpreter::abort_run; nothing it did is visible: reads only), its
+//     locks are released, and it runs again from the start holding *every* shard of its database
+//     (taken in order, so it waits without risk). The SHA is remembered on this worker as
+//     "roaming": its later runs start that way. A run that already wrote cannot be abandoned:
+//     it retries try_lock for up to kUndeclaredWaitMs (the holder is usually a short command),
+//     then fails that redis.call with Err::kScriptShardBusy (what it wrote stays, as after any
+//     script error in Redis), and the SHA becomes roaming.
+// Why no upgrade in place: two scripts that each wrote and each need the other's shard cannot
+// both finish without undoing one of them, and an undo log (copies of every key a script
+// writes, in case) would tax every script for the sake of a rare one.
+// The cost: a declared-key script pays one exclusive lock per distinct shard, like EXEC. A
+// roaming script holds its whole database, which serializes it with every other client of that
+// database (Redis's own model, for that script only); its first run may also pay one abandoned
+// attempt. Changes made before a late try_extend (after the first write) are published before
+// that shard's marker is raised: lock-taking readers (MGET, EXEC, other scripts) still see all or
+// nothing, but a lock-free single-key GET racing that window may see the late shard's old value
+// after another key's new one (this is what makes the first write the line in step 3).
+// Inside EXEC, EXEC already holds the whole database for a queued script (command_shards.h).
+//
+// BUSY. Past busy-reply-threshold (lua-time-limit), the running worker serves its other clients
+// from the script's time-limit hook: each gets -BUSY but for allow-busy commands (SCRIPT KILL,
+// FUNCTION KILL, SHUTDOWN NOSAVE, AUTH, ...). Clients of other workers are served as usual, and
+// wait only for the shards the script holds. SCRIPT KILL from any worker ends a script that has
+// not written (-UNKILLABLE otherwise, -NOTBUSY with none running).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "protocol/reply_reader.h"
+#include "server/errors.h"
+
+namespace respite::scripting {
+class Interpreter;
+class Callback;
+}  // namespace respite::scripting
+
+namespace respite::server {
+
+class Connection;
+class Server;
+class Worker;
+struct CmdCtx;
+
+// Every script body EVAL or SCRIPT LOAD was given, by lower-case SHA1. Thread-safe.
+class ScriptCache {
+ public:
+  void put(const std::string& sha, std::string_view body);
+  bool get(std::string_view sha, std::string* body) const;
+  bool exists(std::string_view sha) const;
+  void flush();
+  size_t size() const;
+  size_t bytes() const;  // of the bodies (INFO used_memory_scripts_eval)
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::string> bodies_;
+  size_t bytes_ = 0;
+  std::atomic<uint64_t> generation_{0};
+};
+
+// A worker's scripting state: its interpreter and script client (made on first use, owner thread
+// only) and what other workers read of the script running on it (SCRIPT KILL, FUNCTION STATS).
+struct WorkerScripting {
+  WorkerScripting();
+  ~WorkerScripting();
+  std::unique_ptr<scripting::Interpreter> lua;
+  uint64_t generation = 0;  // the ScriptCache generation lua's scripts belong to
+  // SHAs that touched keys they did not declare (looked up by string_view).
+  struct ShaHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_set<std::string, ShaHash, std::equal_to<>> roaming;
+  Connection* client = nullptr;  // runs redis.call's commands (no socket)
+  // The interpreter's heap after its last script, for INFO on any worker (lua_gc is not
+  // thread-safe, so INFO cannot ask the state itself).
+  std::atomic<size_t> lua_bytes{0};
+
+  std::atomic<bool> running{false};   // a script runs on this worker now
+  std::atomic<bool> function{false};  // ... and it is FCALL's (FUNCTION KILL), not EVAL's
+  // Under state_mu: whether it has run a write command (SCRIPT KILL answers UNKILLABLE), whether
+  // a kill was asked, and FUNCTION STATS' running function name.
+  std::mutex state_mu;
+  bool dirty = false;
+  bool kill = false;
+  std::string name;
+  // Past busy-reply-threshold: this worker answers its other clients -BUSY (dispatch.cpp).
+  bool busy = false;
+};
+
+// The worker's scripting state with its interpreter ready and in step with the cache.
+WorkerScripting& worker_scripting(Worker& w);
+// The Lua heaps of every worker (INFO used_memory_lua).
+size_t lua_memory(const Server& srv);
+
+struct ScriptOptions {
+  uint32_t flags = 0;     // scripting::ScriptFlag bits
+  bool ro = false;        // EVAL_RO, EVALSHA_RO, FCALL_RO
+  bool function = false;  // FCALL: killed by FUNCTION KILL, named in FUNCTION STATS
+  std::string_view name;  // the function's name (FCALL)
+};
+
+// The checks Redis makes before a script runs (scriptPrepareForRun): *_RO with a write script,
+// allow-oom under maxmemory. error is kOk when it may run; oom tells whether memory was over the
+// limit at the start (then the script's first denyoom command fails, unless allow-oom).
+struct ScriptCheck {
+  Err error = Err::kOk;
+  bool oom = false;
+};
+ScriptCheck check_script_start(CmdCtx& c, const ScriptOptions& opt);
+
+// What runs: an EVAL script by SHA, or a registered function; called once per attempt with the
+// callback that serves its redis.call. False when there is no such script (NOSCRIPT).
+class ScriptBody {
+ public:
+  virtual ~ScriptBody() = default;
+  virtual bool run(scripting::Interpreter& lua, scripting::Callback* cb,
+                   protocol::RespValue* reply) = 0;
+  // The SHA (or function name) under which a roaming script is remembered.
+  virtual std::string_view id() const = 0;
+};
+
+// Runs body as described above, with `keys` its declared keys in the caller's database, and
+// writes its reply to c.reply. oom: check_script_start's.
+void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> keys,
+                const ScriptOptions& opt, bool oom);
+
+// SCRIPT KILL (function false) and FUNCTION KILL (true): kOk to answer +OK, else the error.
+Err kill_running_script(Server& srv, bool function);
+
+}  // namespace respite::server
