@@ -214,6 +214,17 @@ int redis_replicate_commands(lua_State* L) {
   return 1;
 }
 
+// redis.breakpoint() and redis.debug(...): respite has no script debugger (SCRIPT DEBUG), so
+// they behave as in Redis outside a debugging session: false, and nothing.
+int redis_breakpoint(lua_State* L) {
+  lua_pushboolean(L, 0);
+  return 1;
+}
+
+int redis_debug(lua_State*) {
+  return 0;
+}
+
 // ---- math.random: Redis's 48-bit generator --------------------------------------------------
 
 // x' = (a*x + c) mod 2^48 with the drand48 constants; 31 bits out (bits 17..47).
@@ -304,6 +315,8 @@ void open_redis_api(lua_State* L, int backing, const Interpreter::Options& opts)
   set_field_fn(L, "status_reply", redis_status_reply);
   set_field_fn(L, "set_repl", redis_set_repl);
   set_field_fn(L, "replicate_commands", redis_replicate_commands);
+  set_field_fn(L, "breakpoint", redis_breakpoint);
+  set_field_fn(L, "debug", redis_debug);
   set_field_num(L, "REPL_NONE", 0);
   set_field_num(L, "REPL_AOF", 1);
   set_field_num(L, "REPL_SLAVE", 2);

@@ -217,6 +217,8 @@ std::string_view error_text(Err e) {
              "SHUTDOWN NOSAVE command.";
     case Err::kScriptFlushOption:
       return "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+    case Err::kFunctionNotFound:
+      return "ERR Function not found";
     case Err::kScriptShardBusy:
       return "ERR Script accessed an undeclared key whose shard another client held after the "
              "script had written (respite); the script will hold every shard of its database from "

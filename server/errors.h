@@ -127,6 +127,7 @@ enum class Err : uint8_t {
   kUnkillable,
   kScriptFlushOption,
   kScriptShardBusy,
+  kFunctionNotFound,
   // Functions (FUNCTION LOAD, LIST, DELETE, FLUSH, RESTORE). The texts of library loading and
   // payloads come from scripting/library.h.
   kLibraryNameNotGiven,

@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -93,7 +94,7 @@ WorkerScripting& worker_scripting(Worker& w) {
     ws.client->in_script = true;
   } else if (ws.generation != gen) {  // SCRIPT FLUSH on some worker since our last script
     ws.lua->flush_functions();
-    ws.roaming.clear();
+    ws.learned.clear();
     ws.generation = gen;
     ws.lua_bytes.store(ws.lua->memory_used(), std::memory_order_relaxed);
   }
@@ -103,7 +104,11 @@ WorkerScripting& worker_scripting(Worker& w) {
 namespace {
 
 // How long a script that already wrote retries try_lock on an undeclared key's shard.
-constexpr int64_t kUndeclaredWaitMs = 100;
+constexpr int64_t kUndeclaredWaitMs = 200;
+// Consecutive runs holding the whole database without touching an undeclared key after which a
+// script runs holding only its declared keys' shards; and how many SHAs a worker remembers.
+constexpr uint8_t kGraduateRuns = 3;
+constexpr size_t kLearnedMax = 10000;
 
 // A MultiLock-shaped sink that only lists shards (command_shards.h).
 struct ShardList {
@@ -148,6 +153,9 @@ class ScriptRun final : public scripting::Callback {
   storage::MultiLock locks;
   bool aborted = false;         // abandoned to run again holding the whole database
   bool became_roaming = false;  // an undeclared key's shard stayed busy after a write
+  bool undeclared = false;      // a command reached a shard no declared key is on
+
+  void declare(storage::Shard* s) { declared_.push_back(s); }
 
   protocol::RespValue call(std::span<const std::string_view> argv, int resp, bool) override {
     if (aborted) return protocol::RespValue::error("ERR script abandoned");  // never replied
@@ -222,6 +230,8 @@ class ScriptRun final : public scripting::Callback {
       }
     }
     if (ws_.busy) serve_while_busy(w, c_.conn);
+    // SHUTDOWN NOSAVE, SIGTERM: the server goes even under an unkillable script, as Redis does.
+    if (c_.server.stopping()) return true;
     std::lock_guard<std::mutex> lock(ws_.state_mu);
     return ws_.kill;
   }
@@ -244,6 +254,8 @@ class ScriptRun final : public scripting::Callback {
       for (int i = 0; i < store.databases(); i++) sink.add_all(store.db(i));
     }
     for (storage::Shard* s : shards_) {
+      if (!undeclared && std::find(declared_.begin(), declared_.end(), s) == declared_.end())
+        undeclared = true;
       if (locks.try_extend(s)) continue;
       if (can_abort_ && !changed_) {
         aborted = true;
@@ -276,6 +288,7 @@ class ScriptRun final : public scripting::Callback {
   std::chrono::steady_clock::time_point start_;
   std::vector<std::string_view> argv_;
   std::vector<storage::Shard*> shards_;
+  std::vector<storage::Shard*> declared_;  // the shards of the declared keys
   std::string bytes_;
   std::vector<protocol::RespValue> replies_;
 };
@@ -299,8 +312,11 @@ ScriptCheck check_script_start(CmdCtx& c, const ScriptOptions& opt) {
       return r;
     }
   }
+  // A script that may write and did not say allow-oom is refused as a denyoom command is (Redis
+  // applies the script's flags to the command before its OOM check); scriptPrepareForRun's own
+  // text is what is left inside EXEC.
   if (r.oom && !(opt.flags & (scripting::kFlagAllowOom | scripting::kFlagNoWrites)))
-    r.error = Err::kScriptOom;
+    r.error = executing_transaction(c.conn) ? Err::kScriptOom : Err::kOom;
   return r;
 }
 
@@ -308,13 +324,16 @@ void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> k
                 const ScriptOptions& opt, bool oom) {
   WorkerScripting& ws = *c.worker.scripting;
   Connection& cl = *ws.client;
+  // Inside EXEC the transaction holds the whole database already (command_shards.h).
   const bool in_exec = executing_transaction(c.conn);
-  bool roam = !ws.roaming.empty() && ws.roaming.count(body.id()) > 0;
+  auto known = ws.learned.find(body.id());
+  bool whole_db = !in_exec && (known == ws.learned.end() || known->second < kGraduateRuns);
   protocol::RespValue reply;
   for (;;) {
-    ScriptRun run(c, ws, opt, oom, /*can_abort=*/!in_exec && !roam);
+    ScriptRun run(c, ws, opt, oom, /*can_abort=*/!in_exec && !whole_db);
     storage::Keyspace& ks = c.db();
-    if (roam) {
+    for (std::string_view k : keys) run.declare(&ks.shard_for(storage::hash_key(k)));
+    if (whole_db) {
       run.locks.add_all(ks);
     } else {
       for (std::string_view k : keys) run.locks.add_key(ks, k);
@@ -327,11 +346,8 @@ void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> k
       ws.kill = false;
       ws.dirty = false;
       ws.function.store(opt.function, std::memory_order_relaxed);
-      ws.running.store(true, std::memory_order_release);
-    }
-    if (opt.function) {
-      std::lock_guard<std::mutex> lock(ws.state_mu);
       ws.name.assign(opt.name);
+      ws.running.store(true, std::memory_order_release);
     }
     bool found = body.run(*ws.lua, &run, &reply);
     ws.running.store(false, std::memory_order_release);
@@ -344,13 +360,19 @@ void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> k
     // SWAPDB's blocked clients, now that no shard is held (or EXEC's, after it).
     for (int db : cl.tx->swapped_dbs) signal_db_ready(c, db);
     cl.tx->swapped_dbs.clear();
-    if (!found) return c.error(Err::kNoScript);
+    if (!found) return c.error(opt.function ? Err::kFunctionNotFound : Err::kNoScript);
+    if (!in_exec) {
+      if (ws.learned.size() >= kLearnedMax && !ws.learned.contains(body.id())) ws.learned.clear();
+      auto it = ws.learned.try_emplace(std::string(body.id()), 0).first;
+      if (run.aborted || run.undeclared || run.became_roaming)
+        it->second = 0;
+      else if (it->second < kGraduateRuns)
+        it->second++;
+    }
     if (run.aborted) {
-      ws.roaming.emplace(body.id());
-      roam = true;
+      whole_db = true;
       continue;
     }
-    if (run.became_roaming) ws.roaming.emplace(body.id());
     break;
   }
   ws.lua_bytes.store(ws.lua->memory_used(), std::memory_order_relaxed);

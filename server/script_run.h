@@ -8,35 +8,39 @@
 // moves its generation on; each interpreter forgets its scripts when it next sees a new one.
 //
 // Atomicity: two-phase locking over shards, no rollback.
-//  1. The run takes its declared keys' shards (KEYS) exclusively, all at once in the store's lock
-//     order, as EXEC does (storage::MultiLock::lock(true); multi.h): no other worker changes them
-//     and lock-free readers wait for the whole script instead of seeing part of it. A script that
-//     touches only declared keys on distinct shards stalls nobody else.
-//  2. Before each redis.call, the shards that command may lock (command_shards.h: its keys, or
-//     the whole database for KEYS, SCAN, FLUSHDB, ...) must be held. A shard not held yet is
-//     taken with try_lock and kept to the end of the run (MultiLock::try_extend): the run only
-//     grows its set until it ends, so every script is serializable with every other locker
-//     (EXEC, multi-key commands, other scripts). It never *waits* for a shard while holding
-//     raised markers: a lock-free reader that holds a lock of its own (SORT's patterns) may be
-//     waiting on one of those markers, and waiting on it back would deadlock.
-//  3. When try_lock fails: if the script has changed nothing yet (no write command, no PUBLISH),
-//     the run is abandoned (Interpreter::abort_run; nothing it did is visible: reads only), its
-//     locks are released, and it runs again from the start holding *every* shard of its database
-//     (taken in order, so it waits without risk). The SHA is remembered on this worker as
-//     "roaming": its later runs start that way. A run that already wrote cannot be abandoned:
-//     it retries try_lock for up to kUndeclaredWaitMs (the holder is usually a short command),
-//     then fails that redis.call with Err::kScriptShardBusy (what it wrote stays, as after any
-//     script error in Redis), and the SHA becomes roaming.
+//  1. Learning. A script this worker has not seen run cleanly yet starts holding *every* shard of
+//     its database, exclusively, taken in the store's lock order (storage::MultiLock::lock(true),
+//     as EXEC takes its shards; multi.h): it may wait for them, but it never needs another one,
+//     so it can touch any key of its database and cannot fail or deadlock. After kGraduateRuns
+//     such runs in a row that touched only shards of declared keys (KEYS), the script "graduates".
+//  2. A graduated script takes only its declared keys' shards, all at once in order, exclusively:
+//     no other worker changes them and lock-free readers wait for the whole script instead of
+//     seeing part of it. Scripts that touch only declared keys on distinct shards stall nobody.
+//  3. Before each redis.call, the shards that command may lock (command_shards.h: its keys, or the
+//     whole database for KEYS, SCAN, FLUSHDB, ...) must be held. A shard not held yet is taken
+//     with try_lock and kept to the end of the run (MultiLock::try_extend): the set only grows
+//     until the run ends, so every run is serializable with every other locker (EXEC, multi-key
+//     commands, other scripts). It never *waits* for a shard while holding raised markers: a
+//     lock-free reader that holds a lock of its own (SORT's patterns) may be waiting on one of
+//     those markers, and waiting on it back would deadlock.
+//  4. When that try_lock fails: if the run has changed nothing yet (no write, no PUBLISH), it is
+//     abandoned (Interpreter::abort_run; it only read), its locks are released, and it runs again
+//     from the start holding the whole database (step 1); the script is back to learning. A run
+//     that already wrote cannot be abandoned: it retries try_lock for up to kUndeclaredWaitMs
+//     (the holder is usually a short command), then fails that redis.call with
+//     Err::kScriptShardBusy (what it wrote stays, as after any script error in Redis), and the
+//     script is back to learning. Only a graduated script that changes its habits after writing,
+//     while another client holds the very shard it now wants, can meet this.
 // Why no upgrade in place: two scripts that each wrote and each need the other's shard cannot
-// both finish without undoing one of them, and an undo log (copies of every key a script
-// writes, in case) would tax every script for the sake of a rare one.
-// The cost: a declared-key script pays one exclusive lock per distinct shard, like EXEC. A
-// roaming script holds its whole database, which serializes it with every other client of that
-// database (Redis's own model, for that script only); its first run may also pay one abandoned
-// attempt. Changes made before a late try_extend (after the first write) are published before
-// that shard's marker is raised: lock-taking readers (MGET, EXEC, other scripts) still see all or
-// nothing, but a lock-free single-key GET racing that window may see the late shard's old value
-// after another key's new one (this is what makes the first write the line in step 3).
+// both finish without undoing one of them, and an undo log (copies of every key a script writes,
+// in case) would tax every script for the sake of a rare one.
+// The cost: a graduated script pays one exclusive lock per distinct declared shard, like EXEC. A
+// learning or roaming script holds its whole database, which serializes it with every other
+// client of that database (Redis's own model, for that script only) and costs one lock per shard
+// of the database (tens to hundreds). Changes made before a late try_extend (after the first
+// write) are published before that shard's marker is raised: lock-taking readers (MGET, EXEC,
+// other scripts) still see all or nothing, but a lock-free single-key GET racing that window may
+// see the late shard's old value after another key's new one.
 // Inside EXEC, EXEC already holds the whole database for a queued script (command_shards.h).
 //
 // BUSY. Past busy-reply-threshold (lua-time-limit), the running worker serves its other clients
@@ -96,12 +100,13 @@ struct WorkerScripting {
   ~WorkerScripting();
   std::unique_ptr<scripting::Interpreter> lua;
   uint64_t generation = 0;  // the ScriptCache generation lua's scripts belong to
-  // SHAs that touched keys they did not declare (looked up by string_view).
+  // Per script (SHA, or function name): consecutive runs that held the whole database and
+  // touched no undeclared key (looked up by string_view). See the header note, "Learning".
   struct ShaHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_set<std::string, ShaHash, std::equal_to<>> roaming;
+  std::unordered_map<std::string, uint8_t, ShaHash, std::equal_to<>> learned;
   Connection* client = nullptr;  // runs redis.call's commands (no socket)
   // The interpreter's heap after its last script, for INFO on any worker (lua_gc is not
   // thread-safe, so INFO cannot ask the state itself).

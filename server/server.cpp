@@ -76,6 +76,7 @@ void Server::log(const char* level, const std::string& msg) {
 }
 
 void Server::request_shutdown() {
+  stopping_.store(true, std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(shutdown_mu_);
   shutdown_ = true;
   shutdown_cv_.notify_all();

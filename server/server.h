@@ -40,6 +40,8 @@ class Server {
   int run();
   // Asks for an orderly stop (SIGTERM, SHUTDOWN). Thread-safe.
   void request_shutdown();
+  // Whether a shutdown was asked for (a running script's hook ends the script then).
+  bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
   Config& config;
   storage::Store store;
@@ -78,6 +80,7 @@ class Server {
   std::mutex shutdown_mu_;
   std::condition_variable shutdown_cv_;
   bool shutdown_ = false;
+  std::atomic<bool> stopping_{false};
 };
 
 unsigned resolve_threads(int configured);

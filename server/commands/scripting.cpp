@@ -134,6 +134,8 @@ void cmd_script_kill(CmdCtx& c) {
 void cmd_script_help(CmdCtx& c) {
   static const char* lines[] = {
       "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "DEBUG (YES|SYNC|NO)",
+      "    Set the debug mode for subsequent scripts executed.",
       "EXISTS <sha1> [<sha1> ...]",
       "    Return information about the existence of the scripts in the script cache.",
       "FLUSH [ASYNC|SYNC]",
@@ -147,7 +149,7 @@ void cmd_script_help(CmdCtx& c) {
       "LOAD <script>",
       "    Load a script into the scripts cache without executing it.",
       "HELP",
-      "    Print this help."};
+      "    Prints this help."};
   c.reply.array(std::size(lines));
   for (const char* l : lines) c.reply.simple(l);
 }
