@@ -1,6 +1,6 @@
-// Shebang parsing for EVAL scripts and function libraries, with Redis 7.0.15's error texts.
-// Arguments are split on blanks; Redis splits with sdssplitargs (quotes allowed), which no real
-// shebang needs.
+// Shebang parsing for EVAL scripts and function libraries, with Redis 7.0.15's error texts. The
+// line is split into arguments as Redis's sdssplitargs splits it (blanks, "double" and 'single'
+// quotes with their escapes), so that `#!lua name="foo"` names the library foo.
 #include "scripting/shebang.h"
 
 #include <strings.h>
@@ -25,6 +25,77 @@ std::vector<std::string_view> split(std::string_view s, char sep, bool blanks) {
     i = j + 1;
   }
   return out;
+}
+
+bool is_blank(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f';
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// sdssplitargs' rules; false for unbalanced quotes or a closing quote not followed by a blank.
+bool split_args(std::string_view line, std::vector<std::string>* out) {
+  line = line.substr(0, line.find('\0'));  // a C string ends there
+  size_t i = 0, n = line.size();
+  auto at = [&](size_t k) { return k < n ? line[k] : '\0'; };
+  for (;;) {
+    while (i < n && is_blank(line[i])) ++i;
+    if (i >= n) return true;
+    std::string cur;
+    bool inq = false, insq = false, done = false;
+    while (!done) {
+      char ch = at(i);
+      if (inq) {
+        if (ch == '\\' && at(i + 1) == 'x' && hex_value(at(i + 2)) >= 0 &&
+            hex_value(at(i + 3)) >= 0) {
+          cur += static_cast<char>(hex_value(at(i + 2)) * 16 + hex_value(at(i + 3)));
+          i += 3;
+        } else if (ch == '\\' && at(i + 1) != '\0') {
+          char e = at(++i);
+          cur += e == 'n'   ? '\n'
+                 : e == 'r' ? '\r'
+                 : e == 't' ? '\t'
+                 : e == 'b' ? '\b'
+                 : e == 'a' ? '\a'
+                            : e;
+        } else if (ch == '"') {
+          if (at(i + 1) != '\0' && !is_blank(at(i + 1))) return false;
+          done = true;
+        } else if (ch == '\0') {
+          return false;
+        } else {
+          cur += ch;
+        }
+      } else if (insq) {
+        if (ch == '\\' && at(i + 1) == '\'') {
+          ++i;
+          cur += '\'';
+        } else if (ch == '\'') {
+          if (at(i + 1) != '\0' && !is_blank(at(i + 1))) return false;
+          done = true;
+        } else if (ch == '\0') {
+          return false;
+        } else {
+          cur += ch;
+        }
+      } else if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t' || ch == '\0') {
+        done = true;
+      } else if (ch == '"') {
+        inq = true;
+      } else if (ch == '\'') {
+        insq = true;
+      } else {
+        cur += ch;
+      }
+      if (i < n) ++i;
+    }
+    out->push_back(std::move(cur));
+  }
 }
 
 Shebang fail(std::string msg) {
@@ -54,14 +125,15 @@ Shebang parse_eval_shebang(std::string_view body) {
   size_t end = body.find('\n');
   if (end == std::string_view::npos) return fail("Invalid script shebang");
   r.length = end;
-  std::vector<std::string_view> parts = split(body.substr(0, end), ' ', true);
-  if (parts.empty()) return fail("Invalid engine in script shebang");
+  std::vector<std::string> parts;
+  if (!split_args(body.substr(0, end), &parts) || parts.empty())
+    return fail("Invalid engine in script shebang");
   if (parts[0] != "#!lua")
     return fail("Unexpected engine in script shebang: " + std::string(parts[0]));
   for (size_t i = 1; i < parts.size(); ++i) {
     if (parts[i].substr(0, 6) != "flags=")
       return fail("Unknown lua shebang option: " + std::string(parts[i]));
-    std::string_view list = parts[i].substr(6);
+    std::string_view list = std::string_view(parts[i]).substr(6);
     // "flags=" with nothing after it is allowed and sets none (sdssplitlen of "" is empty).
     if (list.empty()) continue;
     for (std::string_view f : split(list, ',', false)) {
@@ -77,8 +149,9 @@ Shebang parse_library_shebang(std::string_view body, std::string* engine) {
   if (body.substr(0, 2) != "#!") return fail("Missing library metadata");
   size_t end = body.find('\n');
   if (end == std::string_view::npos) return fail("Invalid library metadata");
-  std::vector<std::string_view> parts = split(body.substr(0, end), ' ', true);
-  if (parts.empty()) return fail("Invalid library metadata");
+  std::vector<std::string> parts;
+  if (!split_args(body.substr(0, end), &parts) || parts.empty())
+    return fail("Invalid library metadata");
   Shebang r;
   r.length = end;
   if (engine) *engine = std::string(parts[0].substr(2));
@@ -86,7 +159,7 @@ Shebang parse_library_shebang(std::string_view body, std::string* engine) {
   for (size_t i = 1; i < parts.size(); ++i) {
     if (parts[i].size() >= 5 && strncasecmp(parts[i].data(), "name=", 5) == 0) {
       if (named) return fail("Invalid metadata value, name argument was given multiple times");
-      r.name = std::string(parts[i].substr(5));
+      r.name = parts[i].substr(5);
       named = true;
       continue;
     }

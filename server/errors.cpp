@@ -217,6 +217,8 @@ std::string_view error_text(Err e) {
              "SHUTDOWN NOSAVE command.";
     case Err::kScriptFlushOption:
       return "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+    case Err::kBadNumKeys:
+      return "ERR Bad number of keys provided";
     case Err::kFunctionNotFound:
       return "ERR Function not found";
     case Err::kScriptShardBusy:

@@ -128,6 +128,7 @@ enum class Err : uint8_t {
   kScriptFlushOption,
   kScriptShardBusy,
   kFunctionNotFound,
+  kBadNumKeys,
   // Functions (FUNCTION LOAD, LIST, DELETE, FLUSH, RESTORE). The texts of library loading and
   // payloads come from scripting/library.h.
   kLibraryNameNotGiven,

@@ -347,6 +347,9 @@ void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> k
       ws.dirty = false;
       ws.function.store(opt.function, std::memory_order_relaxed);
       ws.name.assign(opt.name);
+      ws.command.clear();
+      if (opt.function) ws.command.assign(c.argv.begin(), c.argv.end());
+      ws.started = std::chrono::steady_clock::now();
       ws.running.store(true, std::memory_order_release);
     }
     bool found = body.run(*ws.lua, &run, &reply);
@@ -377,6 +380,22 @@ void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> k
   }
   ws.lua_bytes.store(ws.lua->memory_used(), std::memory_order_relaxed);
   protocol::write_reply(c.reply, reply);
+}
+
+bool running_function(Server& srv, RunningFunction* out) {
+  for (auto& w : srv.workers) {
+    WorkerScripting& ws = *w->scripting;
+    std::lock_guard<std::mutex> lock(ws.state_mu);
+    if (!ws.running.load(std::memory_order_acquire) || !ws.function.load(std::memory_order_relaxed))
+      continue;
+    out->name = ws.name;
+    out->command = ws.command;
+    out->duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - ws.started)
+                           .count();
+    return true;
+  }
+  return false;
 }
 
 Err kill_running_script(Server& srv, bool function) {

@@ -51,6 +51,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -59,6 +60,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "protocol/reply_reader.h"
 #include "server/errors.h"
@@ -119,7 +121,9 @@ struct WorkerScripting {
   std::mutex state_mu;
   bool dirty = false;
   bool kill = false;
-  std::string name;
+  std::string name;                  // the running function's name (FCALL)
+  std::vector<std::string> command;  // the FCALL that runs it
+  std::chrono::steady_clock::time_point started;
   // Past busy-reply-threshold: this worker answers its other clients -BUSY (dispatch.cpp).
   bool busy = false;
 };
@@ -160,6 +164,15 @@ class ScriptBody {
 // writes its reply to c.reply. oom: check_script_start's.
 void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> keys,
                 const ScriptOptions& opt, bool oom);
+
+// FUNCTION STATS' running_script: a function running on any worker, its FCALL and how long it
+// has run; false when none runs.
+struct RunningFunction {
+  std::string name;
+  std::vector<std::string> command;
+  int64_t duration_ms = 0;
+};
+bool running_function(Server& srv, RunningFunction* out);
 
 // SCRIPT KILL (function false) and FUNCTION KILL (true): kOk to answer +OK, else the error.
 Err kill_running_script(Server& srv, bool function);

@@ -13,6 +13,7 @@
 #include "scripting/library.h"
 #include "scripting/shebang.h"
 #include "server/context.h"
+#include "server/script_run.h"
 #include "server/server.h"
 #include "storage/glob.h"
 
@@ -167,12 +168,25 @@ void cmd_function_restore(CmdCtx& c) {
   c.reply.ok();
 }
 
-// FUNCTION STATS: running_script stays nil until FCALL reports the running function.
+// FUNCTION STATS: the function running on any worker (its name, FCALL and duration), and the
+// engine's counts.
 void cmd_function_stats(CmdCtx& c) {
   auto snap = c.server.functions.snapshot();
   c.reply.map(2);
   c.reply.bulk("running_script");
-  c.reply.null();
+  RunningFunction running;
+  if (running_function(c.server, &running)) {
+    c.reply.map(3);
+    c.reply.bulk("name");
+    c.reply.bulk(running.name);
+    c.reply.bulk("command");
+    c.reply.array(running.command.size());
+    for (const std::string& a : running.command) c.reply.bulk(a);
+    c.reply.bulk("duration_ms");
+    c.reply.integer(running.duration_ms);
+  } else {
+    c.reply.null();
+  }
   c.reply.bulk("engines");
   c.reply.map(1);
   c.reply.bulk("LUA");
@@ -185,6 +199,56 @@ void cmd_function_stats(CmdCtx& c) {
   size_t functions = 0;
   for (const auto& [name, lib] : snap->libraries) functions += lib.functions.size();
   c.reply.integer(static_cast<int64_t>(functions));
+}
+
+// FCALL and FCALL_RO: the function by name (any case), then numkeys as Redis checks them, then
+// the script runner (script_run.h) with the function's flags.
+class FunctionBody final : public ScriptBody {
+ public:
+  FunctionBody(std::string_view name, std::span<const std::string_view> keys,
+               std::span<const std::string_view> args)
+      : name_(name), keys_(keys), args_(args) {}
+  bool run(scripting::Interpreter& lua, scripting::Callback* cb,
+           protocol::RespValue* reply) override {
+    return lua.run_library_function(name_, keys_, args_, cb, reply) ==
+           scripting::Interpreter::RunStatus::kOk;
+  }
+  std::string_view id() const override { return name_; }
+
+ private:
+  std::string_view name_;
+  std::span<const std::string_view> keys_, args_;
+};
+
+void fcall_generic(CmdCtx& c, bool ro) {
+  WorkerScripting& ws = worker_scripting(c.worker);
+  scripting::sync_libraries(*ws.lua, c.server.functions);
+  uint32_t flags = 0;
+  if (!ws.lua->library_function_flags(c.arg(1), &flags)) return c.error(Err::kFunctionNotFound);
+  int64_t numkeys;
+  if (!parse_int(c.arg(2), &numkeys)) return c.error(Err::kBadNumKeys);
+  if (numkeys > static_cast<int64_t>(c.argc()) - 3) return c.error(Err::kTooManyKeys);
+  if (numkeys < 0) return c.error(Err::kNumkeysNegative);
+  ScriptOptions opt{.flags = flags, .ro = ro, .function = true, .name = c.arg(1)};
+  ScriptCheck check = check_script_start(c, opt);
+  if (check.error != Err::kOk) return c.error(check.error);
+  std::span<const std::string_view> all(c.argv);
+  size_t n = static_cast<size_t>(numkeys);
+  FunctionBody body(c.arg(1), all.subspan(3, n), all.subspan(3 + n));
+  run_script(c, body, all.subspan(3, n), opt, check.oom);
+}
+
+void cmd_fcall(CmdCtx& c) {
+  fcall_generic(c, false);
+}
+void cmd_fcall_ro(CmdCtx& c) {
+  fcall_generic(c, true);
+}
+
+void cmd_function_kill(CmdCtx& c) {
+  Err e = kill_running_script(c.server, /*function=*/true);
+  if (e != Err::kOk) return c.error(e);
+  c.reply.ok();
 }
 
 void cmd_function_help(CmdCtx& c) {
@@ -243,6 +307,28 @@ void cmd_function_help(CmdCtx& c) {
 
 void register_function_commands(CommandTable& t) {
   constexpr uint32_t N = kNoscript;
+  constexpr uint32_t F = kNoscript | kSkipMonitor | kMovableKeys | kStale;
+  constexpr std::string_view kSyntax = "function numkeys [key [key ...]] [arg [arg ...]]";
+  t.add({.name = "fcall",
+         .arity = -3,
+         .flags = F | kMayReplicate,
+         .numkeys_at = 2,
+         .fn = cmd_fcall,
+         .doc = {.group = "scripting",
+                 .summary = "Invoke a function",
+                 .syntax = kSyntax,
+                 .since = "7.0.0",
+                 .complexity = "Depends on the function that is executed."}});
+  t.add({.name = "fcall_ro",
+         .arity = -3,
+         .flags = F | kReadonly,
+         .numkeys_at = 2,
+         .fn = cmd_fcall_ro,
+         .doc = {.group = "scripting",
+                 .summary = "Invoke a read-only function",
+                 .syntax = kSyntax,
+                 .since = "7.0.0",
+                 .complexity = "Depends on the function that is executed."}});
   Command* fn = t.add({.name = "function",
                        .arity = -2,
                        .flags = kNoFlags,
@@ -298,6 +384,13 @@ void register_function_commands(CommandTable& t) {
                          .syntax = "serialized-value [FLUSH | APPEND | REPLACE]",
                          .since = "7.0.0",
                          .complexity = "O(N) where N is the number of functions on the payload"}});
+  t.add_sub(fn, {.name = "kill",
+                 .arity = 2,
+                 .flags = N | kAllowBusy,
+                 .fn = cmd_function_kill,
+                 .doc = {.summary = "Kill the function currently in execution.",
+                         .since = "7.0.0",
+                         .complexity = "O(1)"}});
   t.add_sub(fn, {.name = "stats",
                  .arity = 2,
                  .flags = N | kAllowBusy,

@@ -187,16 +187,19 @@ void memory_section(CmdCtx& c, Info& i) {
   i.field("allocator_resident", u(r.allocator_resident));
   i.field("total_system_memory", system);
   i.field("total_system_memory_human", human_bytes(system));
-  // Scripting: every worker's interpreter (functions share them; their own figures come with
-  // FUNCTION), and the bodies kept for EVALSHA.
+  // Scripting: every worker's interpreter (EVAL scripts and functions share it), the bodies kept
+  // for EVALSHA, and the function libraries.
   uint64_t lua = lua_memory(c.server), scripts = c.server.scripts.bytes();
   i.field("used_memory_lua", lua);
   i.field("used_memory_vm_eval", lua);
   i.field("used_memory_lua_human", human_bytes(lua));
   i.field("used_memory_scripts_eval", scripts);
   i.field("number_of_cached_scripts", static_cast<uint64_t>(c.server.scripts.size()));
-  i.field("number_of_functions", uint64_t{0});
-  i.field("number_of_libraries", uint64_t{0});
+  auto libs = c.server.functions.snapshot();
+  uint64_t functions = 0;
+  for (const auto& [name, lib] : libs->libraries) functions += lib.functions.size();
+  i.field("number_of_functions", functions);
+  i.field("number_of_libraries", static_cast<uint64_t>(libs->libraries.size()));
   i.field("used_memory_vm_functions", uint64_t{0});
   i.field("used_memory_vm_total", lua);
   i.field("used_memory_vm_total_human", human_bytes(lua));

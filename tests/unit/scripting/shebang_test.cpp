@@ -59,3 +59,19 @@ TEST_CASE("library shebangs") {
   CHECK(parse_library_shebang("#!lua foo=bar\n", &engine).error ==
         "ERR Invalid metadata value given: foo=bar");
 }
+
+TEST_CASE("shebang arguments are split as sdssplitargs splits them") {
+  std::string engine;
+  Shebang lib = parse_library_shebang("#!lua name=\"foo\"\nreturn", &engine);
+  CHECK(lib.ok);
+  CHECK(lib.name == "foo");
+  CHECK(parse_library_shebang("#!lua name='b\\'ar'\n", &engine).name == "b'ar");
+  CHECK(parse_library_shebang("#!lua \"name=x\\x41\"\n", &engine).name == "xA");
+  CHECK(parse_library_shebang("#!lua name=\"foo\n", &engine).error ==
+        "ERR Invalid library metadata");
+  CHECK(parse_library_shebang("#!lua name=\"foo\"x\n", &engine).error ==
+        "ERR Invalid library metadata");
+  CHECK(parse_eval_shebang("#!lua flags=\"no-writes\"\nreturn 1").flags == kFlagNoWrites);
+  CHECK(parse_eval_shebang("#!lua 'flags=no-writes\nreturn 1").error ==
+        "ERR Invalid engine in script shebang");
+}

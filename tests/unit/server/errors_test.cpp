@@ -161,6 +161,7 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
        "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
        "NOSAVE command."},
       {Err::kScriptFlushOption, "ERR SCRIPT FLUSH only support SYNC|ASYNC option"},
+      {Err::kBadNumKeys, "ERR Bad number of keys provided"},
       {Err::kFunctionNotFound, "ERR Function not found"},
       {Err::kScriptShardBusy,
        "ERR Script accessed an undeclared key whose shard another client held after the script had "
