@@ -117,3 +117,26 @@ TEST_CASE("undeclared keys are read and written; scripts run inside MULTI/EXEC")
   CHECK(s.run({"EVAL", "return redis.call('incr', KEYS[1])", "1", "b"}) == Reply::Status("QUEUED"));
   CHECK(s.run({"EXEC"}) == Reply::Arr({Reply::Int(1), Reply::Int(4)}));
 }
+
+TEST_CASE("FCALL runs a library's functions on every worker, with their flags") {
+  Inproc s(2);
+  InprocClient& other = s.add_client(1);
+  CHECK(s.run({"FUNCTION", "LOAD",
+               "#!lua name=lib\n"
+               "redis.register_function('incr', function(keys, args) return redis.call('incr', "
+               "keys[1]) end)\n"
+               "redis.register_function{function_name='peek', callback=function(keys) return "
+               "redis.call('get', keys[1]) end, flags={'no-writes'}}"}) == Reply::Str("lib"));
+  CHECK(s.run({"FCALL", "incr", "1", "n"}) == Reply::Int(1));
+  CHECK(other.run({"FCALL", "INCR", "1", "n"}) == Reply::Int(2));  // any case, any worker
+  CHECK(other.run({"FCALL_RO", "peek", "1", "n"}) == Reply::Str("2"));
+  CHECK(other.run({"FCALL_RO", "incr", "1", "n"}) ==
+        Reply::Err("ERR Can not execute a script with write flag using *_ro command."));
+  CHECK(s.run({"FCALL", "nosuch", "0"}) == Reply::Err("ERR Function not found"));
+  CHECK(s.run({"FCALL", "incr", "x"}) == Reply::Err("ERR Bad number of keys provided"));
+  CHECK(s.run({"FCALL", "incr", "2", "n"}) ==
+        Reply::Err("ERR Number of keys can't be greater than number of args"));
+  CHECK(s.run({"FUNCTION", "KILL"}) == Reply::Err("NOTBUSY No scripts in execution right now."));
+  CHECK(s.run({"FUNCTION", "DELETE", "lib"}) == OK());
+  CHECK(other.run({"FCALL", "incr", "1", "n"}) == Reply::Err("ERR Function not found"));
+}
