@@ -22,6 +22,8 @@ KEYS=100000
 CLIENTS=50
 PIPELINES="16,1"
 TESTS="get,set"
+# The evalsha test's script, as compare.sh's evalsha workloads run it.
+EVAL_BODY="redis.call('incr', KEYS[1]); return redis.call('expire', KEYS[1], ARGV[1])"
 SERVERS="respite,redis"
 KEEP=""
 TOP=12
@@ -151,11 +153,17 @@ for server in "${server_list[@]}"; do
         lrange_*)
           "$RESPITE_BENCHMARK" -p "$port" -c 1 -P 16 -n 600 -q LPUSH mylist __rand_int__ >/dev/null
           measure=(LRANGE mylist 0 $((${t#lrange_} - 1))) ;;
+        evalsha)  # compare.sh's script (INCR, then EXPIRE) on counters of their own (the preloaded keys hold text)
+          sha=$(redis-cli -p "$port" script load "$EVAL_BODY")
+          "$RESPITE_BENCHMARK" -p "$port" -c 4 -n 1000 -q EVALSHA "$sha" 1 ctr:__rand_int__ 60 \
+            >/dev/null
+          measure=(EVALSHA "$sha" 1 ctr:__rand_int__ 60) ;;
       esac
       callgrind_control -z "$PID" >/dev/null 2>&1
       out=$(taskset -c 1 "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P "$p" -n "$REQUESTS" \
               -r "$KEYS" -q "${measure[@]}" 2>&1)
       if grep -q 'replies were errors' <<<"$out"; then
+        echo "$server: ${t^^} P$p: the server answered with errors: $(head -c 300 <<<"$out")" >&2
         echo "$server|${t^^} P$p|errors" >>"$RESULTS"
         continue
       fi

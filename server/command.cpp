@@ -105,7 +105,33 @@ const Command* CommandTable::find(std::string_view name) const {
   }
 }
 
+namespace {
+
+Command::ShardRule shard_rule_of(std::string_view name) {
+  using R = Command::ShardRule;
+  if (name == "select") return R::kSelect;
+  if (name == "flushall") return R::kFlushAll;
+  if (name == "client|unblock") return R::kUnblock;
+  if (name == "swapdb") return R::kSwapDb;
+  if (name == "move") return R::kMove;
+  if (name == "copy") return R::kCopy;
+  // SORT's patterns and a script's undeclared keys may be any key of the database.
+  for (std::string_view any :
+       {"sort", "sort_ro", "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"}) {
+    if (name == any) return R::kAnyKey;
+  }
+  return R::kKeys;
+}
+
+void set_shard_rules(Command& c) {
+  c.shard_rule = shard_rule_of(c.name);
+  for (auto& sub : c.subcommands) set_shard_rules(*sub);
+}
+
+}  // namespace
+
 void CommandTable::finish() {
+  for (auto& [name, c] : by_name_) set_shard_rules(*c);
   sorted_.clear();
   for (auto& [name, c] : by_name_) sorted_.push_back(c.get());
   std::sort(sorted_.begin(), sorted_.end(),

@@ -63,6 +63,19 @@ struct Command {
   std::vector<std::unique_ptr<Command>> subcommands;  // CONFIG GET, CLIENT LIST, ...
   int id = -1;  // dense index: per-worker statistics are arrays indexed by it
   const Command* parent = nullptr;
+  // How the command reaches shards beyond its key spec (command_shards.h), set by
+  // CommandTable::finish() from the name, so that the per-command walk compares no strings.
+  enum class ShardRule : uint8_t {
+    kKeys,
+    kSelect,
+    kFlushAll,
+    kUnblock,
+    kSwapDb,
+    kMove,
+    kAnyKey,
+    kCopy
+  };
+  ShardRule shard_rule = ShardRule::kKeys;
 
   bool has_flag(uint32_t f) const { return (flags & f) != 0; }
   bool arity_ok(size_t argc) const {

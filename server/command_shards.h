@@ -37,46 +37,44 @@ inline bool parse_db_index(const storage::Store& store, std::string_view arg, in
 template <class ArgAt, class Sink>
 void add_command_shards(storage::Store& store, int* db, const Command& cmd, size_t argc,
                         ArgAt&& arg, Sink& sink, CommandShards* out) {
-  const std::string& name = cmd.name;
-  if (name == "select") {
-    if (argc > 1) parse_db_index(store, arg(1), db);
-    return;
-  }
-  if (name == "flushall") {
-    out->all_dbs = true;
-    return;
-  }
-  if (name == "client|unblock") {
-    out->unblock = true;
-    return;
-  }
-  if (name == "swapdb") {
-    int a, b;
-    if (argc > 2 && parse_db_index(store, arg(1), &a) && parse_db_index(store, arg(2), &b)) {
-      sink.add_all(store.db(a));
-      sink.add_all(store.db(b));
+  using R = Command::ShardRule;
+  switch (cmd.shard_rule) {
+    case R::kKeys:
+      break;
+    case R::kSelect:
+      if (argc > 1) parse_db_index(store, arg(1), db);
+      return;
+    case R::kFlushAll:
+      out->all_dbs = true;
+      return;
+    case R::kUnblock:
+      out->unblock = true;
+      return;
+    case R::kSwapDb: {
+      int a, b;
+      if (argc > 2 && parse_db_index(store, arg(1), &a) && parse_db_index(store, arg(2), &b)) {
+        sink.add_all(store.db(a));
+        sink.add_all(store.db(b));
+      }
+      return;
     }
-    return;
-  }
-  if (name == "move") {
-    if (argc < 3) return;
-    sink.add_key(store.db(*db), arg(1));
-    int to;
-    if (parse_db_index(store, arg(2), &to)) sink.add_key(store.db(to), arg(1));
-    return;
-  }
-  // SORT's patterns, and a script's keys beyond those it declares, may be any key.
-  if (name == "sort" || name == "sort_ro" || name == "eval" || name == "evalsha" ||
-      name == "eval_ro" || name == "evalsha_ro" || name == "fcall" || name == "fcall_ro") {
-    sink.add_all(store.db(*db));
-    return;
-  }
-  if (name == "copy") {
-    for (size_t i = 3; i + 1 < argc; i++) {
+    case R::kMove: {
+      if (argc < 3) return;
+      sink.add_key(store.db(*db), arg(1));
       int to;
-      if (iequals(arg(i), "db") && parse_db_index(store, arg(i + 1), &to))
-        sink.add_key(store.db(to), arg(2));
+      if (parse_db_index(store, arg(2), &to)) sink.add_key(store.db(to), arg(1));
+      return;
     }
+    case R::kAnyKey:
+      sink.add_all(store.db(*db));
+      return;
+    case R::kCopy:
+      for (size_t i = 3; i + 1 < argc; i++) {
+        int to;
+        if (iequals(arg(i), "db") && parse_db_index(store, arg(i + 1), &to))
+          sink.add_key(store.db(to), arg(2));
+      }
+      break;  // and its own keys, below
   }
   if (cmd.first_key == 0 && cmd.numkeys_at == 0) {
     // No keys named, yet it reaches the keyspace (FLUSHDB, KEYS, SCAN, RANDOMKEY, DBSIZE).

@@ -55,6 +55,17 @@ bool load_body(CmdCtx& c, WorkerScripting& ws, std::string_view body, std::strin
   return true;
 }
 
+// Runs the compiled script `sha` (any case) with the command's keys and arguments.
+void run_eval(CmdCtx& c, std::string_view sha, uint32_t flags, int64_t numkeys, bool ro) {
+  ScriptOptions opt{.flags = flags, .ro = ro};
+  ScriptCheck check = check_script_start(c, opt);
+  if (check.error != Err::kOk) return c.error(check.error);
+  std::span<const std::string_view> all(c.argv);
+  size_t n = static_cast<size_t>(numkeys);
+  EvalBody body(sha, all.subspan(3, n), all.subspan(3 + n));
+  run_script(c, body, all.subspan(3, n), opt, check.oom);
+}
+
 void eval_generic(CmdCtx& c, bool by_sha, bool ro) {
   int64_t numkeys;
   if (!parse_int(c.arg(2), &numkeys)) return c.error(Err::kNotInt);
@@ -68,20 +79,15 @@ void eval_generic(CmdCtx& c, bool by_sha, bool ro) {
   } else {
     std::string_view given = c.arg(1);
     if (given.size() != 40) return c.error(Err::kNoScript);
-    sha = lower(given);
-    if (!ws.lua->flags_of(sha, &flags)) {
-      std::string body;
-      if (!c.server.scripts.get(sha, &body)) return c.error(Err::kNoScript);
-      if (!load_body(c, ws, body, &sha, &flags)) return;
+    // The interpreter takes the SHA in any case; only the shared cache wants it lowered.
+    if (ws.lua->flags_of(given, &flags)) {
+      return run_eval(c, given, flags, numkeys, ro);
     }
+    std::string body;
+    if (!c.server.scripts.get(lower(given), &body)) return c.error(Err::kNoScript);
+    if (!load_body(c, ws, body, &sha, &flags)) return;
   }
-  ScriptOptions opt{.flags = flags, .ro = ro};
-  ScriptCheck check = check_script_start(c, opt);
-  if (check.error != Err::kOk) return c.error(check.error);
-  std::span<const std::string_view> all(c.argv);
-  size_t n = static_cast<size_t>(numkeys);
-  EvalBody body(sha, all.subspan(3, n), all.subspan(3 + n));
-  run_script(c, body, all.subspan(3, n), opt, check.oom);
+  run_eval(c, sha, flags, numkeys, ro);
 }
 
 void cmd_eval(CmdCtx& c) {
