@@ -122,11 +122,6 @@ struct ShardList {
   }
 };
 
-const char* log_level(int level) {
-  static const char* kLevels[] = {"debug", "verbose", "notice", "warning"};
-  return kLevels[level < 0 ? 0 : level > 3 ? 3 : level];
-}
-
 // Serves this worker's other clients while a script is past the threshold (Redis's
 // processEventsWhileBlocked): what each has sent is read with a plain non-blocking recv (libuv
 // then finds the socket drained) and dispatched, where every command but the allow-busy ones
@@ -210,7 +205,7 @@ class ScriptRun final : public scripting::Callback {
   }
 
   void log(int level, std::string_view message) override {
-    c_.server.log(log_level(level), std::string(message));
+    c_.server.log(log_level_name(level), std::string(message));
   }
 
   bool should_kill() override {

@@ -50,8 +50,15 @@ Server::Server(Config* cfg)
 
 Server::~Server() = default;
 
+namespace {
+constexpr const char* kLevels[] = {"debug", "verbose", "notice", "warning"};
+}  // namespace
+
+const char* log_level_name(int level) {
+  return kLevels[level < 0 ? 0 : level > 3 ? 3 : level];
+}
+
 void Server::log(const char* level, const std::string& msg) {
-  static const char* kLevels[] = {"debug", "verbose", "notice", "warning"};
   auto rank = [](const std::string& l) {
     for (int i = 0; i < 4; i++)
       if (l == kLevels[i]) return i;

@@ -84,5 +84,7 @@ class Server {
 };
 
 unsigned resolve_threads(int configured);
+// "debug", "verbose", "notice", "warning" for 0..3 (redis.log's levels), clamped.
+const char* log_level_name(int level);
 
 }  // namespace respite::server

@@ -34,8 +34,7 @@ class LoadLog : public scripting::Callback {
     return protocol::RespValue::null();  // not reached: redis.call does not exist at load time
   }
   void log(int level, std::string_view message) override {
-    static const char* kLevels[] = {"debug", "verbose", "notice", "warning"};
-    server_.log(kLevels[level & 3], std::string(message));
+    server_.log(log_level_name(level), std::string(message));
   }
 
  private:
