@@ -368,6 +368,7 @@ void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> k
         it->second++;
     }
     if (run.aborted) {
+      ws.abandoned.fetch_add(1, std::memory_order_release);
       whole_db = true;
       continue;
     }

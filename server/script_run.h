@@ -113,6 +113,8 @@ struct WorkerScripting {
   // The interpreter's heap after its last script, for INFO on any worker (lua_gc is not
   // thread-safe, so INFO cannot ask the state itself).
   std::atomic<size_t> lua_bytes{0};
+  // Runs abandoned to start again holding the whole database (step 4 of the header note).
+  std::atomic<uint64_t> abandoned{0};
 
   std::atomic<bool> running{false};   // a script runs on this worker now
   std::atomic<bool> function{false};  // ... and it is FCALL's (FUNCTION KILL), not EVAL's

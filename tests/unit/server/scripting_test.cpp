@@ -3,12 +3,19 @@
 // cache shared by workers (EVALSHA on another worker, SCRIPT EXISTS, FLUSH), redis.call's checks
 // (unknown command, arity, noscript, writes from read-only scripts), SELECT inside a script not
 // reaching the caller, blocking commands answering at once, SORT of a set ordered inside scripts,
-// undeclared keys, scripts inside MULTI/EXEC, NOTBUSY, and the shebang flags against the
-// commands. Expectations were checked against redis-server 7.0.15.
+// undeclared keys (a graduated script meeting a busy shard before and after writing), scripts
+// inside MULTI/EXEC, NOTBUSY, FCALL, and the shebang flags against the commands. Expectations were
+// checked against redis-server 7.0.15.
 #include <doctest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 
+#include "server/script_run.h"
+#include "server/server.h"
+#include "server/worker.h"
+#include "storage/hash.h"
 #include "tests/unit/server/inproc.h"
 
 using namespace respite::test;
@@ -139,4 +146,80 @@ TEST_CASE("FCALL runs a library's functions on every worker, with their flags") 
   CHECK(s.run({"FUNCTION", "KILL"}) == Reply::Err("NOTBUSY No scripts in execution right now."));
   CHECK(s.run({"FUNCTION", "DELETE", "lib"}) == OK());
   CHECK(other.run({"FCALL", "incr", "1", "n"}) == Reply::Err("ERR Function not found"));
+}
+
+namespace {
+
+// Two keys on different shards of database 0, and the shard of the second.
+struct TwoShards {
+  std::string declared = "d0", other;
+  respite::storage::Shard* other_shard = nullptr;
+  explicit TwoShards(Inproc& s) {
+    respite::storage::Keyspace& ks = s.srv->store.db(0);
+    auto shard = [&](const std::string& k) { return &ks.shard_for(respite::storage::hash_key(k)); };
+    for (int i = 0; other.empty(); i++) {
+      std::string k = "u" + std::to_string(i);
+      if (shard(k) != shard(declared)) other = k;
+    }
+    other_shard = shard(other);
+  }
+};
+
+// Runs the script until it has graduated (runs holding only its declared keys' shards).
+void graduate(Inproc& s, const char* body, const std::string& key, const std::string& arg) {
+  for (int i = 0; i < 4; i++) s.run({"EVAL", body, "1", key, arg});
+}
+
+}  // namespace
+
+TEST_CASE("a graduated script that meets a busy undeclared shard before writing runs again") {
+  // Another thread holds the undeclared key's shard: the script, which has only read, is
+  // abandoned and runs again holding the whole database, which waits for the holder. The holder
+  // lets go once it sees the abandoned run; the script's reply is that of its second run.
+  Inproc s;
+  TwoShards t(s);
+  CHECK(s.run({"SET", t.other, "v"}) == OK());
+  const char* body =
+      "local v = false if ARGV[1] ~= '' then v = redis.call('get', ARGV[1]) end "
+      "redis.call('incr', KEYS[1]) return v";
+  graduate(s, body, t.declared, "");  // declared keys only: graduates
+  auto& ws = *s.srv->workers[0]->scripting;
+  uint64_t before = ws.abandoned.load();
+  std::atomic<bool> held{false};
+  std::thread holder([&] {
+    std::lock_guard<respite::storage::Shard> lock(*t.other_shard);
+    held = true;
+    while (ws.abandoned.load(std::memory_order_acquire) == before) std::this_thread::yield();
+  });
+  while (!held.load()) std::this_thread::yield();
+  CHECK(s.run({"EVAL", body, "1", t.declared, t.other}) == Reply::Str("v"));
+  holder.join();
+  CHECK(ws.abandoned.load() == before + 1);
+  CHECK(s.run({"GET", t.declared}) == Reply::Str("5"));  // 4 graduation runs + 1: incr once
+}
+
+TEST_CASE("a graduated script that wrote and then meets a busy undeclared shard fails that call") {
+  // It cannot be abandoned (it wrote): after a bounded wait redis.call fails with respite's
+  // error, what it wrote stays (as after any script error), and its next run holds the database.
+  Inproc s;
+  TwoShards t(s);
+  const char* body =
+      "redis.call('incr', KEYS[1]) if ARGV[1] ~= '' then redis.call('set', ARGV[1], 'x') end "
+      "return 1";
+  graduate(s, body, t.declared, "");
+  std::atomic<int> step{0};
+  std::thread holder([&] {
+    std::lock_guard<respite::storage::Shard> lock(*t.other_shard);
+    step = 1;
+    while (step.load() != 2) std::this_thread::yield();
+  });
+  while (step.load() != 1) std::this_thread::yield();
+  Reply r = s.run({"EVAL", body, "1", t.declared, t.other});
+  step = 2;
+  holder.join();
+  CHECK(error_starts(r, "ERR Script accessed an undeclared key whose shard another client held"));
+  CHECK(s.run({"GET", t.declared}) == Reply::Str("5"));
+  CHECK(s.run({"EXISTS", t.other}) == Reply::Int(0));
+  CHECK(s.run({"EVAL", body, "1", t.declared, t.other}) == Reply::Int(1));  // whole database now
+  CHECK(s.run({"GET", t.other}) == Reply::Str("x"));
 }
