@@ -428,8 +428,8 @@ uint64_t tracking_before(Connection& c, const Command& cmd,
   uint64_t saved = t_writer;
   t_writer = c.id;
   if (!cmd.has_flag(kReadonly) || cmd.has_flag(kPubsub)) return saved;
-  // A read-only script's keys are remembered when it reads (script_run.cpp), not for running.
-  if (cmd.numkeys_at == 2 && cmd.has_flag(kNoscript)) return saved;  // EVAL_RO, FCALL_RO, ...
+  // EVAL_RO and FCALL_RO: a script's keys are remembered when it reads (script_run.cpp).
+  if (cmd.group == "scripting") return saved;
   tracking_remember_keys(c, cmd, argv);
   return saved;
 }
