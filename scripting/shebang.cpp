@@ -1,11 +1,14 @@
 // Shebang parsing for EVAL scripts and function libraries, with Redis 7.0.15's error texts. The
 // line is split into arguments as Redis's sdssplitargs splits it (blanks, "double" and 'single'
-// quotes with their escapes), so that `#!lua name="foo"` names the library foo.
+// quotes with their escapes: protocol's inline-command splitter, which config files share too),
+// so that `#!lua name="foo"` names the library foo.
 #include "scripting/shebang.h"
 
 #include <strings.h>
 
 #include <vector>
+
+#include "protocol/request_parser.h"
 
 namespace respite::scripting {
 namespace {
@@ -25,77 +28,6 @@ std::vector<std::string_view> split(std::string_view s, char sep, bool blanks) {
     i = j + 1;
   }
   return out;
-}
-
-bool is_blank(char c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// sdssplitargs' rules; false for unbalanced quotes or a closing quote not followed by a blank.
-bool split_args(std::string_view line, std::vector<std::string>* out) {
-  line = line.substr(0, line.find('\0'));  // a C string ends there
-  size_t i = 0, n = line.size();
-  auto at = [&](size_t k) { return k < n ? line[k] : '\0'; };
-  for (;;) {
-    while (i < n && is_blank(line[i])) ++i;
-    if (i >= n) return true;
-    std::string cur;
-    bool inq = false, insq = false, done = false;
-    while (!done) {
-      char ch = at(i);
-      if (inq) {
-        if (ch == '\\' && at(i + 1) == 'x' && hex_value(at(i + 2)) >= 0 &&
-            hex_value(at(i + 3)) >= 0) {
-          cur += static_cast<char>(hex_value(at(i + 2)) * 16 + hex_value(at(i + 3)));
-          i += 3;
-        } else if (ch == '\\' && at(i + 1) != '\0') {
-          char e = at(++i);
-          cur += e == 'n'   ? '\n'
-                 : e == 'r' ? '\r'
-                 : e == 't' ? '\t'
-                 : e == 'b' ? '\b'
-                 : e == 'a' ? '\a'
-                            : e;
-        } else if (ch == '"') {
-          if (at(i + 1) != '\0' && !is_blank(at(i + 1))) return false;
-          done = true;
-        } else if (ch == '\0') {
-          return false;
-        } else {
-          cur += ch;
-        }
-      } else if (insq) {
-        if (ch == '\\' && at(i + 1) == '\'') {
-          ++i;
-          cur += '\'';
-        } else if (ch == '\'') {
-          if (at(i + 1) != '\0' && !is_blank(at(i + 1))) return false;
-          done = true;
-        } else if (ch == '\0') {
-          return false;
-        } else {
-          cur += ch;
-        }
-      } else if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t' || ch == '\0') {
-        done = true;
-      } else if (ch == '"') {
-        inq = true;
-      } else if (ch == '\'') {
-        insq = true;
-      } else {
-        cur += ch;
-      }
-      if (i < n) ++i;
-    }
-    out->push_back(std::move(cur));
-  }
 }
 
 Shebang fail(std::string msg) {
@@ -126,7 +58,7 @@ Shebang parse_eval_shebang(std::string_view body) {
   if (end == std::string_view::npos) return fail("Invalid script shebang");
   r.length = end;
   std::vector<std::string> parts;
-  if (!split_args(body.substr(0, end), &parts) || parts.empty())
+  if (!protocol::RequestParser::split_line(body.substr(0, end), &parts) || parts.empty())
     return fail("Invalid engine in script shebang");
   if (parts[0] != "#!lua")
     return fail("Unexpected engine in script shebang: " + std::string(parts[0]));
@@ -150,7 +82,7 @@ Shebang parse_library_shebang(std::string_view body, std::string* engine) {
   size_t end = body.find('\n');
   if (end == std::string_view::npos) return fail("Invalid library metadata");
   std::vector<std::string> parts;
-  if (!split_args(body.substr(0, end), &parts) || parts.empty())
+  if (!protocol::RequestParser::split_line(body.substr(0, end), &parts) || parts.empty())
     return fail("Invalid library metadata");
   Shebang r;
   r.length = end;

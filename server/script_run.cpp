@@ -290,6 +290,33 @@ class ScriptRun final : public scripting::Callback {
 
 }  // namespace
 
+bool parse_numkeys(CmdCtx& c, Err not_int, size_t* numkeys) {
+  int64_t n;
+  if (!parse_int(c.arg(2), &n)) {
+    c.error(not_int);
+    return false;
+  }
+  if (n > static_cast<int64_t>(c.argc()) - 3) {
+    c.error(Err::kTooManyKeys);
+    return false;
+  }
+  if (n < 0) {
+    c.error(Err::kNumkeysNegative);
+    return false;
+  }
+  *numkeys = static_cast<size_t>(n);
+  return true;
+}
+
+namespace {
+
+// The checks before a run: error is kOk when it may run; oom tells whether memory was over the
+// limit at the start (then the script's first denyoom command fails, unless allow-oom).
+struct ScriptCheck {
+  Err error = Err::kOk;
+  bool oom = false;
+};
+
 ScriptCheck check_script_start(CmdCtx& c, const ScriptOptions& opt) {
   ScriptCheck r;
   if (c.server.config.maxmemory.load(std::memory_order_relaxed) > 0) {
@@ -315,13 +342,19 @@ ScriptCheck check_script_start(CmdCtx& c, const ScriptOptions& opt) {
   return r;
 }
 
-void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> keys,
-                const ScriptOptions& opt, bool oom) {
+}  // namespace
+
+void run_script(CmdCtx& c, const ScriptTarget& target, size_t numkeys, const ScriptOptions& opt) {
+  ScriptCheck check = check_script_start(c, opt);
+  if (check.error != Err::kOk) return c.error(check.error);
+  const bool oom = check.oom;
+  std::span<const std::string_view> all(c.argv);
+  std::span<const std::string_view> keys = all.subspan(3, numkeys), args = all.subspan(3 + numkeys);
   WorkerScripting& ws = *c.worker.scripting;
   Connection& cl = *ws.client;
   // Inside EXEC the transaction holds the whole database already (command_shards.h).
   const bool in_exec = executing_transaction(c.conn);
-  auto known = ws.learned.find(body.id());
+  auto known = ws.learned.find(target.id);
   bool whole_db = !in_exec && (known == ws.learned.end() || known->second < kGraduateRuns);
   protocol::RespValue reply;
   for (;;) {
@@ -347,7 +380,8 @@ void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> k
       ws.started = std::chrono::steady_clock::now();
       ws.running.store(true, std::memory_order_release);
     }
-    bool found = body.run(*ws.lua, &run, &reply);
+    bool found = (ws.lua.get()->*target.run)(target.id, keys, args, &run, &reply) ==
+                 scripting::Interpreter::RunStatus::kOk;
     ws.running.store(false, std::memory_order_release);
     run.locks.clear();
     cl.tx->executing = false;
@@ -360,8 +394,8 @@ void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> k
     cl.tx->swapped_dbs.clear();
     if (!found) return c.error(opt.function ? Err::kFunctionNotFound : Err::kNoScript);
     if (!in_exec) {
-      if (ws.learned.size() >= kLearnedMax && !ws.learned.contains(body.id())) ws.learned.clear();
-      auto it = ws.learned.try_emplace(std::string(body.id()), 0).first;
+      if (ws.learned.size() >= kLearnedMax && !ws.learned.contains(target.id)) ws.learned.clear();
+      auto it = ws.learned.try_emplace(std::string(target.id), 0).first;
       if (run.aborted || run.undeclared || run.became_roaming)
         it->second = 0;
       else if (it->second < kGraduateRuns)

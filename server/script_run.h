@@ -63,12 +63,8 @@
 #include <vector>
 
 #include "protocol/reply_reader.h"
+#include "scripting/interpreter.h"
 #include "server/errors.h"
-
-namespace respite::scripting {
-class Interpreter;
-class Callback;
-}  // namespace respite::scripting
 
 namespace respite::server {
 
@@ -142,30 +138,24 @@ struct ScriptOptions {
   std::string_view name;  // the function's name (FCALL)
 };
 
-// The checks Redis makes before a script runs (scriptPrepareForRun): *_RO with a write script,
-// allow-oom under maxmemory. error is kOk when it may run; oom tells whether memory was over the
-// limit at the start (then the script's first denyoom command fails, unless allow-oom).
-struct ScriptCheck {
-  Err error = Err::kOk;
-  bool oom = false;
-};
-ScriptCheck check_script_start(CmdCtx& c, const ScriptOptions& opt);
+// Redis's numkeys (argv[2] of EVAL and FCALL): 0..argc-3. Replies the error and returns false
+// when it is not; not_int is the command's text for a non-integer (EVAL's and FCALL's differ).
+bool parse_numkeys(CmdCtx& c, Err not_int, size_t* numkeys);
 
-// What runs: an EVAL script by SHA, or a registered function; called once per attempt with the
-// callback that serves its redis.call. False when there is no such script (NOSCRIPT).
-class ScriptBody {
- public:
-  virtual ~ScriptBody() = default;
-  virtual bool run(scripting::Interpreter& lua, scripting::Callback* cb,
-                   protocol::RespValue* reply) = 0;
-  // The SHA (or function name) under which a roaming script is remembered.
-  virtual std::string_view id() const = 0;
+// What runs: an EVAL script by SHA or a registered function by name, through the interpreter
+// method that runs it (both take the same arguments).
+struct ScriptTarget {
+  using RunFn = scripting::Interpreter::RunStatus (scripting::Interpreter::*)(
+      std::string_view, std::span<const std::string_view>, std::span<const std::string_view>,
+      scripting::Callback*, protocol::RespValue*);
+  std::string_view id;  // the SHA or function name, by which the worker learns the script
+  RunFn run;
 };
 
-// Runs body as described above, with `keys` its declared keys in the caller's database, and
-// writes its reply to c.reply. oom: check_script_start's.
-void run_script(CmdCtx& c, ScriptBody& body, std::span<const std::string_view> keys,
-                const ScriptOptions& opt, bool oom);
+// Runs target as described above and writes its reply to c.reply, after the checks Redis makes
+// before a script runs (scriptPrepareForRun: *_RO with a write script, allow-oom under
+// maxmemory). KEYS are the numkeys arguments from argv[3], ARGV the rest.
+void run_script(CmdCtx& c, const ScriptTarget& target, size_t numkeys, const ScriptOptions& opt);
 
 // FUNCTION STATS' running_script: a function running on any worker, its FCALL and how long it
 // has run; false when none runs.

@@ -202,39 +202,15 @@ void cmd_function_stats(CmdCtx& c) {
 
 // FCALL and FCALL_RO: the function by name (any case), then numkeys as Redis checks them, then
 // the script runner (script_run.h) with the function's flags.
-class FunctionBody final : public ScriptBody {
- public:
-  FunctionBody(std::string_view name, std::span<const std::string_view> keys,
-               std::span<const std::string_view> args)
-      : name_(name), keys_(keys), args_(args) {}
-  bool run(scripting::Interpreter& lua, scripting::Callback* cb,
-           protocol::RespValue* reply) override {
-    return lua.run_library_function(name_, keys_, args_, cb, reply) ==
-           scripting::Interpreter::RunStatus::kOk;
-  }
-  std::string_view id() const override { return name_; }
-
- private:
-  std::string_view name_;
-  std::span<const std::string_view> keys_, args_;
-};
-
 void fcall_generic(CmdCtx& c, bool ro) {
   WorkerScripting& ws = worker_scripting(c.worker);
   scripting::sync_libraries(*ws.lua, c.server.functions);
   uint32_t flags = 0;
   if (!ws.lua->library_function_flags(c.arg(1), &flags)) return c.error(Err::kFunctionNotFound);
-  int64_t numkeys;
-  if (!parse_int(c.arg(2), &numkeys)) return c.error(Err::kBadNumKeys);
-  if (numkeys > static_cast<int64_t>(c.argc()) - 3) return c.error(Err::kTooManyKeys);
-  if (numkeys < 0) return c.error(Err::kNumkeysNegative);
-  ScriptOptions opt{.flags = flags, .ro = ro, .function = true, .name = c.arg(1)};
-  ScriptCheck check = check_script_start(c, opt);
-  if (check.error != Err::kOk) return c.error(check.error);
-  std::span<const std::string_view> all(c.argv);
-  size_t n = static_cast<size_t>(numkeys);
-  FunctionBody body(c.arg(1), all.subspan(3, n), all.subspan(3 + n));
-  run_script(c, body, all.subspan(3, n), opt, check.oom);
+  size_t numkeys;
+  if (!parse_numkeys(c, Err::kBadNumKeys, &numkeys)) return;
+  run_script(c, {.id = c.arg(1), .run = &scripting::Interpreter::run_library_function}, numkeys,
+             {.flags = flags, .ro = ro, .function = true, .name = c.arg(1)});
 }
 
 void cmd_fcall(CmdCtx& c) {

@@ -2,7 +2,6 @@
 // KILL / HELP, with Redis 7.0's argument checks and replies (eval.c). The scripts themselves run
 // in the worker's interpreter under server/script_run.h's locking; this file finds or compiles
 // the script, checks its shebang flags against the command, and hands it over.
-#include <cctype>
 #include <string>
 
 #include "scripting/interpreter.h"
@@ -14,30 +13,6 @@
 namespace respite::server {
 
 namespace {
-
-// An EVAL script: run_function by SHA, KEYS and ARGV from the command's arguments.
-class EvalBody final : public ScriptBody {
- public:
-  EvalBody(std::string_view sha, std::span<const std::string_view> keys,
-           std::span<const std::string_view> args)
-      : sha_(sha), keys_(keys), args_(args) {}
-  bool run(scripting::Interpreter& lua, scripting::Callback* cb,
-           protocol::RespValue* reply) override {
-    return lua.run_function(sha_, keys_, args_, cb, reply) ==
-           scripting::Interpreter::RunStatus::kOk;
-  }
-  std::string_view id() const override { return sha_; }
-
- private:
-  std::string_view sha_;
-  std::span<const std::string_view> keys_, args_;
-};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
 
 // Compiles body into this worker's interpreter (once) and records it for every worker. Replies
 // the compile error and returns false when it does not compile.
@@ -56,21 +31,14 @@ bool load_body(CmdCtx& c, WorkerScripting& ws, std::string_view body, std::strin
 }
 
 // Runs the compiled script `sha` (any case) with the command's keys and arguments.
-void run_eval(CmdCtx& c, std::string_view sha, uint32_t flags, int64_t numkeys, bool ro) {
-  ScriptOptions opt{.flags = flags, .ro = ro};
-  ScriptCheck check = check_script_start(c, opt);
-  if (check.error != Err::kOk) return c.error(check.error);
-  std::span<const std::string_view> all(c.argv);
-  size_t n = static_cast<size_t>(numkeys);
-  EvalBody body(sha, all.subspan(3, n), all.subspan(3 + n));
-  run_script(c, body, all.subspan(3, n), opt, check.oom);
+void run_eval(CmdCtx& c, std::string_view sha, uint32_t flags, size_t numkeys, bool ro) {
+  run_script(c, {.id = sha, .run = &scripting::Interpreter::run_function}, numkeys,
+             {.flags = flags, .ro = ro});
 }
 
 void eval_generic(CmdCtx& c, bool by_sha, bool ro) {
-  int64_t numkeys;
-  if (!parse_int(c.arg(2), &numkeys)) return c.error(Err::kNotInt);
-  if (numkeys > static_cast<int64_t>(c.argc()) - 3) return c.error(Err::kTooManyKeys);
-  if (numkeys < 0) return c.error(Err::kNumkeysNegative);
+  size_t numkeys;
+  if (!parse_numkeys(c, Err::kNotInt, &numkeys)) return;
   WorkerScripting& ws = worker_scripting(c.worker);
   std::string sha;
   uint32_t flags = 0;
@@ -84,7 +52,7 @@ void eval_generic(CmdCtx& c, bool by_sha, bool ro) {
       return run_eval(c, given, flags, numkeys, ro);
     }
     std::string body;
-    if (!c.server.scripts.get(lower(given), &body)) return c.error(Err::kNoScript);
+    if (!c.server.scripts.get(lowercase(given), &body)) return c.error(Err::kNoScript);
     if (!load_body(c, ws, body, &sha, &flags)) return;
   }
   run_eval(c, sha, flags, numkeys, ro);
@@ -114,7 +82,7 @@ void cmd_script_load(CmdCtx& c) {
 void cmd_script_exists(CmdCtx& c) {
   c.reply.array(c.argc() - 2);
   for (size_t i = 2; i < c.argc(); i++)
-    c.reply.integer(c.server.scripts.exists(lower(c.arg(i))) ? 1 : 0);
+    c.reply.integer(c.server.scripts.exists(lowercase(c.arg(i))) ? 1 : 0);
 }
 
 void cmd_script_flush(CmdCtx& c) {

@@ -119,20 +119,6 @@ Script make_script(uint64_t seed, int count) {
   return s;
 }
 
-std::string encode(const std::vector<std::string>& args) {
-  std::string out = "*";  // appended: GCC 12 warns falsely (-Wrestrict) on "literal" + string
-  out += std::to_string(args.size());
-  out += "\r\n";
-  for (const std::string& a : args) {
-    out += '$';
-    out += std::to_string(a.size());
-    out += "\r\n";
-    out += a;
-    out += "\r\n";
-  }
-  return out;
-}
-
 // The kind word of a push frame ("message", "subscribe", ...): its first bulk string.
 std::string kind_of(const std::string& frame) {
   size_t dollar = frame.find('$');
@@ -178,7 +164,7 @@ Run run(ServerProcess& srv, const Script& script) {
   for (int i = 0; i < kSubscribers; i++) {
     subs.push_back(std::make_unique<RawConnection>(srv.port()));
     if (script.resp3[static_cast<size_t>(i)]) {
-      subs.back()->send(encode({"HELLO", "3"}));
+      subs.back()->send(encode_command({"HELLO", "3"}));
       if (subs.back()->read_reply().empty()) throw std::runtime_error("no HELLO reply");
     }
   }
@@ -188,7 +174,7 @@ Run run(ServerProcess& srv, const Script& script) {
     if (st.op == Op::kSub) {
       RawConnection& c = *subs[static_cast<size_t>(st.who)];
       auto& t = r.transcripts[static_cast<size_t>(st.who)];
-      c.send(encode(st.args));
+      c.send(encode_command(st.args));
       for (int got = 0; got < st.confirmations;) {
         std::string f = c.read_reply();
         if (f.empty())
@@ -206,7 +192,7 @@ Run run(ServerProcess& srv, const Script& script) {
   }
   for (int i = 0; i < kSubscribers; i++) {
     RawConnection& c = *subs[static_cast<size_t>(i)];
-    c.send(encode({"PING"}));
+    c.send(encode_command({"PING"}));
     for (;;) {
       std::string f = c.read_reply();
       if (f.empty()) throw std::runtime_error("subscriber " + std::to_string(i) + " got no PONG");

@@ -46,32 +46,17 @@ std::string show(const Args& args) {
   return out;
 }
 
-// Built by appending: GCC 12 warns, falsely (-Wrestrict), about "literal" + string.
-std::string encode(const Args& args) {
-  std::string out(1, '*');
-  out += std::to_string(args.size());
-  out += "\r\n";
-  for (const std::string& a : args) {
-    out += '$';
-    out += std::to_string(a.size());
-    out += "\r\n";
-    out += a;
-    out += "\r\n";
-  }
-  return out;
-}
-
 // One server with a RESP2 client and a RESP3 connection (HELLO 3 sent, its reply, which names
 // the server and its version, dropped).
 struct Side {
   explicit Side(const std::string& binary)
       : server(binary, ServerOptions().set("threads", "2")), c(server.port()), r3(server.port()) {
-    REQUIRE(r3.send(encode({"HELLO", "3"})));
+    REQUIRE(r3.send(encode_command({"HELLO", "3"})));
     std::string hello = r3.read_reply();
     REQUIRE_MESSAGE((!hello.empty() && hello[0] == '%'), "HELLO 3 answered " << hello);
   }
   std::string raw3(const Args& args) {
-    if (!r3.send(encode(args))) return "<closed>";
+    if (!r3.send(encode_command(args))) return "<closed>";
     std::string r = r3.read_reply();
     return r.empty() ? "<no reply>" : r;
   }

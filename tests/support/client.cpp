@@ -312,4 +312,18 @@ std::string RawConnection::read_reply() {
   }
 }
 
+std::string encode_command(const std::vector<std::string>& args) {
+  std::string out = "*";  // appended: GCC 12 warns falsely (-Wrestrict) on "literal" + string
+  out += std::to_string(args.size());
+  out += "\r\n";
+  for (const std::string& a : args) {
+    out += '$';
+    out += std::to_string(a.size());
+    out += "\r\n";
+    out += a;
+    out += "\r\n";
+  }
+  return out;
+}
+
 }  // namespace respite::test

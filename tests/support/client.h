@@ -42,6 +42,9 @@ class Client {
   redisContext* ctx_ = nullptr;
 };
 
+// args as one RESP array of bulk strings, the way clients send commands (for RawConnection).
+std::string encode_command(const std::vector<std::string>& args);
+
 class RawConnection {
  public:
   explicit RawConnection(int port,
