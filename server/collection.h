@@ -74,7 +74,7 @@ class Collection {
   // know. Redis signals these whatever the new value is.
   void changed() { changed_ = true; }
   // The key holds a value of another type: the handler replies WRONGTYPE.
-  bool wrong_type() const { return kw_.cur != nullptr && kw_.cur->type != type_; }
+  bool wrong_type() const { return kw_.cur != nullptr && kw_.cur->type() != type_; }
   // The collection, or nullptr when the key is missing or holds another type.
   T* get() const { return obj_; }
 
@@ -134,7 +134,7 @@ class Collection {
     }
     if (!kw_.cur) return;
     touch_access(kw_.ctx(), kw_.cur);
-    if (kw_.cur->type != type_) return;
+    if (kw_.cur->type() != type_) return;
     obj_ = static_cast<T*>(kw_.cur->object());
     before_ = obj_->memory();
     memory0_ = before_;

@@ -128,7 +128,7 @@ void decode(const storage::Blob* b, char* dst, size_t n, WorkerStats* stats) {
 }  // namespace
 
 std::string_view string_bytes(const Entry* e, StringBuf* buf, WorkerStats* stats) {
-  switch (e->enc) {
+  switch (e->enc()) {
     case Encoding::kRaw:
       return e->raw_value();
     case Encoding::kInt: {
@@ -145,9 +145,9 @@ std::string_view string_bytes(const Entry* e, StringBuf* buf, WorkerStats* stats
 }
 
 size_t string_length(const Entry* e) {
-  switch (e->enc) {
+  switch (e->enc()) {
     case Encoding::kRaw:
-      return e->val_len;
+      return e->raw_value().size();
     case Encoding::kInt: {
       char small[32];
       return protocol::ReplyWriter::format_int(e->int_value(), small);
@@ -162,7 +162,7 @@ size_t string_length(const Entry* e) {
 }
 
 std::string_view string_prefix(const Entry* e, size_t n, StringBuf* buf, WorkerStats* stats) {
-  if (e->enc != Encoding::kLz4) return string_bytes(e, buf, stats).substr(0, n);
+  if (e->enc() != Encoding::kLz4) return string_bytes(e, buf, stats).substr(0, n);
   const storage::Blob* b = e->blob();
   if (n > b->orig_len) n = b->orig_len;
   buf->big = std::make_unique_for_overwrite<char[]>(n);
@@ -171,14 +171,14 @@ std::string_view string_prefix(const Entry* e, size_t n, StringBuf* buf, WorkerS
 }
 
 void reply_string(protocol::ReplyWriter& r, const Entry* e, WorkerStats* stats) {
-  if (e->enc == Encoding::kBlob) {
+  if (e->enc() == Encoding::kBlob) {
     storage::Blob* b = e->blob();
     if (b->len >= protocol::OutputBuffer::kRefThreshold) {
       b->ref();  // released when the bytes have been written (or the client is gone)
       r.bulk_ref(b->data(), b->len, storage::Blob::unref_cb, b);
       return;
     }
-  } else if (e->enc == Encoding::kLz4) {
+  } else if (e->enc() == Encoding::kLz4) {
     // No intermediate copy: the value is decoded where the reply's bytes go.
     const storage::Blob* b = e->blob();
     decode(b, r.bulk_in_place(b->orig_len), b->orig_len, stats);
@@ -226,7 +226,7 @@ Entry* make_string_entry(CmdCtx& c, std::string_view key, std::string_view value
                             expire_ms);
   }
   Entry* e = Entry::make_string(key, value, expire_ms);
-  if (force_raw) e->flags |= Entry::kRawString;
+  if (force_raw) e->add_flags(Entry::kRawString);
   return e;
 }
 

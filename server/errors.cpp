@@ -110,6 +110,11 @@ std::string_view error_text(Err e) {
       return "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
              "note that when switching between policies at runtime LRU and LFU data will take some "
              "time to adjust.";
+    case Err::kLfuSelected:
+      return "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that "
+             "when "
+             "switching between policies at runtime LRU and LFU data will take some time to "
+             "adjust.";
     case Err::kMultiNested:
       return "ERR MULTI calls can not be nested";
     case Err::kDiscardWithoutMulti:

@@ -72,6 +72,7 @@ enum class Err : uint8_t {
   kExpireNxAndOthers,
   kExpireGtAndLt,
   kLfuNotSelected,
+  kLfuSelected,
   // Transactions.
   kMultiNested,
   kDiscardWithoutMulti,

@@ -101,7 +101,7 @@ class KeyWrite {
     } else if (ms >= 0) {
       storage::Entry* old = cur;
       put(storage::Entry::copy(old, key_, ms, /*clone_object=*/false));
-      if (old->enc == storage::Encoding::kObject) old->disown_object();  // moved to the copy
+      if (old->enc() == storage::Encoding::kObject) old->disown_object();  // moved to the copy
     }
   }
   // cur was changed in place (INCR's integer, a collection's contents): WATCH must know

@@ -119,7 +119,7 @@ void Compressor::run_job(const Job& j, Participant* p, std::string* scratch) {
   {  // Step 2: the key's live value, if it is still a raw Blob worth trying.
     std::lock_guard<Shard> g(s.mutex());
     Entry* e = s.find_locked(j.key, j.hash);
-    if (e && e->enc == Encoding::kBlob && policy.applies(e->blob()->len)) {
+    if (e && e->enc() == Encoding::kBlob && policy.applies(e->blob()->len)) {
       raw = e->blob();
       raw->ref();
     }
@@ -148,9 +148,9 @@ void Compressor::run_job(const Job& j, Participant* p, std::string* scratch) {
     EpochGuard pin(p);
     std::lock_guard<Shard> g(s.mutex());
     Entry* e = s.find_locked(j.key, j.hash);
-    if (e && e->enc == Encoding::kBlob && e->blob() == raw) {
+    if (e && e->enc() == Encoding::kBlob && e->blob() == raw) {
       Entry* c = Entry::make_blob(j.key, packed, Encoding::kLz4, e->expire_ms());
-      c->access.store(e->access.load(std::memory_order_relaxed), std::memory_order_relaxed);
+      c->set_access(e->access());
       s.recode_locked(e, c, j.hash, p);
       swapped = true;
     }

@@ -3,6 +3,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 
@@ -29,32 +30,38 @@ void Blob::destroy() {
 }
 
 // Inlined into every make_*: it is on SET's path, and a call there cost ~20 instructions a SET.
+// Builds the header, the slots and the key; the caller writes value_bytes of value after the key.
 [[gnu::always_inline]] inline Entry* Entry::alloc(std::string_view key, Type type, Encoding enc,
                                                   int64_t expire_ms, size_t value_bytes) {
   bool has_exp = expire_ms >= 0;
-  size_t size = sizeof(Entry) + (has_exp ? 8 : 0) + (enc == Encoding::kInt ? 8 : 0) + key.size() +
-                value_bytes;
+  bool is_int = enc == Encoding::kInt;
+  size_t prefix = prefix_bytes(key.size(), has_exp, is_int);
+  // At least sizeof(Entry): the object's padding past the 12 header bytes stays inside the block.
+  size_t size = std::max(prefix + key.size() + value_bytes, sizeof(Entry));
   void* mem = std::malloc(size);
   if (!mem) throw std::bad_alloc();
   Entry* e = new (mem) Entry();
-  e->next.store(nullptr, std::memory_order_relaxed);
-  e->key_len = static_cast<uint32_t>(key.size());
-  e->hash = 0;  // stamped when the entry is linked into its shard
-  e->val_len = 0;
-  e->type = type;
-  e->enc = enc;
-  e->flags = has_exp ? kHasExpire : 0;
-  e->gen = 0;
-  e->access.store(kLfuInitVal, std::memory_order_relaxed);  // clock 0: never touched
+  bool long_key = key.size() >= kLongKey;
+  uint64_t w = (uint64_t{long_key ? kLongKey : static_cast<uint32_t>(key.size())} << 48) |
+               (uint64_t{static_cast<uint8_t>(enc)} << 56) |
+               (uint64_t{static_cast<uint8_t>(type)} << 59) |
+               (uint64_t{has_exp ? kHasExpire : uint8_t{0}} << 62);
+  e->word_.store(w, std::memory_order_relaxed);
+  e->meta_.store(kLfuInitVal, std::memory_order_relaxed);  // gen 0, never touched
+  char* p = reinterpret_cast<char*>(mem) + prefix;
   if (has_exp) *e->expire_slot() = expire_ms;
-  if (!key.empty()) std::memcpy(const_cast<char*>(e->key_ptr()), key.data(), key.size());
+  if (long_key) {
+    uint32_t l = static_cast<uint32_t>(key.size());
+    std::memcpy(p - 4, &l, sizeof l);
+  }
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
   return e;
 }
 
 bool Entry::split_saves(size_t key_len, size_t value_len, bool has_expire) {
   if (value_len < kMinSplit) return false;
-  size_t head = sizeof(Entry) + (has_expire ? 8 : 0) + key_len;
-  size_t one = alloc_class_size(head + value_len);
+  size_t head = prefix_bytes(key_len, has_expire, false) + key_len;
+  size_t one = alloc_class_size(string_bytes(key_len, value_len, has_expire));
   size_t two = alloc_class_size(head + sizeof(Blob*)) + alloc_class_size(sizeof(Blob) + value_len);
   // A margin of 16: the second block costs a pointer chase on every read, so a tie stays inline.
   return two + 16 <= one;
@@ -64,10 +71,10 @@ Entry* Entry::make_string(std::string_view key, std::string_view value, int64_t 
   if (value.size() > kMaxInline || split_saves(key.size(), value.size(), expire_ms >= 0)) {
     return make_blob(key, Blob::make(value.data(), value.size()), Encoding::kBlob, expire_ms);
   }
-  Entry* e = alloc(key, Type::kString, Encoding::kRaw, expire_ms, value.size());
-  e->val_len = static_cast<uint16_t>(value.size());
-  if (!value.empty())
-    std::memcpy(const_cast<char*>(e->key_ptr()) + e->key_len, value.data(), value.size());
+  Entry* e = alloc(key, Type::kString, Encoding::kRaw, expire_ms,
+                   varint::size(value.size()) + value.size());
+  char* p = varint::put(const_cast<char*>(e->value_ptr()), value.size());
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
   return e;
 }
 
@@ -82,7 +89,7 @@ Entry* Entry::make_int(std::string_view key, int64_t v, int64_t expire_ms) {
 }
 
 static void store_ptr(Entry* e, const void* p) {
-  std::memcpy(const_cast<char*>(e->key().data()) + e->key_len, &p, sizeof p);
+  std::memcpy(e->value_area(), &p, sizeof p);
 }
 
 Entry* Entry::make_blob(std::string_view key, Blob* blob, Encoding enc, int64_t expire_ms) {
@@ -98,10 +105,10 @@ Entry* Entry::make_object(std::string_view key, Type type, Object* obj, int64_t 
 }
 
 Entry* Entry::copy(const Entry* src, std::string_view key, int64_t expire_ms, bool clone_object) {
-  switch (src->enc) {
+  switch (src->enc()) {
     case Encoding::kRaw: {
       Entry* e = make_string(key, src->raw_value(), expire_ms);
-      e->flags |= src->flags & kRawString;
+      e->add_flags(src->flags() & kRawString);
       return e;
     }
     case Encoding::kInt:
@@ -109,10 +116,10 @@ Entry* Entry::copy(const Entry* src, std::string_view key, int64_t expire_ms, bo
     case Encoding::kBlob:
     case Encoding::kLz4:
       src->blob()->ref();
-      return make_blob(key, src->blob(), src->enc, expire_ms);
+      return make_blob(key, src->blob(), src->enc(), expire_ms);
     case Encoding::kObject: {
       Object* o = clone_object ? src->object()->clone() : src->object();
-      return make_object(key, src->type, o, expire_ms);
+      return make_object(key, src->type(), o, expire_ms);
     }
     case Encoding::kPending:
       break;  // stubs are never copied: writers see through them (multi_write.h)
@@ -127,9 +134,10 @@ Object* Entry::disown_object() {
 }
 
 void Entry::destroy(Entry* e) {
-  if (e->enc == Encoding::kBlob || e->enc == Encoding::kLz4) {
+  Encoding enc = e->enc();
+  if (enc == Encoding::kBlob || enc == Encoding::kLz4) {
     e->blob()->unref();
-  } else if (e->enc == Encoding::kObject) {
+  } else if (enc == Encoding::kObject) {
     delete e->object();  // may be null after disown_object()
   }
   e->~Entry();
@@ -140,7 +148,7 @@ size_t Entry::alloc_size() const {
   // What the allocator holds for it, usable sizes as Redis's zmalloc_size counts them: an entry
   // just past a size class costs the whole class, and maxmemory must see that.
   size_t n = malloc_usable_size(const_cast<Entry*>(this));
-  switch (enc) {
+  switch (enc()) {
     case Encoding::kBlob:
     case Encoding::kLz4:
       return n + malloc_usable_size(blob());

@@ -4,17 +4,17 @@
 #include <algorithm>
 #include <mutex>
 
+#include "storage/hash.h"
 #include "storage/store.h"
 
 namespace respite::storage {
 
 namespace {
 
-constexpr uint32_t kClockMask = 0xffffff;  // the LRU clock is 24 bits (entry.h)
-// Buckets visited per sampled shard at most. At load factor <= 1 a bucket holds about one entry,
-// so 16 buckets yield the default 5 samples. Volatile policies skip entries without a TTL and may
-// need many more buckets in a shard where few keys have one; the cap bounds the time the shard's
-// lock is held (about 1024 short chain walks, some microseconds).
+// Buckets visited per sampled shard at most. At the table's load (1 to 2 after it filled, down to
+// 1/8 before it shrinks) 16 buckets yield the default 5 samples. Volatile policies skip entries
+// without a TTL and may need many more buckets in a shard where few keys have one; the cap bounds
+// the time the shard's lock is held (about 1024 short chain walks, some microseconds).
 constexpr uint32_t kSampleBuckets = 16;
 constexpr uint32_t kSampleBucketsVolatile = 1024;
 // Expired entries removed per sampled shard (they are collected during the walk and erased after
@@ -38,31 +38,34 @@ double lfu_draw() {
 }  // namespace
 
 uint32_t lfu_decayed(uint32_t a, uint32_t clock, uint32_t decay_time) {
-  uint32_t counter = a & 0xff, then = a >> 8;
+  uint32_t counter = a & 0xff, then = (a >> 8) & 0xffff;
   if (then == 0 || decay_time == 0) return counter;
-  uint32_t periods = ((clock - then) & kClockMask) / kLruTicksPerMinute / decay_time;
+  uint32_t now = lfu_minute(clock);
+  uint32_t elapsed = now >= then ? now - then : now + kLfuMinutesPerWrap - then;
+  uint32_t periods = elapsed / decay_time;
   return periods > counter ? 0 : counter - periods;
 }
 
 uint32_t lfu_touch(uint32_t a, uint32_t clock, const AccessPolicy& p) {
-  if ((a >> 8) == 0) return a & 0xff;  // a new entry's first stamp keeps kLfuInitVal
+  uint32_t stamp = lfu_minute(clock) << 8;
+  if (((a >> 8) & 0xffff) == 0) return stamp | (a & 0xff);  // a new entry keeps kLfuInitVal
   uint32_t counter = lfu_decayed(a, clock, p.lfu_decay_time.load(std::memory_order_relaxed));
-  if (counter == 255) return counter;
-  double base = counter > kLfuInitVal ? counter - kLfuInitVal : 0;
-  double prob = 1.0 / (base * p.lfu_log_factor.load(std::memory_order_relaxed) + 1);
-  if (lfu_draw() < prob) counter++;
-  return counter;
+  if (counter < 255) {
+    double base = counter > kLfuInitVal ? counter - kLfuInitVal : 0;
+    double prob = 1.0 / (base * p.lfu_log_factor.load(std::memory_order_relaxed) + 1);
+    if (lfu_draw() < prob) counter++;
+  }
+  return stamp | counter;
 }
 
 uint64_t evict_score(const Entry* e, const EvictParams& p) {
   switch (p.policy) {
     case EvictPolicy::kAllKeysLru:
     case EvictPolicy::kVolatileLru:
-      return (p.clock - e->lru_clock()) & kClockMask;  // ticks idle
+      return (p.clock - e->lru_clock()) & kLruClockMask;  // ticks idle
     case EvictPolicy::kAllKeysLfu:
     case EvictPolicy::kVolatileLfu:
-      return 255 -
-             lfu_decayed(e->access.load(std::memory_order_relaxed), p.clock, p.lfu_decay_time);
+      return 255 - lfu_decayed(e->access(), p.clock, p.lfu_decay_time);
     case EvictPolicy::kVolatileTtl: {
       int64_t x = e->expire_ms();
       return x < 0 ? 0 : UINT64_MAX - static_cast<uint64_t>(x);  // the nearest expiry first
@@ -73,7 +76,8 @@ uint64_t evict_score(const Entry* e, const EvictParams& p) {
 }
 
 EvictHandle make_handle_locked(Shard& s, const Entry* e, uint64_t score) {
-  return EvictHandle{&s, e, e->hash, e->gen, s.links_locked(), score};
+  // Entries keep no hash (entry.h): the handle hashes the key once, to find its chain again.
+  return EvictHandle{&s, e, hash_key(e->key()), e->gen(), s.links_locked(), score};
 }
 
 bool handle_valid_locked(const EvictHandle& h) {
@@ -81,7 +85,7 @@ bool handle_valid_locked(const EvictHandle& h) {
   if (h.shard->links_locked() - h.links >= kMaxLinkAge) return false;
   if (!h.shard->holds_locked(h.entry, h.hash)) return false;
   // Linked, so safe to read.
-  return h.entry->gen == h.gen && h.entry->hash == h.hash && !h.entry->pending();
+  return h.entry->gen() == h.gen && !h.entry->pending();
 }
 
 void Evictor::insert(const EvictHandle& h) {
@@ -127,7 +131,7 @@ void Evictor::sample_shard(Shard& s, const EvictParams& p, OpCtx& ctx, Rng& rng)
   }
   for (size_t i = 0; i < nexp; i++) {
     if (ctx.events) ctx.events->expired(s.db(), expired[i]->key());
-    s.erase_entry_locked(expired[i], expired[i]->hash, ctx.epoch);
+    s.erase_entry_locked(expired[i], hash_key(expired[i]->key()), ctx.epoch);
     ctx.expired++;
   }
 }
@@ -206,12 +210,12 @@ bool Evictor::evict_random(Store& store, const std::vector<int>& dbs, const Evic
     }
     for (size_t i = 0; i < nexp; i++) {
       if (ctx.events) ctx.events->expired(s->db(), expired[i]->key());
-      s->erase_entry_locked(expired[i], expired[i]->hash, ctx.epoch);
+      s->erase_entry_locked(expired[i], hash_key(expired[i]->key()), ctx.epoch);
       ctx.expired++;
     }
     if (victim) {
       if (ctx.events) ctx.events->evicted(s->db(), victim->key());
-      s->erase_entry_locked(victim, victim->hash, ctx.epoch);
+      s->erase_entry_locked(victim, hash_key(victim->key()), ctx.epoch);
       r->evicted++;
       return true;
     }

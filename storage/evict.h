@@ -16,7 +16,7 @@
 //
 // Weak handles: respite has no owner thread per shard, so a pool cannot hold keys (copying them
 // would allocate per sample) nor pin entries (epoch reclamation must go on). A pool entry is a
-// weak handle (Shard*, entry address, 32-bit hash, gen, the shard's link count when sampled,
+// weak handle (Shard*, entry address, the key's hash, gen, the shard's link count when sampled,
 // score) that owns nothing. To evict, the worker locks the handle's shard and validates it
 // (handle_valid_locked): the address must still be linked in the chain its hash selects (both
 // tables during a migration), so dereferencing it is safe; its gen must equal the handle's, so an
@@ -88,7 +88,7 @@ uint64_t evict_score(const Entry* e, const EvictParams& p);
 struct EvictHandle {
   Shard* shard = nullptr;
   const Entry* entry = nullptr;  // never dereferenced before handle_valid_locked
-  uint32_t hash = 0;
+  uint64_t hash = 0;
   uint8_t gen = 0;
   uint64_t links = 0;  // shard->links_locked() when taken
   uint64_t score = 0;
@@ -96,7 +96,7 @@ struct EvictHandle {
 
 // A handle older than this many links in its shard is stale: gen is 8 bits.
 inline constexpr uint64_t kMaxLinkAge = 256;
-static_assert(kMaxLinkAge == 1u << (8 * sizeof(Entry::gen)), "gen wraps after 2^bits links");
+static_assert(kMaxLinkAge == 1u << 8, "gen is 8 bits (entry.h): it wraps after 256 links");
 
 // Requires s's lock. A handle to e (linked in s) as it is now.
 EvictHandle make_handle_locked(Shard& s, const Entry* e, uint64_t score);

@@ -25,7 +25,7 @@ bool MultiWrite::erase(Keyspace& ks, std::string_view key) {
 void MultiWrite::erase_moved(Keyspace& ks, Entry* e) {
   std::string_view key = e->key();
   stage(ks, key, hash_key(key), nullptr);
-  if (e->enc == Encoding::kObject) disown_.push_back(e);
+  if (e->enc() == Encoding::kObject) disown_.push_back(e);
 }
 
 void MultiWrite::stage(Keyspace& ks, std::string_view key, uint64_t hash, Entry* after) {

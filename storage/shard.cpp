@@ -1,6 +1,10 @@
 // The shard's hash table: see shard.h for the layout and the concurrency contract.
 #include "storage/shard.h"
 
+#include "storage/hash.h"
+
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
@@ -12,10 +16,13 @@ namespace respite::storage {
 
 namespace {
 constexpr uint64_t kMinBuckets = 4;
-// Entries keep 32 bits of their hash, so no table may have more buckets than that indexes.
+// A cap far beyond any memory: 2^32 buckets are 32 GiB of array.
 constexpr uint64_t kMaxBuckets = uint64_t(1) << 32;
-// Grow at load factor 1 (chains stay short for lock-free readers); shrink below 1/8 so that a
-// table oscillating around a boundary does not rehash back and forth.
+// Grow past load factor kMaxLoad; shrink below 1/8 so that a table oscillating around a boundary
+// does not rehash back and forth. Load 2, not 1: the bucket array is 8 bytes a bucket, 4 to 8 a
+// key at load 1..2 instead of 8 to 16 at 0.5..1, a quarter of the budget of 28 bytes a key
+// (entry.h); a hit walks 1.5 entries on average instead of 1.25, a miss 1.5 instead of 0.75.
+constexpr uint64_t kMaxLoad = 2;
 constexpr uint64_t kShrinkFactor = 8;
 static_assert((kMinBuckets & (kMinBuckets - 1)) == 0, "bucket counts are powers of two");
 
@@ -23,16 +30,11 @@ inline uint64_t bucket_of(uint64_t hash, uint64_t mask) {
   return hash & mask;
 }
 
-inline bool matches(const Entry* e, std::string_view key, uint32_t h32) {
-  return e->hash == h32 && e->key_equals(key);
-}
-
-// The chain of `b` in t, searched lock-free.
+// The key's chain in t, searched lock-free.
 inline Entry* search(const Shard::Table* t, std::string_view key, uint64_t hash) {
-  uint32_t h32 = static_cast<uint32_t>(hash);
-  for (Entry* e = t->slots[bucket_of(hash, t->mask)].load(std::memory_order_acquire); e;
-       e = e->next.load(std::memory_order_acquire)) {
-    if (matches(e, key, h32)) return e;
+  for (Entry* e = Entry::link_get(t->slots[bucket_of(hash, t->mask)], std::memory_order_acquire); e;
+       e = e->next(std::memory_order_acquire)) {
+    if (e->key_equals(key)) return e;
   }
   return nullptr;
 }
@@ -66,17 +68,42 @@ Entry* resolve(Entry* stub) {
 }
 }  // namespace
 
+// Bucket arrays of this many bytes or more are mapped from the kernel and unmapped when freed.
+// A shard's table doubles through every power of two on its way up; freed to the allocator, the
+// smaller arrays stayed resident (mimalloc keeps freed spans committed for reuse): 5 bytes of RSS
+// a key beyond used_memory at 1M keys. Mapped, they are handed back at once, and a fresh mapping
+// is zero-filled by the kernel without touching its pages.
+namespace {
+constexpr size_t kMapTableBytes = 64 << 10;
+
+size_t table_alloc_bytes(uint64_t nbuckets) {
+  return sizeof(Shard::Table) + (nbuckets - 1) * sizeof(Entry::Link);
+}
+}  // namespace
+
 Shard::Table* Shard::Table::make(uint64_t nbuckets) {
-  size_t size = sizeof(Table) + (nbuckets - 1) * sizeof(std::atomic<Entry*>);
-  void* mem = std::calloc(1, size);  // all-zero bytes are null atomic pointers
-  if (!mem) throw std::bad_alloc();
+  size_t size = table_alloc_bytes(nbuckets);
+  void* mem;
+  if (size >= kMapTableBytes) {
+    mem = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) throw std::bad_alloc();
+  } else {
+    mem = std::calloc(1, size);  // all-zero bytes are null links
+    if (!mem) throw std::bad_alloc();
+  }
   Table* t = static_cast<Table*>(mem);
   t->mask = nbuckets - 1;
   return t;
 }
 
-void Shard::Table::free(void* t) {
-  std::free(t);
+void Shard::Table::free(void* p) {
+  auto* t = static_cast<Table*>(p);
+  size_t size = table_alloc_bytes(t->mask + 1);
+  if (size >= kMapTableBytes) {
+    munmap(t, size);
+  } else {
+    std::free(t);
+  }
 }
 
 // Frees a detached table and every entry chained from it (FLUSHDB through reclamation, and the
@@ -84,9 +111,9 @@ void Shard::Table::free(void* t) {
 void Shard::free_table_with_entries(void* p) {
   auto* t = static_cast<Shard::Table*>(p);
   for (uint64_t i = 0; i <= t->mask; i++) {
-    Entry* e = t->slots[i].load(std::memory_order_relaxed);
+    Entry* e = Entry::link_get(t->slots[i], std::memory_order_relaxed);
     while (e) {
-      Entry* n = e->next.load(std::memory_order_relaxed);
+      Entry* n = e->next(std::memory_order_relaxed);
       Entry::destroy(e);
       e = n;
     }
@@ -163,7 +190,7 @@ Entry* Shard::find_slow(std::string_view key, uint64_t hash) const {
   }
 }
 
-std::atomic<Entry*>* Shard::find_link_locked(std::string_view key, uint64_t hash) {
+Entry::Link* Shard::find_link_locked(std::string_view key, uint64_t hash) {
   Table* t = table_.load(std::memory_order_relaxed);
   if (!t) {
     // The first insert allocates; readers see the table through the release store.
@@ -171,19 +198,18 @@ std::atomic<Entry*>* Shard::find_link_locked(std::string_view key, uint64_t hash
     tables_dirty_ = true;
     table_.store(t, std::memory_order_release);
   }
-  uint32_t h32 = static_cast<uint32_t>(hash);
   auto walk = [&](Table* x) {
-    std::atomic<Entry*>* link = &x->slots[bucket_of(hash, x->mask)];
-    for (Entry* e = link->load(std::memory_order_relaxed); e;
-         e = link->load(std::memory_order_relaxed)) {
-      if (matches(e, key, h32)) return link;
-      link = &e->next;
+    Entry::Link* link = &x->slots[bucket_of(hash, x->mask)];
+    for (Entry* e = Entry::link_get(*link, std::memory_order_relaxed); e;
+         e = Entry::link_get(*link, std::memory_order_relaxed)) {
+      if (e->key_equals(key)) return link;
+      link = &e->next_link();
     }
     return link;
   };
   if (Table* o = old_.load(std::memory_order_relaxed)) {
-    std::atomic<Entry*>* link = walk(o);
-    if (link->load(std::memory_order_relaxed)) return link;
+    Entry::Link* link = walk(o);
+    if (Entry::link_get(*link, std::memory_order_relaxed)) return link;
   }
   return walk(t);  // new keys go to the current table
 }
@@ -209,51 +235,52 @@ void Shard::account_tables_locked(Participant* p) {
 }
 
 Entry* Shard::upsert_locked(Entry* e, uint64_t hash, Participant* p) {
-  std::atomic<Entry*>* link = find_link_locked(e->key(), hash);
-  Entry* old = link->load(std::memory_order_relaxed);
+  Entry::Link* link = find_link_locked(e->key(), hash);
+  Entry* old = Entry::link_get(*link, std::memory_order_relaxed);
   if (old) {
-    replace_at_locked(link, old, e, p);
+    replace_at_locked(link, old, e, hash, p);
     return old;
   }
-  link_stamp(e, hash);
-  e->next.store(nullptr, std::memory_order_relaxed);
-  link->store(e, std::memory_order_release);  // publish: the entry's bytes are visible before it
+  link_stamp(e);
+  e->set_next(nullptr, std::memory_order_relaxed);
+  // Publish: the entry's bytes are visible before it.
+  Entry::link_set(*link, e, std::memory_order_release);
   account(e, +1, p);
-  touched_locked(e, true);
+  touched_locked(e->key(), hash, true);
   after_write_locked(p);
   return nullptr;
 }
 
 void Shard::replace_locked(Entry* old, Entry* e, uint64_t hash, Participant* p) {
-  replace_at_locked(find_link_locked(old->key(), hash), old, e, p);
+  replace_at_locked(find_link_locked(old->key(), hash), old, e, hash, p);
 }
 
 void Shard::recode_locked(Entry* old, Entry* e, uint64_t hash, Participant* p) {
-  replace_at_locked(find_link_locked(old->key(), hash), old, e, p, /*touched=*/false);
+  replace_at_locked(find_link_locked(old->key(), hash), old, e, hash, p, /*touched=*/false);
 }
 
 // link points at old; e (same key) takes its place in the chain and old is retired.
-void Shard::replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, Participant* p,
-                              bool touched) {
-  link_stamp(e, old->hash);
-  e->next.store(old->next.load(std::memory_order_relaxed), std::memory_order_relaxed);
-  link->store(e, std::memory_order_release);
+void Shard::replace_at_locked(Entry::Link* link, Entry* old, Entry* e, uint64_t hash,
+                              Participant* p, bool touched) {
+  link_stamp(e);
+  e->set_next(old->next(std::memory_order_relaxed), std::memory_order_relaxed);
+  Entry::link_set(*link, e, std::memory_order_release);
   // One key out, one in: the count stays, the bytes and TTL count move by the difference.
   int expires = (e->expire_ms() >= 0) - (old->expire_ms() >= 0);
   if (expires) add_expires_locked(expires);
   int64_t old_bytes = static_cast<int64_t>(old->alloc_size());
   add_bytes_locked(static_cast<int64_t>(e->alloc_size()) - old_bytes, p);
-  if (touched) touched_locked(e, true);
+  if (touched) touched_locked(e->key(), hash, true);
   p->retire(old, Entry::destroy_cb, old_bytes);
   after_write_locked(p);
 }
 
 bool Shard::erase_locked(std::string_view key, uint64_t hash, Participant* p) {
   if (!table_.load(std::memory_order_relaxed)) return false;
-  std::atomic<Entry*>* link = find_link_locked(key, hash);
-  Entry* e = link->load(std::memory_order_relaxed);
+  Entry::Link* link = find_link_locked(key, hash);
+  Entry* e = Entry::link_get(*link, std::memory_order_relaxed);
   if (!e) return false;
-  link->store(e->next.load(std::memory_order_relaxed), std::memory_order_release);
+  Entry::link_set(*link, e->next(std::memory_order_relaxed), std::memory_order_release);
   int64_t bytes = static_cast<int64_t>(e->alloc_size());
   account(e, -1, p, bytes);
   touched_locked(key, hash, false);
@@ -262,12 +289,13 @@ bool Shard::erase_locked(std::string_view key, uint64_t hash, Participant* p) {
   return true;
 }
 
-bool Shard::holds_locked(const Entry* e, uint32_t hash) const {
+bool Shard::holds_locked(const Entry* e, uint64_t hash) const {
   for (const Table* t :
        {table_.load(std::memory_order_relaxed), old_.load(std::memory_order_relaxed)}) {
     if (!t) continue;
-    for (const Entry* x = t->slots[bucket_of(hash, t->mask)].load(std::memory_order_relaxed); x;
-         x = x->next.load(std::memory_order_relaxed)) {
+    for (const Entry* x =
+             Entry::link_get(t->slots[bucket_of(hash, t->mask)], std::memory_order_relaxed);
+         x; x = x->next(std::memory_order_relaxed)) {
       if (x == e) return true;
     }
   }
@@ -281,9 +309,12 @@ void Shard::erase_entry_locked(Entry* e, uint64_t hash, Participant* p) {
 Entry* Shard::stage_locked(std::string_view key, uint64_t hash, const std::atomic<bool>* committed,
                            Entry* after, Entry** displaced, bool* restaged) {
   *displaced = nullptr;
-  std::atomic<Entry*>* link = find_link_locked(key, hash);
-  Entry* cur = link->load(std::memory_order_relaxed);
+  Entry::Link* link = find_link_locked(key, hash);
+  Entry* cur = Entry::link_get(*link, std::memory_order_relaxed);
   *restaged = cur && cur->pending();
+  // `after` gets its generation now, while no reader can see it: after the commit they may touch
+  // its access word, which shares a word with gen (entry.h).
+  if (after) link_stamp(after);
   if (*restaged) {  // staged before by the same write: only `after` changes (readers read the
                     // other fields meanwhile)
     *displaced = stub_field<Entry*>(cur, offsetof(StubBody, after));
@@ -294,12 +325,11 @@ Entry* Shard::stage_locked(std::string_view key, uint64_t hash, const std::atomi
     return cur;
   }
   Entry* stub = Entry::make_stub(key, sizeof(StubBody));
-  set_stub_body(
-      stub, StubBody{committed, cur, after, after ? static_cast<int64_t>(after->alloc_size()) : 0});
-  stub->hash = static_cast<uint32_t>(hash);
-  stub->next.store(cur ? cur->next.load(std::memory_order_relaxed) : nullptr,
-                   std::memory_order_relaxed);
-  link->store(stub, std::memory_order_release);  // readers resolve it to `cur` until the commit
+  set_stub_body(stub, StubBody{committed, cur, after,
+                               after ? static_cast<int64_t>(after->alloc_size()) : 0, hash});
+  stub->set_next(cur ? cur->next(std::memory_order_relaxed) : nullptr, std::memory_order_relaxed);
+  // Readers resolve it to `cur` until the commit.
+  Entry::link_set(*link, stub, std::memory_order_release);
   return stub;
 }
 
@@ -309,22 +339,21 @@ Entry* Shard::staged_value(const Entry* stub) {
 
 void Shard::settle_locked(Entry* stub, Participant* p) {
   StubBody b = stub_body(stub);
-  std::atomic<Entry*>* link = find_link_locked(stub->key(), stub->hash);
-  Entry* next = stub->next.load(std::memory_order_relaxed);
-  if (b.after) {
-    link_stamp(b.after, stub->hash);
-    b.after->next.store(next, std::memory_order_relaxed);
-    link->store(b.after, std::memory_order_release);
+  Entry::Link* link = find_link_locked(stub->key(), b.hash);
+  Entry* next = stub->next(std::memory_order_relaxed);
+  if (b.after) {  // stamped when staged
+    b.after->set_next(next, std::memory_order_relaxed);
+    Entry::link_set(*link, b.after, std::memory_order_release);
     account(b.after, +1, p, b.after_bytes);
   } else {
-    link->store(next, std::memory_order_release);
+    Entry::link_set(*link, next, std::memory_order_release);
   }
   if (b.before) {
     int64_t bytes = static_cast<int64_t>(b.before->alloc_size());
     account(b.before, -1, p, bytes);
     p->retire(b.before, Entry::destroy_cb, bytes);
   }
-  touched_locked(stub, b.after != nullptr);
+  touched_locked(stub->key(), b.hash, b.after != nullptr);
   p->retire(stub, Entry::destroy_cb);
   after_write_locked(p);
 }
@@ -334,11 +363,11 @@ void Shard::after_write_locked(Participant* p) {
     migrate_step_locked(p);
   } else if (Table* t = table_.load(std::memory_order_relaxed)) {
     uint64_t n = t->mask + 1;
-    if (size() > n && n < kMaxBuckets) {
+    if (size() > n * kMaxLoad && n < kMaxBuckets) {
       start_resize_locked(n * 2, p);
     } else if (n > kMinBuckets && size() * kShrinkFactor < n) {
       uint64_t target = kMinBuckets;
-      while (target < size() * 2) target *= 2;
+      while (target * kMaxLoad < size() * 2) target *= 2;
       start_resize_locked(target, p);
     }
   }
@@ -369,15 +398,15 @@ void Shard::migrate_step_locked(Participant* p) {
   seq_.store(seq + 1, std::memory_order_release);
   std::atomic_thread_fence(std::memory_order_release);
   for (uint64_t b = lo; b < hi; b++) {
-    Entry* e = o->slots[b].load(std::memory_order_relaxed);
-    o->slots[b].store(nullptr, std::memory_order_relaxed);
+    Entry* e = Entry::link_get(o->slots[b], std::memory_order_relaxed);
+    o->slots[b].store(0, std::memory_order_relaxed);
     while (e) {
-      Entry* n = e->next.load(std::memory_order_relaxed);
+      Entry* n = e->next(std::memory_order_relaxed);
       // Prepended: a reader walking the destination chain sees either its old head or e, whose
-      // next is already the old head (release).
-      std::atomic<Entry*>& head = t->slots[bucket_of(e->hash, t->mask)];
-      e->next.store(head.load(std::memory_order_relaxed), std::memory_order_relaxed);
-      head.store(e, std::memory_order_release);
+      // next is already the old head (release). A stub's key hashes like the key it stands for.
+      Entry::Link& head = t->slots[bucket_of(hash_key(e->key()), t->mask)];
+      e->set_next(Entry::link_get(head, std::memory_order_relaxed), std::memory_order_relaxed);
+      Entry::link_set(head, e, std::memory_order_release);
       e = n;
     }
   }

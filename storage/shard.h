@@ -2,8 +2,9 @@
 // resize.
 //
 // Layout: `table_` points to a power-of-two array of atomic bucket heads; each bucket is a singly
-// linked chain of Entries (entry.h) through Entry::next. An entry carries the low 32 bits of its
-// hash, so chains are walked comparing hashes before keys and a resize never hashes a key again.
+// linked chain of Entries (entry.h) through the next pointer in each entry's header word. Entries
+// keep no hash (12-byte headers, entry.h): chains are walked comparing keys, whose length sits in
+// the word that holds `next`, and a migration step hashes each key it moves once more.
 //
 // Concurrency contract:
 // - find() is lock-free: acquire loads of the table, the bucket head and each next pointer pair
@@ -52,8 +53,8 @@
 //   erase, settle of a staged write) and every in-place change its callers report
 //   (modified_locked) tells the store's KeyWatch, which costs one relaxed load of a counter when
 //   nobody watches a key with that hash.
-// Complexity: O(1) expected per operation at load factor <= 1, plus at most one migration step
-// (kStepBuckets chains) per write while a resize is in flight.
+// Complexity: O(1) expected per operation at load factor <= 2 (shard.cpp, kMaxLoad), plus at most
+// one migration step (kStepBuckets chains) per write while a resize is in flight.
 #pragma once
 
 #include <atomic>
@@ -81,6 +82,7 @@ struct StubBody {
   // after->alloc_size() when staged: what the commit accounts for it. A collection staged empty
   // and filled before the commit has its growth accounted by its writer meanwhile (Collection).
   int64_t after_bytes;
+  uint64_t hash;  // the key's: entries keep none, and settling relinks and reports the key
 };
 
 // A table a shard reads instead of its own once *committed (FLUSHDB, SWAPDB).
@@ -144,19 +146,19 @@ class Shard {
   // The link that points to the key's entry (or, for a missing key, the null link ending its
   // bucket's chain in the current table). The entry may be a pending stub of the caller's own
   // multi-key write.
-  std::atomic<Entry*>* find_link_locked(std::string_view key, uint64_t hash);
+  Entry::Link* find_link_locked(std::string_view key, uint64_t hash);
   Entry* find_locked(std::string_view key, uint64_t hash) {
-    return find_link_locked(key, hash)->load(std::memory_order_relaxed);
+    return Entry::link_get(*find_link_locked(key, hash), std::memory_order_relaxed);
   }
   // Inserts e, or replaces the entry with the same key (retired through p). Returns the replaced
   // entry (already retired) or nullptr.
   Entry* upsert_locked(Entry* e, uint64_t hash, Participant* p);
   // Unlinks and retires the key's entry; false if there was none.
   bool erase_locked(std::string_view key, uint64_t hash, Participant* p);
-  // Whether e is linked in the chain that hash (its low 32 bits) selects, in either table while a
-  // migration runs. Never dereferences e unless it is found linked (eviction's weak handles,
-  // evict.h). O(chain length).
-  bool holds_locked(const Entry* e, uint32_t hash) const;
+  // Whether e is linked in the chain that hash selects, in either table while a migration runs.
+  // Never dereferences e unless it is found linked (eviction's weak handles, evict.h). O(chain
+  // length).
+  bool holds_locked(const Entry* e, uint64_t hash) const;
   // Unlinks and retires a specific entry (the one find_locked returned).
   void erase_entry_locked(Entry* e, uint64_t hash, Participant* p);
   // Replaces old (present) by e, which has the same key.
@@ -231,7 +233,7 @@ class Shard {
 
   struct Table {
     uint64_t mask;
-    std::atomic<Entry*> slots[1];  // really mask + 1 of them
+    Entry::Link slots[1];  // really mask + 1 of them; high bits zero (Entry::link_get)
     static Table* make(uint64_t nbuckets);
     static void free(void* t);
   };
@@ -245,17 +247,12 @@ class Shard {
     if (watch_ && watch_->maybe_watched(db_, static_cast<uint32_t>(hash)))
       watch_->touched(db_, key, exists);
   }
-  void touched_locked(const Entry* e, bool exists) {
-    if (watch_ && watch_->maybe_watched(db_, e->hash)) watch_->touched(db_, e->key(), exists);
-  }
-  void link_stamp(Entry* e, uint64_t hash) {
-    e->hash = static_cast<uint32_t>(hash);
-    e->gen = static_cast<uint8_t>(links_++);
-  }
+  // Stamps e's generation (entry.h, weak handles) before it is published.
+  void link_stamp(Entry* e) { e->set_gen(static_cast<uint8_t>(links_++)); }
   // Counts e in (sign +1) or out (-1), in the shard and in p's share; bytes < 0: its
   // alloc_size() now.
   void account(const Entry* e, int sign, Participant* p, int64_t bytes = -1);
-  void replace_at_locked(std::atomic<Entry*>* link, Entry* old, Entry* e, Participant* p,
+  void replace_at_locked(Entry::Link* link, Entry* old, Entry* e, uint64_t hash, Participant* p,
                          bool touched = true);
   void after_write_locked(Participant* p);  // a migration step, or a resize when due
   void start_resize_locked(uint64_t nbuckets, Participant* p);
@@ -300,8 +297,8 @@ uint64_t Shard::scan_bucket_locked(uint64_t cursor, Fn&& fn) {
   Table* t = table_.load(std::memory_order_relaxed);
   if (!t) return 0;
   auto visit = [&](Table* x, uint64_t b) {
-    for (Entry* e = x->slots[b].load(std::memory_order_relaxed); e;
-         e = e->next.load(std::memory_order_relaxed)) {
+    for (Entry* e = Entry::link_get(x->slots[b], std::memory_order_relaxed); e;
+         e = e->next(std::memory_order_relaxed)) {
       fn(e);
     }
   };

@@ -33,11 +33,11 @@ std::string_view type_name(Type t) {
 }
 
 std::string_view encoding_name(const Entry* e) {
-  switch (e->enc) {
+  switch (e->enc()) {
     case storage::Encoding::kInt:
       return "int";
     case storage::Encoding::kRaw:
-      return e->val_len <= 44 && !(e->flags & Entry::kRawString) ? "embstr" : "raw";
+      return e->raw_value().size() <= 44 && !(e->flags() & Entry::kRawString) ? "embstr" : "raw";
     case storage::Encoding::kBlob:
       return "raw";
     case storage::Encoding::kLz4:
@@ -106,7 +106,7 @@ void cmd_touch(CmdCtx& c) {
 
 void cmd_type(CmdCtx& c) {
   const Entry* e = c.db().find(c.arg(1), c.op.now_ms);
-  c.reply.simple(e ? type_name(e->type) : "none");
+  c.reply.simple(e ? type_name(e->type()) : "none");
 }
 
 // EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX XX GT LT (Redis's expireGenericCommand).
@@ -321,7 +321,7 @@ void cmd_scan(CmdCtx& c) {
   std::vector<std::string> keys;
   cursor = c.db().scan(cursor, a.count, [&](const Entry* e) {
     if (e->expired(c.op.now_ms)) return;
-    if (a.has_type && type_name(e->type) != a.type) return;
+    if (a.has_type && type_name(e->type()) != a.type) return;
     if (a.has_pattern && !storage::glob_match(a.pattern, e->key())) return;
     keys.emplace_back(e->key());
   });
@@ -352,6 +352,11 @@ void cmd_object_refcount(CmdCtx& c) {
 void cmd_object_idletime(CmdCtx& c) {
   const Entry* e = c.db().find(c.arg(2), c.op.now_ms);
   if (!e) return c.reply.null();
+  // Under an LFU policy the access word holds the counter, not the clock (storage/entry.h).
+  auto p = c.server.config.maxmemory_policy.load(std::memory_order_relaxed);
+  if (p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu) {
+    return c.error(Err::kLfuSelected);
+  }
   uint32_t now = lru_clock(c.op.now_ms), then = e->lru_clock();
   uint32_t idle = now >= then ? now - then : now + (0xffffff - then);
   c.reply.integer(static_cast<int64_t>(idle) * storage::kLruClockMs / 1000);  // seconds
@@ -366,7 +371,7 @@ void cmd_object_freq(CmdCtx& c) {
   }
   // The counter decayed to now, as Redis's LFUDecrAndReturn (reading does not count as an access).
   c.reply.integer(storage::lfu_decayed(
-      e->access.load(std::memory_order_relaxed), lru_clock(c.op.now_ms),
+      e->access(), lru_clock(c.op.now_ms),
       static_cast<uint32_t>(c.server.config.lfu_decay_time.load(std::memory_order_relaxed))));
 }
 

@@ -113,12 +113,12 @@ bool lookup_by_pattern(CmdCtx& c, std::string_view pattern, std::string_view ele
   const Entry* e = c.lookup_read_locked(c.db(), key);
   if (!e) return false;
   if (field.empty()) {
-    if (e->type != Type::kString) return false;
+    if (e->type() != Type::kString) return false;
     StringBuf buf;
     out->assign(string_bytes(c, e, &buf));
     return true;
   }
-  if (e->type != Type::kHash) return false;
+  if (e->type() != Type::kHash) return false;
   std::string_view v;
   if (!static_cast<const HashValue*>(e->object())->get(field, &v)) return false;
   out->assign(v);
@@ -161,13 +161,13 @@ int alpha_cmp(std::string_view a, std::string_view b, bool store) {
 void load_elements(const Entry* e, const SortArgs& a, int64_t* start, int64_t* end,
                    std::vector<Item>* items) {
   size_t len = e ? e->object()->length() : 0;
-  const bool ranged = a.dontsort && e && e->type != Type::kSet;
+  const bool ranged = a.dontsort && e && e->type() != Type::kSet;
   if (ranged) {
     if (*end < *start) return;
     size_t n = static_cast<size_t>(*end - *start + 1);
     size_t first = static_cast<size_t>(*start);
     items->reserve(n);
-    if (e->type == Type::kList) {
+    if (e->type() == Type::kList) {
       auto* l = static_cast<const ListValue*>(e->object());
       l->visit(a.desc ? len - first - 1 : first, n, a.desc,
                [&](std::string_view v) { items->push_back({std::string(v)}); });
@@ -184,7 +184,7 @@ void load_elements(const Entry* e, const SortArgs& a, int64_t* start, int64_t* e
   }
   if (!e) return;
   items->reserve(len);
-  switch (e->type) {
+  switch (e->type()) {
     case Type::kList:
       static_cast<const ListValue*>(e->object())->visit(0, len, false, [&](std::string_view v) {
         items->push_back({std::string(v)});
@@ -221,12 +221,12 @@ void sort_generic(CmdCtx& c, bool readonly) {
   lock.lock();
 
   const Entry* e = c.lookup_read_locked(ks, c.arg(1));
-  if (e && e->type != Type::kList && e->type != Type::kSet && e->type != Type::kZSet)
+  if (e && e->type() != Type::kList && e->type() != Type::kSet && e->type() != Type::kZSet)
     return c.error(Err::kWrongType);
   if (e) touch_access(c, e);
   // A set has no order of its own: stored (or scripted) unsorted output would differ between
   // servers, so it is sorted as bytes.
-  if (a.dontsort && e && e->type == Type::kSet && (a.has_store || c.conn.in_script)) {
+  if (a.dontsort && e && e->type() == Type::kSet && (a.has_store || c.conn.in_script)) {
     a.dontsort = false;
     a.alpha = true;
     a.has_by = false;

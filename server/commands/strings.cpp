@@ -125,7 +125,7 @@ void set_generic(CmdCtx& c, std::string_view key, std::string_view value, unsign
                  int64_t when, bool reply_int) {
   KeyWrite kw(c, key);
   if (flags & kGET) {
-    if (kw.cur && kw.cur->type != Type::kString) {
+    if (kw.cur && kw.cur->type() != Type::kString) {
       c.error(Err::kWrongType);
       return;
     }
@@ -156,7 +156,7 @@ void set_generic(CmdCtx& c, std::string_view key, std::string_view value, unsign
 void cmd_get(CmdCtx& c) {
   const Entry* e = c.lookup_read(c.arg(1));
   if (!e) return c.reply.null();
-  if (e->type != Type::kString) return c.error(Err::kWrongType);
+  if (e->type() != Type::kString) return c.error(Err::kWrongType);
   touch_access(c, e);
   reply_string(c, e);
 }
@@ -187,7 +187,7 @@ void cmd_getset(CmdCtx& c) {
 void cmd_getdel(CmdCtx& c) {
   KeyWrite kw(c, c.arg(1));
   if (!kw.cur) return c.reply.null();
-  if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
+  if (kw.cur->type() != Type::kString) return c.error(Err::kWrongType);
   reply_string(c, kw.cur);
   kw.erase();
   c.notify(kNotifyGeneric, "del", c.arg(1));
@@ -198,7 +198,7 @@ void cmd_getex(CmdCtx& c) {
   if (!parse_string_opts(c, 2, false, &o)) return;
   KeyWrite kw(c, c.arg(1));
   if (!kw.cur) return c.reply.null();
-  if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
+  if (kw.cur->type() != Type::kString) return c.error(Err::kWrongType);
   int64_t when;  // checked after the lookup, as Redis does: a missing key is nil whatever EX says
   if (!opts_expire(c, o, &when)) return;
   reply_string(c, kw.cur);
@@ -221,7 +221,7 @@ void cmd_mget(CmdCtx& c) {
   c.reply.array(c.argc() - 1);
   for (size_t i = 1; i < c.argc(); i++) {
     const Entry* e = c.lookup_read(c.arg(i));
-    if (!e || e->type != Type::kString)
+    if (!e || e->type() != Type::kString)
       c.reply.null();
     else
       reply_string(c, e);
@@ -268,7 +268,7 @@ void cmd_msetnx(CmdCtx& c) {
 void cmd_strlen(CmdCtx& c) {
   const Entry* e = c.lookup_read(c.arg(1));
   if (!e) return c.reply.integer(0);
-  if (e->type != Type::kString) return c.error(Err::kWrongType);
+  if (e->type() != Type::kString) return c.error(Err::kWrongType);
   c.reply.integer(static_cast<int64_t>(string_length(e)));
 }
 
@@ -280,7 +280,7 @@ void cmd_append(CmdCtx& c) {
     c.notify(kNotifyString, "append", c.arg(1));
     return c.reply.integer(static_cast<int64_t>(add.size()));
   }
-  if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
+  if (kw.cur->type() != Type::kString) return c.error(Err::kWrongType);
   if (!check_string_length(c, string_length(kw.cur) + add.size())) return;
   StringBuf buf;
   std::string_view old = string_bytes(c, kw.cur, &buf);
@@ -297,8 +297,8 @@ void incr_generic(CmdCtx& c, int64_t by) {
   KeyWrite kw(c, c.arg(1));
   int64_t v = 0;
   if (kw.cur) {
-    if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
-    if (kw.cur->enc == Encoding::kInt) {
+    if (kw.cur->type() != Type::kString) return c.error(Err::kWrongType);
+    if (kw.cur->enc() == Encoding::kInt) {
       v = kw.cur->int_value();
     } else {
       // Longer than any int64's text: not an integer, known without decompressing it.
@@ -310,7 +310,7 @@ void incr_generic(CmdCtx& c, int64_t by) {
   if ((by < 0 && v < 0 && by < INT64_MIN - v) || (by > 0 && v > 0 && by > INT64_MAX - v))
     return c.error(Err::kOverflow);
   v += by;
-  if (kw.cur && kw.cur->enc == Encoding::kInt) {
+  if (kw.cur && kw.cur->enc() == Encoding::kInt) {
     kw.cur->set_int(v);
     kw.modified();
   } else {
@@ -345,7 +345,7 @@ void cmd_incrbyfloat(CmdCtx& c) {
   KeyWrite kw(c, c.arg(1));
   long double v = 0, by;
   if (kw.cur) {
-    if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
+    if (kw.cur->type() != Type::kString) return c.error(Err::kWrongType);
     StringBuf buf;
     if (!parse_long_double(string_bytes(c, kw.cur, &buf), &v)) return c.error(Err::kNotFloat);
   }
@@ -365,7 +365,7 @@ void cmd_getrange(CmdCtx& c) {
   if (!parse_int(c.arg(2), &start) || !parse_int(c.arg(3), &end)) return c.error(Err::kNotInt);
   const Entry* e = c.lookup_read(c.arg(1));
   if (!e) return c.reply.bulk("");
-  if (e->type != Type::kString) return c.error(Err::kWrongType);
+  if (e->type() != Type::kString) return c.error(Err::kWrongType);
   int64_t len = static_cast<int64_t>(string_length(e));
   if (start < 0 && end < 0 && start > end) return c.reply.bulk("");
   if (start < 0) start = len + start;
@@ -392,7 +392,7 @@ void cmd_setrange(CmdCtx& c) {
     if (value.empty()) return c.reply.integer(0);
     if (!check_string_length(c, static_cast<uint64_t>(offset) + value.size())) return;
   } else {
-    if (kw.cur->type != Type::kString) return c.error(Err::kWrongType);
+    if (kw.cur->type() != Type::kString) return c.error(Err::kWrongType);
     if (value.empty()) return c.reply.integer(static_cast<int64_t>(string_length(kw.cur)));
     if (!check_string_length(c, static_cast<uint64_t>(offset) + value.size())) return;
     StringBuf buf;

@@ -505,9 +505,9 @@ void zsetop_generic(CmdCtx& c, size_t numkeys_idx, SetOp op, bool store, bool ca
     const storage::Entry* e = c.lookup_read_locked(ks, c.arg(first + i));
     if (!e) continue;
     touch_access(c, e, clock);
-    if (e->type == Type::kZSet)
+    if (e->type() == Type::kZSet)
       src[i].zset = static_cast<const ZSetValue*>(e->object());
-    else if (e->type == Type::kSet)
+    else if (e->type() == Type::kSet)
       src[i].set = static_cast<const storage::SetValue*>(e->object());
     else
       return c.error(Err::kWrongType);

@@ -87,6 +87,9 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
        "that when switching between policies at runtime LRU and LFU data will take some time to "
        "adjust."},
+      {Err::kLfuSelected,
+       "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+       "switching between policies at runtime LRU and LFU data will take some time to adjust."},
       {Err::kMultiNested, "ERR MULTI calls can not be nested"},
       {Err::kDiscardWithoutMulti, "ERR DISCARD without MULTI"},
       {Err::kWatchInsideMulti, "ERR WATCH inside MULTI is not allowed"},

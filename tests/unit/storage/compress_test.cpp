@@ -151,7 +151,7 @@ TEST_CASE("orig_len: raw Blobs keep len, compressed ones the original length") {
   Entry* e = Entry::make_blob("k", z, Encoding::kLz4, Entry::kNoExpire);
   Entry* c = Entry::copy(e, "k2", Entry::kNoExpire, false);
   CHECK(c->blob() == z);
-  CHECK(Encoding(c->enc) == Encoding::kLz4);
+  CHECK(Encoding(c->enc()) == Encoding::kLz4);
   check_alloc(e, sizeof(Entry) + 1 + sizeof(void*) + sizeof(Blob) + z->len);
   Entry::destroy(e);
   Entry::destroy(c);

@@ -40,9 +40,9 @@ void set_raw(Store& st, Worker& w, std::string_view key, std::string_view value,
 std::string bytes_of(Store& st, std::string_view key, Encoding* enc) {
   const Entry* e = st.db(0).find(key, 0);
   REQUIRE(e != nullptr);
-  *enc = e->enc;
+  *enc = e->enc();
   const Blob* b = e->blob();
-  if (e->enc == Encoding::kLz4) {
+  if (e->enc() == Encoding::kLz4) {
     std::string out(b->orig_len, '\0');
     REQUIRE(decompress_value(b, out.data()));
     return out;

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "storage/entry.h"
+#include "storage/size_class.h"
 
 // alloc_size() counts what the allocator holds: at least the layout's bytes, rounded up by the
 // allocator's size class (within a quarter, plus a little) for the entry's block and a blob's.
@@ -39,24 +40,23 @@ struct TestObject final : Object {
   std::string tag_;
 };
 
-constexpr size_t kHeader = sizeof(Entry);
+constexpr size_t kHeader = Entry::kHeader;
 
 }  // namespace
 
 TEST_CASE("string entry: key and value round trip") {
   Entry* e = Entry::make_string("key", "value", Entry::kNoExpire);
-  CHECK(Type(e->type) == Type::kString);
-  CHECK(Encoding(e->enc) == Encoding::kRaw);
+  CHECK(Type(e->type()) == Type::kString);
+  CHECK(Encoding(e->enc()) == Encoding::kRaw);
   CHECK(e->key() == "key");
   CHECK(e->raw_value() == "value");
   CHECK(e->key_equals("key"));
   CHECK_FALSE(e->key_equals("ke"));
   CHECK_FALSE(e->key_equals("keyx"));
   CHECK_FALSE(e->key_equals("kez"));
-  CHECK(e->next.load() == nullptr);
-  CHECK(e->gen == 0);
-  CHECK(e->access.load() ==
-        kLfuInitVal);  // clock 0 (never touched), LFU counter at its initial value
+  CHECK(e->next(std::memory_order_relaxed) == nullptr);
+  CHECK(e->gen() == 0);
+  CHECK(e->access() == kLfuInitVal);  // clock 0 (never touched), LFU counter at its initial value
   CHECK_FALSE(e->has_expire_slot());
   CHECK(e->expire_ms() == Entry::kNoExpire);
   CHECK_FALSE(e->expired(std::numeric_limits<int64_t>::max()));
@@ -138,8 +138,8 @@ TEST_CASE("integer entry") {
                     std::numeric_limits<int64_t>::max()}) {
     CAPTURE(v);
     Entry* e = Entry::make_int("counter", v, Entry::kNoExpire);
-    CHECK(Type(e->type) == Type::kString);
-    CHECK(Encoding(e->enc) == Encoding::kInt);
+    CHECK(Type(e->type()) == Type::kString);
+    CHECK(Encoding(e->enc()) == Encoding::kInt);
     CHECK(e->int_value() == v);
     CHECK(e->key() == "counter");
     check_alloc(e, kHeader + 8 + 7);
@@ -169,8 +169,8 @@ TEST_CASE("blob entry shares its blob by reference count") {
   CHECK(std::string_view(b->data(), b->len) == big);
 
   Entry* e = Entry::make_blob("big", b, Encoding::kBlob, Entry::kNoExpire);
-  CHECK(Encoding(e->enc) == Encoding::kBlob);
-  CHECK(Type(e->type) == Type::kString);
+  CHECK(Encoding(e->enc()) == Encoding::kBlob);
+  CHECK(Type(e->type()) == Type::kString);
   CHECK(e->blob() == b);
   CHECK(e->key() == "big");
   check_alloc(e, kHeader + 3 + sizeof(void*) + sizeof(Blob) + big.size());
@@ -180,7 +180,7 @@ TEST_CASE("blob entry shares its blob by reference count") {
   CHECK(b->refs.load() == 2);
   CHECK(c->key() == "renamed");
   CHECK(c->expire_ms() == 500);
-  CHECK(Encoding(c->enc) == Encoding::kBlob);
+  CHECK(Encoding(c->enc()) == Encoding::kBlob);
   CHECK(e->key() == "big");  // the source is unchanged
   CHECK_FALSE(e->has_expire_slot());
 
@@ -194,7 +194,7 @@ TEST_CASE("blob entry shares its blob by reference count") {
   Blob* z = Blob::make(nullptr, 0);
   Entry* lz = Entry::make_blob("z", z, Encoding::kLz4, 3);
   Entry* lc = Entry::copy(lz, "z2", Entry::kNoExpire, true);
-  CHECK(Encoding(lc->enc) == Encoding::kLz4);
+  CHECK(Encoding(lc->enc()) == Encoding::kLz4);
   CHECK(lc->blob() == z);
   CHECK(z->refs.load() == 2);
   CHECK_FALSE(lc->has_expire_slot());
@@ -207,8 +207,8 @@ TEST_CASE("object entry: clone or share on copy") {
   int live = 0;
   auto* obj = new TestObject(&live, "h");
   Entry* e = Entry::make_object("hash", Type::kHash, obj, Entry::kNoExpire);
-  CHECK(Type(e->type) == Type::kHash);
-  CHECK(Encoding(e->enc) == Encoding::kObject);
+  CHECK(Type(e->type()) == Type::kHash);
+  CHECK(Encoding(e->enc()) == Encoding::kObject);
   CHECK(e->object() == obj);
   CHECK(std::string_view(e->object()->encoding_name()) == "test");
   check_alloc(e, kHeader + 4 + sizeof(void*) + 100);
@@ -219,7 +219,7 @@ TEST_CASE("object entry: clone or share on copy") {
     CHECK(live == 2);
     CHECK(c->object() != obj);
     CHECK(static_cast<TestObject*>(c->object())->tag_ == "h-clone");
-    CHECK(Type(c->type) == Type::kHash);
+    CHECK(Type(c->type()) == Type::kHash);
     CHECK(c->key() == "hash2");
     CHECK(c->expire_ms() == 77);
     CHECK(e->object() == obj);  // the source keeps its own
@@ -272,7 +272,7 @@ TEST_CASE("copy of inline values under a new key and expiry") {
 
   Entry* i = Entry::make_int("i", std::numeric_limits<int64_t>::min(), Entry::kNoExpire);
   Entry* j = Entry::copy(i, "j", 5, false);
-  CHECK(Encoding(j->enc) == Encoding::kInt);
+  CHECK(Encoding(j->enc()) == Encoding::kInt);
   CHECK(j->int_value() == std::numeric_limits<int64_t>::min());
   CHECK(j->expire_ms() == 5);
   CHECK(j->key() == "j");
@@ -329,22 +329,142 @@ TEST_CASE("parse_canonical_int accepts exactly Redis's canonical integers") {
 }
 
 TEST_CASE("a string past a size-class boundary is split into entry and Blob when that is smaller") {
-  // 1,000 bytes with an 11-byte key: one block of 1,035 bytes would take a 1,280-byte class,
-  // while a 48-byte entry and a 1,016-byte Blob take 48 + 1,024.
+  // 1,000 bytes with an 11-byte key: one block of 12 + 11 + 2 + 1,000 = 1,025 bytes would take a
+  // 1,280-byte class, while a 31-byte entry and a 1,016-byte Blob take 32 + 1,024.
   CHECK(Entry::split_saves(11, 1000, false));
   std::string v(1000, 'v');
   Entry* e = Entry::make_string("key:0000001", v, Entry::kNoExpire);
-  CHECK(Encoding(e->enc) == Encoding::kBlob);
+  CHECK(Encoding(e->enc()) == Encoding::kBlob);
   CHECK(std::string_view(e->blob()->data(), e->blob()->len) == v);
   Entry::destroy(e);
-  // 100 bytes: 135 -> 160 inline against 48 + 128 split: stays inline.
+  // 100 bytes: 124 -> 128 inline against 32 + 128 split: stays inline.
   CHECK_FALSE(Entry::split_saves(11, 100, false));
   // Short values never split, whatever the classes say.
   CHECK_FALSE(Entry::split_saves(11, Entry::kMinSplit - 1, false));
-  // A value that fills its class inline stays inline: 1,024 - 24 - 8 (expire) - 8 (key) = 984.
-  CHECK_FALSE(Entry::split_saves(8, 984, true));
-  e = Entry::make_string("12345678", std::string(984, 'w'), 42);
-  CHECK(Encoding(e->enc) == Encoding::kRaw);
-  CHECK(e->raw_value() == std::string(984, 'w'));
+  // A value that fills its class inline stays inline: 1,024 - 24 (header, padding, expire) - 8
+  // (key) - 2 (length) = 990.
+  CHECK_FALSE(Entry::split_saves(8, 990, true));
+  e = Entry::make_string("12345678", std::string(990, 'w'), 42);
+  CHECK(Encoding(e->enc()) == Encoding::kRaw);
+  CHECK(e->raw_value() == std::string(990, 'w'));
+  CHECK(e->expire_ms() == 42);
   Entry::destroy(e);
+}
+
+TEST_CASE("the 12-byte header: an 11-byte key and a 32-byte value fit one 64-byte block") {
+  // 12 + 11 + 1 (length) + 32 = 56; the 24-byte header made it 67, an 80-byte block.
+  CHECK(Entry::string_bytes(11, 32, false) == 56);
+  CHECK(alloc_class_size(56) == 64);
+  // 100 bytes: 124, one 128-byte block.
+  CHECK(Entry::string_bytes(11, 100, false) == 124);
+  // An expiry adds its 8-byte slot and 4 bytes of padding that align it.
+  CHECK(Entry::string_bytes(11, 32, true) == 56 + 12);
+  // A 255-byte key adds its 4-byte length.
+  CHECK(Entry::string_bytes(255, 32, false) == 12 + 4 + 255 + 1 + 32);
+  for (size_t n : {size_t{32}, size_t{100}}) {
+    Entry* e = Entry::make_string("key:0000001", std::string(n, 'x'), Entry::kNoExpire);
+    CHECK(e->alloc_size() >= Entry::string_bytes(11, n, false));
+    Entry::destroy(e);
+  }
+}
+
+TEST_CASE("keys of 255 bytes and more keep their length before the key bytes") {
+  for (size_t n : {size_t{254}, size_t{255}, size_t{256}, size_t{1000}, size_t{70000}}) {
+    CAPTURE(n);
+    std::string key(n, 'k');
+    key[n / 2] = '\0';
+    key.back() = 'z';
+    for (int64_t exp : {Entry::kNoExpire, int64_t{1234}}) {
+      Entry* s = Entry::make_string(key, "value", exp);
+      CHECK(s->key() == key);
+      CHECK(s->key_equals(key));
+      CHECK_FALSE(s->key_equals(key.substr(0, n - 1)));
+      CHECK(s->raw_value() == "value");
+      CHECK(s->expire_ms() == exp);
+      Entry* i = Entry::make_int(key, -77, exp);
+      CHECK(i->key() == key);
+      CHECK(i->int_value() == -77);
+      CHECK(i->expire_ms() == exp);
+      Entry* b = Entry::make_string(key, std::string(70000, 'b'), exp);
+      CHECK(Encoding(b->enc()) == Encoding::kBlob);
+      CHECK(b->key() == key);
+      CHECK(b->blob()->len == 70000);
+      Entry* c = Entry::copy(s, "short", Entry::kNoExpire, false);
+      CHECK(c->key() == "short");
+      CHECK(c->raw_value() == "value");
+      for (Entry* x : {s, i, b, c}) Entry::destroy(x);
+    }
+  }
+}
+
+TEST_CASE("inline value lengths round trip across the varint's byte boundaries") {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{127}, size_t{128}, size_t{16383}, size_t{16384},
+                   Entry::kMaxInline}) {
+    CAPTURE(n);
+    std::string v(n, 'a');
+    if (n) v.back() = 'z';
+    // A 300-byte key moves the value past the long-key length too.
+    for (std::string key : {std::string("k"), std::string(300, 'q')}) {
+      Entry* e = Entry::make_int(key, 1, Entry::kNoExpire);  // an integer entry is never raw
+      Entry::destroy(e);
+      e = Entry::make_string(key, v, 99);
+      if (Encoding(e->enc()) == Encoding::kRaw) CHECK(e->raw_value() == v);
+      CHECK(e->key() == key);
+      CHECK(e->expire_ms() == 99);
+      Entry::destroy(e);
+    }
+  }
+}
+
+TEST_CASE("next, gen and the access word share the header without disturbing each other") {
+  Entry* a = Entry::make_string("alpha", "1", 5000);
+  Entry* b = Entry::make_object("beta", Type::kHash, nullptr, Entry::kNoExpire);
+  a->add_flags(Entry::kRawString);
+  a->set_next(b, std::memory_order_relaxed);
+  CHECK(a->next(std::memory_order_relaxed) == b);
+  CHECK(a->key() == "alpha");
+  CHECK(Type(a->type()) == Type::kString);
+  CHECK(Encoding(a->enc()) == Encoding::kRaw);
+  CHECK((a->flags() & Entry::kRawString) != 0);
+  CHECK(a->has_expire_slot());
+  a->set_next(nullptr, std::memory_order_relaxed);
+  CHECK(a->next(std::memory_order_relaxed) == nullptr);
+  CHECK(a->key() == "alpha");
+  CHECK(a->expire_ms() == 5000);
+  CHECK(Type(b->type()) == Type::kHash);
+  CHECK(Encoding(b->enc()) == Encoding::kObject);
+
+  a->set_gen(200);
+  a->touch(0x123456);
+  CHECK(a->gen() == 200);
+  CHECK(a->access() == 0x123456);  // LRU: the 24-bit clock
+  a->set_gen(7);
+  CHECK(a->access() == 0x123456);
+  // Under an LFU policy the word is the 1-based minute and the counter.
+  AccessPolicy lfu;
+  lfu.lfu.store(true);
+  t_access_policy = &lfu;
+  Entry* c = Entry::make_string("gamma", "1", Entry::kNoExpire);
+  c->set_gen(9);
+  uint32_t clock = 10 * kLruTicksPerMinute + 5;  // minute 10
+  c->touch(clock);                               // the first stamp keeps the initial counter
+  CHECK(c->access() == ((lfu_minute(clock) << 8) | kLfuInitVal));
+  CHECK(c->gen() == 9);
+  for (int i = 0; i < 200; i++) c->touch(clock);
+  CHECK((c->access() & 0xff) > kLfuInitVal);
+  CHECK((c->access() >> 8) == 11);
+  t_access_policy = nullptr;
+  for (Entry* x : {a, b, c}) Entry::destroy(x);
+}
+
+TEST_CASE("the LFU counter decays by minutes, across the LRU clock's wrap") {
+  const uint32_t last = kLruClockMask;  // the clock's last tick, in the wrap's last minute
+  uint32_t a = (lfu_minute(last) << 8) | 100;
+  CHECK(lfu_decayed(a, last, 1) == 100);
+  // Three minutes later the clock has wrapped: 3 periods of one minute.
+  uint32_t later = 3 * kLruTicksPerMinute - 1;
+  CHECK(lfu_decayed(a, later, 1) == 100 - 3);
+  CHECK(lfu_decayed(a, later, 2) == 100 - 1);
+  CHECK(lfu_decayed(a, later, 0) == 100);                    // lfu-decay-time 0: never decays
+  CHECK(lfu_decayed(kLfuInitVal, later, 1) == kLfuInitVal);  // never touched: no decay
 }

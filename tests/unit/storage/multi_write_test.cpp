@@ -212,7 +212,7 @@ TEST_CASE("FLUSHDB and SWAPDB are seen whole by lock-free readers") {
 }
 
 TEST_CASE("a missing-key lookup completes while a shard of 10^6 keys migrates") {
-  // One shard grows to 2^20 buckets. During the last migrations the writer hands over to a reader
+  // One shard grows to 2^19 buckets. During the last migrations the writer hands over to a reader
   // after each insert and waits until it has looked up a missing and a present key: each lookup
   // must finish while the migration is in flight (the progress counter strictly inside the
   // migration's span), which a resize that holds its readers until it ends cannot do.
@@ -244,16 +244,16 @@ TEST_CASE("a missing-key lookup completes while a shard of 10^6 keys migrates") 
     for (int i = 0; i < kKeys; i++) {
       EpochGuard pin(w.ctx.epoch);
       put(ks, w.ctx, numbered("key:", i), "v");
-      // Hand over during the migrations of the last two grows (2^18 -> 2^19 -> 2^20 buckets),
-      // every 64th insert to keep the test short.
-      if (i >= (1 << 18) && shard.resizing() && i % 64 == 0) {
+      // Hand over during the migrations of the last two grows (2^17 -> 2^18 -> 2^19 buckets, at
+      // the table's load of 2), every 32nd insert to keep the test short.
+      if (i >= (1 << 18) && shard.resizing() && i % 32 == 0) {
         turn.store(1, std::memory_order_release);
         while (turn.load(std::memory_order_acquire) != 0) std::this_thread::yield();
         handoffs++;
       }
     }
   }
-  // 2^18 / 16 + 2^19 / 16 inserts migrate, one in 64 of them hands over: 768.
+  // 2^17 / 16 + 2^18 / 16 inserts migrate, one in 32 of them hands over: 768.
   CHECK(handoffs > 500);
   turn.store(2, std::memory_order_release);
   reader.join();

@@ -36,7 +36,7 @@ struct Worker {
 
 // The string form of a string entry's value, whatever its encoding.
 inline std::string value_of(const Entry* e) {
-  switch (e->enc) {
+  switch (e->enc()) {
     case Encoding::kRaw:
       return std::string(e->raw_value());
     case Encoding::kInt:
