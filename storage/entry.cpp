@@ -9,6 +9,7 @@
 
 #include "storage/compress.h"
 #include "storage/size_class.h"
+#include "storage/slab.h"
 
 namespace respite::storage {
 
@@ -38,8 +39,13 @@ void Blob::destroy() {
   size_t prefix = prefix_bytes(key.size(), has_exp, is_int);
   // At least sizeof(Entry): the object's padding past the 12 header bytes stays inside the block.
   size_t size = std::max(prefix + key.size() + value_bytes, sizeof(Entry));
-  void* mem = std::malloc(size);
-  if (!mem) throw std::bad_alloc();
+  void* mem;
+  if (slab::serves(size)) {  // destroy() computes the same size again (alloc_bytes)
+    mem = slab::alloc(size);
+  } else {
+    mem = std::malloc(size);
+    if (!mem) throw std::bad_alloc();
+  }
   Entry* e = new (mem) Entry();
   bool long_key = key.size() >= kLongKey;
   uint64_t w = (uint64_t{long_key ? kLongKey : static_cast<uint32_t>(key.size())} << 48) |
@@ -61,8 +67,8 @@ void Blob::destroy() {
 bool Entry::split_saves(size_t key_len, size_t value_len, bool has_expire) {
   if (value_len < kMinSplit) return false;
   size_t head = prefix_bytes(key_len, has_expire, false) + key_len;
-  size_t one = alloc_class_size(string_bytes(key_len, value_len, has_expire));
-  size_t two = alloc_class_size(head + sizeof(Blob*)) + alloc_class_size(sizeof(Blob) + value_len);
+  size_t one = block_bytes(string_bytes(key_len, value_len, has_expire));
+  size_t two = block_bytes(head + sizeof(Blob*)) + alloc_class_size(sizeof(Blob) + value_len);
   // A margin of 16: the second block costs a pointer chase on every read, so a tie stays inline.
   return two + 16 <= one;
 }
@@ -78,8 +84,8 @@ Entry* Entry::make_string(std::string_view key, std::string_view value, int64_t 
   return e;
 }
 
-Entry* Entry::make_stub(std::string_view key, size_t body_bytes) {
-  return alloc(key, Type::kString, Encoding::kPending, kNoExpire, body_bytes);
+Entry* Entry::make_stub(std::string_view key) {
+  return alloc(key, Type::kString, Encoding::kPending, kNoExpire, kStubBodyBytes);
 }
 
 Entry* Entry::make_int(std::string_view key, int64_t v, int64_t expire_ms) {
@@ -140,14 +146,48 @@ void Entry::destroy(Entry* e) {
   } else if (enc == Encoding::kObject) {
     delete e->object();  // may be null after disown_object()
   }
+  size_t bytes = e->alloc_bytes();
   e->~Entry();
-  std::free(e);
+  if (slab::serves(bytes)) {
+    slab::free(e, bytes);
+  } else {
+    std::free(e);
+  }
+}
+
+size_t Entry::alloc_bytes() const {
+  size_t value;
+  switch (enc()) {
+    case Encoding::kRaw: {
+      size_t n = raw_value().size();
+      value = varint::size(n) + n;
+      break;
+    }
+    case Encoding::kInt:
+      value = 0;
+      break;
+    case Encoding::kPending:
+      value = kStubBodyBytes;
+      break;
+    default:  // kBlob, kLz4, kObject: a pointer
+      value = sizeof(void*);
+      break;
+  }
+  size_t k = key().size();
+  return std::max(prefix_bytes(k, has_expire_slot(), enc() == Encoding::kInt) + k + value,
+                  sizeof(Entry));
+}
+
+size_t Entry::block_bytes(size_t n) {
+  return slab::serves(n) ? slab::class_bytes(n) : alloc_class_size(n);
 }
 
 size_t Entry::alloc_size() const {
   // What the allocator holds for it, usable sizes as Redis's zmalloc_size counts them: an entry
   // just past a size class costs the whole class, and maxmemory must see that.
-  size_t n = malloc_usable_size(const_cast<Entry*>(this));
+  size_t bytes = alloc_bytes();
+  size_t n =
+      slab::serves(bytes) ? slab::class_bytes(bytes) : malloc_usable_size(const_cast<Entry*>(this));
   switch (enc()) {
     case Encoding::kBlob:
     case Encoding::kLz4:

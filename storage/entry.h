@@ -184,8 +184,9 @@ struct Entry {
   // allocator bytes (split_saves below).
   static Entry* make_string(std::string_view key, std::string_view value, int64_t expire_ms);
   // Whether an entry for this key and value costs less as two blocks (entry + Blob) than as one.
-  // Size classes step by a quarter of a power of two, so one block of 1,035 bytes costs 1,280 while
-  // 48 + 1,024 cover the same bytes: a 1,000-byte value then saves 208 bytes a key.
+  // Above slab.h's range allocator classes step by a quarter of a power of two, so one block of,
+  // say, 4,200 bytes costs 5,120 while 48 + 4,608 cover the same bytes. In slab.h's range (16-byte
+  // classes) one block always wins.
   static bool split_saves(size_t key_len, size_t value_len, bool has_expire);
   static Entry* make_int(std::string_view key, int64_t v, int64_t expire_ms);
   static Entry* make_blob(std::string_view key, Blob* blob, Encoding enc, int64_t expire_ms);
@@ -302,12 +303,18 @@ struct Entry {
   // one.
   Object* disown_object();
 
-  // Total bytes of the allocation (for memory accounting).
+  // Total bytes of the allocation (for memory accounting): the blocks' sizes.
   size_t alloc_size() const;
+  // The bytes this entry asked for, computed again from its fields: entries of a size that
+  // storage/slab.h serves live in slabs, and freeing one needs its size.
+  size_t alloc_bytes() const;
+  // The block a request of n bytes for an entry takes: a slab class or an allocator class.
+  static size_t block_bytes(size_t n);
 
-  // A kPending stub for key with body_bytes of value area, where it keeps what it stands for
+  // A kPending stub for key with kStubBodyBytes of value area, where it keeps what it stands for
   // (shard.h's StubBody; multi_write.h).
-  static Entry* make_stub(std::string_view key, size_t body_bytes);
+  static constexpr size_t kStubBodyBytes = 40;
+  static Entry* make_stub(std::string_view key);
   void* value_area() const { return const_cast<char*>(value_ptr()); }
 
   // The bytes of an inline string entry: what make_string asks the allocator for.

@@ -324,7 +324,7 @@ Entry* Shard::stage_locked(std::string_view key, uint64_t hash, const std::atomi
     std::memcpy(body + offsetof(StubBody, after_bytes), &bytes, sizeof bytes);
     return cur;
   }
-  Entry* stub = Entry::make_stub(key, sizeof(StubBody));
+  Entry* stub = Entry::make_stub(key);
   set_stub_body(stub, StubBody{committed, cur, after,
                                after ? static_cast<int64_t>(after->alloc_size()) : 0, hash});
   stub->set_next(cur ? cur->next(std::memory_order_relaxed) : nullptr, std::memory_order_relaxed);

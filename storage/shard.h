@@ -84,6 +84,7 @@ struct StubBody {
   int64_t after_bytes;
   uint64_t hash;  // the key's: entries keep none, and settling relinks and reports the key
 };
+static_assert(sizeof(StubBody) == Entry::kStubBodyBytes, "a stub's value area holds its body");
 
 // A table a shard reads instead of its own once *committed (FLUSHDB, SWAPDB).
 struct Redirect {

@@ -14,6 +14,7 @@
 
 #include "storage/entry.h"
 #include "storage/size_class.h"
+#include "storage/slab.h"
 
 // alloc_size() counts what the allocator holds: at least the layout's bytes, rounded up by the
 // allocator's size class (within a quarter, plus a little) for the entry's block and a blob's.
@@ -329,26 +330,60 @@ TEST_CASE("parse_canonical_int accepts exactly Redis's canonical integers") {
 }
 
 TEST_CASE("a string past a size-class boundary is split into entry and Blob when that is smaller") {
-  // 1,000 bytes with an 11-byte key: one block of 12 + 11 + 2 + 1,000 = 1,025 bytes would take a
-  // 1,280-byte class, while a 31-byte entry and a 1,016-byte Blob take 32 + 1,024.
-  CHECK(Entry::split_saves(11, 1000, false));
-  std::string v(1000, 'v');
+  // 5,100 bytes with an 11-byte key: one block of 12 + 11 + 2 + 5,100 = 5,125 bytes would take a
+  // 6,144-byte class, while a 31-byte entry and a 5,116-byte Blob take 32 + 5,120.
+  CHECK(Entry::split_saves(11, 5100, false));
+  std::string v(5100, 'v');
   Entry* e = Entry::make_string("key:0000001", v, Entry::kNoExpire);
   CHECK(Encoding(e->enc()) == Encoding::kBlob);
   CHECK(std::string_view(e->blob()->data(), e->blob()->len) == v);
+  Entry::destroy(e);
+  // 1,000 bytes: 1,025 is a 1,040-byte slab block (storage/slab.h), which no split beats.
+  CHECK_FALSE(Entry::split_saves(11, 1000, false));
+  e = Entry::make_string("key:0000001", std::string(1000, 'x'), Entry::kNoExpire);
+  CHECK(Encoding(e->enc()) == Encoding::kRaw);
+  CHECK(e->alloc_size() == 1040);
+  CHECK(e->raw_value() == std::string(1000, 'x'));
   Entry::destroy(e);
   // 100 bytes: 124 -> 128 inline against 32 + 128 split: stays inline.
   CHECK_FALSE(Entry::split_saves(11, 100, false));
   // Short values never split, whatever the classes say.
   CHECK_FALSE(Entry::split_saves(11, Entry::kMinSplit - 1, false));
-  // A value that fills its class inline stays inline: 1,024 - 24 (header, padding, expire) - 8
-  // (key) - 2 (length) = 990.
-  CHECK_FALSE(Entry::split_saves(8, 990, true));
-  e = Entry::make_string("12345678", std::string(990, 'w'), 42);
+  // A value that fills its class inline stays inline: 6,144 - 24 (header, padding, expire) - 8
+  // (key) - 2 (length) = 6,110.
+  CHECK_FALSE(Entry::split_saves(8, 6110, true));
+  e = Entry::make_string("12345678", std::string(6110, 'w'), 42);
   CHECK(Encoding(e->enc()) == Encoding::kRaw);
-  CHECK(e->raw_value() == std::string(990, 'w'));
+  CHECK(e->raw_value() == std::string(6110, 'w'));
   CHECK(e->expire_ms() == 42);
   Entry::destroy(e);
+}
+
+TEST_CASE("entries of 256 bytes to 4 KiB live in slabs, whatever their encoding") {
+  // Long keys bring every encoding into the slab range; each must free with the size it took.
+  std::string key(300, 'k');
+  int live = 0;
+  Entry* es[] = {
+      Entry::make_string(key, "v", Entry::kNoExpire),
+      Entry::make_string(key, std::string(600, 'v'), 77),
+      Entry::make_int(key, 12345, Entry::kNoExpire),
+      Entry::make_int(key, -1, 99),
+      Entry::make_object(key, Type::kHash, new TestObject(&live, "t"), Entry::kNoExpire),
+      Entry::make_stub(key),
+  };
+  for (Entry* e : es) {
+    CAPTURE(int(e->enc()));
+    CHECK(slab::serves(e->alloc_bytes()));
+    CHECK(e->key() == key);
+    // A slab block is its request rounded up to 16 bytes; a collection adds its own bytes.
+    size_t own = e->alloc_size() - (e->enc() == Encoding::kObject ? 100 : 0);
+    CHECK(own == slab::class_bytes(e->alloc_bytes()));
+  }
+  CHECK(es[1]->raw_value() == std::string(600, 'v'));
+  CHECK(es[3]->int_value() == -1);
+  CHECK(es[3]->expire_ms() == 99);
+  for (Entry* e : es) Entry::destroy(e);
+  CHECK(live == 0);
 }
 
 TEST_CASE("the 12-byte header: an 11-byte key and a 32-byte value fit one 64-byte block") {

@@ -1,0 +1,136 @@
+// Slabs of mid-size entries: see slab.h for the layout and the locking.
+#include "storage/slab.h"
+
+#include <sys/mman.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <new>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define RESPITE_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define RESPITE_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define RESPITE_POISON(p, n) ((void)(p), (void)(n))
+#define RESPITE_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+namespace respite::storage::slab {
+
+namespace {
+
+constexpr size_t kSlabBytes = size_t{1} << 20;
+constexpr size_t kHeaderBytes = 64;
+constexpr size_t kClasses = (kMax - kMin) / kStep + 1;
+
+struct Slab {
+  Slab* prev;  // in its class's list of slabs with room
+  Slab* next;
+  void* free_list;  // freed blocks, each holding the next one's address
+  uint32_t used;    // blocks handed out and not freed
+  uint32_t bump;    // offset of the first never-used block
+  uint32_t block;   // the class's block bytes
+  bool listed;      // in the list of slabs with room
+  char* base() { return reinterpret_cast<char*>(this); }
+  bool full() const { return !free_list && bump + block > kSlabBytes; }
+};
+static_assert(sizeof(Slab) <= kHeaderBytes);
+
+struct Class {
+  std::mutex mu;
+  Slab* room = nullptr;  // slabs with a free or never-used block
+  void link(Slab* s) {
+    s->prev = nullptr;
+    s->next = room;
+    if (room) room->prev = s;
+    room = s;
+    s->listed = true;
+  }
+  void unlink(Slab* s) {
+    if (s->prev) s->prev->next = s->next;
+    if (s->next) s->next->prev = s->prev;
+    if (room == s) room = s->next;
+    s->listed = false;
+  }
+};
+
+Class g_classes[kClasses];
+std::atomic<size_t> g_mapped{0};
+
+size_t class_index(size_t n) {
+  return (class_bytes(n) - kMin) / kStep;
+}
+
+Slab* map_slab(uint32_t block) {
+  // Twice the size, then the unaligned ends are handed back: the kernel aligns only to pages.
+  void* m =
+      mmap(nullptr, 2 * kSlabBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) throw std::bad_alloc();
+  uintptr_t a = reinterpret_cast<uintptr_t>(m);
+  uintptr_t aligned = (a + kSlabBytes - 1) & ~(kSlabBytes - 1);
+  if (aligned > a) munmap(m, aligned - a);
+  size_t tail = a + 2 * kSlabBytes - (aligned + kSlabBytes);
+  if (tail) munmap(reinterpret_cast<void*>(aligned + kSlabBytes), tail);
+  Slab* s = new (reinterpret_cast<void*>(aligned)) Slab();
+  s->block = block;
+  s->bump = kHeaderBytes;
+  RESPITE_POISON(s->base() + kHeaderBytes, kSlabBytes - kHeaderBytes);
+  g_mapped.fetch_add(1, std::memory_order_relaxed);
+  return s;
+}
+
+void unmap_slab(Slab* s) {
+  RESPITE_UNPOISON(s->base(), kSlabBytes);
+  munmap(s, kSlabBytes);
+  g_mapped.fetch_sub(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void* alloc(size_t n) {
+  Class& c = g_classes[class_index(n)];
+  std::lock_guard<std::mutex> lock(c.mu);
+  Slab* s = c.room;
+  if (!s) {
+    s = map_slab(static_cast<uint32_t>(class_bytes(n)));
+    c.link(s);
+  }
+  char* p;
+  if (s->free_list) {
+    p = static_cast<char*>(s->free_list);
+    RESPITE_UNPOISON(p, sizeof(void*));
+    s->free_list = *reinterpret_cast<void**>(p);
+  } else {
+    p = s->base() + s->bump;
+    s->bump += s->block;
+  }
+  s->used++;
+  if (s->full()) c.unlink(s);
+  RESPITE_UNPOISON(p, n);
+  return p;
+}
+
+void free(void* p, size_t n) {
+  Class& c = g_classes[class_index(n)];
+  Slab* s = reinterpret_cast<Slab*>(reinterpret_cast<uintptr_t>(p) & ~(kSlabBytes - 1));
+  std::lock_guard<std::mutex> lock(c.mu);
+  RESPITE_POISON(p, s->block);
+  RESPITE_UNPOISON(p, sizeof(void*));
+  *static_cast<void**>(p) = s->free_list;
+  RESPITE_POISON(p, sizeof(void*));
+  s->free_list = p;
+  s->used--;
+  if (!s->listed) c.link(s);
+  if (s->used == 0 && (s->prev || s->next)) {  // empty, and not the class's only slab with room
+    c.unlink(s);
+    unmap_slab(s);
+  }
+}
+
+size_t slabs_mapped() {
+  return g_mapped.load(std::memory_order_relaxed);
+}
+
+}  // namespace respite::storage::slab
