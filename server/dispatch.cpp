@@ -1,6 +1,7 @@
 // Command dispatch; see dispatch.h. Error texts follow Redis 7.0's processCommand word for word.
 #include "server/dispatch.h"
 
+#include <chrono>
 #include <string>
 
 #include "server/blocking.h"
@@ -23,24 +24,41 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   r.error(unknown_subcommand_error(parent.name, sub.substr(0, 128)));
 }
 
+// Monotonic nanoseconds: what a command took (commandstats).
+inline int64_t clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // The handler and its bookkeeping: inlined into dispatch(), whose hot path it is (a call here cost
-// GET 18 instructions), and behind run_command() for EXEC.
+// GET 18 instructions), and behind run_command() for EXEC and scripts' redis.call.
 [[gnu::always_inline]] inline void run(Connection& c, const Command& cmd,
                                        const std::vector<std::string_view>& argv, int64_t now_ms) {
   Worker& w = *c.worker;
   c.last_cmd.store(&cmd, std::memory_order_relaxed);
   CmdCtx ctx{*w.server, w, c, c.reply, argv, &cmd, storage::OpCtx{w.epoch, now_ms, 0, &w.notify}};
+  // As Redis's call(): the command failed when an error was replied while it ran, but not one
+  // that a command it ran itself (EXEC's queue, redis.call) replied, which moves the mark on.
+  w.error_mark = w.errors.total();
+  const int64_t start = clock_ns();
   w.command_depth++;
   cmd.fn(ctx);
   w.command_depth--;
+  const int64_t ns = clock_ns() - start;
+  CommandStats& cs = w.stats.per_command[cmd.id];
+  cs.calls.add(1);
+  cs.ns.add(static_cast<uint64_t>(ns));
+  const uint64_t errors = w.errors.total();
+  if (errors > w.error_mark) cs.failed.add(1);  // not after CONFIG RESETSTAT zeroed them
+  w.error_mark = errors;
+  w.stats.commands.add(1);
+  if (ctx.op.expired) w.stats.expired.add(ctx.op.expired);
   // Blocked clients are served once the whole command that made their keys ready has finished: a
   // command run by another (EXEC, a script) leaves its keys queued for the outermost one.
   if (w.command_depth == 0 && !w.ready_keys.empty()) serve_ready_keys(w);
   // Keyspace notifications go out once the reply is complete, never inside it (notify.h).
   if (w.command_depth == 0) w.notify.flush();
-  w.stats.per_command[cmd.id].calls.add(1);
-  w.stats.commands.add(1);
-  if (ctx.op.expired) w.stats.expired.add(ctx.op.expired);
   c.last_cmd.store(&cmd, std::memory_order_relaxed);
 }
 
