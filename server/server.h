@@ -19,6 +19,7 @@
 #include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/script_run.h"
+#include "server/slowlog.h"
 #include "server/tracking.h"
 #include "storage/store.h"
 
@@ -65,6 +66,7 @@ class Server {
   scripting::LibraryRegistry functions;
   Tracking tracking{*this, watches};  // client-side caching (tracking.h), told by watches
   ScriptCache scripts;                // every EVAL / SCRIPT LOAD body by SHA1 (script_run.h)
+  SlowLog slowlog;                    // SLOWLOG's entries, from every worker (slowlog.h)
   // maxmemory (server/maxmemory.h): how entries record accesses (LRU clock, LFU counter), shared
   // by the workers' threads; the highest used_memory seen (INFO used_memory_peak).
   storage::AccessPolicy access_policy;
