@@ -1,7 +1,6 @@
 // Command dispatch; see dispatch.h. Error texts follow Redis 7.0's processCommand word for word.
 #include "server/dispatch.h"
 
-#include <chrono>
 #include <string>
 
 #include "server/blocking.h"
@@ -24,13 +23,6 @@ void unknown_command(protocol::ReplyWriter& r, const std::vector<std::string_vie
 
 void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::string_view sub) {
   r.error(unknown_subcommand_error(parent.name, sub.substr(0, 128)));
-}
-
-// Monotonic nanoseconds: what a command took (commandstats, SLOWLOG).
-inline int64_t clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 // A command that ran for at least slowlog-log-slower-than: out of line, the hot path only
@@ -58,11 +50,12 @@ inline int64_t clock_ns() {
   // As Redis's call(): the command failed when an error was replied while it ran, but not one
   // that a command it ran itself (EXEC's queue, redis.call) replied, which moves the mark on.
   w.error_mark = w.errors.total();
-  const int64_t start = clock_ns();
+  const CommandClock& clock = w.server->clock;
+  const uint64_t start = clock.now();
   w.command_depth++;
   cmd.fn(ctx);
   w.command_depth--;
-  const int64_t ns = clock_ns() - start;
+  const int64_t ns = clock.ns_between(start, clock.now());
   CommandStats& cs = w.stats.per_command[cmd.id];
   cs.calls.add(1);
   cs.ns.add(static_cast<uint64_t>(ns));

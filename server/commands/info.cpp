@@ -124,7 +124,7 @@ void server_section(CmdCtx& c, Info& i) {
   i.field("redis_mode", "standalone");
   i.field("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
   i.field("arch_bits", 64);
-  i.field("monotonic_clock", "POSIX clock_gettime");
+  i.field("monotonic_clock", s.clock.description());
   i.field("multiplexing_api", "epoll");
   i.field("atomicvar_api", "c11-builtin");
   i.field("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
