@@ -132,6 +132,7 @@ void ReplyWriter::simple(std::string_view s) {
 void ReplyWriter::error(std::string_view msg) {
   // The code is part of msg; a stray leading '-' would be sent twice.
   if (!msg.empty() && msg[0] == '-') msg.remove_prefix(1);
+  if (hook_) hook_(hook_ctx_, msg);
   char* p = out_->reserve(1);
   *p = '-';
   out_->commit(1);

@@ -24,6 +24,16 @@ class ReplyWriter {
   void ok() { simple("OK"); }
   // -msg. msg starts with its code ("ERR ...", "WRONGTYPE ..."); CR/LF inside become spaces.
   void error(std::string_view msg);
+  // Called with every error's text (no leading '-') as error() writes it: the server counts
+  // error replies per code (INFO errorstats) without this layer knowing what a statistic is.
+  // Detached (nullptr) to pass on an error that was counted already where it arose.
+  using ErrorHook = void (*)(void* ctx, std::string_view msg);
+  void set_error_hook(ErrorHook hook, void* ctx) {
+    hook_ = hook;
+    hook_ctx_ = ctx;
+  }
+  ErrorHook error_hook() const { return hook_; }
+  void* error_hook_ctx() const { return hook_ctx_; }
   void integer(int64_t v);        // :v
   void bulk(std::string_view s);  // $len s (large values still copied; see bulk_ref)
   void bulk_ref(const char* data, size_t n, OutputBuffer::Release release, void* ctx);
@@ -54,6 +64,8 @@ class ReplyWriter {
   void header(char type, int64_t n);
   OutputBuffer* out_;
   bool resp3_ = false;
+  ErrorHook hook_ = nullptr;
+  void* hook_ctx_ = nullptr;
 };
 
 }  // namespace respite::protocol

@@ -74,6 +74,12 @@ void push_value(lua_State* L, const RespValue& v) {
       break;
     case T::kError:
       push_err_reply(L, v.str.data(), v.str.size());
+      // The server counted this error when the command replied it; a script that raises or
+      // returns the table replies it uncounted (Interpreter::reply_error_counted). Redis's field
+      // name, visible to scripts as it is in Redis.
+      lua_pushliteral(L, "ignore_error_stats_update");
+      lua_pushboolean(L, 1);
+      lua_rawset(L, -3);
       break;
     case T::kDouble:
       lua_createtable(L, 0, 1);

@@ -517,6 +517,19 @@ void Interpreter::call_and_reply(int errh, int nargs, std::string_view label, Ru
     lua_gc(L, LUA_GCSTEP, kGcPeriod);
     count_ = 0;
   }
+  // Raw reads, as below: whether the error table (raised, or returned) came from redis.call.
+  auto counted = [L] {
+    if (!lua_istable(L, -1)) return false;
+    lua_pushliteral(L, "err");
+    lua_rawget(L, -2);
+    bool is_error = lua_isstring(L, -1);
+    lua_pushliteral(L, "ignore_error_stats_update");
+    lua_rawget(L, -3);
+    bool ignore = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    return is_error && ignore;
+  };
+  reply_error_counted_ = counted();
   if (err == 0) {
     *reply = to_value(L, run->resp);
   } else if (lua_istable(L, -1)) {

@@ -157,6 +157,10 @@ class Interpreter {
   RunStatus run_library_function(std::string_view name, std::span<const std::string_view> keys,
                                  std::span<const std::string_view> args, Callback* cb,
                                  protocol::RespValue* reply);
+  // Whether the last run's reply is an error that redis.call or redis.pcall handed the script
+  // (raised, or returned as its table): the server counted it when the command replied it, so,
+  // as Redis's ignore_error_stats_update, it is not counted again as the script's error reply.
+  bool reply_error_counted() const { return reply_error_counted_; }
   // Whether a script or function runs, or a library loads, on this interpreter right now.
   bool busy() const { return run_ != nullptr || loading_ != nullptr; }
   // The LibraryRegistry version these libraries were loaded from (sync_libraries, library.h).
@@ -241,6 +245,7 @@ class Interpreter {
   Loading* loading_ = nullptr;
   CallScratch scratch_;
   int count_ = 0;  // runs since the last incremental GC step
+  bool reply_error_counted_ = false;
 };
 
 }  // namespace respite::scripting

@@ -175,8 +175,18 @@ void BlockingRegistry::deliver(const std::shared_ptr<Waiter>& w, protocol::Outpu
     }
     out.consume(taken);
   }
-  w->worker->post([w, bytes = std::move(bytes)](Worker&) {
-    if (w->conn) w->conn->unblock(bytes);
+  w->worker->post([w, bytes = std::move(bytes)](Worker& owner) {
+    // An error that ends the wait (CLIENT UNBLOCK ... ERROR) was written by a bare ReplyWriter,
+    // maybe on another worker: it counts here, on the client's own, in INFO errorstats and as
+    // a failure of the command that blocked, as Redis counts it when the client is unblocked.
+    if (!w->conn) return;
+    if (bytes.size() > 1 && bytes[0] == '-') {
+      size_t end = bytes.find("\r\n");
+      owner.errors.count(
+          std::string_view(bytes).substr(1, end == std::string::npos ? end : end - 1));
+      if (w->cmd) owner.stats.per_command[w->cmd->id].failed.add(1);
+    }
+    w->conn->unblock(bytes);
   });
 }
 

@@ -184,6 +184,7 @@ void register_all_commands(CommandTable& t) {
   register_pubsub_commands(t);
   register_scripting_commands(t);
   register_function_commands(t);
+  register_slowlog_commands(t);
   t.finish();
 }
 

@@ -185,6 +185,7 @@ void register_transaction_commands(CommandTable& t);
 void register_pubsub_commands(CommandTable& t);
 void register_scripting_commands(CommandTable& t);
 void register_function_commands(CommandTable& t);
+void register_slowlog_commands(CommandTable& t);
 void register_all_commands(CommandTable& t);
 
 std::string lowercase(std::string_view s);

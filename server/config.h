@@ -64,6 +64,9 @@ struct Config {
   // A script running longer than this (ms) makes its worker answer other clients -BUSY and lets
   // SCRIPT KILL in; 0: never (server/script_run.h).
   std::atomic<int64_t> busy_reply_threshold{5000};
+  // SLOWLOG (server/slowlog.h): commands running at least this many microseconds are logged
+  // (0: all; negative: none), the newest slowlog_max_len kept.
+  std::atomic<int64_t> slowlog_log_slower_than{10000}, slowlog_max_len{128};
   // Client-side caching: keys the tracking table remembers at most; 0: no bound (tracking.h).
   std::atomic<int64_t> tracking_table_max_keys{1000000};
   // notify-keyspace-events as Redis's NOTIFY_* bits (server/notify.h); 0: off.

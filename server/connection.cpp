@@ -25,6 +25,11 @@ constexpr size_t kMinOwnBuffer = 16 * 1024;
 // pipelines without reading its replies is held back instead of growing our memory.
 constexpr size_t kPauseReadingAbove = 256 * 1024;
 constexpr size_t kMaxIov = 64;
+
+// Every error this connection is sent counts in its worker's INFO errorstats (error_stats.h).
+void count_error(void* worker, std::string_view msg) {
+  static_cast<Worker*>(worker)->errors.count(msg);
+}
 }  // namespace
 
 Connection::Connection(Worker* w, uint64_t id_, bool unix_socket)
@@ -34,6 +39,7 @@ Connection::Connection(Worker* w, uint64_t id_, bool unix_socket)
   limits.max_bulk_len =
       static_cast<size_t>(w->server->config.proto_max_bulk_len.load(std::memory_order_relaxed));
   parser_.set_limits(limits);
+  reply.set_error_hook(&count_error, w);
 }
 
 Connection::Connection(Worker* w, uint64_t id_, NoSocket) : Connection(w, id_, false) {

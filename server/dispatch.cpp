@@ -9,6 +9,8 @@
 #include "server/maxmemory.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
+#include "server/server.h"
+#include "server/slowlog.h"
 #include "server/tracking.h"
 
 namespace respite::server {
@@ -23,24 +25,54 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   r.error(unknown_subcommand_error(parent.name, sub.substr(0, 128)));
 }
 
+// A command that ran for at least slowlog-log-slower-than: out of line, the hot path only
+// compares. EXEC is not logged itself (the commands it ran are), as in Redis, nor is a command
+// that blocked (Redis logs it when it is served; respite does not yet).
+[[gnu::noinline]] void log_slow(Connection& c, const Command& cmd,
+                                const std::vector<std::string_view>& argv, int64_t us,
+                                int64_t now_ms) {
+  if (is_exec(cmd) || c.blocked()) return;
+  Server& srv = *c.worker->server;
+  std::vector<std::string_view> shown(argv);
+  slowlog_redact(cmd.name, shown);
+  int64_t max_len = srv.config.slowlog_max_len.load(std::memory_order_relaxed);
+  srv.slowlog.add(shown, us, now_ms / 1000, c.addr.empty() ? std::string_view("?:0") : c.addr,
+                  c.name, static_cast<size_t>(max_len));
+}
+
 // The handler and its bookkeeping: inlined into dispatch(), whose hot path it is (a call here cost
-// GET 18 instructions), and behind run_command() for EXEC.
+// GET 18 instructions), and behind run_command() for EXEC and scripts' redis.call.
 [[gnu::always_inline]] inline void run(Connection& c, const Command& cmd,
                                        const std::vector<std::string_view>& argv, int64_t now_ms) {
   Worker& w = *c.worker;
   c.last_cmd.store(&cmd, std::memory_order_relaxed);
   CmdCtx ctx{*w.server, w, c, c.reply, argv, &cmd, storage::OpCtx{w.epoch, now_ms, 0, &w.notify}};
+  // As Redis's call(): the command failed when an error was replied while it ran, but not one
+  // that a command it ran itself (EXEC's queue, redis.call) replied, which moves the mark on.
+  w.error_mark = w.errors.total();
+  const CommandClock& clock = w.server->clock;
+  const uint64_t start = clock.now();
   w.command_depth++;
   cmd.fn(ctx);
   w.command_depth--;
+  const int64_t ns = clock.ns_between(start, clock.now());
+  CommandStats& cs = w.stats.per_command[cmd.id];
+  cs.calls.add(1);
+  cs.ns.add(static_cast<uint64_t>(ns));
+  const uint64_t errors = w.errors.total();
+  if (errors > w.error_mark) cs.failed.add(1);  // not after CONFIG RESETSTAT zeroed them
+  w.error_mark = errors;
+  w.stats.commands.add(1);
+  if (ctx.op.expired) w.stats.expired.add(ctx.op.expired);
+  // SLOWLOG: one relaxed load and a compare for a fast command (slowlog.h).
+  const int64_t slower = w.server->config.slowlog_log_slower_than.load(std::memory_order_relaxed);
+  if (ns / 1000 >= slower && slower >= 0) [[unlikely]]
+    log_slow(c, cmd, argv, ns / 1000, now_ms);
   // Blocked clients are served once the whole command that made their keys ready has finished: a
   // command run by another (EXEC, a script) leaves its keys queued for the outermost one.
   if (w.command_depth == 0 && !w.ready_keys.empty()) serve_ready_keys(w);
   // Keyspace notifications go out once the reply is complete, never inside it (notify.h).
   if (w.command_depth == 0) w.notify.flush();
-  w.stats.per_command[cmd.id].calls.add(1);
-  w.stats.commands.add(1);
-  if (ctx.op.expired) w.stats.expired.add(ctx.op.expired);
   c.last_cmd.store(&cmd, std::memory_order_relaxed);
 }
 

@@ -222,6 +222,8 @@ std::string_view error_text(Err e) {
              "SHUTDOWN NOSAVE command.";
     case Err::kScriptFlushOption:
       return "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+    case Err::kSlowlogCount:
+      return "ERR count should be greater than or equal to -1";
     case Err::kBadNumKeys:
       return "ERR Bad number of keys provided";
     case Err::kFunctionNotFound:

@@ -113,6 +113,7 @@ enum class Err : uint8_t {
   kInvalidArgs,
   kNoShutdown,
   kNoConfigFile,
+  kSlowlogCount,
   // Scripting (EVAL, SCRIPT, redis.call, BUSY).
   kNoScript,
   kNumkeysNegative,

@@ -157,17 +157,17 @@ class ScriptRun final : public scripting::Callback {
     Server& srv = c_.server;
     const Command* cmd = srv.commands.find(argv[0]);
     if (cmd && !cmd->subcommands.empty() && argv.size() > 1) cmd = cmd->find_sub(argv[1]);
-    if (!cmd) return err(Err::kScriptUnknownCommand);
-    if (!cmd->arity_ok(argv.size())) return err(Err::kScriptArity);
-    if (cmd->has_flag(kNoscript)) return err(Err::kScriptDenied);
+    if (!cmd) return reject(nullptr, Err::kScriptUnknownCommand);
+    if (!cmd->arity_ok(argv.size())) return reject(cmd, Err::kScriptArity);
+    if (cmd->has_flag(kNoscript)) return reject(cmd, Err::kScriptDenied);
     const bool write = cmd->has_flag(kWrite);
     const bool replicates = write || cmd->has_flag(kMayReplicate);
-    if (read_only_ && replicates) return err(Err::kScriptWriteReadonly);
+    if (read_only_ && replicates) return reject(cmd, Err::kScriptWriteReadonly);
     // As Redis: only the first write of a script may fail for memory; after it, stopping
     // half-way would be worse.
     if (!allow_oom_ && oom_ && !wrote_ && cmd->has_flag(kDenyOom) &&
         srv.config.maxmemory.load(std::memory_order_relaxed) > 0)
-      return err(Err::kOom);
+      return reject(cmd, Err::kOom);
     if (write && !wrote_) {
       // Under the state mutex, so that SCRIPT KILL either ends us before this first write or
       // answers UNKILLABLE: never both, never a kill after a write.
@@ -181,7 +181,7 @@ class ScriptRun final : public scripting::Callback {
     }
     if (!hold_shards(*cmd, argv)) {
       return aborted ? protocol::RespValue::error("ERR script abandoned")
-                     : err(Err::kScriptShardBusy);
+                     : reject(cmd, Err::kScriptShardBusy);
     }
     if (replicates) changed_ = true;
     // Client-side caching: a script that reads makes its caller track the keys it declared.
@@ -234,6 +234,17 @@ class ScriptRun final : public scripting::Callback {
  private:
   static protocol::RespValue err(Err e) {
     return protocol::RespValue::error(std::string(error_text(e)));
+  }
+
+  // A command refused before it ran (Redis's scriptCall error path): the error counts in INFO
+  // errorstats as if replied, and the command's rejected_calls, though no reply is written; the
+  // script then raises or returns it uncounted (Interpreter::reply_error_counted).
+  protocol::RespValue reject(const Command* cmd, Err e) {
+    Worker& w = c_.worker;
+    w.errors.count(error_text(e));
+    if (cmd) w.stats.per_command[cmd->id].rejected.add(1);
+    w.error_mark = w.errors.total();  // counted here: not a failure of the script's command
+    return err(e);
   }
 
   // Makes sure every shard cmd may lock is held (script_run.h, steps 2 and 3).
@@ -409,6 +420,17 @@ void run_script(CmdCtx& c, const ScriptTarget& target, size_t numkeys, const Scr
     break;
   }
   ws.lua_bytes.store(ws.lua->memory_used(), std::memory_order_relaxed);
+  if (reply.is_error() && ws.lua->reply_error_counted()) {
+    // A redis.call error the script passed on: counted where it arose; the script's command is
+    // still a failed call (Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE).
+    protocol::ReplyWriter::ErrorHook hook = c.reply.error_hook();
+    void* hook_ctx = c.reply.error_hook_ctx();
+    c.reply.set_error_hook(nullptr, nullptr);
+    protocol::write_reply(c.reply, reply);
+    c.reply.set_error_hook(hook, hook_ctx);
+    c.worker.stats.per_command[c.cmd->id].failed.add(1);
+    return;
+  }
   protocol::write_reply(c.reply, reply);
 }
 

@@ -99,10 +99,11 @@ void Server::reset_stats() {
     for (size_t i = 0; i < commands.id_count(); i++) {
       CommandStats& cs = s.per_command[i];
       cs.calls.reset();
-      cs.usec.reset();
+      cs.ns.reset();
       cs.rejected.reset();
       cs.failed.reset();
     }
+    w->errors.reset();
   }
   stat_rejected_conn.store(0);
 }

@@ -15,10 +15,12 @@
 #include "scripting/library.h"
 #include "server/blocking.h"
 #include "server/command.h"
+#include "server/command_clock.h"
 #include "server/config.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/script_run.h"
+#include "server/slowlog.h"
 #include "server/tracking.h"
 #include "storage/store.h"
 
@@ -65,6 +67,8 @@ class Server {
   scripting::LibraryRegistry functions;
   Tracking tracking{*this, watches};  // client-side caching (tracking.h), told by watches
   ScriptCache scripts;                // every EVAL / SCRIPT LOAD body by SHA1 (script_run.h)
+  SlowLog slowlog;                    // SLOWLOG's entries, from every worker (slowlog.h)
+  CommandClock clock;                 // times commands (commandstats, SLOWLOG; command_clock.h)
   // maxmemory (server/maxmemory.h): how entries record accesses (LRU clock, LFU counter), shared
   // by the workers' threads; the highest used_memory seen (INFO used_memory_peak).
   storage::AccessPolicy access_policy;

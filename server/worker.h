@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/error_stats.h"
 #include "server/notify.h"
 #include "server/pubsub.h"
 #include "server/tracking.h"
@@ -41,8 +42,10 @@ struct Counter {
   void reset() { v.store(0, std::memory_order_relaxed); }
 };
 
+// INFO commandstats: ns is summed in nanoseconds (a GET takes well under one microsecond, which
+// Redis's per-call microseconds would round away) and shown in microseconds.
 struct CommandStats {
-  Counter calls, usec, rejected, failed;
+  Counter calls, ns, rejected, failed;
 };
 
 struct WorkerStats {
@@ -80,6 +83,10 @@ class Worker {
   uv_loop_t loop;
   storage::Participant* epoch = nullptr;
   WorkerStats stats;
+  // Error replies by code (INFO errorstats), and their total when the running command started:
+  // dispatch compares the two to count the command as failed (dispatch.cpp).
+  ErrorStats errors;
+  uint64_t error_mark = 0;
   storage::Rng rng;          // random picks (RANDOMKEY, SPOP, HRANDFIELD, ...): this worker's own
   storage::Evictor evictor;  // this worker's eviction pool (storage/evict.h, server/maxmemory.h)
   std::string lz4_scratch;   // where string values are compressed (storage/compress.h)

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "server/context.h"
+#include "server/error_stats.h"
 #include "server/maxmemory.h"
 #include "server/memory_report.h"
 
@@ -122,7 +124,7 @@ void server_section(CmdCtx& c, Info& i) {
   i.field("redis_mode", "standalone");
   i.field("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
   i.field("arch_bits", 64);
-  i.field("monotonic_clock", "POSIX clock_gettime");
+  i.field("monotonic_clock", s.clock.description());
   i.field("multiplexing_api", "epoll");
   i.field("atomicvar_api", "c11-builtin");
   i.field("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
@@ -311,7 +313,10 @@ void stats_section(CmdCtx& c, Info& i) {
   i.field("tracking_total_keys", c.server.tracking.total_keys());
   i.field("tracking_total_items", c.server.tracking.total_items());
   i.field("tracking_total_prefixes", c.server.tracking.total_prefixes());
-  i.field("total_error_replies", 0);
+  uint64_t errors = 0;
+  for (auto& w : c.server.workers) errors += w->errors.total();
+  i.field("unexpected_error_replies", 0);  // no replication: no replica or master to surprise
+  i.field("total_error_replies", errors);
 }
 
 void replication_section(CmdCtx& c, Info& i) {
@@ -347,11 +352,11 @@ void commandstats_section(CmdCtx& c, Info& i) {
   i.section("Commandstats");
   CommandTable& t = c.server.commands;
   for (size_t id = 0; id < t.id_count(); id++) {
-    uint64_t calls = 0, usec = 0, rejected = 0, failed = 0;
+    uint64_t calls = 0, ns = 0, rejected = 0, failed = 0;
     for (auto& w : c.server.workers) {
       CommandStats& s = w->stats.per_command[id];
       calls += s.calls.get();
-      usec += s.usec.get();
+      ns += s.ns.get();
       rejected += s.rejected.get();
       failed += s.failed.get();
     }
@@ -359,12 +364,21 @@ void commandstats_section(CmdCtx& c, Info& i) {
     char buf[256];
     snprintf(buf, sizeof buf,
              "calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu",
-             static_cast<unsigned long long>(calls), static_cast<unsigned long long>(usec),
-             calls ? double(usec) / double(calls) : 0.0, static_cast<unsigned long long>(rejected),
-             static_cast<unsigned long long>(failed));
+             static_cast<unsigned long long>(calls), static_cast<unsigned long long>(ns / 1000),
+             calls ? double(ns) / 1000 / double(calls) : 0.0,
+             static_cast<unsigned long long>(rejected), static_cast<unsigned long long>(failed));
     std::string name = "cmdstat_" + t.by_id(static_cast<int>(id))->name;
     i.field(name.c_str(), buf);
   }
+}
+
+// Every error reply by its code, summed over the workers, in byte order (Redis's rax order).
+void errorstats_section(CmdCtx& c, Info& i) {
+  i.section("Errorstats");
+  std::map<std::string, uint64_t, std::less<>> by_code;
+  for (auto& w : c.server.workers) w->errors.add_to(by_code);
+  for (const auto& [code, n] : by_code)
+    i.field(errorstat_name(code).c_str(), "count=" + std::to_string(n));
 }
 
 void keyspace_section(CmdCtx& c, Info& i) {
@@ -411,7 +425,7 @@ void cmd_info(CmdCtx& c) {
   if (on("cpu", true)) cpu_section(i);
   if (on("modules", true)) i.section("Modules");
   if (on("commandstats", false)) commandstats_section(c, i);
-  if (on("errorstats", true)) i.section("Errorstats");
+  if (on("errorstats", true)) errorstats_section(c, i);
   if (on("cluster", true)) {
     i.section("Cluster");
     i.field("cluster_enabled", 0);

@@ -1,6 +1,7 @@
 // Runs seeded command streams against two servers and compares replies; see harness.h. The report
 // on a mismatch names the seed and index (enough to replay the stream), the command, both replies
-// and the commands that led there.
+// and the commands that led there. At the end of a stream whose replies all matched, the error
+// statistics must match too: INFO errorstats, and commandstats' rejected_calls / failed_calls.
 #include "tests/differential/harness.h"
 
 #include <algorithm>
@@ -96,6 +97,35 @@ void print_history(const std::deque<HistoryEntry>& history, std::ostream& out) {
   }
 }
 
+// The error statistics of a server as "name value" lines, sorted: every errorstat_ line, and
+// "cmdstat_<name> rejected=R failed=F" for each command with either non-zero (calls and usec
+// differ between the two by design: the harness iterates SCANs to the end on each).
+std::string error_statistics(Client& c) {
+  std::set<std::string> lines;
+  for (const char* section : {"errorstats", "commandstats"}) {
+    std::string info = c.cmd({"INFO", section}).str;
+    size_t pos = 0;
+    while (pos < info.size()) {
+      size_t end = info.find("\r\n", pos);
+      if (end == std::string::npos) end = info.size();
+      std::string line = info.substr(pos, end - pos);
+      pos = end + 2;
+      if (line.rfind("errorstat_", 0) == 0) {
+        lines.insert(line);
+      } else if (line.rfind("cmdstat_", 0) == 0) {
+        size_t r = line.find(",rejected_calls=");
+        if (r == std::string::npos) continue;
+        std::string counts = line.substr(r + 1);
+        if (counts != "rejected_calls=0,failed_calls=0")
+          lines.insert(line.substr(0, line.find(':')) + " " + counts);
+      }
+    }
+  }
+  std::string out;
+  for (const std::string& l : lines) out += "  " + l + "\n";
+  return out;
+}
+
 }  // namespace
 
 bool replies_match(Compare mode, const Reply& a, const Reply& b) {
@@ -173,9 +203,10 @@ SeedResult run_seed(test::ServerProcess& under_test, test::ServerProcess& refere
   // for EXEC's array.
   bool in_multi = false;
   std::vector<Compare> queued;
-  if (!(a.cmd({"FLUSHALL"}).is_ok() && b.cmd({"FLUSHALL"}).is_ok())) {
+  if (!(a.cmd({"FLUSHALL"}).is_ok() && b.cmd({"FLUSHALL"}).is_ok() &&
+        a.cmd({"CONFIG", "RESETSTAT"}).is_ok() && b.cmd({"CONFIG", "RESETSTAT"}).is_ok())) {
     header("SETUP FAILED", 0);
-    out << "FLUSHALL did not reply OK\n";
+    out << "FLUSHALL or CONFIG RESETSTAT did not reply OK\n";
     result.ok = false;
     return result;
   }
@@ -247,6 +278,15 @@ SeedResult run_seed(test::ServerProcess& under_test, test::ServerProcess& refere
     history.push_back({i, shorten(text, 200), shorten(rb.to_string(), 120)});
     if (history.size() > 20) history.pop_front();
     result.commands = i + 1;
+  }
+  std::string stats_a = error_statistics(a), stats_b = error_statistics(b);
+  if (stats_a != stats_b) {
+    header("ERROR STATISTICS MISMATCH", count);
+    out << "server under test:\n" << stats_a << "reference:\n" << stats_b;
+    print_history(history, out);
+    out << "reproduce: RESPITE_DIFF_SEED=" << seed << " RESPITE_DIFF_COUNT=" << count
+        << " differential_test\n";
+    result.ok = false;
   }
   return result;
 }

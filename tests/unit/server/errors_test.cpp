@@ -165,6 +165,7 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
        "NOSAVE command."},
       {Err::kScriptFlushOption, "ERR SCRIPT FLUSH only support SYNC|ASYNC option"},
       {Err::kBadNumKeys, "ERR Bad number of keys provided"},
+      {Err::kSlowlogCount, "ERR count should be greater than or equal to -1"},
       {Err::kFunctionNotFound, "ERR Function not found"},
       {Err::kScriptShardBusy,
        "ERR Script accessed an undeclared key whose shard another client held after the script had "
