@@ -94,6 +94,13 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   run(c, cmd, argv, now_ms);
 }
 
+// Refuses a command before it runs (Redis's rejectCommand): the error, the transaction flagged,
+// and the command's rejected_calls counted.
+void reject(Connection& c, const Command& cmd, std::string_view msg) {
+  reject_command(c, &cmd, msg);
+  c.worker->stats.per_command[cmd.id].rejected.add(1);
+}
+
 }  // namespace
 
 void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t now_ms) {
@@ -108,7 +115,7 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   if (!cmd->subcommands.empty()) {
     if (argv.size() == 1) {
       if (!cmd->fn) {  // a pure container (CONFIG, CLIENT): Redis's arity error
-        reject_command(c, cmd, arity_error(cmd->name));
+        reject(c, *cmd, arity_error(cmd->name));
         return;
       }
     } else {
@@ -122,26 +129,22 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
     }
   }
   if (!cmd->arity_ok(argv.size())) {
-    reject_command(c, cmd, arity_error(cmd->name));
-    w.stats.per_command[cmd->id].rejected.add(1);
+    reject(c, *cmd, arity_error(cmd->name));
     return;
   }
   if (!c.authenticated && !cmd->has_flag(kNoAuth)) {
-    reject_command(c, cmd, error_text(Err::kNoAuth));
-    w.stats.per_command[cmd->id].rejected.add(1);
+    reject(c, *cmd, error_text(Err::kNoAuth));
     return;
   }
   const bool multi = in_multi(c);
   if (multi && cmd->has_flag(kNoMulti)) {
-    reject_command(c, cmd, error_text(Err::kNotAllowedInMulti));
-    w.stats.per_command[cmd->id].rejected.add(1);
+    reject(c, *cmd, error_text(Err::kNotAllowedInMulti));
     return;
   }
   // A script on this worker is past busy-reply-threshold and we are inside its hook
   // (script_run.h): only allow-busy commands run.
   if (w.script_busy && !cmd->has_flag(kAllowBusy)) [[unlikely]] {
-    reject_command(c, cmd, error_text(w.script_busy == 2 ? Err::kBusyFunction : Err::kBusyEval));
-    w.stats.per_command[cmd->id].rejected.add(1);
+    reject(c, *cmd, error_text(w.script_busy == 2 ? Err::kBusyFunction : Err::kBusyEval));
     return;
   }
   // maxmemory: a command that may grow the dataset first makes room (server/maxmemory.h). As in
@@ -151,14 +154,12 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
                  (multi && is_exec(*cmd) && queued_denyoom(c));
   if (denyoom && srv.config.maxmemory.load(std::memory_order_relaxed) > 0 &&
       !enforce_maxmemory(w, now_ms)) {
-    reject_command(c, cmd, error_text(Err::kOom));
-    w.stats.per_command[cmd->id].rejected.add(1);
+    reject(c, *cmd, error_text(Err::kOom));
     return;
   }
   // A RESP2 client with a subscription reads pushes: only (un)subscribing and a few others.
   if (c.reply.resp() == 2 && c.pubsub_mode() && !allowed_in_resp2_pubsub(*cmd)) {
-    reject_command(c, cmd, pubsub_context_error(cmd->name));
-    w.stats.per_command[cmd->id].rejected.add(1);
+    reject(c, *cmd, pubsub_context_error(cmd->name));
     return;
   }
   if (multi && !runs_in_multi(*cmd)) {
