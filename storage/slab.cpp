@@ -24,6 +24,11 @@ namespace {
 constexpr size_t kSlabBytes = size_t{1} << 20;
 constexpr size_t kHeaderBytes = 64;
 constexpr size_t kClasses = (kMax - kMin) / kStep + 1;
+// Independent sets of classes; a thread allocates from one, picked round-robin when it first
+// allocates, and a block goes back to its slab's set. With one set, workers writing values of one
+// size would all queue on one mutex: two allocations and a free per overwrite, each bouncing its
+// cache line between cores.
+constexpr size_t kArenas = 16;
 
 struct Slab {
   Slab* prev;  // in its class's list of slabs with room
@@ -32,6 +37,7 @@ struct Slab {
   uint32_t used;    // blocks handed out and not freed
   uint32_t bump;    // offset of the first never-used block
   uint32_t block;   // the class's block bytes
+  uint32_t arena;   // the set of classes it belongs to
   bool listed;      // in the list of slabs with room
   char* base() { return reinterpret_cast<char*>(this); }
   bool full() const { return !free_list && bump + block > kSlabBytes; }
@@ -56,14 +62,20 @@ struct Class {
   }
 };
 
-Class g_classes[kClasses];
+Class g_classes[kArenas][kClasses];
 std::atomic<size_t> g_mapped{0};
+std::atomic<uint32_t> g_next_arena{0};
+
+uint32_t my_arena() {
+  thread_local uint32_t arena = g_next_arena.fetch_add(1, std::memory_order_relaxed) % kArenas;
+  return arena;
+}
 
 size_t class_index(size_t n) {
   return (class_bytes(n) - kMin) / kStep;
 }
 
-Slab* map_slab(uint32_t block) {
+Slab* map_slab(uint32_t block, uint32_t arena) {
   // Twice the size, then the unaligned ends are handed back: the kernel aligns only to pages.
   void* m =
       mmap(nullptr, 2 * kSlabBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -75,6 +87,7 @@ Slab* map_slab(uint32_t block) {
   if (tail) munmap(reinterpret_cast<void*>(aligned + kSlabBytes), tail);
   Slab* s = new (reinterpret_cast<void*>(aligned)) Slab();
   s->block = block;
+  s->arena = arena;
   s->bump = kHeaderBytes;
   RESPITE_POISON(s->base() + kHeaderBytes, kSlabBytes - kHeaderBytes);
   g_mapped.fetch_add(1, std::memory_order_relaxed);
@@ -90,11 +103,12 @@ void unmap_slab(Slab* s) {
 }  // namespace
 
 void* alloc(size_t n) {
-  Class& c = g_classes[class_index(n)];
+  const uint32_t arena = my_arena();
+  Class& c = g_classes[arena][class_index(n)];
   std::lock_guard<std::mutex> lock(c.mu);
   Slab* s = c.room;
   if (!s) {
-    s = map_slab(static_cast<uint32_t>(class_bytes(n)));
+    s = map_slab(static_cast<uint32_t>(class_bytes(n)), arena);
     c.link(s);
   }
   char* p;
@@ -113,8 +127,10 @@ void* alloc(size_t n) {
 }
 
 void free(void* p, size_t n) {
-  Class& c = g_classes[class_index(n)];
   Slab* s = reinterpret_cast<Slab*>(reinterpret_cast<uintptr_t>(p) & ~(kSlabBytes - 1));
+  // The slab's arena was set before the slab was first handed out, under a lock every later
+  // holder of this block took since: reading it here, before locking, is ordered after that.
+  Class& c = g_classes[s->arena][class_index(n)];
   std::lock_guard<std::mutex> lock(c.mu);
   RESPITE_POISON(p, s->block);
   RESPITE_UNPOISON(p, sizeof(void*));

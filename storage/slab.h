@@ -13,12 +13,14 @@
 // block's slab is its address rounded down to 1 MiB. Never-used blocks are handed out from a bump
 // offset, so a slab's pages become resident only as it fills.
 //
-// Concurrency: one mutex per class guards its slabs (their free lists, counts and the list of
-// slabs with room). Entries are allocated by any worker and freed by whichever thread reclaims
-// them (epoch.h), so a class is shared; the lock is taken once per allocation or free of a
-// mid-size entry, uncontended unless two threads write entries of the same 16-byte class at once.
-// A slab whose last block is freed is unmapped, unless it is its class's only slab with room (so
-// that a key rewritten over and over does not map and unmap a slab each time).
+// Concurrency: there are 16 arenas, each with every class; a thread allocates from the arena it
+// was given (round-robin) when it first allocated, and a block is freed into its slab's arena. One
+// mutex per class of an arena guards its slabs (their free lists, counts and the list of slabs
+// with room). Entries are allocated by any worker and freed by whichever thread reclaims them
+// (epoch.h), so the lock is taken once per allocation or free of a mid-size entry; it is
+// contended only when threads sharing an arena, or freeing into it, touch one 16-byte class at
+// once. A slab whose last block is freed is unmapped, unless it is its class's only slab with room
+// in that arena (so that a key rewritten over and over does not map and unmap a slab each time).
 //
 // Under AddressSanitizer free blocks and each block's bytes past its request are poisoned, so an
 // overrun or a use after free inside a slab is reported as it would be with malloc.

@@ -112,3 +112,39 @@ TEST_CASE("threads allocating and freeing one class never share a block") {
   for (auto& t : ts) t.join();
   CHECK(bad.load() == 0);
 }
+
+TEST_CASE("a block freed by another thread goes back to the slab's own arena") {
+  // Entries are freed by whichever thread reclaims them: the blocks here are carved by one thread
+  // (its arena) and freed by two others (their own arenas, other mutexes), while a fourth carves
+  // more from the first thread's class. Afterwards the slabs empty and are unmapped as usual.
+  const size_t before = slab::slabs_mapped();
+  constexpr size_t kSize = 2000;
+  std::vector<void*> blocks(1000);
+  std::thread maker([&] {
+    for (auto& p : blocks) {
+      p = slab::alloc(kSize);
+      fill(p, kSize, 0x5a);
+    }
+  });
+  maker.join();
+  std::atomic<int> bad{0};
+  auto free_half = [&](size_t from) {
+    for (size_t i = from; i < blocks.size(); i += 2) {
+      if (!holds(blocks[i], kSize, 0x5a)) bad.fetch_add(1);
+      slab::free(blocks[i], kSize);
+    }
+  };
+  std::thread a(free_half, 0), b(free_half, 1);
+  std::thread other([&] {
+    std::vector<void*> mine;
+    for (int i = 0; i < 500; i++) mine.push_back(slab::alloc(kSize));
+    for (void* p : mine) slab::free(p, kSize);
+  });
+  a.join();
+  b.join();
+  other.join();
+  CHECK(bad.load() == 0);
+  // 1,000 blocks of 2,000 bytes took two slabs, the other thread's one or two: each arena keeps
+  // at most one.
+  CHECK(slab::slabs_mapped() <= before + 2);
+}
