@@ -155,29 +155,6 @@ void Entry::destroy(Entry* e) {
   }
 }
 
-size_t Entry::alloc_bytes() const {
-  size_t value;
-  switch (enc()) {
-    case Encoding::kRaw: {
-      size_t n = raw_value().size();
-      value = varint::size(n) + n;
-      break;
-    }
-    case Encoding::kInt:
-      value = 0;
-      break;
-    case Encoding::kPending:
-      value = kStubBodyBytes;
-      break;
-    default:  // kBlob, kLz4, kObject: a pointer
-      value = sizeof(void*);
-      break;
-  }
-  size_t k = key().size();
-  return std::max(prefix_bytes(k, has_expire_slot(), enc() == Encoding::kInt) + k + value,
-                  sizeof(Entry));
-}
-
 size_t Entry::block_bytes(size_t n) {
   return slab::serves(n) ? slab::class_bytes(n) : alloc_class_size(n);
 }

@@ -306,8 +306,31 @@ struct Entry {
   // Total bytes of the allocation (for memory accounting): the blocks' sizes.
   size_t alloc_size() const;
   // The bytes this entry asked for, computed again from its fields: entries of a size that
-  // storage/slab.h serves live in slabs, and freeing one needs its size.
-  size_t alloc_bytes() const;
+  // storage/slab.h serves live in slabs, and freeing one needs its size. From one load of the
+  // word: every SET asks it of two entries (accounting) and again when it frees the old one.
+  size_t alloc_bytes() const {
+    uint64_t w = word_.load(kRelaxed);
+    const char* v = key_ptr(w) + key_len(w);  // the value area
+    size_t value;
+    switch (static_cast<Encoding>((w >> 56) & 7)) {
+      case Encoding::kRaw: {
+        uint64_t n;
+        value = static_cast<size_t>(varint::get(v, &n) - v) + n;
+        break;
+      }
+      case Encoding::kInt:
+        value = 0;
+        break;
+      case Encoding::kPending:
+        value = kStubBodyBytes;
+        break;
+      default:  // kBlob, kLz4, kObject: a pointer
+        value = sizeof(void*);
+        break;
+    }
+    size_t n = static_cast<size_t>(v - base()) + value;
+    return n > sizeof(Entry) ? n : sizeof(Entry);
+  }
   // The block a request of n bytes for an entry takes: a slab class or an allocator class.
   static size_t block_bytes(size_t n);
 

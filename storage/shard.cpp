@@ -68,13 +68,14 @@ Entry* resolve(Entry* stub) {
 }
 }  // namespace
 
-// Bucket arrays of this many bytes or more are mapped from the kernel and unmapped when freed.
-// A shard's table doubles through every power of two on its way up; freed to the allocator, the
-// smaller arrays stayed resident (mimalloc keeps freed spans committed for reuse): 5 bytes of RSS
-// a key beyond used_memory at 1M keys. Mapped, they are handed back at once, and a fresh mapping
-// is zero-filled by the kernel without touching its pages.
+// Bucket arrays of a page or more are mapped from the kernel and unmapped when freed. A shard's
+// table doubles through every power of two on its way up; freed to the allocator, the smaller
+// arrays stayed resident (mimalloc keeps freed spans committed for reuse, and entries, which come
+// from slabs, never reuse them): 5 bytes of RSS a key beyond used_memory at 1M keys. Mapped, they
+// are handed back at once, and a fresh mapping is zero-filled by the kernel without touching its
+// pages. A resize is one mmap and one munmap, once per doubling.
 namespace {
-constexpr size_t kMapTableBytes = 64 << 10;
+constexpr size_t kMapTableBytes = 4096;
 
 size_t table_alloc_bytes(uint64_t nbuckets) {
   return sizeof(Shard::Table) + (nbuckets - 1) * sizeof(Entry::Link);

@@ -23,7 +23,8 @@ namespace {
 
 constexpr size_t kSlabBytes = size_t{1} << 20;
 constexpr size_t kHeaderBytes = 64;
-constexpr size_t kClasses = (kMax - kMin) / kStep + 1;
+constexpr size_t kSmallClasses = (kSmallMax - kMin) / 8 + 1;
+constexpr size_t kClasses = kSmallClasses + (kMax - kSmallMax) / 16;
 // Independent sets of classes; a thread allocates from one, picked round-robin when it first
 // allocates, and a block goes back to its slab's set. With one set, workers writing values of one
 // size would all queue on one mutex: two allocations and a free per overwrite, each bouncing its
@@ -72,7 +73,8 @@ uint32_t my_arena() {
 }
 
 size_t class_index(size_t n) {
-  return (class_bytes(n) - kMin) / kStep;
+  size_t c = class_bytes(n);
+  return c <= kSmallMax ? (c - kMin) / 8 : kSmallClasses + (c - kSmallMax) / 16 - 1;
 }
 
 Slab* map_slab(uint32_t block, uint32_t arena) {
@@ -100,15 +102,12 @@ void unmap_slab(Slab* s) {
   g_mapped.fetch_sub(1, std::memory_order_relaxed);
 }
 
-}  // namespace
-
-void* alloc(size_t n) {
-  const uint32_t arena = my_arena();
-  Class& c = g_classes[arena][class_index(n)];
-  std::lock_guard<std::mutex> lock(c.mu);
+// Takes a block from arena `arena`'s class `ci` (locked by the caller): a freed one first, else a
+// never-used one; maps a slab when none has room.
+void* take_locked(Class& c, uint32_t arena, uint32_t block) {
   Slab* s = c.room;
   if (!s) {
-    s = map_slab(static_cast<uint32_t>(class_bytes(n)), arena);
+    s = map_slab(block, arena);
     c.link(s);
   }
   char* p;
@@ -116,23 +115,23 @@ void* alloc(size_t n) {
     p = static_cast<char*>(s->free_list);
     RESPITE_UNPOISON(p, sizeof(void*));
     s->free_list = *reinterpret_cast<void**>(p);
+    RESPITE_POISON(p, sizeof(void*));
   } else {
     p = s->base() + s->bump;
     s->bump += s->block;
   }
   s->used++;
   if (s->full()) c.unlink(s);
-  RESPITE_UNPOISON(p, n);
   return p;
 }
 
-void free(void* p, size_t n) {
+// Gives a block back to its slab, under its arena's class lock.
+void give_back(void* p, size_t ci) {
   Slab* s = reinterpret_cast<Slab*>(reinterpret_cast<uintptr_t>(p) & ~(kSlabBytes - 1));
   // The slab's arena was set before the slab was first handed out, under a lock every later
   // holder of this block took since: reading it here, before locking, is ordered after that.
-  Class& c = g_classes[s->arena][class_index(n)];
+  Class& c = g_classes[s->arena][ci];
   std::lock_guard<std::mutex> lock(c.mu);
-  RESPITE_POISON(p, s->block);
   RESPITE_UNPOISON(p, sizeof(void*));
   *static_cast<void**>(p) = s->free_list;
   RESPITE_POISON(p, sizeof(void*));
@@ -143,6 +142,87 @@ void free(void* p, size_t n) {
     c.unlink(s);
     unmap_slab(s);
   }
+}
+
+// A thread's cache of free blocks per class, so that the common allocation and free take no lock:
+// an overwrite allocates a block and, once readers are done with the old entry, frees one of the
+// same class on the same thread. A class's cache holds at most kCacheBytes of blocks (at least
+// 4): past that, half goes back to the slabs; when empty, half of it is taken from the thread's
+// arena under one lock. Cached blocks count as used in their slabs. A thread that ends gives its
+// cache back.
+constexpr size_t kCacheBytes = 8 << 10;
+
+struct Cache {
+  struct Bin {
+    void* head = nullptr;
+    uint32_t count = 0;
+  };
+  Bin bins[kClasses];
+  ~Cache() { clear(); }
+  void clear() {
+    for (size_t ci = 0; ci < kClasses; ci++) trim(ci, 0);
+  }
+  // Gives all but `keep` of class ci's cached blocks back.
+  void trim(size_t ci, uint32_t keep) {
+    Bin& b = bins[ci];
+    while (b.count > keep) {
+      void* p = b.head;
+      RESPITE_UNPOISON(p, sizeof(void*));
+      b.head = *static_cast<void**>(p);
+      b.count--;
+      give_back(p, ci);
+    }
+  }
+  static uint32_t limit(size_t block) {
+    size_t n = kCacheBytes / block;
+    return static_cast<uint32_t>(n < 4 ? 4 : n);
+  }
+};
+
+thread_local Cache t_cache;
+
+}  // namespace
+
+void* alloc(size_t n) {
+  const size_t ci = class_index(n);
+  Cache::Bin& b = t_cache.bins[ci];
+  if (!b.head) [[unlikely]] {  // refill half the cache from this thread's arena
+    const uint32_t arena = my_arena();
+    const uint32_t block = static_cast<uint32_t>(class_bytes(n));
+    Class& c = g_classes[arena][ci];
+    std::lock_guard<std::mutex> lock(c.mu);
+    for (uint32_t i = 0, want = Cache::limit(block) / 2 + 1; i < want; i++) {
+      void* p = take_locked(c, arena, block);
+      RESPITE_UNPOISON(p, sizeof(void*));
+      *static_cast<void**>(p) = b.head;
+      RESPITE_POISON(p, sizeof(void*));
+      b.head = p;
+      b.count++;
+    }
+  }
+  void* p = b.head;
+  RESPITE_UNPOISON(p, sizeof(void*));
+  b.head = *static_cast<void**>(p);
+  b.count--;
+  RESPITE_UNPOISON(p, n);
+  return p;
+}
+
+void free(void* p, size_t n) {
+  const size_t ci = class_index(n);
+  Cache::Bin& b = t_cache.bins[ci];
+  RESPITE_POISON(p, class_bytes(n));
+  RESPITE_UNPOISON(p, sizeof(void*));
+  *static_cast<void**>(p) = b.head;
+  RESPITE_POISON(p, sizeof(void*));
+  b.head = p;
+  const uint32_t limit = Cache::limit(class_bytes(n));
+  if (++b.count > limit) [[unlikely]]
+    t_cache.trim(ci, limit / 2);
+}
+
+void flush_thread_cache() {
+  t_cache.clear();
 }
 
 size_t slabs_mapped() {
