@@ -6,10 +6,10 @@
 //   [4 B of padding, expire 8 B (kHasExpire), int64 8 B (Encoding::kInt): only when a slot exists]
 //   [u32 key length, only when the length byte says kLongKey][key bytes]
 //   [value: kRaw: LEB128 length + bytes | a Blob* | an Object* | a StubBody, for kPending]
-// Why so tight: the budget is 28 bytes a key beyond the key and value, table slot
-// included, and mimalloc's classes step by 8 bytes up to 64. An 11-byte key with a 32-byte value
-// is 12 + 11 + 1 + 32 = 56 bytes, one 56-byte block; the 24-byte header this replaced made it 67,
-// an 80-byte block. What went to get there: the stored 32-bit hash (a resize hashes each key
+// Why so tight: the budget is 28 bytes a key beyond the key and value, table slot included, and
+// entries up to 256 bytes come in 8-byte classes (storage/slab.h). An 11-byte key with a 32-byte
+// value is 12 + 11 + 1 + 32 = 56 bytes, one 56-byte block; the 24-byte header this replaced made it
+// 67, an 80-byte block from mimalloc. What went to get there: the stored 32-bit hash (a resize hashes each key
 // again, once per doubling; find() compares keys, whose length byte sits in the word it loads
 // anyway), the 4-byte key length (keys of 255 bytes or more keep theirs before the key bytes),
 // the 2-byte value length (a one-byte varint for short values), and 8 bits of the access word
