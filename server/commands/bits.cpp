@@ -28,8 +28,15 @@ inline uint64_t load_be64(const uint8_t* p) {
   return __builtin_bswap64(w);
 }
 
-// Set bits in p[0..n): 8-byte words through popcount, the last few bytes one at a time.
-uint64_t popcount_bytes(const uint8_t* p, size_t n) {
+// Set bits in p[0..n): 8-byte words through popcount, the last few bytes one at a time. The build
+// targets baseline x86-64, where __builtin_popcountll is a libgcc call (~4x slower than Redis's
+// table on a 1 MiB bitmap); a clone compiled for the POPCNT instruction is chosen at load time
+// where the CPU has it (every x86-64 since 2008), the baseline one elsewhere.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+[[gnu::target_clones("popcnt", "default")]]
+#endif
+uint64_t
+popcount_bytes(const uint8_t* p, size_t n) {
   uint64_t count = 0;
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {  // four independent words per step keep the popcnt unit busy
@@ -162,23 +169,29 @@ void cmd_setbit(CmdCtx& c) {
   if (kw.cur && kw.cur->type() != Type::kString) return c.error(Err::kWrongType);
   const size_t byte = offset >> 3;
   const unsigned shift = 7 - (offset & 7);
+  const size_t len = kw.cur ? string_length(kw.cur) : 0;
+  int old = 0;
+  if (byte < len) {
+    StringBuf buf;  // the bit is read in place: a SETBIT that changes nothing copies nothing
+    old = (static_cast<uint8_t>(string_prefix(kw.cur, byte + 1, &buf, &c.worker.stats)[byte]) >>
+           shift) &
+          1;
+  }
+  // As in Redis, a SETBIT that changes nothing is no write: no event, no WATCH abort.
+  if (byte < len && old == on) return c.reply.integer(old);
   std::string s;
+  s.reserve(std::max(len, byte + 1));  // one allocation, grown or not
   int64_t when = -1;
   if (kw.cur) {
     StringBuf buf;
     s.assign(string_bytes(c, kw.cur, &buf));
     when = kw.cur->expire_ms();
   }
-  const bool grows = !kw.cur || s.size() < byte + 1;
-  const int old = byte < s.size() ? (static_cast<uint8_t>(s[byte]) >> shift) & 1 : 0;
-  // As in Redis, a SETBIT that changes nothing is no write: no event, no WATCH abort.
-  if (grows || old != on) {
-    if (s.size() < byte + 1) s.resize(byte + 1, '\0');
-    s[byte] = static_cast<char>((static_cast<uint8_t>(s[byte]) & ~(1u << shift)) |
-                                (static_cast<unsigned>(on) << shift));
-    kw.put(make_string_entry(c, c.arg(1), s, when, /*force_raw=*/true));
-    c.notify(kNotifyString, "setbit", c.arg(1));
-  }
+  if (s.size() < byte + 1) s.resize(byte + 1, '\0');
+  s[byte] = static_cast<char>((static_cast<uint8_t>(s[byte]) & ~(1u << shift)) |
+                              (static_cast<unsigned>(on) << shift));
+  kw.put(make_string_entry(c, c.arg(1), s, when, /*force_raw=*/true));
+  c.notify(kNotifyString, "setbit", c.arg(1));
   c.reply.integer(old);
 }
 
