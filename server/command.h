@@ -175,6 +175,7 @@ bool for_each_key(const Command& cmd, size_t argc, ArgAt&& arg, Fn&& fn) {
 void register_connection_commands(CommandTable& t);
 void register_server_commands(CommandTable& t);
 void register_string_commands(CommandTable& t);
+void register_bit_commands(CommandTable& t);
 void register_key_commands(CommandTable& t);
 void register_hash_commands(CommandTable& t);
 void register_list_commands(CommandTable& t);

@@ -240,6 +240,29 @@ std::string_view error_text(Err e) {
       return "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
     case Err::kRestorePolicy:
       return "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
+    case Err::kBitOffset:
+      return "ERR bit offset is not an integer or out of range";
+    case Err::kBitValue:
+      return "ERR bit is not an integer or out of range";
+    case Err::kBitArgument:
+      return "ERR The bit argument must be 1 or 0.";
+    case Err::kBitopNot:
+      return "ERR BITOP NOT must be called with a single source key.";
+    case Err::kBitfieldType:
+      return "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+             "but i64 is.";
+    case Err::kBitfieldOverflow:
+      return "ERR Invalid OVERFLOW type specified";
+    case Err::kBitfieldRo:
+      return "ERR BITFIELD_RO only supports the GET subcommand";
+    case Err::kLcsNotString:
+      return "ERR The specified keys must contain string values";
+    case Err::kLcsLenAndIdx:
+      return "ERR If you want both the length and indexes, please just use IDX.";
+    case Err::kLcsTooLong:
+      return "ERR String too long for LCS";
+    case Err::kLcsMemory:
+      return "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
     case Err::kCount:
       break;
   }

@@ -137,6 +137,18 @@ enum class Err : uint8_t {
   kLibraryNotFound,
   kFunctionFlushMode,
   kRestorePolicy,
+  // Bit commands (SETBIT, GETBIT, BITPOS, BITOP, BITFIELD) and LCS.
+  kBitOffset,
+  kBitValue,
+  kBitArgument,
+  kBitopNot,
+  kBitfieldType,
+  kBitfieldOverflow,
+  kBitfieldRo,
+  kLcsNotString,
+  kLcsLenAndIdx,
+  kLcsTooLong,
+  kLcsMemory,
   kCount  // not a status: the number of them
 };
 

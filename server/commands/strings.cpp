@@ -577,6 +577,16 @@ void register_string_commands(CommandTable& t) {
                  .syntax = "key start end",
                  .since = "2.4.0",
                  .complexity = "O(N)"}});
+  // SUBSTR is GETRANGE's old name, kept by Redis with the same handler.
+  t.add({.name = "substr",
+         .arity = 4,
+         .flags = R,
+         .keys = {1, 1, 1},
+         .fn = cmd_getrange,
+         .doc = {.group = "string",
+                 .summary = "Get a substring of the string stored at a key",
+                 .syntax = "key start end",
+                 .complexity = "O(N)"}});
   t.add({.name = "setrange",
          .arity = 4,
          .flags = W,

@@ -118,6 +118,30 @@ TEST_CASE("notify-keyspace-events: CONFIG SET/GET round trip in Redis's canonica
   CHECK(config_get(f, "notify-keyspace-events") == "gKE");  // unchanged by the refusals
 }
 
+TEST_CASE("notify-keyspace-events: the bit commands, only when they change something") {
+  Fixture f;
+  REQUIRE(f.cmd({"CONFIG", "SET", "notify-keyspace-events", "KEA"}) == OK());
+  Watcher w(f);
+  Events want;
+  f.cmd({"SETBIT", "b", "7", "1"});
+  both(want, "setbit", "b");
+  f.cmd({"SETBIT", "b", "7", "1"});  // already set: nothing
+  f.cmd({"SETBIT", "b", "7", "0"});
+  both(want, "setbit", "b");
+  f.cmd({"SETBIT", "b", "100", "0"});  // grows the string: an event though the bit was 0
+  both(want, "setbit", "b");
+  f.cmd({"GETBIT", "b", "7"});
+  f.cmd({"BITFIELD", "b", "SET", "u8", "0", "0"});  // the same value: nothing
+  f.cmd({"BITFIELD", "b", "INCRBY", "u8", "0", "3", "GET", "u8", "0"});
+  both(want, "setbit", "b");
+  f.cmd({"BITFIELD", "b", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"});  // refused: nothing
+  f.cmd({"BITOP", "NOT", "d", "b"});
+  both(want, "set", "d");
+  f.cmd({"BITOP", "AND", "d", "missing1", "missing2"});  // all empty: the destination goes
+  both(want, "del", "d");
+  CHECK(w.drain() == want);
+}
+
 TEST_CASE("notify-keyspace-events: string and generic commands, in Redis's order") {
   Fixture f;
   REQUIRE(f.cmd({"CONFIG", "SET", "notify-keyspace-events", "KEA"}) == OK());
