@@ -65,6 +65,8 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   // that a command it ran itself (EXEC's queue, redis.call) replied, which moves the mark on.
   w.error_mark = w.errors.total();
   const CommandClock& clock = w.server->clock;
+  // Read once: the checks below would otherwise reload Server and its Config reference each.
+  const Config& cfg = w.server->config;
   const uint64_t start = clock.now();
   w.command_depth++;
   cmd.fn(ctx);
@@ -74,7 +76,7 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   cs.calls.add(1);
   cs.ns.add(static_cast<uint64_t>(ns));
   // INFO latencystats: one bucket of this worker's own histogram (latency_histogram.h).
-  if (w.server->config.latency_tracking.load(std::memory_order_relaxed)) [[likely]] {
+  if (cfg.latency_tracking.load(std::memory_order_relaxed)) [[likely]] {
     LatencyHistogram* h = cs.latency.load(std::memory_order_relaxed);
     if (!h) [[unlikely]]
       h = new_histogram(cs);
@@ -86,12 +88,12 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   w.stats.commands.add(1);
   if (ctx.op.expired) w.stats.expired.add(ctx.op.expired);
   // SLOWLOG: one relaxed load and a compare for a fast command (slowlog.h).
-  const int64_t slower = w.server->config.slowlog_log_slower_than.load(std::memory_order_relaxed);
+  const int64_t slower = cfg.slowlog_log_slower_than.load(std::memory_order_relaxed);
   if (ns / 1000 >= slower && slower >= 0) [[unlikely]]
     log_slow(c, cmd, argv, ns / 1000, now_ms);
   // LATENCY: as Redis's call(), every command is sampled, EXEC's and scripts' ones included; off
   // (the default), one load and a test.
-  if (w.server->config.latency_monitor_threshold.load(std::memory_order_relaxed) > 0) [[unlikely]]
+  if (cfg.latency_monitor_threshold.load(std::memory_order_relaxed) > 0) [[unlikely]]
     monitor_command(*w.server, cmd, ns);
   // Blocked clients are served once the whole command that made their keys ready has finished: a
   // command run by another (EXEC, a script) leaves its keys queued for the outermost one.

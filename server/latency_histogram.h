@@ -32,11 +32,11 @@ struct LatencyCounts {
   static constexpr size_t kBuckets = (kMaxBits - kSubBits + 1) * kSub;
   static_assert(kBuckets == 544, "16 exact buckets, then 16 per power of two from 2^4 to 2^36");
 
-  // The bucket of a duration in ns.
+  // The bucket of a duration in ns. Below kSub, e is taken as kSubBits, which makes the formula
+  // give the value itself: no branch for the exact buckets on the hot path.
   static size_t index(uint64_t ns) {
     if (ns >= (uint64_t{1} << kMaxBits)) ns = (uint64_t{1} << kMaxBits) - 1;
-    if (ns < kSub) return static_cast<size_t>(ns);
-    const int e = 63 - std::countl_zero(ns);  // kSubBits .. kMaxBits-1
+    const int e = 63 - std::countl_zero(ns | kSub);  // kSubBits .. kMaxBits-1
     return static_cast<size_t>(e - kSubBits + 1) * kSub + ((ns >> (e - kSubBits)) - kSub);
   }
   // The lowest and highest duration a bucket holds.
