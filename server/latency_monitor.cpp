@@ -159,8 +159,9 @@ std::string latency_doctor(const std::map<std::string, LatencySeries, std::less<
     int64_t sum = 0;
     for (const LatencySample& x : samples) sum += x.ms;
     const int64_t avg = samples.empty() ? 0 : sum / static_cast<int64_t>(samples.size());
-    out +=
-        name + ": " + std::to_string(samples.size()) + " latency spikes (one per second at most)";
+    out += name + ": " + std::to_string(samples.size()) +
+           (samples.size() == 1 ? " latency spike" : " latency spikes") +
+           " (seconds with at least one)";
     out += ", average " + std::to_string(avg) + " ms, worst " + std::to_string(s.max_ms) + " ms";
     if (samples.size() > 1) {
       const int64_t period = samples.back().time - samples.front().time;
