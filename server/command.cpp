@@ -186,6 +186,7 @@ void register_all_commands(CommandTable& t) {
   register_scripting_commands(t);
   register_function_commands(t);
   register_slowlog_commands(t);
+  register_latency_commands(t);
   t.finish();
 }
 

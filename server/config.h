@@ -67,6 +67,10 @@ struct Config {
   // SLOWLOG (server/slowlog.h): commands running at least this many microseconds are logged
   // (0: all; negative: none), the newest slowlog_max_len kept.
   std::atomic<int64_t> slowlog_log_slower_than{10000}, slowlog_max_len{128};
+  // INFO latencystats / LATENCY HISTOGRAM (server/latency_histogram.h): whether dispatch records
+  // each command's duration (0/1). The latency monitor (server/latency_monitor.h) samples events
+  // of at least latency_monitor_threshold ms; 0: off.
+  std::atomic<int64_t> latency_tracking{1}, latency_monitor_threshold{0};
   // Client-side caching: keys the tracking table remembers at most; 0: no bound (tracking.h).
   std::atomic<int64_t> tracking_table_max_keys{1000000};
   // notify-keyspace-events as Redis's NOTIFY_* bits (server/notify.h); 0: off.
@@ -95,6 +99,8 @@ struct Config {
   std::string save() const { return locked(save_); }
   std::string appendonly() const { return locked(appendonly_); }
   std::string requirepass() const { return locked(requirepass_); }
+  // The percentiles INFO latencystats shows, normalised as Redis prints them ("50 99 99.9").
+  std::string latency_tracking_info_percentiles() const { return locked(latency_percentiles_); }
   void set_requirepass(std::string v) { lock_set(requirepass_, std::move(v)); }
 
   // Called after CONFIG SET changes a directive (name as in the table), on the worker that ran it.
@@ -138,6 +144,7 @@ struct Config {
   std::string save_ = "";
   std::string appendonly_ = "no";
   std::string requirepass_;
+  std::string latency_percentiles_ = "50 99 99.9";
   std::atomic<int64_t> protected_mode_{1};  // 0/1, an int64 so it fits the table's bool kind
   // Serialises CONFIG SET and REWRITE so that two concurrent SETs cannot interleave their values.
   mutable std::mutex update_mu_;

@@ -19,16 +19,17 @@ namespace respite::server {
 
 // How a directive's arguments are read and printed.
 enum class Kind {
-  kBool,    // yes / no
-  kInt,     // a strict decimal integer within [min, max]; zero_name may stand for 0
-  kMemory,  // bytes, with optional units: 1k = 1000, 1kb = 1024, m/mb, g/gb, b
-  kOctal,   // an octal number within [min, max] (unixsocketperm)
-  kEnum,    // one of choices, case-insensitive
-  kString,  // one argument, any bytes
-  kList,    // one or more words (bind)
-  kSave,    // "" or pairs of "<seconds> <changes>", kept as text
-  kObuf,    // client-output-buffer-limit <class> <hard> <soft> <seconds> [...]
-  kNotify,  // notify-keyspace-events: class letters, kept as flag bits (server/notify.h)
+  kBool,         // yes / no
+  kInt,          // a strict decimal integer within [min, max]; zero_name may stand for 0
+  kMemory,       // bytes, with optional units: 1k = 1000, 1kb = 1024, m/mb, g/gb, b
+  kOctal,        // an octal number within [min, max] (unixsocketperm)
+  kEnum,         // one of choices, case-insensitive
+  kString,       // one argument, any bytes
+  kList,         // one or more words (bind)
+  kSave,         // "" or pairs of "<seconds> <changes>", kept as text
+  kObuf,         // client-output-buffer-limit <class> <hard> <soft> <seconds> [...]
+  kNotify,       // notify-keyspace-events: class letters, kept as flag bits (server/notify.h)
+  kPercentiles,  // "" or numbers within [0, 100], kept as text in Redis's %f-trimmed form
 };
 
 struct Choice {
@@ -47,8 +48,8 @@ struct ObufLimit {
 // A parsed and validated value, ready to apply. Parsing can fail, applying cannot: that split is
 // what makes CONFIG SET all-or-nothing.
 struct Value {
-  int64_t num = 0;                 // kBool (0/1), kInt, kMemory, kOctal, kEnum (Choice::value)
-  std::string text;                // kString, kSave (normalised), kEnum (the choice's name)
+  int64_t num = 0;   // kBool (0/1), kInt, kMemory, kOctal, kEnum (Choice::value)
+  std::string text;  // kString, kSave and kPercentiles (normalised), kEnum (the choice's name)
   std::vector<std::string> words;  // kList
   std::array<ObufLimit, 3> obuf{};
 };

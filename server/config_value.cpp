@@ -2,8 +2,12 @@
 // way Redis is (no "+1", no "01", no spaces; units only on memory values) and its error texts are
 // Redis 7's, word for word, because users and tests compare them. Parsing never touches Config, so
 // CONFIG SET can validate every pair before it applies any.
+#include <cctype>
+#include <cerrno>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <type_traits>
 
@@ -108,6 +112,36 @@ std::string parse_save(std::span<const std::string> args, Value& out) {
     uint64_t n = 0;
     if (!parse_digits(w, n) || n > INT64_MAX) return "Invalid save parameters";
     out.text += (out.text.empty() ? "" : " ") + w;
+  }
+  return "";
+}
+
+// latency-tracking-info-percentiles: numbers within [0, 100], in one argument or several, "" for
+// none. Kept as Redis prints them back: "%f" with the trailing zeros (and a bare '.') cut, so
+// "50.0 99" reads back as "50 99". Error texts are Redis 7.0's.
+std::string parse_percentiles(std::span<const std::string> args, Value& out) {
+  std::string joined;
+  for (const auto& a : args) joined += (joined.empty() ? "" : " ") + a;
+  std::vector<std::string> words;
+  if (!split_args(joined, words)) return "Invalid latency-tracking-info-percentiles parameters";
+  for (const auto& w : words) {
+    char* end = nullptr;
+    errno = 0;
+    const double p = w.empty() || std::isspace(static_cast<unsigned char>(w[0]))
+                         ? NAN
+                         : std::strtod(w.c_str(), &end);
+    if (std::isnan(p) || errno == ERANGE || end != w.c_str() + w.size())
+      return "Invalid latency-tracking-info-percentiles parameters";
+    if (p < 0.0 || p > 100.0)
+      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    char buf[400];
+    std::snprintf(buf, sizeof buf, "%f", p);
+    std::string t(buf);
+    if (t.find('.') != std::string::npos) {
+      t.erase(t.find_last_not_of('0') + 1);
+      if (t.back() == '.') t.pop_back();
+    }
+    out.text += (out.text.empty() ? "" : " ") + t;
   }
   return "";
 }
@@ -254,6 +288,9 @@ std::string parse_value(const Directive& d, std::span<const std::string> args, V
     case Kind::kSave:
       err = parse_save(args, out);
       break;
+    case Kind::kPercentiles:
+      err = parse_percentiles(args, out);
+      break;
     case Kind::kObuf:
       err = parse_obuf(args, out);
       break;
@@ -346,7 +383,7 @@ std::string show_value(const Directive& d, const Config& c) {
       return show_obuf(c, false);
     case Kind::kNotify:
       return notify_flags_string(load_num(d, c));
-    default:  // kString, kSave
+    default:  // kString, kSave, kPercentiles
       return load_string(d, c);
   }
 }
@@ -361,7 +398,8 @@ std::string file_value(const Directive& d, const Config& c) {
       return quote_arg(notify_flags_string(load_num(d, c)));
     case Kind::kString:
       return quote_arg(load_string(d, c));
-    case Kind::kSave: {
+    case Kind::kSave:
+    case Kind::kPercentiles: {
       std::string s = load_string(d, c);
       return s.empty() ? "\"\"" : s;
     }

@@ -40,6 +40,20 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
                   c.name, static_cast<size_t>(max_len));
 }
 
+// A worker's first call of a command with latency-tracking on: its histogram (4 KiB) is made
+// then, so that commands never called cost no memory. Published with release for INFO's readers.
+[[gnu::noinline]] LatencyHistogram* new_histogram(CommandStats& cs) {
+  auto* h = new LatencyHistogram();
+  cs.latency.store(h, std::memory_order_release);
+  return h;
+}
+
+// The latency monitor is on: a command of at least its threshold is an event, "fast-command" for
+// one flagged fast as in Redis. Out of line: the hot path only tests whether the monitor is on.
+[[gnu::noinline]] void monitor_command(Server& srv, const Command& cmd, int64_t ns) {
+  srv.latency_event(cmd.has_flag(kFast) ? "fast-command" : "command", ns / 1000000);
+}
+
 // The handler and its bookkeeping: inlined into dispatch(), whose hot path it is (a call here cost
 // GET 18 instructions), and behind run_command() for EXEC and scripts' redis.call.
 [[gnu::always_inline]] inline void run(Connection& c, const Command& cmd,
@@ -51,6 +65,8 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   // that a command it ran itself (EXEC's queue, redis.call) replied, which moves the mark on.
   w.error_mark = w.errors.total();
   const CommandClock& clock = w.server->clock;
+  // Read once: the checks below would otherwise reload Server and its Config reference each.
+  const Config& cfg = w.server->config;
   const uint64_t start = clock.now();
   w.command_depth++;
   cmd.fn(ctx);
@@ -59,15 +75,26 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   CommandStats& cs = w.stats.per_command[cmd.id];
   cs.calls.add(1);
   cs.ns.add(static_cast<uint64_t>(ns));
+  // INFO latencystats: one bucket of this worker's own histogram (latency_histogram.h).
+  if (cfg.latency_tracking.load(std::memory_order_relaxed)) [[likely]] {
+    LatencyHistogram* h = cs.latency.load(std::memory_order_relaxed);
+    if (!h) [[unlikely]]
+      h = new_histogram(cs);
+    h->record(static_cast<uint64_t>(ns));
+  }
   const uint64_t errors = w.errors.total();
   if (errors > w.error_mark) cs.failed.add(1);  // not after CONFIG RESETSTAT zeroed them
   w.error_mark = errors;
   w.stats.commands.add(1);
   if (ctx.op.expired) w.stats.expired.add(ctx.op.expired);
   // SLOWLOG: one relaxed load and a compare for a fast command (slowlog.h).
-  const int64_t slower = w.server->config.slowlog_log_slower_than.load(std::memory_order_relaxed);
+  const int64_t slower = cfg.slowlog_log_slower_than.load(std::memory_order_relaxed);
   if (ns / 1000 >= slower && slower >= 0) [[unlikely]]
     log_slow(c, cmd, argv, ns / 1000, now_ms);
+  // LATENCY: as Redis's call(), every command is sampled, EXEC's and scripts' ones included; off
+  // (the default), one load and a test.
+  if (cfg.latency_monitor_threshold.load(std::memory_order_relaxed) > 0) [[unlikely]]
+    monitor_command(*w.server, cmd, ns);
   // Blocked clients are served once the whole command that made their keys ready has finished: a
   // command run by another (EXEC, a script) leaves its keys queued for the outermost one.
   if (w.command_depth == 0 && !w.ready_keys.empty()) serve_ready_keys(w);

@@ -368,6 +368,10 @@ std::string config_set_failed_error(std::string_view name, std::string_view why)
   return join("ERR CONFIG SET failed (possibly related to argument '", name, "') - ").append(why);
 }
 
+std::string latency_no_samples_error(std::string_view event) {
+  return join("ERR No samples available for event '", event, "'");
+}
+
 std::string config_unknown_option_error(std::string_view name) {
   return join("ERR Unknown option or number of arguments for CONFIG SET - '", name, "'");
 }

@@ -209,5 +209,7 @@ std::string function_load_option_error(std::string_view option);
 std::string function_list_argument_error(std::string_view argument);
 // "ERR Rewriting config file: <strerror>"
 std::string config_rewrite_error(std::string_view why);
+// LATENCY GRAPH of an event with no samples: "ERR No samples available for event 'x'".
+std::string latency_no_samples_error(std::string_view event);
 
 }  // namespace respite::server

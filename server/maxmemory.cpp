@@ -76,9 +76,14 @@ bool enforce_maxmemory(Worker& w, int64_t now_ms, int64_t budget_us) {
                                              : Clock::now() + std::chrono::microseconds(budget_us);
   storage::EpochGuard guard(w.epoch);
   storage::OpCtx ctx{w.epoch, now_ms, 0, &w.notify};
+  const Clock::time_point start = Clock::now();
   storage::Evictor::Result r = w.evictor.run(
       s.store, evict_params(s.config, now_ms), ctx, w.rng,
       [&] { return memory_for_eviction(s) > limit; }, [&] { return Clock::now() >= deadline; });
+  // LATENCY's eviction-cycle, as Redis samples its performEvictions: one run of the evictor.
+  s.latency_event(
+      "eviction-cycle",
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
   if (r.evicted) w.stats.evicted.add(r.evicted);
   if (ctx.expired) w.stats.expired.add(ctx.expired);
   // Before a command runs (dispatch) or in the cron: no reply is being built, so "evicted" and

@@ -102,10 +102,25 @@ void Server::reset_stats() {
       cs.ns.reset();
       cs.rejected.reset();
       cs.failed.reset();
+      if (LatencyHistogram* h = cs.latency.load(std::memory_order_acquire)) h->reset();
     }
     w->errors.reset();
   }
   stat_rejected_conn.store(0);
+}
+
+LatencyCounts Server::command_latency(int id) const {
+  LatencyCounts out;
+  for (const auto& w : workers) {
+    if (const LatencyHistogram* h =
+            w->stats.per_command[id].latency.load(std::memory_order_acquire))
+      h->add_to(out);
+  }
+  return out;
+}
+
+void Server::add_latency_sample(const char* event, int64_t ms) {
+  latency.add(event, ms, static_cast<int64_t>(time(nullptr)));
 }
 
 // As Redis does at start-up: make room for maxclients connections plus our own descriptors,

@@ -17,6 +17,8 @@
 #include "server/command.h"
 #include "server/command_clock.h"
 #include "server/config.h"
+#include "server/latency_histogram.h"
+#include "server/latency_monitor.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/script_run.h"
@@ -68,6 +70,7 @@ class Server {
   Tracking tracking{*this, watches};  // client-side caching (tracking.h), told by watches
   ScriptCache scripts;                // every EVAL / SCRIPT LOAD body by SHA1 (script_run.h)
   SlowLog slowlog;                    // SLOWLOG's entries, from every worker (slowlog.h)
+  LatencyMonitor latency;             // LATENCY's events, from every worker (latency_monitor.h)
   CommandClock clock;                 // times commands (commandstats, SLOWLOG; command_clock.h)
   // maxmemory (server/maxmemory.h): how entries record accesses (LRU clock, LFU counter), shared
   // by the workers' threads; the highest used_memory seen (INFO used_memory_peak).
@@ -78,9 +81,20 @@ class Server {
   unsigned worker_count() const { return static_cast<unsigned>(workers.size()); }
   void log(const char* level, const std::string& msg);
   void reset_stats();
+  // One command's latency histogram, summed over the workers (INFO latencystats, LATENCY
+  // HISTOGRAM); total 0 when no worker has recorded a call since the last CONFIG RESETSTAT.
+  LatencyCounts command_latency(int id) const;
+  // The latency monitor: records event if it took at least latency-monitor-threshold ms (and
+  // the monitor is on). Cheap when off; called from dispatch, the cron and eviction.
+  void latency_event(const char* event, int64_t ms) {
+    const int64_t threshold = config.latency_monitor_threshold.load(std::memory_order_relaxed);
+    if (threshold > 0 && ms >= threshold) [[unlikely]]
+      add_latency_sample(event, ms);
+  }
 
  private:
   void raise_open_files_limit();
+  void add_latency_sample(const char* event, int64_t ms);
   std::mutex shutdown_mu_;
   std::condition_variable shutdown_cv_;
   bool shutdown_ = false;

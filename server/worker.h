@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "server/error_stats.h"
+#include "server/latency_histogram.h"
 #include "server/notify.h"
 #include "server/pubsub.h"
 #include "server/tracking.h"
@@ -43,9 +44,13 @@ struct Counter {
 };
 
 // INFO commandstats: ns is summed in nanoseconds (a GET takes well under one microsecond, which
-// Redis's per-call microseconds would round away) and shown in microseconds.
+// Redis's per-call microseconds would round away) and shown in microseconds. latency: INFO
+// latencystats' histogram of this worker's calls, allocated by the worker the first time it runs
+// the command (release; readers on other workers acquire), freed with the worker.
 struct CommandStats {
   Counter calls, ns, rejected, failed;
+  std::atomic<LatencyHistogram*> latency{nullptr};
+  ~CommandStats() { delete latency.load(std::memory_order_acquire); }
 };
 
 struct WorkerStats {

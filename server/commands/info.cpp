@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -381,6 +382,36 @@ void errorstats_section(CmdCtx& c, Info& i) {
     i.field(errorstat_name(code).c_str(), "count=" + std::to_string(n));
 }
 
+// One line per command called since the last CONFIG RESETSTAT, its workers' histograms merged:
+// latency_percentiles_usec_<name>:p50=1.023,p99=... with the percentiles as CONFIG GET prints
+// them and each value in microseconds with %.3f, as Redis 7.0. Empty while latency-tracking is off.
+void latencystats_section(CmdCtx& c, Info& i) {
+  i.section("Latencystats");
+  if (!c.server.config.latency_tracking.load(std::memory_order_relaxed)) return;
+  std::vector<std::pair<std::string, double>> wanted;  // (as printed, value)
+  std::string list = c.server.config.latency_tracking_info_percentiles();
+  for (size_t at = 0; at < list.size();) {
+    size_t end = list.find(' ', at);
+    if (end == std::string::npos) end = list.size();
+    std::string word = list.substr(at, end - at);
+    wanted.emplace_back(word, std::strtod(word.c_str(), nullptr));
+    at = end + 1;
+  }
+  CommandTable& t = c.server.commands;
+  for (size_t id = 0; id < t.id_count(); id++) {
+    LatencyCounts h = c.server.command_latency(static_cast<int>(id));
+    if (h.total == 0) continue;
+    std::string v;
+    for (const auto& [name, p] : wanted) {
+      char buf[64];
+      snprintf(buf, sizeof buf, "=%.3f", static_cast<double>(h.percentile(p)) / 1000.0);
+      v += (v.empty() ? "p" : ",p") + name + buf;
+    }
+    std::string name = "latency_percentiles_usec_" + t.by_id(static_cast<int>(id))->name;
+    i.field(name.c_str(), v);
+  }
+}
+
 void keyspace_section(CmdCtx& c, Info& i) {
   i.section("Keyspace");
   for (int d = 0; d < c.server.store.databases(); d++) {
@@ -426,6 +457,7 @@ void cmd_info(CmdCtx& c) {
   if (on("modules", true)) i.section("Modules");
   if (on("commandstats", false)) commandstats_section(c, i);
   if (on("errorstats", true)) errorstats_section(c, i);
+  if (on("latencystats", false)) latencystats_section(c, i);
   if (on("cluster", true)) {
     i.section("Cluster");
     i.field("cluster_enabled", 0);

@@ -210,6 +210,7 @@ TEST_CASE("builders format their argument as Redis does") {
   CHECK(pubsub_context_error("get") ==
         "ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
         "are allowed in this context");
+  CHECK(latency_no_samples_error("command") == "ERR No samples available for event 'command'");
   CHECK(config_set_failed_error("port", "can't set immutable config") ==
         "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable "
         "config");
