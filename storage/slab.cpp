@@ -1,4 +1,5 @@
-// Slabs of mid-size entries: see slab.h for the layout and the locking.
+// Slabs of entries up to 4 KiB and the per-thread caches in front of them: see slab.h for the
+// layout and the locking.
 #include "storage/slab.h"
 
 #include <sys/mman.h>
