@@ -9,14 +9,14 @@
 // Why so tight: the budget is 28 bytes a key beyond the key and value, table slot included, and
 // entries up to 256 bytes come in 8-byte classes (storage/slab.h). An 11-byte key with a 32-byte
 // value is 12 + 11 + 1 + 32 = 56 bytes, one 56-byte block; the 24-byte header this replaced made it
-// 67, an 80-byte block from mimalloc. What went to get there: the stored 32-bit hash (a resize hashes each key
-// again, once per doubling; find() compares keys, whose length byte sits in the word it loads
-// anyway), the 4-byte key length (keys of 255 bytes or more keep theirs before the key bytes),
-// the 2-byte value length (a one-byte varint for short values), and 8 bits of the access word
-// (below). Pointers fit in 48 bits: Linux gives user space 47 unless a mapping asks for more.
-// The expire slot and the integer are 8-byte aligned: they are updated in place (EXPIRE, PERSIST,
-// INCR) with atomic stores while lock-free readers may be looking at them. Everything else in an
-// entry is immutable once it is published: a new value means a new entry.
+// 67, an 80-byte block from mimalloc. What went to get there: the stored 32-bit hash (a resize
+// hashes each key again, once per doubling; find() compares keys, whose length byte sits in the
+// word it loads anyway), the 4-byte key length (keys of 255 bytes or more keep theirs before the
+// key bytes), the 2-byte value length (a one-byte varint for short values), and 8 bits of the
+// access word (below). Pointers fit in 48 bits: Linux gives user space 47 unless a mapping asks for
+// more. The expire slot and the integer are 8-byte aligned: they are updated in place (EXPIRE,
+// PERSIST, INCR) with atomic stores while lock-free readers may be looking at them. Everything else
+// in an entry is immutable once it is published: a new value means a new entry.
 //
 // Why `word` and `meta` are atomics: `word` holds `next`, which writers change under the shard lock
 // while lock-free readers follow it (acquire); the key length and type bits beside it never change
