@@ -404,7 +404,8 @@ static void readers_against_writers(Mode mode) {
             gen[k]++;
             next[k] = 0;
             for (size_t r = 0; r < kBaseRecords; r++) v += record(gen[k], next[k]++);
-            if (!c.cmd({"SET", key(w, k), v}).is_ok()) throw std::runtime_error("SET failed");
+            if (Reply sr = c.cmd({"SET", key(w, k), v}); !sr.is_ok())
+              throw std::runtime_error("SET failed: " + sr.to_string());
           } else {
             for (size_t r = 0; r < kAppendRecords; r++) v += record(gen[k], next[k]++);
             if (c.cmd({"APPEND", key(w, k), v}).type != Reply::Type::kInteger)
