@@ -380,7 +380,7 @@ static void readers_against_writers(Mode mode) {
       REQUIRE(f.cmd({"SET", key(w, k), v}) == OK());
     }
   }
-  std::atomic<long long> misses{0};
+  std::atomic<long long> misses{0}, refused{0};
   if (evicting) {
     REQUIRE(compressor_idle(f));
     long long used_full = info_field(f.cmd({"INFO", "memory"}).str, "used_memory");
@@ -404,8 +404,16 @@ static void readers_against_writers(Mode mode) {
             gen[k]++;
             next[k] = 0;
             for (size_t r = 0; r < kBaseRecords; r++) v += record(gen[k], next[k]++);
-            if (Reply sr = c.cmd({"SET", key(w, k), v}); !sr.is_ok())
+            Reply sr = c.cmd({"SET", key(w, k), v});
+            // Evicting, a SET may be refused when every key is gone and memory is still over the
+            // limit: values that replies in flight hold, raw ones the compressor has not reached
+            // yet. Redis answers OOM when nothing is left to evict too; nothing acknowledged is
+            // lost, and the generation it would have written is simply never seen.
+            if (evicting && sr.is_error() && sr.str.rfind("OOM ", 0) == 0) {
+              refused++;
+            } else if (!sr.is_ok()) {
               throw std::runtime_error("SET failed: " + sr.to_string());
+            }
           } else {
             for (size_t r = 0; r < kAppendRecords; r++) v += record(gen[k], next[k]++);
             if (c.cmd({"APPEND", key(w, k), v}).type != Reply::Type::kInteger)
@@ -490,7 +498,7 @@ static void readers_against_writers(Mode mode) {
   CHECK(ranges.load() > 10);
   CHECK(info(f, "compress_skipped") == 0);
   if (evicting) {
-    MESSAGE("reads of evicted keys: " << misses.load());
+    MESSAGE("reads of evicted keys: " << misses.load() << ", SETs refused: " << refused.load());
     CHECK(info_field(f.cmd({"INFO", "stats"}).str, "evicted_keys") > 0);
     return;
   }

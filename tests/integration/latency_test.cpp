@@ -100,8 +100,10 @@ TEST_CASE("latencystats measure: a 30 ms script's p50 is about 30000 us") {
   std::string line = percentiles(f, "eval");
   REQUIRE(line.rfind("p50=", 0) == 0);
   double us = std::stod(line.substr(4));
+  // The unit is what is checked (microseconds, not ms or ns), not the speed: the script spins for
+  // 30 ms of wall clock, longer on a loaded machine or under a sanitizer (50 ms seen under ASan).
   CHECK(us >= 30000);
-  CHECK(us < 30000 * 1.07 + 5000);
+  CHECK(us < 30000 * 10);
 }
 
 TEST_CASE("LATENCY HISTOGRAM: all, some, subcommands, unknown names skipped") {

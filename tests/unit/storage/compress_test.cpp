@@ -152,7 +152,7 @@ TEST_CASE("orig_len: raw Blobs keep len, compressed ones the original length") {
   Entry* c = Entry::copy(e, "k2", Entry::kNoExpire, false);
   CHECK(c->blob() == z);
   CHECK(Encoding(c->enc()) == Encoding::kLz4);
-  check_alloc(e, sizeof(Entry) + 1 + sizeof(void*) + sizeof(Blob) + z->len);
+  check_alloc(e, Entry::kHeader + 1 + sizeof(void*) + sizeof(Blob) + z->len);
   Entry::destroy(e);
   Entry::destroy(c);
   raw->unref();
