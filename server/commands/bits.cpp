@@ -30,13 +30,11 @@ inline uint64_t load_be64(const uint8_t* p) {
 
 // Set bits in p[0..n): 8-byte words through popcount, the last few bytes one at a time. The build
 // targets baseline x86-64, where __builtin_popcountll is a libgcc call (~4x slower than Redis's
-// table on a 1 MiB bitmap); a clone compiled for the POPCNT instruction is chosen at load time
-// where the CPU has it (every x86-64 since 2008), the baseline one elsewhere.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-[[gnu::target_clones("popcnt", "default")]]
-#endif
-uint64_t
-popcount_bytes(const uint8_t* p, size_t n) {
+// table on a 1 MiB bitmap); a copy compiled for the POPCNT instruction is used where the CPU has
+// it (every x86-64 since 2008), the baseline one elsewhere. Chosen by a check made once, not by
+// an ifunc (target_clones): an ifunc resolver runs while the dynamic loader relocates, before a
+// sanitizer's runtime is up, and the TSan build crashed there at start-up.
+[[gnu::always_inline]] inline uint64_t popcount_body(const uint8_t* p, size_t n) {
   uint64_t count = 0;
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {  // four independent words per step keep the popcnt unit busy
@@ -55,6 +53,21 @@ popcount_bytes(const uint8_t* p, size_t n) {
   }
   for (; i < n; i++) count += __builtin_popcount(p[i]);
   return count;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RESPITE_POPCNT_COPY 1
+[[gnu::target("popcnt")]] uint64_t popcount_bytes_popcnt(const uint8_t* p, size_t n) {
+  return popcount_body(p, n);
+}
+#endif
+
+uint64_t popcount_bytes(const uint8_t* p, size_t n) {
+#ifdef RESPITE_POPCNT_COPY
+  static const bool has_popcnt = __builtin_cpu_supports("popcnt");
+  if (has_popcnt) return popcount_bytes_popcnt(p, n);
+#endif
+  return popcount_body(p, n);
 }
 
 // Set bits among bits [first, last] of p (both inside the string).
