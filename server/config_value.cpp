@@ -11,23 +11,13 @@
 #include <mutex>
 #include <type_traits>
 
+#include "server/ascii.h"
 #include "server/config_table.h"
 #include "server/notify.h"
 #include "storage/canonical_int.h"
 
 namespace respite::server {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // Digits only, no sign, leading zeros allowed; false on overflow.
 bool parse_digits(std::string_view s, uint64_t& out) {

@@ -95,16 +95,6 @@ bool parse_double(std::string_view s, double* out) {
   return parse_floating<double, std::strtod>(s, out);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;

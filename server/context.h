@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocol/reply_writer.h"
+#include "server/ascii.h"
 #include "server/command.h"
 #include "server/connection.h"
 #include "server/errors.h"
@@ -72,8 +73,6 @@ inline bool parse_int(std::string_view s, int64_t* out) {
 // Redis's string2ld / strtod rules: no leading space, no trailing bytes, no NaN.
 bool parse_double(std::string_view s, double* out);
 bool parse_long_double(std::string_view s, long double* out);
-// Case-insensitive ASCII comparison, for option words.
-bool iequals(std::string_view a, std::string_view b);
 
 // The bytes of a string entry whatever its encoding; buf backs integers and decompressed values.
 // `stats`, when given, is where the time spent decompressing is counted (INFO compression).

@@ -1,7 +1,7 @@
 // SLOWLOG's shared store; see slowlog.h.
 #include "server/slowlog.h"
 
-#include <cctype>
+#include "server/ascii.h"
 
 namespace respite::server {
 
@@ -24,15 +24,6 @@ std::vector<std::string> slowlog_argv(std::span<const std::string_view> argv) {
 }
 
 namespace {
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 constexpr std::string_view kRedacted = "(redacted)";
 }  // namespace
 
