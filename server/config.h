@@ -32,13 +32,16 @@ struct Config {
   int databases = 16;
   int shards = 0;  // shards per database, power of two; 0 = auto (>= 16 x threads, at least 64)
   int tcp_backlog = 511;
-  std::string loglevel = "notice";  // debug verbose notice warning
-  std::string logfile;              // empty: stdout
+  std::string logfile;     // empty: stdout
+  int syslog_enabled = 0;  // also send log lines to syslog(3)
+  std::string syslog_ident = "redis";
+  int syslog_facility = 128;  // LOG_LOCAL0 (<syslog.h>); USER or LOCAL0..LOCAL7
   std::string pidfile;
   std::string dir = ".";
   std::string config_file;  // absolute path of the file read at start-up, for CONFIG REWRITE
 
   // May change at run time (CONFIG SET).
+  std::atomic<int64_t> loglevel{2};  // 0 debug, 1 verbose, 2 notice, 3 warning (Server::log)
   std::atomic<int64_t> maxclients{10000};
   std::atomic<int64_t> timeout{0};  // seconds idle before a client is closed; 0 = never
   std::atomic<int64_t> tcp_keepalive{300};

@@ -27,6 +27,10 @@ constexpr Choice kPolicies[] = {
 };
 
 constexpr Choice kLogLevels[] = {{"debug", 0}, {"verbose", 1}, {"notice", 2}, {"warning", 3}};
+// syslog(3) facilities as <syslog.h> numbers them (LOG_USER, LOG_LOCAL0..7), in Redis's order.
+constexpr Choice kSyslogFacilities[] = {{"user", 8},     {"local0", 128}, {"local1", 136},
+                                        {"local2", 144}, {"local3", 152}, {"local4", 160},
+                                        {"local5", 168}, {"local6", 176}, {"local7", 184}};
 
 const char* check_shards(const Value& v) {
   // Shards are picked by the high bits of the key's hash, so their count must be a power of two.
@@ -144,6 +148,7 @@ std::span<const Directive> ConfigAccess::table() {
        .doc = "file to write the process id to; empty for none"},
       {.name = "loglevel",
        .kind = Kind::kEnum,
+       .runtime = true,
        .field = &C::loglevel,
        .def = "notice",
        .choices = kLogLevels,
@@ -153,6 +158,22 @@ std::span<const Directive> ConfigAccess::table() {
        .field = &C::logfile,
        .def = R"("")",
        .doc = "file to log to; empty logs to standard output"},
+      {.name = "syslog-enabled",
+       .kind = Kind::kBool,
+       .field = &C::syslog_enabled,
+       .def = "no",
+       .doc = "also send every log line to the system logger"},
+      {.name = "syslog-ident",
+       .kind = Kind::kString,
+       .field = &C::syslog_ident,
+       .def = "redis",
+       .doc = "the identity syslog lines carry"},
+      {.name = "syslog-facility",
+       .kind = Kind::kEnum,
+       .field = &C::syslog_facility,
+       .def = "local0",
+       .choices = kSyslogFacilities,
+       .doc = "syslog facility: user or local0 .. local7"},
       {.name = "dir",
        .kind = Kind::kString,
        .field = &C::dir,

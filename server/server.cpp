@@ -5,13 +5,16 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/time.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -59,12 +62,11 @@ const char* log_level_name(int level) {
 }
 
 void Server::log(const char* level, const std::string& msg) {
-  auto rank = [](const std::string& l) {
-    for (int i = 0; i < 4; i++)
-      if (l == kLevels[i]) return i;
-    return 2;
-  };
-  if (rank(level) < rank(config.loglevel)) return;
+  int rank = 2;
+  for (int i = 0; i < 4; i++)
+    if (std::strcmp(level, kLevels[i]) == 0) rank = i;
+  if (rank < config.loglevel.load(std::memory_order_relaxed)) return;
+  // Redis's line: "pid:role dd Mon yyyy hh:mm:ss.mmm <mark> message", the mark showing the level.
   struct timeval tv;
   gettimeofday(&tv, nullptr);
   struct tm tm;
@@ -72,13 +74,23 @@ void Server::log(const char* level, const std::string& msg) {
   char ts[64];
   size_t n = strftime(ts, sizeof ts, "%d %b %Y %H:%M:%S", &tm);
   snprintf(ts + n, sizeof ts - n, ".%03d", int(tv.tv_usec / 1000));
-  const char mark = rank(level) == 3 ? '#' : rank(level) == 2 ? '*' : rank(level) == 1 ? '-' : '.';
+  const char mark = ".-*#"[rank];
   std::string line = std::to_string(getpid()) + ":M " + ts + " " + mark + " " + msg + "\n";
-  if (config.logfile.empty()) {
-    fwrite(line.data(), 1, line.size(), stdout);
-    fflush(stdout);
-  } else {
-    std::ofstream(config.logfile, std::ios::app) << line;
+  {
+    // One writer at a time, so lines from several workers never interleave. The file is opened
+    // for each line, as Redis does, so that a rotated log is picked up without a signal.
+    std::lock_guard<std::mutex> lock(log_mu_);
+    if (config.logfile.empty()) {
+      fwrite(line.data(), 1, line.size(), stdout);
+      fflush(stdout);
+    } else if (FILE* f = fopen(config.logfile.c_str(), "a")) {
+      fwrite(line.data(), 1, line.size(), f);
+      fclose(f);
+    }
+  }
+  if (config.syslog_enabled) {
+    static constexpr int kPriority[] = {LOG_DEBUG, LOG_INFO, LOG_NOTICE, LOG_WARNING};
+    syslog(kPriority[rank], "%s", msg.c_str());
   }
 }
 
@@ -158,6 +170,9 @@ int Server::run() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // openlog keeps the ident pointer: config.syslog_ident is fixed once the server runs.
+  if (config.syslog_enabled)
+    openlog(config.syslog_ident.c_str(), LOG_PID | LOG_NDELAY | LOG_NOWAIT, config.syslog_facility);
   raise_open_files_limit();
   unsigned n = resolve_threads(config.threads);
   for (unsigned i = 0; i < n; i++)

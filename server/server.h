@@ -96,6 +96,7 @@ class Server {
   void raise_open_files_limit();
   void add_latency_sample(const char* event, int64_t ms);
   std::mutex shutdown_mu_;
+  std::mutex log_mu_;  // one log line written at a time (log)
   std::condition_variable shutdown_cv_;
   bool shutdown_ = false;
   std::atomic<bool> stopping_{false};

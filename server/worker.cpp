@@ -293,6 +293,7 @@ void Worker::start() {
   uint64_t period = static_cast<uint64_t>(1000 / hz);
   uv_timer_start(&cron_timer_, on_cron, period, period);
   thread_ = std::thread([this] {
+    tid.store(static_cast<int>(gettid()), std::memory_order_relaxed);
     epoch = server->store.epochs().join();
     storage::t_access_policy = &server->access_policy;  // Entry::touch's LRU/LFU mode
     Tracking::set_thread_outbox(this);  // where the store's hook queues invalidations

@@ -98,7 +98,9 @@ class Worker {
   char* read_buf;            // shared by this worker's connections; see connection.h
   static constexpr size_t kReadBufSize = 64 * 1024;
   Connection* connections = nullptr;  // intrusive list
-  size_t connection_count = 0;
+  // Changed by this worker only; atomic so that INFO threads may read it from another worker.
+  std::atomic<size_t> connection_count{0};
+  std::atomic<int> tid{0};  // the loop thread's Linux thread id: its CPU time (INFO cpu, threads)
   // Bytes this worker's connections hold (their structs, query buffers, output chains not yet
   // written): part of used_memory (maxmemory.h), INFO mem_clients_normal. Each connection adds the
   // change when its figure moves (Connection::account_memory), at most once per batch; written

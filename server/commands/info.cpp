@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <string>
 
@@ -332,7 +333,36 @@ void replication_section(CmdCtx& c, Info& i) {
   i.field("repl_backlog_active", 0);
 }
 
-void cpu_section(Info& i) {
+// A thread's user and system CPU seconds, from /proc/self/task/<tid>/stat (fields 14 and 15, in
+// clock ticks): getrusage(RUSAGE_THREAD) only measures the calling thread. False if unreadable.
+bool thread_cpu(int tid, double* user, double* sys) {
+  if (tid <= 0) return false;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+  FILE* f = fopen(path, "r");
+  if (!f) return false;
+  char buf[1024];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  // The name (field 2) is in parentheses and may hold spaces: count fields after its ')'.
+  const char* p = strrchr(buf, ')');
+  unsigned long long ut = 0, st = 0;
+  if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+    return false;
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  *user = static_cast<double>(ut) / tick;
+  *sys = static_cast<double>(st) / tick;
+  return true;
+}
+
+std::string seconds6(double s) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.6f", s);
+  return buf;
+}
+
+void cpu_section(CmdCtx& c, Info& i) {
   struct rusage self, children;
   getrusage(RUSAGE_SELF, &self);
   getrusage(RUSAGE_CHILDREN, &children);
@@ -347,6 +377,39 @@ void cpu_section(Info& i) {
   i.field("used_cpu_user", secs(self.ru_utime));
   i.field("used_cpu_sys_children", secs(children.ru_stime));
   i.field("used_cpu_user_children", secs(children.ru_utime));
+  // Redis's "main thread" runs every command; here each worker does, so worker 0 stands for it
+  // and every worker gets its own pair, to show whether load is balanced across cores.
+  auto& workers = c.server.workers;
+  for (size_t w = 0; w < workers.size(); w++) {
+    double user = 0, sys = 0;
+    thread_cpu(workers[w]->tid.load(std::memory_order_relaxed), &user, &sys);
+    if (w == 0) {
+      i.field("used_cpu_sys_main_thread", seconds6(sys));
+      i.field("used_cpu_user_main_thread", seconds6(user));
+    }
+    const std::string n = std::to_string(w);
+    i.field(("used_cpu_sys_worker" + n).c_str(), seconds6(sys));
+    i.field(("used_cpu_user_worker" + n).c_str(), seconds6(user));
+  }
+}
+
+// respite's own section: one line per worker with its live connections, commands run, bytes in
+// and out and CPU seconds, so an operator can see whether SO_REUSEPORT spread the load.
+void threads_section(CmdCtx& c, Info& i) {
+  i.section("Threads");
+  auto& workers = c.server.workers;
+  i.field("threads", workers.size());
+  for (size_t w = 0; w < workers.size(); w++) {
+    Worker& wk = *workers[w];
+    double user = 0, sys = 0;
+    thread_cpu(wk.tid.load(std::memory_order_relaxed), &user, &sys);
+    std::string v = "connections=" + std::to_string(wk.connection_count.load()) +
+                    ",commands=" + std::to_string(wk.stats.commands.get()) +
+                    ",net_input_bytes=" + std::to_string(wk.stats.net_in.get()) +
+                    ",net_output_bytes=" + std::to_string(wk.stats.net_out.get()) +
+                    ",used_cpu_sys=" + seconds6(sys) + ",used_cpu_user=" + seconds6(user);
+    i.field(("worker" + std::to_string(w)).c_str(), v);
+  }
 }
 
 void commandstats_section(CmdCtx& c, Info& i) {
@@ -453,7 +516,8 @@ void cmd_info(CmdCtx& c) {
   if (on("persistence", true)) persistence_section(c, i);
   if (on("stats", true)) stats_section(c, i);
   if (on("replication", true)) replication_section(c, i);
-  if (on("cpu", true)) cpu_section(i);
+  if (on("cpu", true)) cpu_section(c, i);
+  if (on("threads", true)) threads_section(c, i);
   if (on("modules", true)) i.section("Modules");
   if (on("commandstats", false)) commandstats_section(c, i);
   if (on("errorstats", true)) errorstats_section(c, i);

@@ -3,9 +3,12 @@
 // with requirepass, TIME, and the two ways a server is told to stop (SHUTDOWN and SIGTERM).
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <ctime>
+#include <fstream>
+#include <regex>
 
 #include "tests/integration/harness.h"
 
@@ -56,6 +59,79 @@ TEST_CASE("INFO sections") {
   Reply two = f.cmd({"INFO", "server", "keyspace"});
   CHECK(contains(two.str, "# Server\r\n"));
   CHECK(contains(two.str, "# Keyspace\r\n"));
+}
+
+TEST_CASE("INFO threads and per-worker CPU: every worker's connections, commands and CPU") {
+  Fixture f(workers(2));
+  if (!f.server.is_respite()) return;  // a respite section
+  // Connections until both workers hold one (SO_REUSEPORT spreads them; the kernel decides).
+  std::vector<std::unique_ptr<Client>> extra;
+  auto worker_line = [&](int w) {
+    std::string info = f.cmd({"INFO", "threads"}).str;
+    std::string key = "\r\nworker" + std::to_string(w) + ":";
+    size_t at = info.find(key);
+    if (at == std::string::npos) return std::string();
+    return info.substr(at + key.size(), info.find("\r\n", at + 2) - at - key.size());
+  };
+  auto connections = [&](int w) {
+    std::string line = worker_line(w);
+    return line.empty() ? -1 : std::stoll(line.substr(line.find("connections=") + 12));
+  };
+  REQUIRE(poll_until(
+      [&] {
+        if (connections(0) > 0 && connections(1) > 0) return true;
+        extra.push_back(std::make_unique<Client>(f.server.port()));
+        return extra.size() > 64;  // give up: checked below
+      },
+      std::chrono::seconds(10)));
+  CHECK(connections(0) > 0);
+  CHECK(connections(1) > 0);
+  std::string info = f.cmd({"INFO", "threads"}).str;
+  CHECK(info.rfind("# Threads\r\n", 0) == 0);
+  CHECK(info_field(info, "threads") == 2);
+  for (int w = 0; w < 2; w++) {
+    std::string line = worker_line(w);
+    CAPTURE(line);
+    for (const char* k : {"commands=", ",net_input_bytes=", ",net_output_bytes=", ",used_cpu_sys=",
+                          ",used_cpu_user="})
+      CHECK(contains(line, k));
+  }
+  CHECK(!contains(info, "worker2:"));
+  // This connection's worker ran our INFO commands: its count is above zero.
+  CHECK((contains(worker_line(0), "commands=0,") && contains(worker_line(1), "commands=0,")) ==
+        false);
+  std::string cpu = f.cmd({"INFO", "cpu"}).str;
+  for (const char* k : {"used_cpu_sys_main_thread", "used_cpu_user_main_thread",
+                        "used_cpu_user_worker0", "used_cpu_sys_worker1"})
+    CHECK(contains(cpu, std::string("\r\n") + k + ":"));
+  CHECK(!contains(cpu, "worker2"));
+}
+
+TEST_CASE("logfile and loglevel: Redis's line format, CONFIG SET loglevel at run time") {
+  char path[] = "/tmp/respite-log-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  {
+    Fixture f(ServerOptions().set("logfile", path));
+    if (!f.server.is_respite()) {
+      unlink(path);
+      return;
+    }
+    CHECK(f.cmd({"CONFIG", "GET", "loglevel"}) == Reply::StrArr({"loglevel", "notice"}));
+    CHECK(f.cmd({"CONFIG", "SET", "loglevel", "warning"}) == OK());
+    CHECK(f.cmd({"CONFIG", "GET", "loglevel"}) == Reply::StrArr({"loglevel", "warning"}));
+    CHECK(f.cmd({"CONFIG", "SET", "syslog-ident", "x"}).is_error());
+  }
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  unlink(path);
+  // "pid:M 07 Dec 2026 15:04:05.123 * Ready to accept connections"
+  std::regex ready(
+      R"(\d+:M \d\d \w{3} \d{4} \d\d:\d\d:\d\d\.\d{3} \* Ready to accept connections\n)");
+  CHECK(std::regex_search(text, ready));
+  // The shutdown lines are warnings ('#'): still written at loglevel warning.
+  CHECK(contains(text, "# User requested shutdown..."));
 }
 
 TEST_CASE("CONFIG GET and SET") {

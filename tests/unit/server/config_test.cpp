@@ -165,6 +165,28 @@ TEST_CASE("memory units, booleans, enums and octal") {
   CHECK(c.bind == std::vector<std::string>{"0.0.0.0", "::", "-::1"});
 }
 
+TEST_CASE("logging: loglevel changes at run time, the syslog directives are fixed") {
+  Config c;
+  CHECK(c.loglevel == 2);
+  CHECK(c.set({{"loglevel", "WARNING"}}) == "");
+  CHECK(c.loglevel == 3);
+  CHECK(get1(c, "loglevel") == "warning");
+  CHECK(c.set({{"loglevel", "chatty"}})
+            .ends_with("argument(s) must be one of the following: "
+                       "debug, verbose, notice, warning"));
+  CHECK(get1(c, "syslog-enabled") == "no");
+  CHECK(get1(c, "syslog-facility") == "local0");
+  CHECK(c.load_text("syslog-enabled yes\nsyslog-ident respite\nsyslog-facility USER", "t") == "");
+  CHECK(c.syslog_enabled == 1);
+  CHECK(c.syslog_ident == "respite");
+  CHECK(c.syslog_facility == 8);  // LOG_USER
+  CHECK(get1(c, "syslog-facility") == "user");
+  CHECK(reason("syslog-facility local8") ==
+        "argument(s) must be one of the following: user, local0, local1, local2, local3, local4, "
+        "local5, local6, local7");
+  CHECK(c.set({{"syslog-ident", "x"}}).ends_with("can't set immutable config"));
+}
+
 TEST_CASE("quoting as Redis's sdssplitargs") {
   std::vector<std::string> a;
   REQUIRE(respite::server::split_args("  a  \"b c\"\t'd e'  ", a));
@@ -346,7 +368,7 @@ TEST_CASE("CONFIG SET: Redis's errors") {
         "ERR CONFIG SET failed (possibly related to argument 'DATABASES') - can't set immutable "
         "config");
   for (const char* fixed : {"port", "bind", "threads", "shards", "unixsocket", "daemonize",
-                            "tcp-backlog", "loglevel", "logfile", "pidfile", "dir"}) {
+                            "tcp-backlog", "logfile", "pidfile", "dir", "syslog-enabled"}) {
     CAPTURE(fixed);
     CHECK(c.set({{fixed, "1"}}).ends_with("can't set immutable config"));
   }
