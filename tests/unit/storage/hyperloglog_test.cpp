@@ -206,7 +206,7 @@ TEST_CASE("a sparse HLL turns dense when it would grow past sparse_max, or for a
   int i = 0;
   while (hll::encoding(v) == hll::kSparse) {
     const size_t before = v.size();
-    REQUIRE(hll::add(&v, "x" + std::to_string(i++), 300) >= 0);
+    REQUIRE(hll::add(&v, std::string("x").append(std::to_string(i++)), 300) >= 0);
     if (hll::encoding(v) == hll::kSparse) CHECK(v.size() <= 300);
     if (hll::encoding(v) == hll::kDense) CHECK(before + 3 > 300);  // it was near the bound
   }
@@ -301,7 +301,7 @@ TEST_CASE("the estimate stays within a few standard errors") {
   hll::make_empty(&v);
   uint64_t checkpoint = 10;
   for (uint64_t i = 1; i <= 200000; i++) {
-    hll::add(&v, "k" + std::to_string(i), kSparseMax);
+    hll::add(&v, std::string("k").append(std::to_string(i)), kSparseMax);
     if (i == checkpoint) {
       const double c = static_cast<double>(hll::count(v, nullptr));
       CHECK(std::abs(c - static_cast<double>(i)) <= 0.05 * static_cast<double>(i) + 1);
@@ -343,7 +343,8 @@ TEST_CASE("looks_valid follows Redis's header checks") {
 TEST_CASE("corrupted sparse bodies are reported, and nothing reads past them") {
   std::string base;
   hll::make_empty(&base);
-  for (int i = 0; i < 200; i++) hll::add(&base, "e" + std::to_string(i), kSparseMax);
+  for (int i = 0; i < 200; i++)
+    hll::add(&base, std::string("e").append(std::to_string(i)), kSparseMax);
   {
     std::string v = base + "hello";  // bytes past the last register (the Tcl suite's case)
     bool invalid = false;
