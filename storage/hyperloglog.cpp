@@ -119,6 +119,7 @@ bool sparse_histogram(std::string_view v, Histogram h) {
     const uint8_t op = b.p[i];
     size_t oplen;
     const uint32_t len = b.span(i, &oplen);
+    if (idx + len > kRegisters) return false;
     h[is_val(op) ? val_value(op) : 0] += len;
     idx += len;
     i += oplen;
@@ -265,15 +266,15 @@ bool to_dense(std::string* v) {
     const uint8_t op = b.p[i];
     size_t oplen;
     const uint32_t len = b.span(i, &oplen);
+    if (idx + len > kRegisters) return false;  // runs past the last register: corrupt
     if (is_val(op)) {
-      if (idx + len > kRegisters) break;  // runs past the last register: corrupt
       const uint32_t value = val_value(op);
       for (uint32_t k = 0; k < len; k++) dense_put(regs, static_cast<uint32_t>(idx + k), value);
     }
     idx += len;
     i += oplen;
   }
-  if (idx != kRegisters) return false;
+  if (idx != kRegisters) return false;  // ends short of the last register
   v->assign(reinterpret_cast<const char*>(dense), kDenseSize);
   return true;
 }
@@ -436,8 +437,8 @@ bool merge_into(std::string_view v, uint8_t* max) {
     const uint8_t op = b.p[i];
     size_t oplen;
     const uint32_t len = b.span(i, &oplen);
+    if (idx + len > kRegisters) return false;
     if (is_val(op)) {
-      if (idx + len > kRegisters) break;
       const uint8_t value = static_cast<uint8_t>(val_value(op));
       for (uint32_t k = 0; k < len; k++) {
         if (value > max[idx + k]) max[idx + k] = value;

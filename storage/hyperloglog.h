@@ -20,7 +20,10 @@
 // Everything here works on plain bytes: a view for reads, a std::string for a value being built
 // (the caller stores the result as a new string entry; published entries are never changed).
 // Corrupted input (a client can SETRANGE any byte) is detected where Redis detects it and never
-// read out of bounds.
+// read out of bounds. A sparse body is valid when its opcodes cover exactly the 16384 registers;
+// readers stop at the first opcode that would run past them, as redis-server does since the fix
+// for CVE-2025-32023 (in Debian's 7.0.15 too), so a body with opcodes after the last register is
+// corrupt for every command, not just for some.
 #pragma once
 
 #include <cstddef>
