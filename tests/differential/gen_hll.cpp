@@ -70,6 +70,11 @@ Command del(Gen& g) {
   return {{"DEL", g.pick(hlls)}};
 }
 
+// A key of another type where HLLs live: PFADD, PFCOUNT and PFMERGE must answer WRONGTYPE.
+Command other_type(Gen& g) {
+  return {{"RPUSH", hll_key(g), "x"}};
+}
+
 Command sparse_max(Gen& g) {
   static const std::vector<std::string> sizes = {"3000", "3000", "200", "50", "0", "10000"};
   return {{"CONFIG", "SET", "hll-sparse-max-bytes", g.pick(sizes)}};
@@ -92,6 +97,7 @@ void add_hll_generators(std::vector<CommandGen>& out) {
                             {"PFDEBUG", 8, pfdebug},
                             {"corrupt", 3, corrupt},
                             {"DEL", 4, del},
+                            {"RPUSH", 1, other_type},
                             {"CONFIG SET hll-sparse-max-bytes", 2, sparse_max},
                             {"arity", 1, arity},
                         });
