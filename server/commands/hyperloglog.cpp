@@ -27,6 +27,24 @@ using storage::Type;
 
 namespace {
 
+// The worker's buffer for building a new HLL value. It keeps its capacity between commands (a
+// dense value is 12 KiB) unless one command made it large (a huge corrupted "HLL", or a very high
+// hll-sparse-max-bytes): that memory is given back rather than held by the worker for good.
+class Scratch {
+ public:
+  explicit Scratch(CmdCtx& c) : s_(c.worker.hll_scratch) {}
+  ~Scratch() {
+    if (s_.capacity() > kKeep) std::string().swap(s_);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  std::string& get() { return s_; }
+
+ private:
+  static constexpr size_t kKeep = 64 * 1024;
+  std::string& s_;
+};
+
 size_t sparse_max_bytes(CmdCtx& c) {
   return static_cast<size_t>(c.server.config.hll_sparse_max_bytes.load(std::memory_order_relaxed));
 }
@@ -71,7 +89,8 @@ bool adds_anything(CmdCtx& c, std::string_view v, size_t from) {
 
 void cmd_pfadd(CmdCtx& c) {
   KeyWrite kw(c, c.arg(1));
-  std::string& v = c.worker.hll_scratch;
+  Scratch scratch(c);
+  std::string& v = scratch.get();
   int64_t when = -1;
   int updated = 0;
   if (!kw.cur) {
@@ -147,7 +166,8 @@ void cmd_pfcount(CmdCtx& c) {
     // be reclaimed before this batch ends (storage/epoch.h).
     KeyWrite kw(c, c.arg(1));
     if (kw.cur == e) {
-      std::string& s = c.worker.hll_scratch;
+      Scratch scratch(c);
+      std::string& s = scratch.get();
       s.assign(v);
       hll::set_cached_count(&s, count);
       store(c, kw, s, e->expire_ms());
@@ -178,7 +198,8 @@ void cmd_pfmerge(CmdCtx& c) {
     if (!hll::merge_into(v, max)) return c.error(Err::kHllCorrupt);
   }
   KeyWrite dest(c, ks, c.arg(1), AlreadyLocked{});
-  std::string& v = c.worker.hll_scratch;
+  Scratch scratch(c);
+  std::string& v = scratch.get();
   int64_t when = -1;
   if (dest.cur) {
     StringBuf buf;
@@ -212,8 +233,9 @@ void cmd_pfdebug(CmdCtx& c) {
   if (!read_hll(c, kw.cur, &buf, &v)) return;
   const bool sparse = hll::encoding(v) == hll::kSparse;
   // GETREG and TODENSE convert a sparse value to dense, and the key keeps the dense form.
+  Scratch scratch(c);
   auto make_dense = [&]() {
-    std::string& s = c.worker.hll_scratch;
+    std::string& s = scratch.get();
     s.assign(v);
     if (!hll::to_dense(&s)) return false;
     store(c, kw, s, kw.cur->expire_ms());
