@@ -70,7 +70,9 @@ EOF
 EVAL_BODY="redis.call('incr', KEYS[1]); return redis.call('expire', KEYS[1], ARGV[1])"
 EVAL_SHA=$(printf '%s' "$EVAL_BODY" | sha1sum | cut -d' ' -f1)
 
-# id|label|client arguments|preload (keys:<bytes>, list, subs:N or script)|pipeline
+# id|label|client arguments|preload (keys:<bytes>, list, subs:N, script, hll:N or bitmap:<bytes>)|pipeline[|requests]
+# The optional last field fixes a workload's request count, for commands too slow for the default
+# (BITCOUNT over 1 MiB takes tens to hundreds of microseconds a call).
 # The mixed and multi workloads need respite-benchmark (--ratio, -t multi); they are skipped with
 # --client redis-benchmark. publish runs with 10 redis-cli subscribers on the client's core, started
 # before and stopped after each measured run.
@@ -95,6 +97,9 @@ multi|MULTI/SET/EXEC|-t multi -P $PIPELINE||$PIPELINE
 publish|PUBLISH, 10 subscribers|-P $PIPELINE PUBLISH bench __rand_int__|subs:10|$PIPELINE
 evalsha-p1|EVALSHA INCR+EXPIRE P1|-P 1 EVALSHA $EVAL_SHA 1 key:__rand_int__ 60|script|1
 evalsha-p16|EVALSHA INCR+EXPIRE P16|-P 16 EVALSHA $EVAL_SHA 1 key:__rand_int__ 60|script|16
+pfadd|PFADD|-P $PIPELINE PFADD hll __rand_int__||$PIPELINE
+pfcount|PFCOUNT|-P $PIPELINE PFCOUNT hll|hll:$KEYS|$PIPELINE
+bitcount-1m|BITCOUNT 1 MiB|-P 1 BITCOUNT bitmap|bitmap:1048576|1|20000
 EOF
 }
 workload_ids() { workload_table | cut -d'|' -f1; }
@@ -220,6 +225,12 @@ preload() {
         --key-pattern sequential -d "${spec#keys:}" -t set -q >/dev/null ;;
     list:*)  # as many elements as the measured run pops
       "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P 16 -n "${spec#list:}" -t lpush -q >/dev/null ;;
+    hll:*)  # one HyperLogLog, "hll", of about N distinct elements (dense), its count cached
+      "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P 16 -n "${spec#hll:}" -r "${spec#hll:}" \
+        -q PFADD hll __rand_int__ >/dev/null
+      redis-cli -p "$port" pfcount hll >/dev/null ;;
+    bitmap:*)  # a random bitmap of that many bytes under "bitmap"
+      head -c "${spec#bitmap:}" /dev/urandom | redis-cli -p "$port" -x set bitmap >/dev/null ;;
     script)  # the evalsha workloads' script, loaded for EVALSHA
       [ "$(redis-cli -p "$port" script load "$EVAL_BODY")" = "$EVAL_SHA" ] ;;
     subs:*)  # subscribers to channel "bench", stopped by stop_subscribers after the run
@@ -274,10 +285,11 @@ RAW=$WORK/raw.csv   # round,server,id,rps,avg,min,p50,p95,p99,max
 : >"$RAW"
 for round in $(seq 1 "$ROUNDS"); do
   for line in "${SELECTED[@]}"; do
-    IFS='|' read -r id label args pre pipe <<<"$line"
+    IFS='|' read -r id label args pre pipe fixed_n <<<"$line"
     if { [ "$id" = mix ] || [ "$id" = multi ]; } && [ "$CLIENT" = redis-benchmark ]; then continue; fi
     n=$REQUESTS
     [ "$pipe" -gt 1 ] && n=$((REQUESTS * PIPELINED_FACTOR))
+    [ -n "$fixed_n" ] && n=$fixed_n
     [ "$pre" = list ] && pre="list:$n"
     for server in respite redis; do
       port=$RESPITE_PORT
@@ -337,7 +349,7 @@ MD=$OUT_DIR/$STAMP.md
   echo "  \"workloads\": ["
   sep=""
   for line in "${SELECTED[@]}"; do
-    IFS='|' read -r id label args pre pipe <<<"$line"
+    IFS='|' read -r id label args pre pipe _ <<<"$line"
     grep -q ",$id," "$RAW" || continue
     a_rps=$(stat_of respite "$id" 4); b_rps=$(stat_of redis "$id" 4)
     ratio=$(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN {if (a == "null" || b == "null" || b == 0) print "null"; else printf "%.3f", a / b}')
@@ -360,7 +372,7 @@ MD=$OUT_DIR/$STAMP.md
   echo "| workload | respite ops/s | redis ops/s | respite/redis | respite p50 ms | redis p50 ms | respite p99 ms | redis p99 ms |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   for line in "${SELECTED[@]}"; do
-    IFS='|' read -r id label args pre pipe <<<"$line"
+    IFS='|' read -r id label args pre pipe _ <<<"$line"
     grep -q ",$id," "$RAW" || continue
     a=$(stat_of respite "$id" 4); b=$(stat_of redis "$id" 4)
     name=$label

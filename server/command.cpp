@@ -175,6 +175,7 @@ void register_all_commands(CommandTable& t) {
   register_server_commands(t);
   register_string_commands(t);
   register_bit_commands(t);
+  register_hyperloglog_commands(t);
   register_key_commands(t);
   register_hash_commands(t);
   register_list_commands(t);

@@ -176,6 +176,7 @@ void register_connection_commands(CommandTable& t);
 void register_server_commands(CommandTable& t);
 void register_string_commands(CommandTable& t);
 void register_bit_commands(CommandTable& t);
+void register_hyperloglog_commands(CommandTable& t);
 void register_key_commands(CommandTable& t);
 void register_hash_commands(CommandTable& t);
 void register_list_commands(CommandTable& t);

@@ -493,6 +493,14 @@ std::span<const Directive> ConfigAccess::table() {
        .min = 0,
        .max = kLongMax,
        .doc = "small-sorted-set encoding: longest member"},
+      {.name = "hll-sparse-max-bytes",
+       .kind = Kind::kMemory,
+       .runtime = true,
+       .field = &C::hll_sparse_max_bytes,
+       .def = "3000",
+       .min = 0,
+       .max = kLongMax,
+       .doc = "HyperLogLog: largest sparse value (header included) before it turns dense"},
   };
   return rows;
 }

@@ -263,6 +263,14 @@ std::string_view error_text(Err e) {
       return "ERR String too long for LCS";
     case Err::kLcsMemory:
       return "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+    case Err::kHllWrongType:
+      return "WRONGTYPE Key is not a valid HyperLogLog string value.";
+    case Err::kHllCorrupt:
+      return "INVALIDOBJ Corrupted HLL object detected";
+    case Err::kHllNoSuchKey:
+      return "ERR The specified key does not exist";
+    case Err::kHllNotSparse:
+      return "ERR HLL encoding is not sparse";
     case Err::kCount:
       break;
   }
@@ -370,6 +378,14 @@ std::string config_set_failed_error(std::string_view name, std::string_view why)
 
 std::string latency_no_samples_error(std::string_view event) {
   return join("ERR No samples available for event '", event, "'");
+}
+
+std::string pfdebug_subcommand_error(std::string_view sub) {
+  return join("ERR Unknown PFDEBUG subcommand '", until_nul(sub), "'");
+}
+
+std::string hll_selftest_error(std::string_view what) {
+  return join("TESTFAILED ", what, "");
 }
 
 std::string config_unknown_option_error(std::string_view name) {

@@ -149,6 +149,11 @@ enum class Err : uint8_t {
   kLcsLenAndIdx,
   kLcsTooLong,
   kLcsMemory,
+  // HyperLogLog (PFADD, PFCOUNT, PFMERGE, PFDEBUG).
+  kHllWrongType,
+  kHllCorrupt,
+  kHllNoSuchKey,
+  kHllNotSparse,
   kCount  // not a status: the number of them
 };
 
@@ -211,5 +216,9 @@ std::string function_list_argument_error(std::string_view argument);
 std::string config_rewrite_error(std::string_view why);
 // LATENCY GRAPH of an event with no samples: "ERR No samples available for event 'x'".
 std::string latency_no_samples_error(std::string_view event);
+// "ERR Unknown PFDEBUG subcommand 'x'" (x cut at a NUL).
+std::string pfdebug_subcommand_error(std::string_view sub);
+// PFSELFTEST: "TESTFAILED <what>".
+std::string hll_selftest_error(std::string_view what);
 
 }  // namespace respite::server

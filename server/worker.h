@@ -95,6 +95,7 @@ class Worker {
   storage::Rng rng;          // random picks (RANDOMKEY, SPOP, HRANDFIELD, ...): this worker's own
   storage::Evictor evictor;  // this worker's eviction pool (storage/evict.h, server/maxmemory.h)
   std::string lz4_scratch;   // where string values are compressed (storage/compress.h)
+  std::string hll_scratch;   // where PFADD & co. build a new value (commands/hyperloglog.cpp)
   char* read_buf;            // shared by this worker's connections; see connection.h
   static constexpr size_t kReadBufSize = 64 * 1024;
   Connection* connections = nullptr;  // intrusive list

@@ -109,11 +109,12 @@ void add_zsets_generators(std::vector<CommandGen>& out);
 void add_transactions_generators(std::vector<CommandGen>& out);
 void add_functions_generators(std::vector<CommandGen>& out);
 void add_bits_generators(std::vector<CommandGen>& out);
+void add_hll_generators(std::vector<CommandGen>& out);
 
 // Every family, in a fixed order (the order is part of what a seed means); with
 // RESPITE_DIFF_FAMILIES set (e.g. "hashes,strings,keys"), only those families. "transactions",
-// "functions" and "bits" are only used when named there, so that the streams of the other seeds
-// keep their meaning.
+// "functions", "bits" and "hll" are only used when named there, so that the streams of the other
+// seeds keep their meaning.
 std::vector<CommandGen> all_generators();
 
 // Picks a generator by weight and runs it.

@@ -156,6 +156,10 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kLcsTooLong, "ERR String too long for LCS"},
       {Err::kLcsMemory,
        "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"},
+      {Err::kHllWrongType, "WRONGTYPE Key is not a valid HyperLogLog string value."},
+      {Err::kHllCorrupt, "INVALIDOBJ Corrupted HLL object detected"},
+      {Err::kHllNoSuchKey, "ERR The specified key does not exist"},
+      {Err::kHllNotSparse, "ERR HLL encoding is not sparse"},
       {Err::kNoShutdown, "ERR No shutdown in progress."},
       {Err::kNoConfigFile, "ERR The server is running without a config file"},
       {Err::kNoScript, "NOSCRIPT No matching script. Please use EVAL."},
@@ -211,6 +215,9 @@ TEST_CASE("builders format their argument as Redis does") {
         "ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
         "are allowed in this context");
   CHECK(latency_no_samples_error("command") == "ERR No samples available for event 'command'");
+  CHECK(pfdebug_subcommand_error(std::string("foo\0bar", 7)) ==
+        "ERR Unknown PFDEBUG subcommand 'foo'");
+  CHECK(hll_selftest_error("dense/sparse disagree") == "TESTFAILED dense/sparse disagree");
   CHECK(config_set_failed_error("port", "can't set immutable config") ==
         "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable "
         "config");
