@@ -70,7 +70,7 @@ EOF
 EVAL_BODY="redis.call('incr', KEYS[1]); return redis.call('expire', KEYS[1], ARGV[1])"
 EVAL_SHA=$(printf '%s' "$EVAL_BODY" | sha1sum | cut -d' ' -f1)
 
-# id|label|client arguments|preload (keys:<bytes>, list, subs:N or script)|pipeline
+# id|label|client arguments|preload (keys:<bytes>, list, subs:N, script or geo)|pipeline
 # The mixed and multi workloads need respite-benchmark (--ratio, -t multi); they are skipped with
 # --client redis-benchmark. publish runs with 10 redis-cli subscribers on the client's core, started
 # before and stopped after each measured run.
@@ -95,6 +95,7 @@ multi|MULTI/SET/EXEC|-t multi -P $PIPELINE||$PIPELINE
 publish|PUBLISH, 10 subscribers|-P $PIPELINE PUBLISH bench __rand_int__|subs:10|$PIPELINE
 evalsha-p1|EVALSHA INCR+EXPIRE P1|-P 1 EVALSHA $EVAL_SHA 1 key:__rand_int__ 60|script|1
 evalsha-p16|EVALSHA INCR+EXPIRE P16|-P 16 EVALSHA $EVAL_SHA 1 key:__rand_int__ 60|script|16
+geosearch|GEOSEARCH 20 km COUNT 10 of 10k points|-P $PIPELINE GEOSEARCH geo FROMLONLAT 13.4 38.1 BYRADIUS 20 km COUNT 10 ASC|geo|$PIPELINE
 EOF
 }
 workload_ids() { workload_table | cut -d'|' -f1; }
@@ -222,6 +223,11 @@ preload() {
       "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P 16 -n "${spec#list:}" -t lpush -q >/dev/null ;;
     script)  # the evalsha workloads' script, loaded for EVALSHA
       [ "$(redis-cli -p "$port" script load "$EVAL_BODY")" = "$EVAL_SHA" ] ;;
+    geo)  # the geosearch workload's index: 10,000 points over 4 x 4 degrees around Sicily (~70
+      # of them within its 20 km), the same pseudo-random points for both servers
+      awk 'BEGIN { srand(1); for (i = 0; i < 10000; i++)
+             printf "GEOADD geo %.6f %.6f p:%d\n", 11.4 + 4 * rand(), 36.1 + 4 * rand(), i }' |
+        redis-cli -p "$port" >/dev/null ;;
     subs:*)  # subscribers to channel "bench", stopped by stop_subscribers after the run
       local i
       for i in $(seq "${spec#subs:}"); do
