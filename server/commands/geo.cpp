@@ -10,9 +10,10 @@
 //
 // A search reads the 9 score intervals of the cells around its centre (geo::search_cells) under
 // the key's shard lock, keeps the points inside the shape, then sorts them by distance when asked
-// (a stable sort, which is what glibc's qsort does for Redis, so equal distances keep the order
-// they were found in). With STORE the source and destination are locked together, so the result
-// is one snapshot of the source.
+// exactly as Redis does, so that even points at equal distances come out in Redis's order: a
+// stable sort when every point is returned (glibc's qsort, which Redis calls, is a merge sort),
+// Redis's partial quicksort when COUNT returns fewer. With STORE the source and destination are
+// locked together, so the result is one snapshot of the source.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -347,6 +348,74 @@ void search_points(const ZSetValue* z, const geo::Shape& s, size_t limit, std::v
   }
 }
 
+// Redis's distance comparators: -1, 0 or 1 (NaN compares as "less"), descending as the negation.
+int compare_dist(const Point& a, const Point& b, bool desc) {
+  int r = a.dist > b.dist ? 1 : a.dist == b.dist ? 0 : -1;
+  return desc ? -r : r;
+}
+
+// Orders ranks [0, keep) of pts[0..n) as Redis's COUNT does when more points match than it
+// returns: Bentley and McIlroy's three-way quicksort ("Engineering a Sort Function", 1993:
+// insertion sort below 7 elements, median of 3 or Tukey's ninther as the pivot, elements equal to
+// the pivot gathered at both ends then swapped to the middle) that only descends into partitions
+// holding ranks below `keep`. The same swaps in the same order, so that points at equal distances
+// come out in Redis's order too; the ranks past `keep` are left in no useful order.
+void partial_sort(Point* a, size_t n, size_t first_rank, size_t keep, bool desc) {
+  auto cmp = [desc](const Point& x, const Point& y) { return compare_dist(x, y, desc); };
+  auto med3 = [&](size_t i, size_t j, size_t k) {
+    return cmp(a[i], a[j]) < 0 ? (cmp(a[j], a[k]) < 0 ? j : (cmp(a[i], a[k]) < 0 ? k : i))
+                               : (cmp(a[j], a[k]) > 0 ? j : (cmp(a[i], a[k]) < 0 ? i : k));
+  };
+  auto swap_run = [&](size_t i, size_t j, size_t len) {
+    for (size_t t = 0; t < len; t++) std::swap(a[i + t], a[j + t]);
+  };
+  for (;;) {
+    if (n < 7) {
+      for (size_t m = 1; m < n; m++)
+        for (size_t l = m; l > 0 && cmp(a[l - 1], a[l]) > 0; l--) std::swap(a[l], a[l - 1]);
+      return;
+    }
+    size_t m = n / 2;
+    if (n > 7) {
+      size_t l = 0, r = n - 1;
+      if (n > 40) {
+        const size_t d = n / 8;
+        l = med3(l, l + d, l + 2 * d);
+        m = med3(m - d, m, m + d);
+        r = med3(r - 2 * d, r - d, r);
+      }
+      m = med3(l, m, r);
+    }
+    std::swap(a[0], a[m]);
+    size_t pa = 1, pb = 1, pc = n - 1, pd = n - 1;
+    for (;;) {
+      int r;
+      while (pb <= pc && (r = cmp(a[pb], a[0])) <= 0) {
+        if (r == 0) std::swap(a[pa++], a[pb]);
+        pb++;
+      }
+      while (pb <= pc && (r = cmp(a[pc], a[0])) >= 0) {
+        if (r == 0) std::swap(a[pc], a[pd--]);
+        pc--;
+      }
+      if (pb > pc) break;
+      std::swap(a[pb++], a[pc--]);
+    }
+    size_t s = std::min(pa, pb - pa);
+    swap_run(0, pb - s, s);
+    s = std::min(pd - pc, n - pd - 1);
+    swap_run(pb, n - s, s);
+    // Ranks [first_rank, first_rank + len) hold a partition: descend only if it holds a kept one.
+    const size_t less = pb - pa, more = pd - pc;
+    if (less > 1 && first_rank < keep) partial_sort(a, less, first_rank, keep, desc);
+    if (more <= 1) return;
+    a += n - more;
+    first_rank += n - more;
+    n = more;
+    if (first_rank >= keep) return;
+  }
+}
+
 // True when the command may write a destination: GEOSEARCHSTORE, or GEORADIUS[BYMEMBER] with a
 // STORE / STOREDIST word among its options (the destination's shard is then locked with the
 // source's).
@@ -359,21 +428,27 @@ bool may_store(CmdCtx& c, int flags, size_t base) {
   return false;
 }
 
-void store_result(CmdCtx& c, storage::Keyspace& ks, std::string_view dst_key, bool storedist,
-                  bool search, std::vector<Point>& pts, size_t n, double conversion) {
-  ZSetValue* fresh = nullptr;
-  if (n) {
-    std::vector<ZItem> items(n);
-    for (size_t i = 0; i < n; i++)
-      items[i] = {pts[i].member, storedist ? pts[i].dist / conversion : pts[i].score};
-    std::sort(items.begin(), items.end(), [](const ZItem& a, const ZItem& b) {
-      return a.score < b.score || (a.score == b.score && a.member < b.member);
-    });
-    EncodingLimits el = encoding_limits(c.server);
-    fresh = ZSetValue::from_sorted(items.data(), n, {el.zset_entries, el.zset_value});
-  }
+// The destination set of a STORE: the first n points, scored by their geohash or (storedist)
+// their distance in the search's unit; nullptr when there are none.
+ZSetValue* build_result(CmdCtx& c, bool storedist, const std::vector<Point>& pts, size_t n,
+                        double conversion) {
+  if (n == 0) return nullptr;
+  std::vector<ZItem> items(n);
+  for (size_t i = 0; i < n; i++)
+    items[i] = {pts[i].member, storedist ? pts[i].dist / conversion : pts[i].score};
+  std::sort(items.begin(), items.end(), [](const ZItem& a, const ZItem& b) {
+    return a.score < b.score || (a.score == b.score && a.member < b.member);
+  });
+  EncodingLimits el = encoding_limits(c.server);
+  return ZSetValue::from_sorted(items.data(), n, {el.zset_entries, el.zset_value});
+}
+
+// Replaces the destination by `fresh` (deleting it, with a "del" event, when there is nothing).
+void store_result(CmdCtx& c, storage::Keyspace& ks, std::string_view dst_key, ZSetValue* fresh,
+                  bool search) {
+  const size_t n = fresh ? fresh->length() : 0;
   ZSet dst(c, ks, dst_key, Type::kZSet, AlreadyLocked{});
-  dst.store(fresh);  // deletes the destination (with a "del" event) when the result is empty
+  dst.store(fresh);
   if (n) c.notify(kNotifyZset, search ? "geosearchstore" : "georadiusstore", dst_key);
   c.reply.integer(static_cast<int64_t>(n));
   if (n) signal_key_ready(c, dst_key);
@@ -490,16 +565,25 @@ void search_generic(CmdCtx& c, size_t src_idx, int flags) {
   if (pts.empty() && !has_store) return c.reply.array(0);
   const size_t n =
       count == 0 || pts.size() < static_cast<uint64_t>(count) ? pts.size() : size_t(count);
-  if (sort == kAsc) {
-    std::stable_sort(pts.begin(), pts.end(),
-                     [](const Point& a, const Point& b) { return a.dist < b.dist; });
-  } else if (sort == kDesc) {
-    std::stable_sort(pts.begin(), pts.end(),
-                     [](const Point& a, const Point& b) { return a.dist > b.dist; });
+  if (sort != kNone) {
+    // Redis sorts everything with qsort (glibc's is a stable merge sort) when it returns every
+    // point, and only the first COUNT with its partial quicksort otherwise.
+    const bool desc = sort == kDesc;
+    if (n == pts.size()) {
+      std::stable_sort(pts.begin(), pts.end(), [desc](const Point& a, const Point& b) {
+        return compare_dist(a, b, desc) < 0;
+      });
+    } else {
+      partial_sort(pts.data(), pts.size(), 0, n, desc);
+    }
   }
 
   if (has_store) {
-    return store_result(c, ks, store_key, storedist, search, pts, n, shape.conversion);
+    // The result owns copies of the members; the source is let go before the destination (which
+    // may be the same key) is replaced.
+    ZSetValue* fresh = build_result(c, storedist, pts, n, shape.conversion);
+    src.reset();
+    return store_result(c, ks, store_key, fresh, search);
   }
   const size_t extras = size_t{withdist} + withhash + withcoord;
   protocol::ReplyWriter& r = c.reply;

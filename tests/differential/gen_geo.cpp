@@ -8,9 +8,8 @@
 // order, repeated, conflicting or cut short, so every one of Redis's option errors is reached; the
 // keys of the shared pool bring WRONGTYPE and missing keys.
 //
-// One thing is left out on purpose: two members at exactly the same point. Their distances tie,
-// and with COUNT (without ANY) Redis orders ties by its partial quicksort (pqsort), which this
-// server does not copy; random six-decimal coordinates never coincide.
+// Some points share exact coordinates (a few "crowded" spots), so distances tie: with COUNT the
+// order of ties is whatever Redis's partial quicksort makes of them, which the server reproduces.
 #include <cstdio>
 
 #include "tests/differential/generator.h"
@@ -64,8 +63,14 @@ std::pair<std::string, std::string> lonlat(Gen& g) {
                                                     "-85.0511", "0"};
   static const std::vector<std::string> bad = {"180.000001", "-181", "85.05112879", "-90", "abc",
                                                "",           "inf",  "1e400",       " 1",  "nan"};
+  static const std::vector<std::pair<std::string, std::string>> crowded = {
+      {"13.400000", "38.100000"},
+      {"13.410000", "38.120000"},
+      {"179.990000", "10.000000"},
+      {"-179.990000", "-10.000000"}};
   int form = g.range(0, 99);
   if (form < 3) return {g.pick(bad), fixed6(jitter(g, 80))};
+  if (form >= 90) return g.pick(crowded);
   if (form < 6) return {fixed6(jitter(g, 170)), g.pick(bad)};
   if (form < 12) return {g.pick(edge_lon), g.pick(edge_lat)};
   if (form < 25) return {fixed6(jitter(g, 180)), fixed6(jitter(g, 85))};
