@@ -405,14 +405,30 @@ void partial_sort(Point* a, size_t n, size_t first_rank, size_t keep, bool desc)
     swap_run(0, pb - s, s);
     s = std::min(pd - pc, n - pd - 1);
     swap_run(pb, n - s, s);
-    // Ranks [first_rank, first_rank + len) hold a partition: descend only if it holds a kept one.
+    // The smaller side first, by recursion, and the larger by the loop, so the stack stays
+    // O(log n) even on inputs that partition badly; the two sides are disjoint, so the order in
+    // which they are sorted does not change the result. A side is sorted only if it holds a
+    // rank below `keep`.
     const size_t less = pb - pa, more = pd - pc;
-    if (less > 1 && first_rank < keep) partial_sort(a, less, first_rank, keep, desc);
-    if (more <= 1) return;
-    a += n - more;
-    first_rank += n - more;
-    n = more;
-    if (first_rank >= keep) return;
+    Point* const right = a + (n - more);
+    const size_t right_rank = first_rank + (n - more);
+    const bool do_left = less > 1 && first_rank < keep;
+    const bool do_right = more > 1 && right_rank < keep;
+    if (do_left && do_right) {
+      if (less <= more) {
+        partial_sort(a, less, first_rank, keep, desc);
+        a = right, first_rank = right_rank, n = more;
+      } else {
+        partial_sort(right, more, right_rank, keep, desc);
+        n = less;
+      }
+    } else if (do_left) {
+      n = less;
+    } else if (do_right) {
+      a = right, first_rank = right_rank, n = more;
+    } else {
+      return;
+    }
   }
 }
 
@@ -481,7 +497,6 @@ void search_generic(CmdCtx& c, size_t src_idx, int flags) {
   geo::Shape shape;
   std::string_view store_key;
   bool has_store = false, storedist = false;
-  size_t base = base0;
   if (flags & kByCoords) {
     if (!parse_lonlat(c, 2, &shape.lon, &shape.lat)) return;
     if (!parse_radius(c, 4, &shape)) return;
@@ -501,7 +516,7 @@ void search_generic(CmdCtx& c, size_t src_idx, int flags) {
   enum { kNone, kAsc, kDesc } sort = kNone;
   int64_t count = 0;  // 0: no limit
   const bool search = flags & kSearch;
-  for (size_t i = base; i < c.argc(); i++) {
+  for (size_t i = base0; i < c.argc(); i++) {
     std::string_view a = c.arg(i);
     const size_t left = c.argc() - i - 1;  // arguments after this one
     if (is(a, "withdist")) {
