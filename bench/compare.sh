@@ -70,7 +70,7 @@ EOF
 EVAL_BODY="redis.call('incr', KEYS[1]); return redis.call('expire', KEYS[1], ARGV[1])"
 EVAL_SHA=$(printf '%s' "$EVAL_BODY" | sha1sum | cut -d' ' -f1)
 
-# id|label|client arguments|preload (keys:<bytes>, list, subs:N, script, hll:N or bitmap:<bytes>)|pipeline[|requests]
+# id|label|client arguments|preload (keys:<bytes>, list, subs:N, script, geo, hll:N or bitmap:<bytes>)|pipeline[|requests]
 # The optional last field fixes a workload's request count, for commands too slow for the default
 # (BITCOUNT over 1 MiB takes tens to hundreds of microseconds a call).
 # The mixed and multi workloads need respite-benchmark (--ratio, -t multi); they are skipped with
@@ -100,6 +100,7 @@ evalsha-p16|EVALSHA INCR+EXPIRE P16|-P 16 EVALSHA $EVAL_SHA 1 key:__rand_int__ 6
 pfadd|PFADD|-P $PIPELINE PFADD hll __rand_int__||$PIPELINE
 pfcount|PFCOUNT|-P $PIPELINE PFCOUNT hll|hll:$KEYS|$PIPELINE
 bitcount-1m|BITCOUNT 1 MiB|-P 1 BITCOUNT bitmap|bitmap:1048576|1|20000
+geosearch|GEOSEARCH 20 km COUNT 10 of 10k points|-P $PIPELINE GEOSEARCH geo FROMLONLAT 13.4 38.1 BYRADIUS 20 km COUNT 10 ASC|geo|$PIPELINE
 EOF
 }
 workload_ids() { workload_table | cut -d'|' -f1; }
@@ -233,6 +234,11 @@ preload() {
       head -c "${spec#bitmap:}" /dev/urandom | redis-cli -p "$port" -x set bitmap >/dev/null ;;
     script)  # the evalsha workloads' script, loaded for EVALSHA
       [ "$(redis-cli -p "$port" script load "$EVAL_BODY")" = "$EVAL_SHA" ] ;;
+    geo)  # the geosearch workload's index: 10,000 points over 4 x 4 degrees around Sicily (~70
+      # of them within its 20 km), the same pseudo-random points for both servers
+      awk 'BEGIN { srand(1); for (i = 0; i < 10000; i++)
+             printf "GEOADD geo %.6f %.6f p:%d\n", 11.4 + 4 * rand(), 36.1 + 4 * rand(), i }' |
+        redis-cli -p "$port" >/dev/null ;;
     subs:*)  # subscribers to channel "bench", stopped by stop_subscribers after the run
       local i
       for i in $(seq "${spec#subs:}"); do

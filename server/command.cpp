@@ -115,9 +115,10 @@ Command::ShardRule shard_rule_of(std::string_view name) {
   if (name == "swapdb") return R::kSwapDb;
   if (name == "move") return R::kMove;
   if (name == "copy") return R::kCopy;
-  // SORT's patterns and a script's undeclared keys may be any key of the database.
-  for (std::string_view any :
-       {"sort", "sort_ro", "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"}) {
+  // SORT's patterns and a script's undeclared keys may be any key of the database, and so may
+  // the STORE destination that GEORADIUS finds among its options.
+  for (std::string_view any : {"sort", "sort_ro", "eval", "evalsha", "eval_ro", "evalsha_ro",
+                               "fcall", "fcall_ro", "georadius", "georadiusbymember"}) {
     if (name == any) return R::kAnyKey;
   }
   return R::kKeys;
@@ -181,6 +182,7 @@ void register_all_commands(CommandTable& t) {
   register_list_commands(t);
   register_set_commands(t);
   register_zset_commands(t);
+  register_geo_commands(t);
   register_sort_commands(t);
   register_transaction_commands(t);
   register_pubsub_commands(t);

@@ -182,6 +182,7 @@ void register_hash_commands(CommandTable& t);
 void register_list_commands(CommandTable& t);
 void register_set_commands(CommandTable& t);
 void register_zset_commands(CommandTable& t);
+void register_geo_commands(CommandTable& t);
 void register_sort_commands(CommandTable& t);
 void register_transaction_commands(CommandTable& t);
 void register_pubsub_commands(CommandTable& t);

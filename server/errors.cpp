@@ -3,6 +3,7 @@
 #include "server/errors.h"
 
 #include <cctype>
+#include <cstdio>
 
 namespace respite::server {
 
@@ -271,6 +272,24 @@ std::string_view error_text(Err e) {
       return "ERR The specified key does not exist";
     case Err::kHllNotSparse:
       return "ERR HLL encoding is not sparse";
+    case Err::kGeoUnit:
+      return "ERR unsupported unit provided. please use M, KM, FT, MI";
+    case Err::kGeoNeedRadius:
+      return "ERR need numeric radius";
+    case Err::kGeoNeedWidth:
+      return "ERR need numeric width";
+    case Err::kGeoNeedHeight:
+      return "ERR need numeric height";
+    case Err::kGeoRadiusNegative:
+      return "ERR radius cannot be negative";
+    case Err::kGeoBoxNegative:
+      return "ERR height or width cannot be negative";
+    case Err::kGeoMemberUnknown:
+      return "ERR could not decode requested zset member";
+    case Err::kGeoCountPositive:
+      return "ERR COUNT must be > 0";
+    case Err::kGeoAnyWithoutCount:
+      return "ERR the ANY argument requires COUNT argument";
     case Err::kCount:
       break;
   }
@@ -406,6 +425,25 @@ std::string function_list_argument_error(std::string_view argument) {
 
 std::string config_rewrite_error(std::string_view why) {
   return join("ERR Rewriting config file: ", why, "");
+}
+
+std::string geo_lonlat_error(double lon, double lat) {
+  char buf[700];  // %f of +-DBL_MAX is 316 characters
+  std::snprintf(buf, sizeof buf, "ERR invalid longitude,latitude pair %f,%f", lon, lat);
+  return buf;
+}
+
+std::string geo_store_options_error(bool searchstore) {
+  return join("ERR ", searchstore ? "GEOSEARCHSTORE" : "STORE option in GEORADIUS",
+              " is not compatible with WITHDIST, WITHHASH and WITHCOORD options");
+}
+
+std::string geo_from_error(std::string_view command) {
+  return join("ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ", command, "");
+}
+
+std::string geo_by_error(std::string_view command) {
+  return join("ERR exactly one of BYRADIUS and BYBOX can be specified for ", command, "");
 }
 
 }  // namespace respite::server

@@ -154,6 +154,16 @@ enum class Err : uint8_t {
   kHllCorrupt,
   kHllNoSuchKey,
   kHllNotSparse,
+  // Geo (GEOADD, GEOSEARCH, GEORADIUS, ...).
+  kGeoUnit,
+  kGeoNeedRadius,
+  kGeoNeedWidth,
+  kGeoNeedHeight,
+  kGeoRadiusNegative,
+  kGeoBoxNegative,
+  kGeoMemberUnknown,
+  kGeoCountPositive,
+  kGeoAnyWithoutCount,
   kCount  // not a status: the number of them
 };
 
@@ -214,6 +224,15 @@ std::string function_load_option_error(std::string_view option);
 std::string function_list_argument_error(std::string_view argument);
 // "ERR Rewriting config file: <strerror>"
 std::string config_rewrite_error(std::string_view why);
+// GEOADD, FROMLONLAT, GEORADIUS: "ERR invalid longitude,latitude pair 200.000000,10.000000" (%f).
+std::string geo_lonlat_error(double lon, double lat);
+// A GEO command storing with WITHDIST/WITHHASH/WITHCOORD: "ERR GEOSEARCHSTORE is not compatible
+// with ..." or "ERR STORE option in GEORADIUS is not compatible with ...".
+std::string geo_store_options_error(bool searchstore);
+// GEOSEARCH(STORE) without a centre or a shape; `command` as the client typed it: "ERR exactly one
+// of FROMMEMBER or FROMLONLAT can be specified for geosearch".
+std::string geo_from_error(std::string_view command);
+std::string geo_by_error(std::string_view command);
 // LATENCY GRAPH of an event with no samples: "ERR No samples available for event 'x'".
 std::string latency_no_samples_error(std::string_view event);
 // "ERR Unknown PFDEBUG subcommand 'x'" (x cut at a NUL).

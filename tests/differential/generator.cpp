@@ -219,14 +219,16 @@ std::vector<CommandGen> all_generators() {
                   {"transactions", add_transactions_generators},
                   {"functions", add_functions_generators},
                   {"bits", add_bits_generators},
-                  {"hll", add_hll_generators}};
+                  {"hll", add_hll_generators},
+                  {"geo", add_geo_generators}};
   const char* only = std::getenv("RESPITE_DIFF_FAMILIES");
   std::string wanted = only ? "," + std::string(only) + "," : "";
   std::vector<CommandGen> table;
   for (const auto& f : families) {
     bool named = wanted.find("," + std::string(f.name) + ",") != std::string::npos;
     bool opt_in = std::string(f.name) == "transactions" || std::string(f.name) == "functions" ||
-                  std::string(f.name) == "bits" || std::string(f.name) == "hll";
+                  std::string(f.name) == "bits" || std::string(f.name) == "hll" ||
+                  std::string(f.name) == "geo";
     if (named || (wanted.empty() && !opt_in)) f.add(table);
   }
   return table;

@@ -110,6 +110,7 @@ void add_transactions_generators(std::vector<CommandGen>& out);
 void add_functions_generators(std::vector<CommandGen>& out);
 void add_bits_generators(std::vector<CommandGen>& out);
 void add_hll_generators(std::vector<CommandGen>& out);
+void add_geo_generators(std::vector<CommandGen>& out);
 
 // Every family, in a fixed order (the order is part of what a seed means); with
 // RESPITE_DIFF_FAMILIES set (e.g. "hashes,strings,keys"), only those families. "transactions",

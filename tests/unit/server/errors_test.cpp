@@ -160,6 +160,15 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kHllCorrupt, "INVALIDOBJ Corrupted HLL object detected"},
       {Err::kHllNoSuchKey, "ERR The specified key does not exist"},
       {Err::kHllNotSparse, "ERR HLL encoding is not sparse"},
+      {Err::kGeoUnit, "ERR unsupported unit provided. please use M, KM, FT, MI"},
+      {Err::kGeoNeedRadius, "ERR need numeric radius"},
+      {Err::kGeoNeedWidth, "ERR need numeric width"},
+      {Err::kGeoNeedHeight, "ERR need numeric height"},
+      {Err::kGeoRadiusNegative, "ERR radius cannot be negative"},
+      {Err::kGeoBoxNegative, "ERR height or width cannot be negative"},
+      {Err::kGeoMemberUnknown, "ERR could not decode requested zset member"},
+      {Err::kGeoCountPositive, "ERR COUNT must be > 0"},
+      {Err::kGeoAnyWithoutCount, "ERR the ANY argument requires COUNT argument"},
       {Err::kNoShutdown, "ERR No shutdown in progress."},
       {Err::kNoConfigFile, "ERR The server is running without a config file"},
       {Err::kNoScript, "NOSCRIPT No matching script. Please use EVAL."},
@@ -214,6 +223,17 @@ TEST_CASE("builders format their argument as Redis does") {
   CHECK(pubsub_context_error("get") ==
         "ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
         "are allowed in this context");
+  CHECK(geo_lonlat_error(200, -91.5) ==
+        "ERR invalid longitude,latitude pair 200.000000,-91.500000");
+  CHECK(geo_store_options_error(true) ==
+        "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options");
+  CHECK(geo_store_options_error(false) ==
+        "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD "
+        "options");
+  CHECK(geo_from_error("GEOsearch") ==
+        "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for GEOsearch");
+  CHECK(geo_by_error("geosearchstore") ==
+        "ERR exactly one of BYRADIUS and BYBOX can be specified for geosearchstore");
   CHECK(latency_no_samples_error("command") == "ERR No samples available for event 'command'");
   CHECK(pfdebug_subcommand_error(std::string("foo\0bar", 7)) ==
         "ERR Unknown PFDEBUG subcommand 'foo'");
