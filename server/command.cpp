@@ -177,6 +177,7 @@ void register_all_commands(CommandTable& t) {
   register_bit_commands(t);
   register_key_commands(t);
   register_hash_commands(t);
+  register_hash_ttl_commands(t);
   register_list_commands(t);
   register_set_commands(t);
   register_zset_commands(t);
