@@ -58,7 +58,11 @@ class HashValue final : public Object {
   HashValue(const HashValue&) = delete;
   HashValue& operator=(const HashValue&) = delete;
 
-  const char* encoding_name() const override { return table_ ? "hashtable" : "listpack"; }
+  // "listpackex" is Redis 7.4's name for a listpack hash with field TTLs (it keeps the name after
+  // the last TTL goes; respite's goes back to "listpack").
+  const char* encoding_name() const override {
+    return table_ ? "hashtable" : ttls_ ? "listpackex" : "listpack";
+  }
   size_t memory() const override;
   size_t length() const override { return table_ ? table_->size() : packed_.size(); }
   Object* clone() const override;

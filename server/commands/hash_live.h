@@ -2,8 +2,8 @@
 // once the key's shard is locked, first removes the fields whose own TTLs (HEXPIRE) have passed
 // at the command's clock, so that no hash command ever sees an expired field, and a hash whose
 // last field expired is gone before the command looks, as if the active sweep had got there
-// first. Those removals raise Redis 7.4's "hexpired" event (and "del" for an emptied key). A hash
-// without field TTLs pays one pointer test.
+// first (HLEN and HDEL excepted, as in Redis 7.4: see Unreaped). Those removals raise Redis 7.4's
+// "hexpired" event (and "del" for an emptied key). A hash without field TTLs pays one pointer test.
 #pragma once
 
 #include <string_view>
@@ -20,6 +20,11 @@ class LiveHash : public Collection<storage::HashValue> {
       : Collection(c, key, type, access) {
     reap(c);
   }
+  // Without the removal: HLEN and HDEL, which Redis 7.4 lets see fields past their TTL that no
+  // sweep or other command has removed yet (HLEN counts them; HDEL deletes one and counts it).
+  struct Unreaped {};
+  LiveHash(CmdCtx& c, std::string_view key, storage::Type type, Access access, Unreaped)
+      : Collection(c, key, type, access) {}
 
   // Records that the hash now has a field TTL: the shard's active sweep must visit it.
   void noted_ttl() { key_write().shard().note_subexpires_locked(); }

@@ -65,7 +65,7 @@ void cmd_hsetnx(CmdCtx& c) {
 }
 
 void cmd_hdel(CmdCtx& c) {
-  Hash h(c, c.arg(1), Type::kHash);
+  Hash h(c, c.arg(1), Type::kHash, Access::kWrite, Hash::Unreaped{});
   if (h.wrong_type()) return c.error(Err::kWrongType);
   HashValue* v = h.get();
   if (!v) return c.reply.integer(0);
@@ -143,7 +143,7 @@ void cmd_hmget(CmdCtx& c) {
 }
 
 void cmd_hlen(CmdCtx& c) {
-  Hash h(c, c.arg(1), Type::kHash, Access::kRead);
+  Hash h(c, c.arg(1), Type::kHash, Access::kRead, Hash::Unreaped{});
   if (h.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(h.get() ? static_cast<int64_t>(h.get()->length()) : 0);
 }

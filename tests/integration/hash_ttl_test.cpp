@@ -32,6 +32,7 @@ TEST_CASE("HEXPIRE family: per-field codes, conditions and the readers") {
   REQUIRE(f.cmd({"HSET", "h", "a", "1", "b", "2", "c", "3"}) == Reply::Int(3));
   CHECK(f.cmd({"HPEXPIREAT", "h", kFar, "FIELDS", "2", "a", "nope"}) == ints({1, -2}));
   CHECK(f.cmd({"HPEXPIRETIME", "h", "FIELDS", "3", "a", "b", "nope"}) == ints({kFarMs, -1, -2}));
+  CHECK(f.cmd({"OBJECT", "ENCODING", "h"}) == Reply::Str("listpackex"));
   CHECK(f.cmd({"HEXPIRETIME", "h", "FIELDS", "1", "a"}) == ints({(kFarMs + 999) / 1000}));
   Reply ttl = f.cmd({"HTTL", "h", "FIELDS", "1", "a"});
   REQUIRE(ttl.is_array());

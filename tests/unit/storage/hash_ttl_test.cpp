@@ -48,7 +48,9 @@ TEST_CASE("a plain hash costs what it did before field TTLs existed") {
   size_t plain = h.memory();
   CHECK_FALSE(h.has_field_ttls());
   CHECK(h.subexpire_ms() == -1);
+  CHECK(std::string(h.encoding_name()) == "listpack");
   h.set_field_expire("a", 5000);
+  CHECK(std::string(h.encoding_name()) == "listpackex");  // Redis 7.4's name for it
   CHECK(h.memory() > plain);
   CHECK(h.persist_field("a"));
   CHECK(h.memory() == plain);  // the side table is freed with its last TTL
