@@ -248,3 +248,54 @@ TEST_CASE("HEXPIRE and friends inside MULTI/EXEC and scripts") {
   CHECK(f.cmd({"EVAL", "return redis.call('HTTL', KEYS[1], 'FIELDS', 1, 'a')", "1", "h"}) ==
         ints({-1}));
 }
+
+namespace {
+
+// The keyevent messages ("__keyevent@0__:<event>", key) a subscriber received up to a marker
+// PUBLISHed after the commands (one connection's commands and its PUBLISH reach the subscriber in
+// order).
+std::vector<std::pair<std::string, std::string>> drain_events(Fixture& f, RawConnection& sub,
+                                                              int mark) {
+  const std::string marker = "__keyend__:" + std::to_string(mark);
+  REQUIRE(f.cmd({"PUBLISH", marker, "end"}).integer == 1);
+  std::vector<std::pair<std::string, std::string>> got;
+  for (;;) {
+    std::string frame = sub.read_reply();
+    REQUIRE(!frame.empty());
+    std::vector<std::string> b;  // the frame's bulk strings
+    for (size_t pos = frame.find("\r\n") + 2; pos < frame.size() && frame[pos] == '$';) {
+      size_t eol = frame.find("\r\n", pos);
+      size_t len = std::stoul(frame.substr(pos + 1, eol - pos - 1));
+      b.push_back(frame.substr(eol + 2, len));
+      pos = eol + 2 + len + 2;
+    }
+    REQUIRE(b.size() == 4);
+    if (b[2] == marker) return got;
+    got.emplace_back(b[2].substr(b[2].find(':') + 1), b[3]);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("keyspace events: hexpire, hpersist, hexpired, hdel and del") {
+  Fixture f;
+  REQUIRE(f.cmd({"CONFIG", "SET", "notify-keyspace-events", "Ehg"}) == OK());
+  RawConnection sub(f.server.port());
+  REQUIRE(raw(sub, {"PSUBSCRIBE", "__key*__:*"}) ==
+          header('*', 3) + bulk("psubscribe") + bulk("__key*__:*") + ":1\r\n");
+  using Ev = std::vector<std::pair<std::string, std::string>>;
+  REQUIRE(f.cmd({"HSET", "h", "a", "1", "b", "2"}) == Reply::Int(2));
+  REQUIRE(f.cmd({"HPEXPIREAT", "h", kFar, "FIELDS", "1", "a"}) == ints({1}));
+  REQUIRE(f.cmd({"HPEXPIREAT", "h", kFar, "NX", "FIELDS", "1", "a"}) == ints({0}));  // no event
+  REQUIRE(f.cmd({"HPERSIST", "h", "FIELDS", "1", "a"}) == ints({1}));
+  CHECK(drain_events(f, sub, 1) == Ev{{"hset", "h"}, {"hexpire", "h"}, {"hpersist", "h"}});
+  REQUIRE(f.cmd({"HPEXPIRE", "h", "1", "FIELDS", "1", "a"}) == ints({1}));
+  REQUIRE(poll_until(
+      [&] {
+        return f.cmd({"HEXISTS", "h", "a"}) == Reply::Int(0);
+      },
+      std::chrono::seconds(5)));
+  CHECK(drain_events(f, sub, 2) == Ev{{"hexpire", "h"}, {"hexpired", "h"}});
+  REQUIRE(f.cmd({"HPEXPIREAT", "h", "1", "FIELDS", "1", "b"}) == ints({2}));
+  CHECK(drain_events(f, sub, 3) == Ev{{"hdel", "h"}, {"del", "h"}});
+}
