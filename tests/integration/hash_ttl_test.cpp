@@ -299,3 +299,25 @@ TEST_CASE("keyspace events: hexpire, hpersist, hexpired, hdel and del") {
   REQUIRE(f.cmd({"HPEXPIREAT", "h", "1", "FIELDS", "1", "b"}) == ints({2}));
   CHECK(drain_events(f, sub, 3) == Ev{{"hdel", "h"}, {"del", "h"}});
 }
+
+TEST_CASE("two workers: each sweeps its shards' hashes while clients write on both") {
+  Fixture f(workers(2).set("hz", "100"));
+  Client other(f.server.port());
+  constexpr int kKeys = 200;
+  for (int i = 0; i < kKeys; i++) {
+    Client& c = i % 2 ? other : f.c;
+    std::string key = "h" + std::to_string(i);
+    REQUIRE(c.cmd({"HSET", key, "a", "1", "b", "2"}).integer == 2);
+    // Half the keys lose both fields (and go), half keep "b".
+    std::vector<std::string> exp = {"HPEXPIRE", key, "1", "FIELDS", "1", "a"};
+    if (i % 2) {
+      exp[4] = "2";
+      exp.push_back("b");
+    }
+    REQUIRE(c.cmd(exp).elements.size() == exp.size() - 5);
+  }
+  CHECK(poll_until([&] { return f.cmd({"DBSIZE"}) == Reply::Int(kKeys / 2); },
+                   std::chrono::seconds(10)));
+  for (int i = 0; i < kKeys; i += 2)
+    CHECK(f.cmd({"HGETALL", "h" + std::to_string(i)}) == Reply::StrArr({"b", "2"}));
+}
