@@ -88,6 +88,8 @@ std::string_view error_text(Err e) {
       return "ERR Only one of EX, PX, EXAT, PXAT or KEEPTTL arguments can be specified";
     case Err::kHsetexOneCondition:
       return "ERR Only one of FXX or FNX arguments can be specified";
+    case Err::kInvalidNumFields:
+      return "ERR invalid number of fields";
     case Err::kInvalidNumkeys:
       return "ERR invalid numkeys value";
     case Err::kIndexOutOfRange:

@@ -61,7 +61,8 @@ enum class Err : uint8_t {
   kHgetexOneExpire,
   kHsetexOneExpire,
   kHsetexOneCondition,
-  kInvalidNumkeys,  // MSETEX (Redis 8.4)
+  kInvalidNumFields,  // HGETEX and HSETEX (Redis 8.0)
+  kInvalidNumkeys,    // MSETEX (Redis 8.4)
   // Lists.
   kIndexOutOfRange,
   kListElementTooLarge,

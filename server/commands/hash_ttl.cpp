@@ -27,8 +27,9 @@ using Hash = LiveHash;
 constexpr int64_t kMaxFieldExpireMs = ((int64_t{1} << 48) - 1) >> 2;
 
 // "FIELDS numfields" at argv[at], numfields fields of `per_field` arguments each filling the rest
-// of the command. count_err: the text for a count that is not a positive integer. Sends the
-// error and returns false when something is off.
+// of the command. count_err: the text for a count that is not a positive integer; mismatch_err:
+// for a count that does not match what follows (kOk: the arity error, as Redis 8.0's HGETEX and
+// HSETEX answer). Sends the error and returns false when something is off.
 bool parse_fields(CmdCtx& c, size_t at, size_t per_field, Err count_err, Err mismatch_err,
                   int64_t* n) {
   if (at >= c.argc() || !iequals(c.arg(at), "FIELDS")) {
@@ -272,7 +273,7 @@ void cmd_hgetex(CmdCtx& c) {
     if (r == 0) break;
   }
   int64_t n;
-  if (!parse_fields(c, at, 1, Err::kNumFieldsPositive, Err::kNumFieldsMismatch, &n)) return;
+  if (!parse_fields(c, at, 1, Err::kInvalidNumFields, Err::kOk, &n)) return;
   int64_t when = -1;
   if (o.which >= 0 && !ttl_opt_when(c, o, &when)) return;
 
@@ -329,7 +330,7 @@ void cmd_hsetex(CmdCtx& c) {
     if (r == 0) break;
   }
   int64_t n;
-  if (!parse_fields(c, at, 2, Err::kNumFieldsPositive, Err::kOk, &n)) return;
+  if (!parse_fields(c, at, 2, Err::kInvalidNumFields, Err::kOk, &n)) return;
   int64_t when = -1;
   if (o.which >= 0 && !ttl_opt_when(c, o, &when)) return;
 

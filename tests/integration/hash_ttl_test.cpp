@@ -231,6 +231,11 @@ TEST_CASE("hash-field expiry errors, as Redis words them") {
         Reply::Err("ERR Only one of FXX or FNX arguments can be specified"));
   CHECK(f.cmd({"HSETEX", "h", "FIELDS", "2", "a", "b"}) ==
         Reply::Err("ERR wrong number of arguments for 'hsetex' command"));
+  CHECK(f.cmd({"HGETEX", "h", "FIELDS", "0", "a"}) == Reply::Err("ERR invalid number of fields"));
+  CHECK(f.cmd({"HSETEX", "h", "FIELDS", "-1", "a", "b"}) ==
+        Reply::Err("ERR invalid number of fields"));
+  CHECK(f.cmd({"HGETEX", "h", "FIELDS", "2", "a"}) ==
+        Reply::Err("ERR wrong number of arguments for 'hgetex' command"));
   CHECK(f.cmd({"HGETDEL", "h", "FIELDS", "x", "a"}) ==
         Reply::Err("ERR Number of fields must be a positive integer"));
   CHECK(f.cmd({"HGET", "h", "a"}) == Reply::Str("1"));  // nothing above changed it

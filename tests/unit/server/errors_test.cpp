@@ -73,6 +73,7 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kHsetexOneExpire,
        "ERR Only one of EX, PX, EXAT, PXAT or KEEPTTL arguments can be specified"},
       {Err::kHsetexOneCondition, "ERR Only one of FXX or FNX arguments can be specified"},
+      {Err::kInvalidNumFields, "ERR invalid number of fields"},
       {Err::kInvalidNumkeys, "ERR invalid numkeys value"},
       {Err::kIndexOutOfRange, "ERR index out of range"},
       {Err::kListElementTooLarge, "ERR element too large for a list"},
