@@ -179,6 +179,7 @@ void register_all_commands(CommandTable& t) {
   register_hyperloglog_commands(t);
   register_key_commands(t);
   register_hash_commands(t);
+  register_hash_ttl_commands(t);
   register_list_commands(t);
   register_set_commands(t);
   register_zset_commands(t);

@@ -179,6 +179,7 @@ void register_bit_commands(CommandTable& t);
 void register_hyperloglog_commands(CommandTable& t);
 void register_key_commands(CommandTable& t);
 void register_hash_commands(CommandTable& t);
+void register_hash_ttl_commands(CommandTable& t);
 void register_list_commands(CommandTable& t);
 void register_set_commands(CommandTable& t);
 void register_zset_commands(CommandTable& t);

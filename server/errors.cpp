@@ -73,6 +73,26 @@ std::string_view error_text(Err e) {
       return "ERR hash value is not a float";
     case Err::kIncrNaN:
       return "ERR value is NaN or Infinity";
+    case Err::kFieldsArgMissing:
+      return "ERR Mandatory argument FIELDS is missing or not at the right position";
+    case Err::kNumFieldsPositive:
+      return "ERR Number of fields must be a positive integer";
+    case Err::kNumFieldsGreaterThanZero:
+      return "ERR Parameter `numFields` should be greater than 0";
+    case Err::kNumFieldsMismatch:
+      return "ERR The `numfields` parameter must match the number of arguments";
+    case Err::kExpireNegative:
+      return "ERR invalid expire time, must be >= 0";
+    case Err::kHgetexOneExpire:
+      return "ERR Only one of EX, PX, EXAT, PXAT or PERSIST arguments can be specified";
+    case Err::kHsetexOneExpire:
+      return "ERR Only one of EX, PX, EXAT, PXAT or KEEPTTL arguments can be specified";
+    case Err::kHsetexOneCondition:
+      return "ERR Only one of FXX or FNX arguments can be specified";
+    case Err::kInvalidNumFields:
+      return "ERR invalid number of fields";
+    case Err::kInvalidNumkeys:
+      return "ERR invalid numkeys value";
     case Err::kIndexOutOfRange:
       return "ERR index out of range";
     case Err::kListElementTooLarge:

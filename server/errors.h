@@ -52,6 +52,17 @@ enum class Err : uint8_t {
   kHashNotInt,
   kHashNotFloat,
   kIncrNaN,
+  // Hash-field expiry (HEXPIRE, HTTL, HPERSIST, HGETEX, HSETEX, HGETDEL; Redis 7.4/8.0).
+  kFieldsArgMissing,
+  kNumFieldsPositive,
+  kNumFieldsGreaterThanZero,
+  kNumFieldsMismatch,
+  kExpireNegative,
+  kHgetexOneExpire,
+  kHsetexOneExpire,
+  kHsetexOneCondition,
+  kInvalidNumFields,  // HGETEX and HSETEX (Redis 8.0)
+  kInvalidNumkeys,    // MSETEX (Redis 8.4)
   // Lists.
   kIndexOutOfRange,
   kListElementTooLarge,

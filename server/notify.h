@@ -81,6 +81,11 @@ class Notifier final : public storage::KeyEvents {
     tracking_unowned_touch(key);
     (*this)(kNotifyEvicted, "evicted", key, db);
   }
+  void fields_expired(int db, std::string_view key, bool key_deleted) override {
+    tracking_unowned_touch(key);
+    (*this)(kNotifyHash, "hexpired", key, db);
+    if (key_deleted) (*this)(kNotifyGeneric, "del", key, db);
+  }
   // Publishes what is queued, in order, from the worker's thread, outside any reply; and sends
   // the client-side caching invalidations queued meanwhile (tracking.h), which need the same
   // moments. One flag for both keeps the check after each command to a load and a compare.

@@ -350,7 +350,7 @@ void Worker::cron() {
     storage::OpCtx ctx{epoch, now_ms(), 0, &notify};
     for (int i = 0; i < srv.store.databases() && !out_of_time(); i++) {
       storage::Keyspace& ks = srv.store.db(i);
-      if (ks.expires() == 0) continue;
+      if (ks.expires() == 0 && !ks.may_have_subexpires()) continue;
       ks.active_expire(ctx, static_cast<unsigned>(index), srv.worker_count(), out_of_time);
     }
     stats.expired.add(ctx.expired);

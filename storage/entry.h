@@ -98,6 +98,11 @@ struct Object {
   virtual size_t memory() const = 0;
   virtual size_t length() const = 0;  // elements (fields, members); 0 means the key must go
   virtual Object* clone() const = 0;  // COPY
+  // Parts with TTLs of their own (a hash's fields, HEXPIRE): the earliest such TTL or a lower
+  // bound of it (unix ms), -1 when none; and removing those due at now_ms, returning how many
+  // went. The active expiry sweep (Keyspace::active_expire) calls them under the shard lock.
+  virtual int64_t subexpire_ms() const { return -1; }
+  virtual size_t expire_parts(int64_t now_ms) { return 0; }
 };
 
 // How accesses are recorded in an entry's access word: shared by a server's workers, changed by

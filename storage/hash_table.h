@@ -82,10 +82,14 @@ class PackedPairs {
   void reserve(size_t need);
   void shrink_to_fit_if_loose();
 
+  // 32-bit sizes: a buffer never passes kMaxBytes (plus reserve()'s eighth of slack), and the four
+  // bytes saved per field keep HashValue at 48 bytes with its field-TTL pointer (hash_value.h).
   char* buf_ = nullptr;
-  size_t used_ = 0, cap_ = 0;
-  size_t count_ = 0;  // pairs
+  uint32_t used_ = 0, cap_ = 0;
+  uint32_t count_ = 0;  // pairs
 };
+static_assert(PackedPairs::kMaxBytes + PackedPairs::kMaxBytes / 8 + 16 <= UINT32_MAX,
+              "packed sizes fit in 32 bits");
 
 class PairTable {
  public:

@@ -1,6 +1,8 @@
 // storage::HashValue: a Redis hash over its two encodings; see hash_value.h.
 #include "storage/hash_value.h"
 
+#include <climits>
+#include <string>
 #include <unordered_set>
 #include <utility>
 
@@ -9,13 +11,19 @@ namespace respite::storage {
 HashValue::~HashValue() = default;
 
 size_t HashValue::memory() const {
-  return sizeof(HashValue) + (table_ ? sizeof(PairTable) + table_->bytes() : packed_.capacity());
+  return sizeof(HashValue) + (table_ ? sizeof(PairTable) + table_->bytes() : packed_.capacity()) +
+         (ttls_ ? sizeof(FieldTtls) + ttls_->bytes : 0);
 }
 
 Object* HashValue::clone() const {
-  if (!table_) return new HashValue(packed_);
-  auto* h = new HashValue();
-  h->table_.reset(table_->clone());
+  HashValue* h;
+  if (!table_) {
+    h = new HashValue(packed_);
+  } else {
+    h = new HashValue();
+    h->table_.reset(table_->clone());
+  }
+  if (ttls_) h->ttls_ = std::make_unique<FieldTtls>(*ttls_);
   return h;
 }
 
@@ -36,7 +44,9 @@ bool HashValue::get(std::string_view field, std::string_view* value) const {
   return true;
 }
 
-bool HashValue::set(std::string_view field, std::string_view value, const Limits& limits) {
+bool HashValue::set(std::string_view field, std::string_view value, const Limits& limits,
+                    bool keep_ttl) {
+  if (ttls_ && !keep_ttl) drop_ttl(field);
   if (!table_) {
     // Checked before storing, as Redis's hashTypeSet (and hashTypeTryConversion before it) do: a
     // long field or value never enters the packed form, and neither does one that would take the
@@ -54,7 +64,54 @@ bool HashValue::set(std::string_view field, std::string_view value, const Limits
 }
 
 bool HashValue::erase(std::string_view field) {
+  if (ttls_) drop_ttl(field);
   return table_ ? table_->erase(field) : packed_.erase(field);
+}
+
+int64_t HashValue::field_expire(std::string_view field) const {
+  if (!ttls_) return -1;
+  auto it = ttls_->at.find(field);
+  return it == ttls_->at.end() ? -1 : it->second;
+}
+
+void HashValue::set_field_expire(std::string_view field, int64_t at_ms) {
+  if (!ttls_) ttls_ = std::make_unique<FieldTtls>();
+  auto [it, added] = ttls_->at.try_emplace(std::string(field), at_ms);
+  if (added)
+    ttls_->bytes += ttl_bytes(field);
+  else
+    it->second = at_ms;
+  if (at_ms < ttls_->min) ttls_->min = at_ms;
+}
+
+bool HashValue::persist_field(std::string_view field) {
+  if (!ttls_ || ttls_->at.find(field) == ttls_->at.end()) return false;
+  drop_ttl(field);
+  return true;
+}
+
+void HashValue::drop_ttl(std::string_view field) {
+  auto it = ttls_->at.find(field);
+  if (it == ttls_->at.end()) return;
+  ttls_->bytes -= ttl_bytes(field);
+  ttls_->at.erase(it);  // min stays a lower bound: expire_fields() tightens it when it is due
+  if (ttls_->at.empty()) ttls_.reset();
+}
+
+size_t HashValue::expire_fields(int64_t now_ms) {
+  if (!ttls_ || ttls_->min > now_ms) return 0;
+  // Collect first: erase() changes the TTL table being walked.
+  std::vector<std::string> due;
+  int64_t min = INT64_MAX;
+  for (const auto& [field, at] : ttls_->at) {
+    if (at <= now_ms)
+      due.push_back(field);
+    else if (at < min)
+      min = at;
+  }
+  ttls_->min = min;
+  for (const std::string& f : due) erase(f);  // may free ttls_ with the last one
+  return due.size();
 }
 
 void HashValue::convert() {

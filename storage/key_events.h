@@ -20,6 +20,9 @@ class KeyEvents {
   virtual void expired(int db, std::string_view key) = 0;
   // ... or eviction chose it.
   virtual void evicted(int db, std::string_view key) = 0;
+  // ... or the active sweep removed fields of its hash whose own TTLs passed (HEXPIRE);
+  // key_deleted: they were its last, and the key went with them.
+  virtual void fields_expired(int db, std::string_view key, bool key_deleted) {}
 };
 
 }  // namespace respite::storage

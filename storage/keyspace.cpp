@@ -195,20 +195,45 @@ uint64_t Keyspace::active_expire(OpCtx& ctx, unsigned worker, unsigned nworkers,
     i = (i + 1) % (mine ? mine : 1);
     if (idx >= n) continue;
     Shard& s = shards_[idx];
-    if (s.expires() == 0) continue;
+    if (s.expires() == 0 && !s.may_have_subexpires()) continue;
     std::lock_guard<Shard> lock(s.mutex());
     uint64_t& cursor = s.expire_cursor_locked();
     std::vector<Entry*> dead;
+    std::vector<Entry*> parts_due;  // hashes with fields past their own TTLs
+    bool seen_subexpires = false;
     for (int b = 0; b < kBucketsPerVisit; b++) {
       cursor = s.scan_bucket_locked(cursor, [&](const Entry* e) {
-        if (e->expired(ctx.now_ms)) dead.push_back(const_cast<Entry*>(e));
+        if (e->expired(ctx.now_ms)) {
+          dead.push_back(const_cast<Entry*>(e));
+        } else if (e->enc() == Encoding::kObject) {
+          int64_t sub = e->object()->subexpire_ms();
+          if (sub >= 0) {
+            seen_subexpires = true;
+            if (sub <= ctx.now_ms) parts_due.push_back(const_cast<Entry*>(e));
+          }
+        }
       });
       if (cursor == 0) break;
     }
+    s.sweep_subexpires_locked(seen_subexpires, cursor == 0);
     for (Entry* e : dead) {
       if (ctx.events) ctx.events->expired(index_, e->key());
       s.erase_entry_locked(e, hash_key(e->key()), ctx.epoch);
       removed++;
+    }
+    for (Entry* e : parts_due) {
+      Object* obj = e->object();
+      size_t before = obj->memory();
+      if (obj->expire_parts(ctx.now_ms) == 0) continue;
+      s.add_bytes_locked(static_cast<int64_t>(obj->memory()) - static_cast<int64_t>(before),
+                         ctx.epoch);
+      bool emptied = obj->length() == 0;
+      if (ctx.events) ctx.events->fields_expired(index_, e->key(), emptied);
+      uint64_t h = hash_key(e->key());
+      if (emptied)
+        s.erase_entry_locked(e, h, ctx.epoch);  // tells WATCH itself
+      else
+        s.modified_locked(e->key(), h);
     }
     if (out_of_time()) break;
   }
@@ -218,6 +243,12 @@ uint64_t Keyspace::active_expire(OpCtx& ctx, unsigned worker, unsigned nworkers,
   }
   ctx.expired += removed;
   return removed;
+}
+
+bool Keyspace::may_have_subexpires() const {
+  for (size_t i = 0; i < shard_count(); i++)
+    if (shards_[i].may_have_subexpires()) return true;
+  return false;
 }
 
 void MultiLock::lock(bool exclusive) {

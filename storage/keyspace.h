@@ -14,7 +14,9 @@
 // (key_watch.h), which WATCH builds on. The store (store.h) owns the keyspaces and the epochs.
 //
 // Expiry is lazy (a lookup treats an expired entry as absent, and a locked lookup removes it) and
-// active (active_expire: each worker sweeps its own share of the shards under a time budget).
+// active (active_expire: each worker sweeps its own share of the shards under a time budget). The
+// sweep also removes the fields of hashes whose own TTLs passed (Object::expire_parts), deleting a
+// hash left empty, in shards that may hold such hashes (Shard::may_have_subexpires).
 #pragma once
 
 #include <algorithm>
@@ -87,6 +89,9 @@ class Keyspace {
   // Returns the number of keys removed.
   uint64_t active_expire(OpCtx& ctx, unsigned worker, unsigned nworkers,
                          const std::function<bool()>& out_of_time);
+  // Whether some shard may hold a hash with field TTLs (Shard::may_have_subexpires): the sweep
+  // must visit this keyspace even when no key has a TTL. O(shards).
+  bool may_have_subexpires() const;
 
  private:
   unsigned shard_bits_;

@@ -218,6 +218,7 @@ Entry::Link* Shard::find_link_locked(std::string_view key, uint64_t hash) {
 void Shard::account(const Entry* e, int sign, Participant* p, int64_t bytes) {
   count_.store(count_.load(std::memory_order_relaxed) + sign, std::memory_order_relaxed);
   if (e->expire_ms() >= 0) add_expires_locked(sign);
+  if (sign > 0) note_if_subexpires_locked(e);
   add_bytes_locked(sign * (bytes >= 0 ? bytes : static_cast<int64_t>(e->alloc_size())), p);
 }
 
@@ -269,6 +270,7 @@ void Shard::replace_at_locked(Entry::Link* link, Entry* old, Entry* e, uint64_t 
   // One key out, one in: the count stays, the bytes and TTL count move by the difference.
   int expires = (e->expire_ms() >= 0) - (old->expire_ms() >= 0);
   if (expires) add_expires_locked(expires);
+  note_if_subexpires_locked(e);
   int64_t old_bytes = static_cast<int64_t>(old->alloc_size());
   add_bytes_locked(static_cast<int64_t>(e->alloc_size()) - old_bytes, p);
   if (touched) touched_locked(e->key(), hash, true);
@@ -459,6 +461,10 @@ void Shard::swap_counters_locked(Shard& o) {
   swap_counter(expires_, o.expires_);
   swap_counter(bytes_, o.bytes_);
   std::swap(expire_cursor_, o.expire_cursor_);
+  bool mine = may_have_subexpires();
+  subexpires_.store(o.may_have_subexpires(), std::memory_order_relaxed);
+  o.subexpires_.store(mine, std::memory_order_relaxed);
+  std::swap(subexpires_seen_, o.subexpires_seen_);
 }
 
 }  // namespace respite::storage

@@ -224,6 +224,22 @@ class Shard {
   // the caller must be pinned (epoch.h), as a retired table is read.
   int64_t tables_bytes() const;
   uint64_t& expire_cursor_locked() { return expire_cursor_; }
+  // Whether a collection of this shard may hold parts with TTLs of their own (hash fields,
+  // Object::subexpire_ms), so that the active expiry sweep visits it even with no key TTL. Set
+  // when such a collection is linked here (account) or given its first part TTL
+  // (note_subexpires_locked); cleared by the sweep after a whole pass over the shard met none.
+  bool may_have_subexpires() const { return subexpires_.load(std::memory_order_relaxed); }
+  void note_subexpires_locked() {
+    subexpires_.store(true, std::memory_order_relaxed);
+    subexpires_seen_ = true;
+  }
+  // The sweep's half: it met such a collection in this pass (seen), or ended a pass (done).
+  void sweep_subexpires_locked(bool seen, bool pass_done) {
+    subexpires_seen_ |= seen;
+    if (!pass_done) return;
+    if (!subexpires_seen_) subexpires_.store(false, std::memory_order_relaxed);
+    subexpires_seen_ = false;
+  }
   // Resize progress, readable anywhere: whether a migration is in flight, and how many old
   // buckets have been moved since the shard was made (tests watch readers progress against it).
   bool resizing() const { return old_.load(std::memory_order_acquire) != nullptr; }
@@ -247,6 +263,12 @@ class Shard {
   void touched_locked(std::string_view key, uint64_t hash, bool exists) {
     if (watch_ && watch_->maybe_watched(db_, static_cast<uint32_t>(hash)))
       watch_->touched(db_, key, exists);
+  }
+  // A hash with field TTLs arriving here (RENAME, COPY, MOVE, RESTORE): the sweep must visit
+  // this shard. One load of the word for every other entry.
+  void note_if_subexpires_locked(const Entry* e) {
+    if (e->enc() == Encoding::kObject && e->object() && e->object()->subexpire_ms() >= 0)
+      note_subexpires_locked();
   }
   // Stamps e's generation (entry.h, weak handles) before it is published.
   void link_stamp(Entry* e) { e->set_gen(static_cast<uint8_t>(links_++)); }
@@ -272,6 +294,9 @@ class Shard {
   std::atomic<int64_t> bytes_{0};     // bytes of entries (and their values)
   uint64_t migrate_pos_ = 0;          // the next old bucket to move
   uint64_t expire_cursor_ = 0;        // where the active expiry cycle resumes
+  // See may_have_subexpires(). Relaxed: a hint read without the lock; the sweep rechecks under it.
+  std::atomic<bool> subexpires_{false};
+  bool subexpires_seen_ = false;  // this sweep pass met a collection with part TTLs
   uint64_t links_ = 0;
   int64_t tables_accounted_ = 0;  // bucket-array bytes already added to a participant
   bool tables_dirty_ = false;     // a table was made or retired since they were accounted

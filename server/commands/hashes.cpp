@@ -1,9 +1,10 @@
 // The hash family: HSET, HSETNX, HMSET, HGET, HMGET, HGETALL, HKEYS, HVALS, HDEL, HLEN, HSTRLEN,
 // HEXISTS, HINCRBY, HINCRBYFLOAT, HRANDFIELD and HSCAN, over storage::HashValue (hash_value.h).
-// Every handler reaches its hash through Collection<HashValue>, which holds the key's shard lock
-// for the whole command, settles the memory the command added or freed and deletes a hash left
-// empty; replies are written straight from the hash while the lock is held. Arguments are parsed
-// in the order Redis 7.0 parses them, so the same error wins when several apply.
+// Every handler reaches its hash through LiveHash (hash_live.h: a Collection<HashValue> that first
+// drops fields past their own TTLs), which holds the key's shard lock for the whole command,
+// settles the memory the command added or freed and deletes a hash left empty; replies are written
+// straight from the hash while the lock is held. Arguments are parsed in the order Redis 7.0 parses
+// them, so the same error wins when several apply.
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "server/collection.h"
+#include "server/commands/hash_live.h"
 #include "server/context.h"
 #include "storage/glob.h"
 #include "storage/hash_value.h"
@@ -23,22 +25,7 @@ using storage::Type;
 
 namespace {
 
-using Hash = Collection<HashValue>;
-
-HashValue::Limits hash_limits(CmdCtx& c) {
-  EncodingLimits l = encoding_limits(c.server);
-  return {l.hash_entries, l.hash_value};
-}
-
-// The hash at key for writing, created empty when missing; nullptr (WRONGTYPE sent) when the key
-// holds another type.
-HashValue* hash_for_write(CmdCtx& c, Hash& h) {
-  if (h.wrong_type()) {
-    c.error(Err::kWrongType);
-    return nullptr;
-  }
-  return h.get() ? h.get() : h.create(new HashValue());
-}
+using Hash = LiveHash;
 
 // --- writes ---
 
@@ -78,7 +65,7 @@ void cmd_hsetnx(CmdCtx& c) {
 }
 
 void cmd_hdel(CmdCtx& c) {
-  Hash h(c, c.arg(1), Type::kHash);
+  Hash h(c, c.arg(1), Type::kHash, Access::kWrite, Hash::Unreaped{});
   if (h.wrong_type()) return c.error(Err::kWrongType);
   HashValue* v = h.get();
   if (!v) return c.reply.integer(0);
@@ -105,7 +92,7 @@ void cmd_hincrby(CmdCtx& c) {
   cur += by;
   char buf[24];
   size_t n = protocol::ReplyWriter::format_int(cur, buf);
-  hash_for_write(c, h)->set(c.arg(2), {buf, n}, hash_limits(c));
+  hash_for_write(c, h)->set(c.arg(2), {buf, n}, hash_limits(c), /*keep_ttl=*/true);
   h.changed();
   c.notify(kNotifyHash, "hincrby", c.arg(1));
   c.reply.integer(cur);
@@ -124,7 +111,7 @@ void cmd_hincrbyfloat(CmdCtx& c) {
   cur += by;
   if (std::isnan(cur) || std::isinf(cur)) return c.error(Err::kNaN);
   std::string out = format_long_double(cur);
-  hash_for_write(c, h)->set(c.arg(2), out, hash_limits(c));
+  hash_for_write(c, h)->set(c.arg(2), out, hash_limits(c), /*keep_ttl=*/true);
   h.changed();
   c.notify(kNotifyHash, "hincrbyfloat", c.arg(1));
   c.reply.bulk(out);
@@ -156,7 +143,7 @@ void cmd_hmget(CmdCtx& c) {
 }
 
 void cmd_hlen(CmdCtx& c) {
-  Hash h(c, c.arg(1), Type::kHash, Access::kRead);
+  Hash h(c, c.arg(1), Type::kHash, Access::kRead, Hash::Unreaped{});
   if (h.wrong_type()) return c.error(Err::kWrongType);
   c.reply.integer(h.get() ? static_cast<int64_t>(h.get()->length()) : 0);
 }

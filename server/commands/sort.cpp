@@ -120,7 +120,10 @@ bool lookup_by_pattern(CmdCtx& c, std::string_view pattern, std::string_view ele
   }
   if (e->type() != Type::kHash) return false;
   std::string_view v;
-  if (!static_cast<const HashValue*>(e->object())->get(field, &v)) return false;
+  const auto* hash = static_cast<const HashValue*>(e->object());
+  if (!hash->get(field, &v)) return false;
+  int64_t ttl = hash->field_expire(field);  // a field past its own TTL (HEXPIRE) is absent
+  if (ttl >= 0 && ttl <= c.op.now_ms) return false;
   out->assign(v);
   return true;
 }

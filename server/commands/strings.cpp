@@ -31,12 +31,14 @@ enum : unsigned {
   kPX = 64,
   kEXAT = 128,
   kPXAT = 256,
+  kIFEQ = 512,  // Valkey 8.1's SET ... IFEQ comparison-value
 };
 constexpr unsigned kAnyExpire = kEX | kPX | kEXAT | kPXAT;
 
 struct StringOpts {
   unsigned flags = 0;
   std::string_view expire_arg;
+  std::string_view ifeq_arg;  // kIFEQ's comparison value
 };
 
 // Every conflict (NX with XX, two different expire options, KEEPTTL or PERSIST with an expire) and
@@ -48,10 +50,14 @@ struct StringOpts {
   while (p.has_next()) {
     const unsigned f = o->flags;
     int e;  // which of EX PX EXAT PXAT
-    if (is_set && !(f & kXX) && p.check("NX")) {
+    if (is_set && !(f & (kXX | kIFEQ)) && p.check("NX")) {
       o->flags |= kNX;
-    } else if (is_set && !(f & kNX) && p.check("XX")) {
+    } else if (is_set && !(f & (kNX | kIFEQ)) && p.check("XX")) {
       o->flags |= kXX;
+    } else if (is_set && !(f & (kNX | kXX | kIFEQ)) && p.check("IFEQ")) {
+      // Valkey's conditional SET: exclusive with NX and XX; the value to compare follows.
+      o->flags |= kIFEQ;
+      o->ifeq_arg = p.next();  // none left: a syntax error
     } else if (is_set && p.check("GET")) {
       o->flags |= kGET;
     } else if (is_set && !(f & (kPERSIST | kAnyExpire)) && p.check("KEEPTTL")) {
@@ -120,9 +126,9 @@ bool check_string_length(CmdCtx& c, uint64_t size) {
   return true;
 }
 
-// The common core of SET, SETNX, SETEX, PSETEX.
+// The common core of SET, SETNX, SETEX, PSETEX. ifeq: IFEQ's comparison value (with kIFEQ).
 void set_generic(CmdCtx& c, std::string_view key, std::string_view value, unsigned flags,
-                 int64_t when, bool reply_int) {
+                 int64_t when, bool reply_int, std::string_view ifeq = {}) {
   KeyWrite kw(c, key);
   if (flags & kGET) {
     if (kw.cur && kw.cur->type() != Type::kString) {
@@ -135,6 +141,19 @@ void set_generic(CmdCtx& c, std::string_view key, std::string_view value, unsign
       c.reply.null();
   }
   bool found = kw.cur != nullptr;
+  if (flags & kIFEQ) {
+    // Valkey 8.1: a value of another type is an error (GET above has sent it already); a
+    // missing key or a different value leaves the key alone and answers nil (or GET's value).
+    if (found && kw.cur->type() != Type::kString) {
+      if (!(flags & kGET)) c.error(Err::kWrongType);
+      return;
+    }
+    StringBuf buf;
+    if (!found || string_bytes(c, kw.cur, &buf) != ifeq) {
+      if (!(flags & kGET)) c.reply.null();
+      return;
+    }
+  }
   if (((flags & kNX) && found) || ((flags & kXX) && !found)) {
     if (reply_int)
       c.reply.integer(0);
@@ -166,7 +185,7 @@ void cmd_set(CmdCtx& c) {
   if (!parse_string_opts(c, 3, true, &o)) return;
   int64_t when;
   if (!opts_expire(c, o, &when)) return;
-  set_generic(c, c.arg(1), c.arg(2), o.flags, when, false);
+  set_generic(c, c.arg(1), c.arg(2), o.flags, when, false, o.ifeq_arg);
 }
 
 void cmd_setnx(CmdCtx& c) {
@@ -263,6 +282,48 @@ void cmd_mset(CmdCtx& c) {
 }
 void cmd_msetnx(CmdCtx& c) {
   mset_generic(c, true);
+}
+
+// MSETEX numkeys key value [key value ...] [NX | XX] [EX | PX | EXAT | PXAT | KEEPTTL] (Redis
+// 8.4): MSET with one TTL for every key, NX (none of the keys exists) or XX (all of them do)
+// checked over the whole group first; 1 when the keys were set, 0 when the condition stopped it.
+// Locked and published like MSET.
+void cmd_msetex(CmdCtx& c) {
+  int64_t n;
+  if (!parse_int(c.arg(1), &n) || n <= 0) return c.error(Err::kInvalidNumkeys);
+  if (static_cast<uint64_t>(n) > (c.argc() - 2) / 2) return c.arity_error();
+  const size_t end = 2 + 2 * static_cast<size_t>(n);  // the options start here
+  StringOpts o;
+  if (!parse_string_opts(c, end, true, &o)) return;
+  if (o.flags & (kGET | kIFEQ)) return c.error(Err::kSyntax);
+  int64_t when;
+  if (!opts_expire(c, o, &when)) return;
+
+  storage::Keyspace& ks = c.db();
+  storage::MultiLock lock;
+  for (size_t i = 2; i < end; i += 2) lock.add_key(ks, c.arg(i));
+  lock.lock();
+  storage::MultiWrite write(c.op);
+  if (o.flags & (kNX | kXX)) {
+    for (size_t i = 2; i < end; i += 2) {
+      bool found = write.get(ks, c.arg(i)) != nullptr;
+      if (found == bool(o.flags & kNX)) return c.reply.integer(0);
+    }
+  }
+  uint32_t clock = lru_clock(c.op.now_ms);
+  const bool notify_new = c.worker.notify.enabled(kNotifyNew);
+  for (size_t i = 2; i < end; i += 2) {
+    const Entry* cur = write.get(ks, c.arg(i));
+    if (notify_new && !cur) c.notify(kNotifyNew, "new", c.arg(i));
+    int64_t at = (o.flags & kKEEPTTL) && cur ? cur->expire_ms() : when;
+    Entry* e = make_string_entry(c, c.arg(i), c.arg(i + 1), at);
+    e->touch(clock);
+    write.put(ks, e);
+    c.notify(kNotifyString, "set", c.arg(i));
+    if (when >= 0) c.notify(kNotifyGeneric, "expire", c.arg(i));
+  }
+  write.commit();
+  c.reply.integer(1);
 }
 
 void cmd_strlen(CmdCtx& c) {
@@ -424,8 +485,9 @@ void register_string_commands(CommandTable& t) {
          .fn = cmd_set,
          .doc = {.group = "string",
                  .summary = "Set the string value of a key",
-                 .syntax = "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT "
-                           "unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]"}});
+                 .syntax = "key value [NX | XX | IFEQ comparison-value] [GET] [EX seconds | PX "
+                           "milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | "
+                           "KEEPTTL]"}});
   t.add({.name = "setnx",
          .arity = 3,
          .flags = W | kFast,
@@ -498,6 +560,22 @@ void register_string_commands(CommandTable& t) {
                  .syntax = "key value [key value ...]",
                  .since = "1.0.1",
                  .complexity = "O(N)"}});
+  t.add({.name = "msetex",
+         .arity = -4,
+         .flags = W | kMovableKeys,
+         // Every second argument from the first key on: the keys, and perhaps an option word
+         // or value past them (a superset is harmless to EXEC's locking; COMMAND GETKEYS may
+         // list one option too many).
+         .keys = {2, -1, 2},
+         .fn = cmd_msetex,
+         .doc = {.group = "string",
+                 .summary = "Atomically sets multiple string keys with a shared expiration in a "
+                            "single operation.",
+                 .syntax = "numkeys key value [key value ...] [NX | XX] [EX seconds | PX "
+                           "milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds "
+                           "| KEEPTTL]",
+                 .since = "8.4.0",
+                 .complexity = "O(N) where N is the number of keys to set."}});
   t.add({.name = "msetnx",
          .arity = -3,
          .flags = W,
