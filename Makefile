@@ -40,10 +40,12 @@ test-tsan: deps
 
 fuzz: deps
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRESPITE_FUZZ=ON >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_resp_parser
-	@mkdir -p build-fuzz/corpus
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_resp_parser fuzz_commands
+	@mkdir -p build-fuzz/corpus build-fuzz/corpus_commands
 	@# New inputs go to the build dir's corpus (first dir); the committed seeds stay as they are.
 	@build-fuzz/tests/fuzz/fuzz_resp_parser -max_total_time=30 -dict=tests/fuzz/resp.dict build-fuzz/corpus tests/fuzz/corpus/parser
+	@# The command fuzzer: its seeds and crash regressions replayed, then 25 s of new inputs.
+	@build-fuzz/tests/fuzz/fuzz_commands -max_total_time=25 -timeout=10 -rss_limit_mb=4096 build-fuzz/corpus_commands tests/fuzz/corpus_commands
 
 bench: build
 	@scripts/install-deps.sh --bench

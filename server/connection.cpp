@@ -11,6 +11,7 @@
 
 #include "server/blocking.h"
 #include "server/dispatch.h"
+#include "server/foreign_protocol.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/server.h"
@@ -107,6 +108,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   }
   if (nread == 0 || c->closing_) return;
   c->worker->stats.net_in.add(static_cast<uint64_t>(nread));
+  c->worker->stats.reads.add(1);
   if (c->reading_into_own_) {
     c->rlen_ += static_cast<size_t>(nread);
     c->process(c->rbuf_ + c->rpos_, c->rlen_ - c->rpos_, true);
@@ -165,6 +167,14 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   if (kill_requested.load(std::memory_order_acquire)) {  // CLIENT KILL from another worker
     close();
     return;
+  }
+  if (!seen_input_) [[unlikely]] {
+    seen_input_ = true;
+    if (looks_like_tls(data, len)) {
+      refuse_foreign_protocol(*this, /*tls=*/true);
+      flush();
+      return;
+    }
   }
   storage::EpochGuard guard(worker->epoch);
   int64_t now = worker->now_ms();
@@ -244,6 +254,7 @@ void Connection::flush_batch() {
   for (size_t i = 0; i < n; i++)
     bufs[i] = uv_buf_init(static_cast<char*>(iov[i].iov_base), iov[i].iov_len);
   int r = uv_try_write(&stream, bufs, static_cast<unsigned>(n));
+  worker->stats.writes.add(1);
   if (r == UV_EAGAIN || r == UV_ENOSYS) r = 0;
   if (r < 0) {
     close();

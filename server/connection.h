@@ -173,6 +173,7 @@ class Connection {
   bool close_after_reply_ = false;
   bool reset_on_close_ = false;
   bool socketless_ = false;   // NoSocket
+  bool seen_input_ = false;   // the first bytes were checked for TLS (foreign_protocol.h)
   bool block_muted_ = false;  // blocked by a command run under CLIENT REPLY OFF or SKIP
   uv_write_t write_req_;
   size_t write_len_ = 0;               // bytes handed to the in-flight uv_write

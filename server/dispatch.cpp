@@ -6,6 +6,7 @@
 #include "server/blocking.h"
 #include "server/context.h"
 #include "server/errors.h"
+#include "server/foreign_protocol.h"
 #include "server/maxmemory.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
@@ -135,6 +136,7 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   Server& srv = *w.server;
   const Command* cmd = srv.commands.find(argv[0]);
   if (!cmd) {
+    if (c.has_socket() && looks_like_http(argv)) return refuse_foreign_protocol(c, false);
     unknown_command(c.reply, argv);
     if (in_multi(c)) reject_command(c, nullptr, {});  // flags the transaction (multi.h)
     return;
@@ -156,6 +158,7 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
     }
   }
   if (!cmd->arity_ok(argv.size())) {
+    if (c.has_socket() && looks_like_http(argv)) return refuse_foreign_protocol(c, false);
     reject(c, *cmd, arity_error(cmd->name));
     return;
   }

@@ -57,6 +57,11 @@ std::string_view error_text(Err e) {
       return "ERR LIMIT can't be negative";
     case Err::kOom:
       return "OOM command not allowed when used memory > 'maxmemory'.";
+    case Err::kHttpRequest:
+      return "ERR Protocol error: HTTP request on a Redis (RESP) port; closing the connection";
+    case Err::kTlsOnPlainPort:
+      return "ERR Protocol error: TLS handshake on a plain-text port (TLS is not enabled); "
+             "closing the connection";
     case Err::kNotAllowedInMulti:
       return "ERR Command not allowed inside a transaction";
     case Err::kTimeoutNotFloat:

@@ -42,6 +42,9 @@ enum class Err : uint8_t {
   kLimitNegative,
   kOom,
   kNotAllowedInMulti,
+  // Another protocol on the RESP port (foreign_protocol.h).
+  kHttpRequest,
+  kTlsOnPlainPort,
   // Blocking commands' timeout argument.
   kTimeoutNotFloat,
   kTimeoutNegative,

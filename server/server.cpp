@@ -106,7 +106,7 @@ void Server::reset_stats() {
   for (auto& w : workers) {
     WorkerStats& s = w->stats;
     for (Counter* c : {&s.commands, &s.connections, &s.net_in, &s.net_out, &s.hits, &s.misses,
-                       &s.expired, &s.rejected_conns, &s.evicted})
+                       &s.expired, &s.rejected_conns, &s.evicted, &s.reads, &s.writes})
       c->reset();
     for (size_t i = 0; i < commands.id_count(); i++) {
       CommandStats& cs = s.per_command[i];

@@ -180,7 +180,9 @@ void Tracking::touched(int db, std::string_view key) {
   if (!live()) return;
   if (bcast_live_.load(std::memory_order_relaxed)) {
     std::shared_lock<std::shared_mutex> lock(meta_mu_);
-    for (const auto& [p, ids] : prefixes_) {
+    // Not a structured binding: clang before 16 cannot capture one in the lambda below.
+    for (const auto& entry : prefixes_) {
+      const std::string& p = entry.first;
       if (key.substr(0, p.size()) != p) continue;
       queue([&](TrackingOutbox& out) {
         out.bcast.push_back({p, std::string(key), unowned ? 0 : t_writer});

@@ -59,7 +59,8 @@ struct WorkerStats {
   // Compressed string values (INFO compression): compressed, their bytes before and after, tried
   // but not saving enough, nanoseconds spent compressing and decompressing.
   Counter lz4_values, lz4_raw, lz4_stored, lz4_skipped, lz4_compress_ns, lz4_decompress_ns;
-  Counter evicted;  // keys evicted for maxmemory (INFO evicted_keys)
+  Counter evicted;        // keys evicted for maxmemory (INFO evicted_keys)
+  Counter reads, writes;  // socket reads and try-writes (INFO total_reads/writes_processed)
 };
 
 class Worker {
@@ -92,6 +93,7 @@ class Worker {
   // dispatch compares the two to count the command as failed (dispatch.cpp).
   ErrorStats errors;
   uint64_t error_mark = 0;
+  int64_t foreign_logged_ms = -60000;  // last HTTP/TLS refusal logged (foreign_protocol.h)
   storage::Rng rng;          // random picks (RANDOMKEY, SPOP, HRANDFIELD, ...): this worker's own
   storage::Evictor evictor;  // this worker's eviction pool (storage/evict.h, server/maxmemory.h)
   std::string lz4_scratch;   // where string values are compressed (storage/compress.h)

@@ -43,7 +43,7 @@ std::string human_bytes(uint64_t n) {
 struct Totals {
   uint64_t commands = 0, connections = 0, net_in = 0, net_out = 0, hits = 0, misses = 0,
            expired = 0;
-  uint64_t evicted = 0;
+  uint64_t evicted = 0, reads = 0, writes = 0;
 };
 
 Totals totals(Server& s) {
@@ -57,6 +57,8 @@ Totals totals(Server& s) {
     t.misses += w->stats.misses.get();
     t.expired += w->stats.expired.get();
     t.evicted += w->stats.evicted.get();
+    t.reads += w->stats.reads.get();
+    t.writes += w->stats.writes.get();
   }
   return t;
 }
@@ -285,14 +287,35 @@ void persistence_section(CmdCtx& c, Info& i) {
   i.field("loading", 0);
   i.field("async_loading", 0);
   i.field("current_cow_peak", 0);
+  // No fork ever runs (no RDB, no AOF): Redis 7.0's values for a server that never saved, so
+  // that monitoring (redis_exporter, tests/integration/info_fields_test.cpp) finds every field.
+  i.field("current_cow_size", 0);
+  i.field("current_cow_size_age", 0);
+  i.field("current_fork_perc", "0.00");
+  i.field("current_save_keys_processed", 0);
+  i.field("current_save_keys_total", 0);
   i.field("rdb_changes_since_last_save", 0);
   i.field("rdb_bgsave_in_progress", 0);
   i.field("rdb_last_save_time", c.server.start_ms / 1000);
   i.field("rdb_last_bgsave_status", "ok");
+  i.field("rdb_last_bgsave_time_sec", -1);
+  i.field("rdb_current_bgsave_time_sec", -1);
+  i.field("rdb_saves", 0);
+  i.field("rdb_last_cow_size", 0);
+  i.field("rdb_last_load_keys_expired", 0);
+  i.field("rdb_last_load_keys_loaded", 0);
   i.field("aof_enabled", 0);
   i.field("aof_rewrite_in_progress", 0);
+  i.field("aof_rewrite_scheduled", 0);
+  i.field("aof_last_rewrite_time_sec", -1);
+  i.field("aof_current_rewrite_time_sec", -1);
   i.field("aof_last_bgrewrite_status", "ok");
+  i.field("aof_rewrites", 0);
+  i.field("aof_rewrites_consecutive_failures", 0);
   i.field("aof_last_write_status", "ok");
+  i.field("aof_last_cow_size", 0);
+  i.field("module_fork_in_progress", 0);
+  i.field("module_fork_last_cow_size", 0);
 }
 
 void stats_section(CmdCtx& c, Info& i) {
@@ -303,15 +326,41 @@ void stats_section(CmdCtx& c, Info& i) {
   i.field("instantaneous_ops_per_sec", 0);
   i.field("total_net_input_bytes", t.net_in);
   i.field("total_net_output_bytes", t.net_out);
+  // Replication, forks, defragmentation and I/O threads do not exist here: Redis 7.0's fields
+  // with the values it shows without them, in its order (redis_exporter reads most of them).
+  i.field("total_net_repl_input_bytes", 0);
+  i.field("total_net_repl_output_bytes", 0);
+  i.field("instantaneous_input_kbps", "0.00");
+  i.field("instantaneous_output_kbps", "0.00");
+  i.field("instantaneous_input_repl_kbps", "0.00");
+  i.field("instantaneous_output_repl_kbps", "0.00");
   i.field("rejected_connections", c.server.stat_rejected_conn.load());
+  i.field("sync_full", 0);
+  i.field("sync_partial_ok", 0);
+  i.field("sync_partial_err", 0);
   i.field("expired_keys", t.expired);
+  i.field("expired_stale_perc", "0.00");
+  i.field("expired_time_cap_reached_count", 0);
+  i.field("expire_cycle_cpu_milliseconds", 0);
   i.field("evicted_keys", t.evicted);
   i.field("evicted_clients", 0);  // no maxmemory-clients: clients are never evicted
+  i.field("total_eviction_exceeded_time", 0);
+  i.field("current_eviction_exceeded_time", 0);
   i.field("keyspace_hits", t.hits);
   i.field("keyspace_misses", t.misses);
   i.field("pubsub_channels", c.server.pubsub.channel_count(false));
   i.field("pubsub_patterns", c.server.pubsub.numpat());
   i.field("pubsubshard_channels", c.server.pubsub.channel_count(true));
+  i.field("latest_fork_usec", 0);
+  i.field("total_forks", 0);
+  i.field("migrate_cached_sockets", 0);
+  i.field("slave_expires_tracked_keys", 0);
+  i.field("active_defrag_hits", 0);
+  i.field("active_defrag_misses", 0);
+  i.field("active_defrag_key_hits", 0);
+  i.field("active_defrag_key_misses", 0);
+  i.field("total_active_defrag_time", 0);
+  i.field("current_active_defrag_time", 0);
   i.field("tracking_total_keys", c.server.tracking.total_keys());
   i.field("tracking_total_items", c.server.tracking.total_items());
   i.field("tracking_total_prefixes", c.server.tracking.total_prefixes());
@@ -319,6 +368,14 @@ void stats_section(CmdCtx& c, Info& i) {
   for (auto& w : c.server.workers) errors += w->errors.total();
   i.field("unexpected_error_replies", 0);  // no replication: no replica or master to surprise
   i.field("total_error_replies", errors);
+  i.field("dump_payload_sanitizations", 0);
+  // Reads and try-writes of client sockets (Redis counts its read and write handler calls).
+  i.field("total_reads_processed", t.reads);
+  i.field("total_writes_processed", t.writes);
+  i.field("io_threaded_reads_processed", 0);
+  i.field("io_threaded_writes_processed", 0);
+  i.field("reply_buffer_shrinks", 0);
+  i.field("reply_buffer_expands", 0);
 }
 
 void replication_section(CmdCtx& c, Info& i) {
@@ -331,6 +388,9 @@ void replication_section(CmdCtx& c, Info& i) {
   i.field("master_repl_offset", 0);
   i.field("second_repl_offset", -1);
   i.field("repl_backlog_active", 0);
+  i.field("repl_backlog_size", 1048576);  // Redis's default; there is no backlog here
+  i.field("repl_backlog_first_byte_offset", 0);
+  i.field("repl_backlog_histlen", 0);
 }
 
 // A thread's user and system CPU seconds, from /proc/self/task/<tid>/stat (fields 14 and 15, in

@@ -55,6 +55,11 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kLimitNegative, "ERR LIMIT can't be negative"},
       {Err::kOom, "OOM command not allowed when used memory > 'maxmemory'."},
       {Err::kNotAllowedInMulti, "ERR Command not allowed inside a transaction"},
+      {Err::kHttpRequest,
+       "ERR Protocol error: HTTP request on a Redis (RESP) port; closing the connection"},
+      {Err::kTlsOnPlainPort,
+       "ERR Protocol error: TLS handshake on a plain-text port (TLS is not enabled); closing the "
+       "connection"},
       {Err::kTimeoutNotFloat, "ERR timeout is not a float or out of range"},
       {Err::kTimeoutNegative, "ERR timeout is negative"},
       {Err::kTimeoutOutOfRange, "ERR timeout is out of range"},
