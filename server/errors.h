@@ -91,6 +91,12 @@ enum class Err : uint8_t {
   kUnblockReason,
   kUnblocked,
   kNoSuchClient,
+  // CLIENT PAUSE, MONITOR.
+  kPauseTimeoutNotInt,
+  kPauseMode,
+  kMonitorDenyBlocking,
+  kMaxAgeNotInt,
+  kMaxAgePositive,
   // Client-side caching (CLIENT TRACKING, CLIENT CACHING).
   kTrackingOneRedirect,
   kTrackingNoRedirectClient,
