@@ -87,7 +87,8 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
 // The handler and its bookkeeping: inlined into dispatch(), whose hot path it is (a call here cost
 // GET 18 instructions), and behind run_command() for EXEC and scripts' redis.call.
 [[gnu::always_inline]] inline void run(Connection& c, const Command& cmd,
-                                       const std::vector<std::string_view>& argv, int64_t now_ms) {
+                                       const std::vector<std::string_view>& argv, int64_t now_ms,
+                                       uint32_t hooks) {
   Worker& w = *c.worker;
   c.last_cmd.store(&cmd, std::memory_order_relaxed);
   CmdCtx ctx{*w.server, w, c, c.reply, argv, &cmd, storage::OpCtx{w.epoch, now_ms, 0, &w.notify}};
@@ -97,8 +98,7 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   const CommandClock& clock = w.server->clock;
   // Read once: the checks below would otherwise reload Server and its Config reference each.
   const Config& cfg = w.server->config;
-  // MONITOR, CLIENT PAUSE: one relaxed load while neither is on.
-  const uint32_t hooks = w.server->command_hooks.load(std::memory_order_relaxed);
+  // MONITOR, CLIENT PAUSE (hooks: Server::command_hooks, loaded once by the caller).
   if (hooks) [[unlikely]]
     hooks_before(ctx, hooks);
   const uint64_t start = clock.now();
@@ -143,18 +143,19 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
 // and it is the writer NOLOOP leaves out (tracking.h). Out of line: the common path only tests
 // the flag.
 [[gnu::noinline]] void run_tracked(Connection& c, const Command& cmd,
-                                   const std::vector<std::string_view>& argv, int64_t now_ms) {
+                                   const std::vector<std::string_view>& argv, int64_t now_ms,
+                                   uint32_t hooks) {
   uint64_t saved = tracking_before(c, cmd, argv);
-  run(c, cmd, argv, now_ms);
+  run(c, cmd, argv, now_ms, hooks);
   tracking_after(c, cmd, saved);
 }
 
 [[gnu::always_inline]] inline void execute(Connection& c, const Command& cmd,
                                            const std::vector<std::string_view>& argv,
-                                           int64_t now_ms) {
+                                           int64_t now_ms, uint32_t hooks) {
   if (c.tracking) [[unlikely]]
-    return run_tracked(c, cmd, argv, now_ms);
-  run(c, cmd, argv, now_ms);
+    return run_tracked(c, cmd, argv, now_ms, hooks);
+  run(c, cmd, argv, now_ms, hooks);
 }
 
 // Refuses a command before it runs (Redis's rejectCommand): the error, the transaction flagged,
@@ -225,8 +226,10 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
     reject(c, *cmd, pubsub_context_error(cmd->name));
     return;
   }
-  // CLIENT PAUSE: the command waits, unparsed, for the pause to end (client_pause.h).
-  if (srv.command_hooks.load(std::memory_order_relaxed) & kHookPause) [[unlikely]] {
+  // MONITOR and CLIENT PAUSE (monitor.h, client_pause.h): one relaxed load per command while
+  // neither is on. A paused command waits, unparsed, for the pause to end.
+  const uint32_t hooks = srv.command_hooks.load(std::memory_order_relaxed);
+  if (hooks & kHookPause) [[unlikely]] {
     if (postpone_if_paused(c, *cmd, argv, now_ms)) return;
   }
   if (multi && !runs_in_multi(*cmd)) {
@@ -234,12 +237,12 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
     queue_command(c, *cmd, argv);
     return;
   }
-  execute(c, *cmd, argv, now_ms);
+  execute(c, *cmd, argv, now_ms, hooks);
 }
 
 void run_command(Connection& c, const Command& cmd, const std::vector<std::string_view>& argv,
                  int64_t now_ms) {
-  execute(c, cmd, argv, now_ms);
+  execute(c, cmd, argv, now_ms, c.worker->server->command_hooks.load(std::memory_order_relaxed));
 }
 
 }  // namespace respite::server
