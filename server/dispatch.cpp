@@ -227,10 +227,15 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
     return;
   }
   // MONITOR and CLIENT PAUSE (monitor.h, client_pause.h): one relaxed load per command while
-  // neither is on. A paused command waits, unparsed, for the pause to end.
+  // neither is on. A monitor is a replica to Redis, kept away from the keyspace; a paused command
+  // waits, unparsed, for the pause to end.
   const uint32_t hooks = srv.command_hooks.load(std::memory_order_relaxed);
-  if (hooks & kHookPause) [[unlikely]] {
-    if (postpone_if_paused(c, *cmd, argv, now_ms)) return;
+  if (hooks) [[unlikely]] {
+    if (c.monitor && cmd->has_flag(kReadonly | kWrite | kMayReplicate)) {
+      reject(c, *cmd, error_text(Err::kReplicaKeyspace));
+      return;
+    }
+    if ((hooks & kHookPause) && postpone_if_paused(c, *cmd, argv, now_ms)) return;
   }
   if (multi && !runs_in_multi(*cmd)) {
     c.last_cmd.store(cmd, std::memory_order_relaxed);  // CLIENT LIST's cmd, as Redis sets it

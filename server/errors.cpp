@@ -160,6 +160,8 @@ std::string_view error_text(Err e) {
       return "ERR maxage is not an integer or out of range";
     case Err::kMaxAgePositive:
       return "ERR maxage should be greater than 0";
+    case Err::kReplicaKeyspace:  // a MONITOR client, which Redis flags as a replica
+      return "ERR Replica can't interact with the keyspace";
     case Err::kTrackingOneRedirect:
       return "ERR A client can only redirect to a single other client";
     case Err::kTrackingNoRedirectClient:

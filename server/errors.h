@@ -97,6 +97,7 @@ enum class Err : uint8_t {
   kMonitorDenyBlocking,
   kMaxAgeNotInt,
   kMaxAgePositive,
+  kReplicaKeyspace,
   // Client-side caching (CLIENT TRACKING, CLIENT CACHING).
   kTrackingOneRedirect,
   kTrackingNoRedirectClient,

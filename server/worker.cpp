@@ -399,8 +399,8 @@ void Worker::cron() {
   for (Connection* c = connections; c;) {
     Connection* n = c->next;
     if (c->kill_requested.load(std::memory_order_relaxed) ||
-        (timeout > 0 && !c->blocked() && !c->postponed && !c->pubsub_mode() &&
-         // as Redis: waiting (blocked, paused, subscribed) is not idling
+        (timeout > 0 && !c->blocked() && !c->postponed && !c->pubsub_mode() && !c->monitor &&
+         // as Redis: waiting (blocked, paused, subscribed, monitoring) is not idling
          now - c->last_active_ms.load(std::memory_order_relaxed) > timeout * 1000)) {
       c->close();
     } else if (!c->out.empty() && c->has_socket()) {

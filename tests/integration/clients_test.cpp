@@ -167,6 +167,9 @@ TEST_CASE("timeout closes idle clients but spares blocked and subscribed ones") 
   RawConnection sub(f.server.port());
   long long sub_id = raw_id(sub);
   REQUIRE(raw(sub, {"SUBSCRIBE", "ch"}).find("subscribe") != std::string::npos);
+  RawConnection mon(f.server.port());
+  long long mon_id = raw_id(mon);
+  REQUIRE(raw(mon, {"MONITOR"}) == "+OK\r\n");
   CHECK(f.cmd({"CONFIG", "SET", "timeout", "1"}) == OK());
   CHECK(idle.wait_closed());
   // (The fixture's own client idled as long: it is closed too, so a new one checks.)
@@ -179,6 +182,7 @@ TEST_CASE("timeout closes idle clients but spares blocked and subscribed ones") 
   // The same sweeps that closed the idle clients passed over these.
   CHECK(!gone_now(blocked_id));
   CHECK(!gone_now(sub_id));
+  CHECK(!gone_now(mon_id));
 }
 
 TEST_CASE("tcp-backlog and tcp-keepalive are directives with Redis's defaults") {

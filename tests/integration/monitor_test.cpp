@@ -122,6 +122,9 @@ TEST_CASE("a monitor stops with RESET, refuses MONITOR inside EXEC, and leaving 
   {
     Monitor m(f.server.port());
     REQUIRE(m.c.send(resp({"MONITOR"})));  // a second MONITOR: ignored, no reply
+    // A monitor is a replica to Redis: kept away from the keyspace.
+    REQUIRE(m.c.send(resp({"GET", "k"})));
+    CHECK(m.c.read_line() == "-ERR Replica can't interact with the keyspace\r\n");
     CHECK(f.cmd({"PING"}) == Reply::Status("PONG"));
     CHECK(m.args() == R"("PING")");
     REQUIRE(m.c.send(resp({"RESET"})));

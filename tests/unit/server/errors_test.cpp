@@ -117,6 +117,7 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kMonitorDenyBlocking, "ERR MONITOR isn't allowed for DENY BLOCKING client"},
       {Err::kMaxAgeNotInt, "ERR maxage is not an integer or out of range"},
       {Err::kMaxAgePositive, "ERR maxage should be greater than 0"},
+      {Err::kReplicaKeyspace, "ERR Replica can't interact with the keyspace"},
       {Err::kTrackingOneRedirect, "ERR A client can only redirect to a single other client"},
       {Err::kTrackingNoRedirectClient, "ERR The client ID you want redirect to does not exist"},
       {Err::kTrackingPrefixNeedsBcast, "ERR PREFIX option requires BCAST mode to be enabled"},
