@@ -87,15 +87,11 @@ void Connection::refresh_shown() {
 
 void Connection::account_memory() {
   if (closing_) return;  // close() took our share back
-  // What the write changed, for CLIENT LIST (the rest was refreshed before the write).
-  shown.omem.store(out.memory(), std::memory_order_relaxed);
-  shown.tot_mem.store(memory(), std::memory_order_relaxed);
-  uint32_t state =
-      shown.state.load(std::memory_order_relaxed) & ~(kShownWriting | kShownReadPaused);
-  if (writing_) state |= kShownWriting;
-  if (read_paused_) state |= kShownReadPaused;
-  shown.state.store(state, std::memory_order_relaxed);
   size_t now = memory();
+  // CLIENT LIST's copies move with the memory figure (buffers grown, output waiting or drained)
+  // or, for a client in a transaction, with every command: nothing to store otherwise.
+  if (now == memory_accounted_ && !tx) return;
+  refresh_shown();
   if (now == memory_accounted_) return;
   worker->add_client_memory(static_cast<int64_t>(now) - static_cast<int64_t>(memory_accounted_));
   memory_accounted_ = now;
@@ -266,9 +262,10 @@ void Connection::flush() {
     if (close_after_reply_) close();
     return;
   }
-  // Before the replies go out: a client that has read them and asks CLIENT LIST on another
-  // worker sees the state they reflect.
-  refresh_shown();
+  // A transaction's state before its replies go out: a client that has read +QUEUED and asks
+  // CLIENT LIST on another worker sees the command counted.
+  if (tx) [[unlikely]]
+    refresh_shown();
   flush_batch();
   account_memory();
 }
