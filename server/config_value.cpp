@@ -68,7 +68,15 @@ std::string between(int64_t lo, int64_t hi, bool octal) {
 
 constexpr std::string_view kObufNames[] = {"normal", "replica", "pubsub"};
 
-std::string parse_obuf(std::span<const std::string> args, Value& out) {
+std::string parse_obuf(std::span<const std::string> given, Value& out) {
+  // One argument holding them all (`--client-output-buffer-limit "normal 1mb 0 0"`, CONFIG SET's
+  // value) is split on spaces, as Redis does for its multi-argument directives.
+  std::vector<std::string> words;
+  std::span<const std::string> args = given;
+  if (given.size() == 1) {
+    if (!split_args(given[0], words)) words.clear();
+    args = words;
+  }
   if (args.empty() || args.size() % 4 != 0) {
     return "Wrong number of arguments in buffer limit configuration.";
   }

@@ -10,8 +10,10 @@
 #include <cstring>
 
 #include "server/blocking.h"
+#include "server/client_info.h"
 #include "server/dispatch.h"
 #include "server/foreign_protocol.h"
+#include "server/monitor.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/server.h"
@@ -60,9 +62,37 @@ void Connection::start() {
   if (uv_read_start(&stream, on_alloc, on_read) != 0) close();
 }
 
+void Connection::refresh_shown() {
+  shown.qbuf.store(rlen_ - rpos_, std::memory_order_relaxed);
+  shown.qbuf_free.store(rcap_ - rlen_, std::memory_order_relaxed);
+  shown.omem.store(out.memory(), std::memory_order_relaxed);
+  shown.tot_mem.store(memory(), std::memory_order_relaxed);
+  int64_t multi = -1;
+  uint64_t multi_mem = 0;
+  uint32_t state = 0;
+  if (tx) {
+    if (tx->active) {
+      multi = static_cast<int64_t>(tx->queue.size());
+      multi_mem = tx->bytes.capacity() + tx->args.capacity() * sizeof(tx->args[0]) +
+                  tx->queue.capacity() * sizeof(Transaction::Queued);
+    }
+    if (tx->dirty.load(std::memory_order_relaxed)) state |= kShownDirty;
+  }
+  if (close_after_reply_) state |= kShownCloseAfterReply;
+  if (writing_) state |= kShownWriting;
+  if (read_paused_) state |= kShownReadPaused;
+  shown.multi.store(multi, std::memory_order_relaxed);
+  shown.multi_mem.store(multi_mem, std::memory_order_relaxed);
+  shown.state.store(state, std::memory_order_relaxed);
+}
+
 void Connection::account_memory() {
   if (closing_) return;  // close() took our share back
   size_t now = memory();
+  // CLIENT LIST's copies move with the memory figure (buffers grown, output waiting or drained)
+  // or, for a client in a transaction, with every command: nothing to store otherwise.
+  if (now == memory_accounted_ && !tx) return;
+  refresh_shown();
   if (now == memory_accounted_) return;
   worker->add_client_memory(static_cast<int64_t>(now) - static_cast<int64_t>(memory_accounted_));
   memory_accounted_ = now;
@@ -180,11 +210,14 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   int64_t now = worker->now_ms();
   last_active_ms.store(now, std::memory_order_relaxed);
   size_t off = 0;
-  while (off < len && !closing() && !waiter_) {
+  while (off < len && !closing() && !waiter_ && !postponed) {
     protocol::ParseStatus st = parser_.parse(data + off, len - off);
     if (st == protocol::ParseStatus::kOk) {
-      off += parser_.consumed();
+      size_t used = parser_.consumed();
       if (!parser_.args().empty()) execute(parser_.args(), now);
+      // CLIENT PAUSE postponed it: it stays in the buffer, to be parsed again on resume().
+      if (postponed) break;
+      off += used;
     } else if (st == protocol::ParseStatus::kNeedMore) {
       break;
     } else {
@@ -227,6 +260,7 @@ void Connection::execute(const std::vector<std::string_view>& argv, int64_t now)
     reply.set_output(&discard);
     dispatch(*this, argv, now);
     reply.set_output(&out);
+    if (postponed) return;  // it runs again later, still muted
     if (mode == ReplyMode::kSkip && reply_mode == ReplyMode::kSkip) reply_mode = ReplyMode::kOn;
   }
   // CLIENT REPLY SKIP mutes the command after itself.
@@ -238,6 +272,10 @@ void Connection::flush() {
     if (close_after_reply_) close();
     return;
   }
+  // A transaction's state before its replies go out: a client that has read +QUEUED and asks
+  // CLIENT LIST on another worker sees the command counted.
+  if (tx) [[unlikely]]
+    refresh_shown();
   flush_batch();
   account_memory();
 }
@@ -326,8 +364,10 @@ bool Connection::check_output_limit() {
     obuf_soft_since_ms_ = 0;
   }
   if (!over) return true;
-  worker->server->log("warning", "Client id=" + std::to_string(id) + " addr=" + addr +
-                                     " closed for overcoming of output buffer limits.");
+  refresh_shown();
+  worker->server->log("warning", "Client " + client_info_line(*this, worker->now_ms(), false) +
+                                     " scheduled to be closed ASAP for overcoming of output "
+                                     "buffer limits.");
   abort();
   return false;
 }
@@ -378,6 +418,15 @@ void Connection::unblock(std::string_view reply_bytes) {
   }
 }
 
+void Connection::resume() {
+  if (closing() || postponed) return;
+  if (rlen_ > rpos_) {
+    process(rbuf_ + rpos_, rlen_ - rpos_, true);  // flushes
+  } else {
+    flush();
+  }
+}
+
 void Connection::close_after_reply() {
   close_after_reply_ = true;
 }
@@ -404,6 +453,12 @@ void Connection::close() {
   if (subs) {
     worker->server->pubsub.unsubscribe_all(*this);
     subs->self->conn = nullptr;  // deliveries still on their way skip us
+  }
+  if (monitor) worker->server->monitors.remove(*this);
+  if (postponed) {
+    auto& p = worker->postponed;
+    p.erase(std::find(p.begin(), p.end(), this));
+    postponed = false;
   }
   if (flush_scheduled) {
     auto& d = worker->pubsub_mail.dirty;

@@ -23,6 +23,7 @@ namespace respite::server {
 
 class Worker;
 struct ClientSubs;
+struct MonitorRef;
 struct Command;
 struct Waiter;
 struct Transaction;
@@ -67,6 +68,12 @@ class Connection {
   void block(std::shared_ptr<Waiter> w, int64_t deadline_ms);
   void unblock(std::string_view reply_bytes);
   bool blocked() const { return waiter_ != nullptr; }
+
+  // CLIENT PAUSE (client_pause.h): runs again what the client sent once its postponed command
+  // may go on (owner worker).
+  void resume();
+  // The ACL user the connection is authenticated as: CLIENT LIST's user field, CLIENT KILL USER.
+  std::string_view user_name() const { return "default"; }
 
   // client-output-buffer-limit for the connection's class (pubsub while it has a subscription,
   // else normal): past the hard limit, or past the soft one for longer than its seconds, the
@@ -113,6 +120,13 @@ class Connection {
   std::unique_ptr<ClientSubs> subs;
   std::atomic<int> sub_shown{0}, psub_shown{0}, ssub_shown{0};
   bool flush_scheduled = false;
+  // MONITOR (monitor.h): this client's handle in the registry while it monitors; monitoring for
+  // CLIENT LIST on other workers.
+  std::shared_ptr<MonitorRef> monitor;
+  std::atomic<bool> monitoring{false};
+  // CLIENT PAUSE (client_pause.h): the command at the start of the pending input waits in
+  // the worker's postponed list.
+  bool postponed = false;
   // Client-side caching (tracking.h): CLIENT TRACKING ON (dispatch tests `tracking` on every
   // command), its kTrack* flags, REDIRECT's client id (0: none) and BCAST's prefixes (sorted);
   // the table keeps what writers on other workers need. The _shown copies are for CLIENT LIST.
@@ -131,7 +145,26 @@ class Connection {
   Connection* prev = nullptr;
   Connection* next = nullptr;
 
+  // CLIENT LIST's view of what only the owner may read (buffers, transaction), for the other
+  // workers: refreshed after every batch and completed write (refresh_shown, from
+  // account_memory), a few relaxed stores. CLIENT LIST of the caller itself reads it fresh.
+  enum ShownState : uint32_t {
+    kShownDirty = 1,            // 'd': a watched key changed
+    kShownCloseAfterReply = 2,  // 'c'
+    kShownWriting = 4,          // events 'w': a queued write is in flight
+    kShownReadPaused = 8,       // no 'r' event: reading stopped for an output backlog
+  };
+  struct Shown {
+    std::atomic<uint64_t> qbuf{0}, qbuf_free{0}, omem{0}, tot_mem{0}, multi_mem{0};
+    std::atomic<int64_t> multi{-1};  // commands queued since MULTI; -1 outside one
+    std::atomic<uint32_t> state{0};  // ShownState bits
+  };
+  Shown shown;
+  void refresh_shown();
+
   size_t query_buffer_size() const { return rlen_ - rpos_; }
+  // The bytes of the command being run (CLIENT LIST's qbuf for the caller itself).
+  size_t current_command_bytes() const { return parser_.consumed(); }
   size_t query_buffer_capacity() const { return rcap_; }
   // What this client holds in memory, as Redis's client memory counts it: the connection itself,
   // its own query buffer and its output chain (blocks and referenced values not yet written).

@@ -4,10 +4,12 @@
 #include <string>
 
 #include "server/blocking.h"
+#include "server/client_pause.h"
 #include "server/context.h"
 #include "server/errors.h"
 #include "server/foreign_protocol.h"
 #include "server/maxmemory.h"
+#include "server/monitor.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/server.h"
@@ -55,10 +57,39 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   srv.latency_event(cmd.has_flag(kFast) ? "fast-command" : "command", ns / 1000000);
 }
 
+// Someone monitors or clients are paused (Server::command_hooks), before the command runs: the
+// script commands, which Redis shows before the commands their script runs, are fed to monitors,
+// and a paused dataset keeps its expired keys (client_pause.h).
+[[gnu::noinline]] void hooks_before(CmdCtx& ctx, uint32_t hooks) {
+  Server& srv = ctx.server;
+  if ((hooks & kHookPause) && srv.pause.current(ctx.op.now_ms) != ClientPause::kOff)
+    ctx.op.keep_expired = true;
+  if ((hooks & kHookMonitor) && ctx.cmd->has_flag(kSkipMonitor))
+    srv.monitors.feed(ctx.worker, ctx.conn, ctx.conn.db, ctx.argv);
+}
+
+// After the command: fed to monitors as Redis's call() does, with AUTH's and HELLO's secrets
+// redacted, but never an admin command (CONFIG, CLIENT LIST, ...) nor the script commands, shown
+// before they ran.
+[[gnu::noinline]] void hooks_after(Connection& c, const Command& cmd,
+                                   const std::vector<std::string_view>& argv) {
+  const int db = c.db;  // as Redis shows it: after the command (SELECT shows its new database)
+  if (cmd.has_flag(kSkipMonitor | kAdmin)) return;
+  Server& srv = *c.worker->server;
+  if (cmd.name == "auth" || cmd.name == "hello") {
+    std::vector<std::string_view> shown(argv);
+    slowlog_redact(cmd.name, shown);
+    srv.monitors.feed(*c.worker, c, db, shown);
+    return;
+  }
+  srv.monitors.feed(*c.worker, c, db, argv);
+}
+
 // The handler and its bookkeeping: inlined into dispatch(), whose hot path it is (a call here cost
 // GET 18 instructions), and behind run_command() for EXEC and scripts' redis.call.
 [[gnu::always_inline]] inline void run(Connection& c, const Command& cmd,
-                                       const std::vector<std::string_view>& argv, int64_t now_ms) {
+                                       const std::vector<std::string_view>& argv, int64_t now_ms,
+                                       uint32_t hooks) {
   Worker& w = *c.worker;
   c.last_cmd.store(&cmd, std::memory_order_relaxed);
   CmdCtx ctx{*w.server, w, c, c.reply, argv, &cmd, storage::OpCtx{w.epoch, now_ms, 0, &w.notify}};
@@ -68,10 +99,15 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   const CommandClock& clock = w.server->clock;
   // Read once: the checks below would otherwise reload Server and its Config reference each.
   const Config& cfg = w.server->config;
+  // MONITOR, CLIENT PAUSE (hooks: Server::command_hooks, loaded once by the caller).
+  if (hooks) [[unlikely]]
+    hooks_before(ctx, hooks);
   const uint64_t start = clock.now();
   w.command_depth++;
   cmd.fn(ctx);
   w.command_depth--;
+  if (hooks & kHookMonitor) [[unlikely]]
+    hooks_after(c, cmd, argv);
   const int64_t ns = clock.ns_between(start, clock.now());
   CommandStats& cs = w.stats.per_command[cmd.id];
   cs.calls.add(1);
@@ -108,18 +144,19 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
 // and it is the writer NOLOOP leaves out (tracking.h). Out of line: the common path only tests
 // the flag.
 [[gnu::noinline]] void run_tracked(Connection& c, const Command& cmd,
-                                   const std::vector<std::string_view>& argv, int64_t now_ms) {
+                                   const std::vector<std::string_view>& argv, int64_t now_ms,
+                                   uint32_t hooks) {
   uint64_t saved = tracking_before(c, cmd, argv);
-  run(c, cmd, argv, now_ms);
+  run(c, cmd, argv, now_ms, hooks);
   tracking_after(c, cmd, saved);
 }
 
 [[gnu::always_inline]] inline void execute(Connection& c, const Command& cmd,
                                            const std::vector<std::string_view>& argv,
-                                           int64_t now_ms) {
+                                           int64_t now_ms, uint32_t hooks) {
   if (c.tracking) [[unlikely]]
-    return run_tracked(c, cmd, argv, now_ms);
-  run(c, cmd, argv, now_ms);
+    return run_tracked(c, cmd, argv, now_ms, hooks);
+  run(c, cmd, argv, now_ms, hooks);
 }
 
 // Refuses a command before it runs (Redis's rejectCommand): the error, the transaction flagged,
@@ -192,16 +229,28 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
     reject(c, *cmd, pubsub_context_error(cmd->name));
     return;
   }
+  // MONITOR and CLIENT PAUSE (monitor.h, client_pause.h): one relaxed load per command while
+  // neither is on. A monitor is a replica to Redis, kept away from the keyspace; a paused command
+  // waits, unparsed, for the pause to end.
+  const uint32_t hooks = srv.command_hooks.load(std::memory_order_relaxed);
+  if (hooks) [[unlikely]] {
+    if (c.monitor && cmd->has_flag(kReadonly | kWrite | kMayReplicate)) {
+      reject(c, *cmd, error_text(Err::kReplicaKeyspace));
+      return;
+    }
+    if ((hooks & kHookPause) && postpone_if_paused(c, *cmd, argv, now_ms)) return;
+  }
   if (multi && !runs_in_multi(*cmd)) {
+    c.last_cmd.store(cmd, std::memory_order_relaxed);  // CLIENT LIST's cmd, as Redis sets it
     queue_command(c, *cmd, argv);
     return;
   }
-  execute(c, *cmd, argv, now_ms);
+  execute(c, *cmd, argv, now_ms, hooks);
 }
 
 void run_command(Connection& c, const Command& cmd, const std::vector<std::string_view>& argv,
                  int64_t now_ms) {
-  execute(c, cmd, argv, now_ms);
+  execute(c, cmd, argv, now_ms, c.worker->server->command_hooks.load(std::memory_order_relaxed));
 }
 
 }  // namespace respite::server

@@ -176,6 +176,18 @@ std::string_view error_text(Err e) {
       return "UNBLOCKED client unblocked via CLIENT UNBLOCK";
     case Err::kNoSuchClient:
       return "ERR No such client";
+    case Err::kPauseTimeoutNotInt:
+      return "ERR timeout is not an integer or out of range";
+    case Err::kPauseMode:
+      return "ERR CLIENT PAUSE mode must be WRITE or ALL";
+    case Err::kMonitorDenyBlocking:
+      return "ERR MONITOR isn't allowed for DENY BLOCKING client";
+    case Err::kMaxAgeNotInt:  // CLIENT KILL MAXAGE: Redis 7.4
+      return "ERR maxage is not an integer or out of range";
+    case Err::kMaxAgePositive:
+      return "ERR maxage should be greater than 0";
+    case Err::kReplicaKeyspace:  // a MONITOR client, which Redis flags as a replica
+      return "ERR Replica can't interact with the keyspace";
     case Err::kTrackingOneRedirect:
       return "ERR A client can only redirect to a single other client";
     case Err::kTrackingNoRedirectClient:

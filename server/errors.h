@@ -105,6 +105,13 @@ enum class Err : uint8_t {
   kUnblockReason,
   kUnblocked,
   kNoSuchClient,
+  // CLIENT PAUSE, MONITOR.
+  kPauseTimeoutNotInt,
+  kPauseMode,
+  kMonitorDenyBlocking,
+  kMaxAgeNotInt,
+  kMaxAgePositive,
+  kReplicaKeyspace,
   // Client-side caching (CLIENT TRACKING, CLIENT CACHING).
   kTrackingOneRedirect,
   kTrackingNoRedirectClient,

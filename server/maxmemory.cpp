@@ -67,6 +67,10 @@ bool enforce_maxmemory(Worker& w, int64_t now_ms, int64_t budget_us) {
   MemoryParts m = memory_parts(s);
   raise_peak(s, m.total());
   if (m.for_eviction() <= limit) return true;
+  // As Redis's performEvictions: nothing is evicted while clients are paused (client_pause.h).
+  if ((s.command_hooks.load(std::memory_order_relaxed) & kHookPause) &&
+      s.pause.current(now_ms) != ClientPause::kOff)
+    return true;
   if (budget_us < 0) {
     budget_us = eviction_time_limit_us(
         s.config.maxmemory_eviction_tenacity.load(std::memory_order_relaxed));

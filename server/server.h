@@ -14,11 +14,13 @@
 
 #include "scripting/library.h"
 #include "server/blocking.h"
+#include "server/client_pause.h"
 #include "server/command.h"
 #include "server/command_clock.h"
 #include "server/config.h"
 #include "server/latency_histogram.h"
 #include "server/latency_monitor.h"
+#include "server/monitor.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/script_run.h"
@@ -61,9 +63,14 @@ class Server {
   std::atomic<uint64_t> next_client_id{1};
   std::atomic<int64_t> connected_clients{0};
   std::atomic<uint64_t> stat_rejected_conn{0};
-  BlockingRegistry blocking;  // clients waiting in BLPOP, BZPOPMIN, ...
-  WatchRegistry watches;      // keys watched by WATCH (multi.h); the store reports changes to it
-  PubSub pubsub;              // channel registry: SUBSCRIBE, PUBLISH, ... (pubsub.h)
+  // Slow paths the command path takes only while on (CommandHook bits, monitor.h): one relaxed
+  // load per command while nobody monitors and no pause is in effect.
+  std::atomic<uint32_t> command_hooks{0};
+  Monitors monitors{command_hooks};  // MONITOR's clients (monitor.h)
+  ClientPause pause{command_hooks};  // CLIENT PAUSE (client_pause.h)
+  BlockingRegistry blocking;         // clients waiting in BLPOP, BZPOPMIN, ...
+  WatchRegistry watches;  // keys watched by WATCH (multi.h); the store reports changes to it
+  PubSub pubsub;          // channel registry: SUBSCRIBE, PUBLISH, ... (pubsub.h)
   // Function libraries (FUNCTION LOAD, FCALL): pure data shared by the workers, each of whose
   // interpreters re-syncs from it by version (scripting/library.h).
   scripting::LibraryRegistry functions;

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "server/client_pause.h"
 #include "server/connection.h"
 #include "server/maxmemory.h"
 #include "server/server.h"
@@ -321,6 +322,11 @@ void Worker::close_all() {
     c->close();
     c = n;
   }
+  if (pause_timer) {
+    uv_close(reinterpret_cast<uv_handle_t*>(pause_timer),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    pause_timer = nullptr;
+  }
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
 }
@@ -345,7 +351,10 @@ void Worker::cron() {
   const auto sweep_start = std::chrono::steady_clock::now();
   auto deadline = sweep_start + budget;
   auto out_of_time = [&] { return std::chrono::steady_clock::now() >= deadline; };
-  {
+  // CLIENT PAUSE: the dataset stands still, so neither expiry nor eviction deletes
+  // (client_pause.h).
+  const bool paused = srv.pause.current(now_ms()) != ClientPause::kOff;
+  if (!paused) {
     storage::EpochGuard guard(epoch);
     storage::OpCtx ctx{epoch, now_ms(), 0, &notify};
     for (int i = 0; i < srv.store.databases() && !out_of_time(); i++) {
@@ -367,7 +376,7 @@ void Worker::cron() {
   // used_memory counts it until then (storage/epoch.h, set_eager).
   bool limited = srv.config.maxmemory.load(std::memory_order_relaxed) > 0;
   epoch->set_eager(limited);
-  if (limited) {
+  if (limited && !paused) {
     enforce_maxmemory(*this, now_ms(), period_ms * 1000 / 4);
   } else {
     used_memory(srv);  // keeps used_memory_peak current
@@ -385,15 +394,19 @@ void Worker::cron() {
   }
   if (lz4_swap_ms_ >= 0 && now_ms() - lz4_swap_ms_ <= 1000) mi_collect(false);
 #endif
-  // Idle clients (timeout) and clients another worker asked to close.
+  // Idle clients (timeout), clients another worker asked to close, and output buffer limits.
   int64_t timeout = srv.config.timeout.load(std::memory_order_relaxed);
   int64_t now = now_ms();
   for (Connection* c = connections; c;) {
     Connection* n = c->next;
     if (c->kill_requested.load(std::memory_order_relaxed) ||
-        (timeout > 0 && !c->blocked() && !c->pubsub_mode() &&  // as Redis: waiting is not idling
+        (timeout > 0 && !c->blocked() && !c->postponed && !c->pubsub_mode() && !c->monitor &&
+         // as Redis: waiting (blocked, paused, subscribed, monitoring) is not idling
          now - c->last_active_ms.load(std::memory_order_relaxed) > timeout * 1000)) {
       c->close();
+    } else if (!c->out.empty() && c->has_socket()) {
+      // Output waiting on a client that sends nothing more: its soft limit's seconds still run.
+      c->check_output_limit();
     }
     c = n;
   }

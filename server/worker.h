@@ -132,6 +132,11 @@ class Worker {
   // (tracking.h).
   TrackingOutbox tracking_out;
 
+  // CLIENT PAUSE (client_pause.h): this worker's clients whose command waits for the pause to
+  // end, and the timer that wakes it then (made on first use, closed with the worker).
+  std::vector<Connection*> postponed;
+  uv_timer_t* pause_timer = nullptr;
+
   // While a script on this worker is past busy-reply-threshold (script_run.h): accepts the
   // connections waiting on our TCP listeners, as the loop would, so that they get -BUSY (or run
   // SCRIPT KILL) instead of hanging in the backlog.

@@ -17,6 +17,7 @@ Entry* Keyspace::lookup_locked(Shard& s, std::string_view key, uint64_t hash, Op
   // A stub here is the caller's own multi-key write (it holds the lock): it sees its staged value.
   if (e && e->pending()) return Shard::staged_value(e);
   if (e && e->expired(ctx.now_ms)) {
+    if (ctx.keep_expired) return nullptr;
     if (ctx.events) ctx.events->expired(index_, e->key());
     s.erase_entry_locked(e, hash, ctx.epoch);
     ctx.expired++;

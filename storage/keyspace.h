@@ -43,6 +43,9 @@ struct OpCtx {
   int64_t now_ms = 0;            // the command's clock: one value per command, as Redis does
   uint64_t expired = 0;          // keys this context removed because their TTL had passed
   KeyEvents* events = nullptr;   // told of each key expired or evicted (key_events.h); may be null
+  // An expired key reads as absent but is not deleted: the server's clients are paused and the
+  // dataset must not change meanwhile (Redis's CLIENT PAUSE).
+  bool keep_expired = false;
 };
 
 class Keyspace {

@@ -1,10 +1,12 @@
-// The connection family: PING, ECHO, QUIT, HELLO, AUTH, SELECT and CLIENT. CLIENT LIST and KILL see
-// clients of every worker through the server's client registry; a kill is carried out by the
-// client's own worker (its inbox), never by the caller's thread.
+// The connection family: PING, ECHO, QUIT, HELLO, AUTH, SELECT and CLIENT. The CLIENT subcommands
+// that see or act on other clients (LIST, INFO, KILL, PAUSE, UNPAUSE) and MONITOR live in
+// client_admin.cpp.
 #include <climits>
 #include <string>
 
+#include "server/commands/client_admin.h"
 #include "server/context.h"
+#include "server/monitor.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
 #include "server/tracking.h"
@@ -46,6 +48,7 @@ void cmd_reset(CmdCtx& c) {
   c.conn.no_evict.store(false, std::memory_order_relaxed);
   c.conn.no_touch.store(false, std::memory_order_relaxed);
   discard_transaction(c.conn);
+  c.server.monitors.remove(c.conn);
   c.server.pubsub.unsubscribe_all(c.conn);
   c.server.tracking.disable(c.conn);
   c.conn.db = 0;
@@ -157,49 +160,6 @@ void cmd_hello(CmdCtx& c) {
   c.reply.array(0);
 }
 
-// One CLIENT LIST line, in Redis 7.0's field order. Called with clients_mu held.
-std::string client_line(const Server& srv, const Connection& k, int64_t now_ms) {
-  const Command* cmd = k.last_cmd.load(std::memory_order_relaxed);
-  int64_t age = (now_ms - k.created_ms) / 1000;
-  int64_t idle = (now_ms - k.last_active_ms.load(std::memory_order_relaxed)) / 1000;
-  std::string s;
-  s.reserve(256);
-  s += "id=" + std::to_string(k.id);
-  s += " addr=" + k.addr;
-  s += " laddr=" + k.laddr;
-  s += " fd=" + std::to_string(k.fd);
-  s += " name=" + k.name;
-  s += " age=" + std::to_string(age < 0 ? 0 : age);
-  s += " idle=" + std::to_string(idle < 0 ? 0 : idle);
-  int sub = k.sub_shown.load(std::memory_order_relaxed);
-  int psub = k.psub_shown.load(std::memory_order_relaxed);
-  int ssub = k.ssub_shown.load(std::memory_order_relaxed);
-  // In Redis's order: P (pubsub), b (blocked), t R B (tracking, broken redirect, BCAST), U (unix
-  // socket), e (no-evict), T (no-touch); N for none.
-  std::string flags;
-  if (sub + psub + ssub > 0) flags += 'P';
-  if (k.blocked_shown.load(std::memory_order_relaxed)) flags += 'b';
-  uint32_t tf = k.tracking_shown.load(std::memory_order_relaxed);
-  if (tf & kTrackOn) flags += 't';
-  if (tf & kTrackBrokenRedir) flags += 'R';
-  if (tf & kTrackBcast) flags += 'B';
-  if (k.is_unix) flags += 'U';
-  if (k.no_evict.load(std::memory_order_relaxed)) flags += 'e';
-  if (k.no_touch.load(std::memory_order_relaxed)) flags += 'T';
-  if (flags.empty()) flags = "N";
-  s += " flags=";
-  s += flags;
-  s += " db=" + std::to_string(k.db_shown.load(std::memory_order_relaxed));
-  s += " sub=" + std::to_string(sub) + " psub=" + std::to_string(psub) +
-       " ssub=" + std::to_string(ssub);
-  s += " multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0";
-  s += " tot-mem=0 events=r cmd=" + (cmd ? cmd->name : std::string("NULL"));
-  s += " user=default redir=" + std::to_string(k.redir_shown.load(std::memory_order_relaxed));
-  s += " resp=" + std::to_string(k.resp_shown.load(std::memory_order_relaxed));
-  (void)srv;
-  return s;
-}
-
 // CLIENT REPLY ON | OFF | SKIP. Only ON replies; it is written past the muting (Connection::
 // execute), since the client asked to hear again.
 void cmd_client_reply(CmdCtx& c) {
@@ -244,73 +204,9 @@ void cmd_client_setinfo(CmdCtx& c) {
   if (!valid_client_name(val)) {
     return c.error(client_attr_error(is_name ? "lib-name" : "lib-ver"));
   }
+  std::lock_guard<std::mutex> lock(c.server.clients_mu);  // CLIENT LIST reads it on any worker
   (is_name ? c.conn.lib_name : c.conn.lib_ver).assign(val);
   c.reply.ok();
-}
-
-void cmd_client_info(CmdCtx& c) {
-  std::lock_guard<std::mutex> lock(c.server.clients_mu);
-  c.reply.verbatim(client_line(c.server, c.conn, c.op.now_ms) + "\n");
-}
-
-// CLIENT LIST / KILL TYPE: a client is of the pubsub class while it has a subscription (as
-// Redis's getClientType), else normal; respite has no master or replica clients.
-enum class ClientType { kAny, kNormal, kPubsub, kNone };
-bool is_pubsub_client(const Connection& k) {
-  return k.sub_shown.load(std::memory_order_relaxed) +
-             k.psub_shown.load(std::memory_order_relaxed) +
-             k.ssub_shown.load(std::memory_order_relaxed) >
-         0;
-}
-bool type_matches(ClientType t, const Connection& k) {
-  switch (t) {
-    case ClientType::kAny:
-      return true;
-    case ClientType::kNormal:
-      return !is_pubsub_client(k);
-    case ClientType::kPubsub:
-      return is_pubsub_client(k);
-    case ClientType::kNone:
-      return false;
-  }
-  return false;
-}
-
-void cmd_client_list(CmdCtx& c) {
-  std::vector<uint64_t> ids;
-  bool by_id = false;
-  ClientType type = ClientType::kAny;
-  for (size_t j = 2; j < c.argc(); j++) {
-    if (iequals(c.arg(j), "type") && j + 1 < c.argc()) {
-      std::string_view t = c.arg(++j);
-      if (!iequals(t, "normal") && !iequals(t, "master") && !iequals(t, "replica") &&
-          !iequals(t, "slave") && !iequals(t, "pubsub"))
-        return c.error(unknown_client_type_error(t));
-      type = iequals(t, "normal")   ? ClientType::kNormal
-             : iequals(t, "pubsub") ? ClientType::kPubsub
-                                    : ClientType::kNone;
-    } else if (iequals(c.arg(j), "id") && j + 1 < c.argc()) {
-      by_id = true;
-      for (j++; j < c.argc(); j++) {
-        int64_t id;
-        if (!parse_int(c.arg(j), &id) || id < 1) return c.error(Err::kInvalidClientId);
-        ids.push_back(static_cast<uint64_t>(id));
-      }
-    } else {
-      return c.error(Err::kSyntax);
-    }
-  }
-  std::string out;
-  std::lock_guard<std::mutex> lock(c.server.clients_mu);
-  std::vector<const Connection*> list;
-  for (auto& [id, k] : c.server.clients) {
-    if (by_id && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
-    if (!type_matches(type, *k)) continue;
-    list.push_back(k);
-  }
-  std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id < b->id; });
-  for (const Connection* k : list) out += client_line(c.server, *k, c.op.now_ms) + "\n";
-  c.reply.verbatim(out);
 }
 
 // CLIENT UNBLOCK id [TIMEOUT | ERROR]: the blocked client gets its timeout reply (a null array) or
@@ -333,95 +229,6 @@ void cmd_client_unblock(CmdCtx& c) {
   bool done = id > 0 && c.server.blocking.unblock_client(static_cast<uint64_t>(id),
                                                          error ? +unblocked : +timeout);
   c.reply.integer(done ? 1 : 0);
-}
-
-// Asks the worker that owns a client to close it (now if it is ours, after the reply if it is the
-// caller itself, as Redis does).
-void kill_client(CmdCtx& c, Connection* k) {
-  if (k == &c.conn) {
-    c.conn.close_after_reply();
-    return;
-  }
-  // Release: pairs with the acquire in Connection::process, so that once this CLIENT KILL has
-  // replied, the victim's worker runs no further command of it even before the close lands.
-  k->kill_requested.store(true, std::memory_order_release);
-  uint64_t id = k->id;
-  k->worker->post([id](Worker& w) {
-    Connection* target = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(w.server->clients_mu);
-      auto it = w.server->clients.find(id);
-      if (it != w.server->clients.end() && it->second->worker == &w) target = it->second;
-    }
-    if (target) target->close();  // only this worker closes its clients: no race with its loop
-  });
-}
-
-void cmd_client_kill(CmdCtx& c) {
-  if (c.argc() == 3) {  // old form: CLIENT KILL addr:port
-    std::lock_guard<std::mutex> lock(c.server.clients_mu);
-    for (auto& [id, k] : c.server.clients) {
-      if (k->addr == c.arg(2)) {
-        kill_client(c, k);
-        return c.reply.ok();
-      }
-    }
-    return c.error(Err::kNoSuchClient);
-  }
-  uint64_t id = 0;
-  std::string addr, laddr;
-  bool skipme = true, by_id = false, by_addr = false, by_laddr = false;
-  ClientType type = ClientType::kAny;
-  if ((c.argc() - 2) % 2 != 0) return c.error(Err::kSyntax);
-  for (size_t j = 2; j + 1 < c.argc(); j += 2) {
-    std::string_view o = c.arg(j), v = c.arg(j + 1);
-    if (iequals(o, "id")) {
-      int64_t x;
-      if (!parse_int(v, &x) || x <= 0) return c.error(Err::kClientIdPositive);
-      id = static_cast<uint64_t>(x);
-      by_id = true;
-    } else if (iequals(o, "addr")) {
-      addr = v;
-      by_addr = true;
-    } else if (iequals(o, "laddr")) {
-      laddr = v;
-      by_laddr = true;
-    } else if (iequals(o, "type")) {
-      if (iequals(v, "normal"))
-        type = ClientType::kNormal;
-      else if (iequals(v, "pubsub"))
-        type = ClientType::kPubsub;
-      else if (iequals(v, "master") || iequals(v, "replica") || iequals(v, "slave"))
-        type = ClientType::kNone;
-      else
-        return c.error(unknown_client_type_error(v));
-    } else if (iequals(o, "user")) {
-      if (v != "default") return c.error(no_such_user_error(v));
-    } else if (iequals(o, "skipme")) {
-      if (iequals(v, "yes"))
-        skipme = true;
-      else if (iequals(v, "no"))
-        skipme = false;
-      else
-        return c.error(Err::kSyntax);
-    } else {
-      return c.error(Err::kSyntax);
-    }
-  }
-  int64_t killed = 0;
-  std::lock_guard<std::mutex> lock(c.server.clients_mu);
-  {
-    for (auto& [kid, k] : c.server.clients) {
-      if (!type_matches(type, *k)) continue;
-      if (by_id && kid != id) continue;
-      if (by_addr && k->addr != addr) continue;
-      if (by_laddr && k->laddr != laddr) continue;
-      if (skipme && k == &c.conn) continue;
-      kill_client(c, k);
-      killed++;
-    }
-  }
-  c.reply.integer(killed);
 }
 
 // CLIENT NO-EVICT ON | OFF and CLIENT NO-TOUCH ON | OFF: a per-client switch, syntax error for
@@ -573,22 +380,6 @@ void register_connection_commands(CommandTable& t) {
                      .doc = {.summary = "Set client or connection specific info",
                              .syntax = "LIB-NAME libname | LIB-VER libver",
                              .since = "7.2.0"}});
-  t.add_sub(client, {.name = "info",
-                     .arity = 2,
-                     .flags = C,
-                     .fn = cmd_client_info,
-                     .doc = {.summary = "Returns information about the current client connection.",
-                             .since = "6.2.0"}});
-  t.add_sub(
-      client,
-      {.name = "list",
-       .arity = -2,
-       .flags = C | kAdmin,
-       .fn = cmd_client_list,
-       .doc = {.summary = "Get the list of client connections",
-               .syntax = "[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id [client-id ...]]",
-               .since = "2.4.0",
-               .complexity = "O(N)"}});
   t.add_sub(
       client,
       {.name = "unblock",
@@ -600,17 +391,7 @@ void register_connection_commands(CommandTable& t) {
            .syntax = "client-id [TIMEOUT | ERROR]",
            .since = "5.0.0",
            .complexity = "O(log N)"}});
-  t.add_sub(
-      client,
-      {.name = "kill",
-       .arity = -3,
-       .flags = C | kAdmin,
-       .fn = cmd_client_kill,
-       .doc = {.summary = "Kill the connection of a client",
-               .syntax = "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | "
-                         "PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes/no]",
-               .since = "2.4.0",
-               .complexity = "O(N)"}});
+  register_client_admin_commands(t, client);  // LIST, INFO, KILL, PAUSE, UNPAUSE; MONITOR
   t.add_sub(client, {.name = "no-evict",
                      .arity = 3,
                      .flags = C | kAdmin,
