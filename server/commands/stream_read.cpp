@@ -274,15 +274,24 @@ void read_generic(CmdCtx& c, bool xreadgroup) {
     if (g && ids[i] != StreamID::max()) {
       serve[i] = kHistory;
     } else if (g) {
-      if (!has_last || last <= g->last_id) continue;
-      ids[i] = g->last_id;
+      // The same key named again reads after what its first mention delivers (the group moves).
+      StreamID from = g->last_id;
+      for (size_t j = 0; j < i; j++) {
+        if (serve[j] == kNew && key_at(c, a, j) == key_at(c, a, i)) from = ids[j];
+      }
+      if (!has_last || last <= from) continue;
+      StreamID start = from;
+      start.incr();
+      s->range(start, StreamID::max(), static_cast<size_t>(a.count), false,
+               [&](const StreamEntry& e) {
+                 ids[i] = e.id;  // where the group will stand after this part
+                 return true;
+               });
       serve[i] = kNew;
     } else {
       if (!has_last || last <= ids[i]) continue;
       serve[i] = kNew;
     }
-    // A key named twice serves twice, as in Redis (the second time from the same ID for a plain
-    // reader; a group's second part finds its entries delivered already).
     served++;
   }
   if (served) {
@@ -300,6 +309,7 @@ void read_generic(CmdCtx& c, bool xreadgroup) {
       if (serve[i] == kHistory) {
         reply_history(c, key, *s, *g, *con, ids[i], static_cast<size_t>(a.count));
       } else {
+        // A group reads after its last ID as it stands now (ids[i] holds where it will end).
         StreamID gt = g ? g->last_id : ids[i];
         std::vector<StreamEntry>& v = scratch();
         collect_new(c, *s, gt, static_cast<size_t>(a.count), g, con, a.noack, &v);

@@ -214,14 +214,15 @@ std::vector<CommandGen> all_generators() {
       {"server", add_server_generators},       {"hashes", add_hashes_generators},
       {"lists", add_lists_generators},         {"sets", add_sets_generators},
       {"zsets", add_zsets_generators},         {"transactions", add_transactions_generators},
-      {"functions", add_functions_generators}, {"bits", add_bits_generators}};
+      {"functions", add_functions_generators}, {"bits", add_bits_generators},
+      {"streams", add_streams_generators}};
   const char* only = std::getenv("RESPITE_DIFF_FAMILIES");
   std::string wanted = only ? "," + std::string(only) + "," : "";
   std::vector<CommandGen> table;
   for (const auto& f : families) {
     bool named = wanted.find("," + std::string(f.name) + ",") != std::string::npos;
     bool opt_in = std::string(f.name) == "transactions" || std::string(f.name) == "functions" ||
-                  std::string(f.name) == "bits";
+                  std::string(f.name) == "bits" || std::string(f.name) == "streams";
     if (named || (wanted.empty() && !opt_in)) f.add(table);
   }
   return table;
