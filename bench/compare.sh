@@ -70,7 +70,10 @@ EOF
 EVAL_BODY="redis.call('incr', KEYS[1]); return redis.call('expire', KEYS[1], ARGV[1])"
 EVAL_SHA=$(printf '%s' "$EVAL_BODY" | sha1sum | cut -d' ' -f1)
 
-# id|label|client arguments|preload (keys:<bytes>, list, subs:N or script)|pipeline
+# id|label|client arguments|preload (keys:<bytes>, list, stream, subs:N or script)|pipeline
+# The stream workloads use `1-*` IDs (the one ID form that is both valid for every XADD and not a
+# glob that could match a file when the arguments are split); xreadgroup reads a stream preloaded
+# with one entry per request through group g, so that every read delivers an entry.
 # The mixed and multi workloads need respite-benchmark (--ratio, -t multi); they are skipped with
 # --client redis-benchmark. publish runs with 10 redis-cli subscribers on the client's core, started
 # before and stopped after each measured run.
@@ -95,6 +98,8 @@ multi|MULTI/SET/EXEC|-t multi -P $PIPELINE||$PIPELINE
 publish|PUBLISH, 10 subscribers|-P $PIPELINE PUBLISH bench __rand_int__|subs:10|$PIPELINE
 evalsha-p1|EVALSHA INCR+EXPIRE P1|-P 1 EVALSHA $EVAL_SHA 1 key:__rand_int__ 60|script|1
 evalsha-p16|EVALSHA INCR+EXPIRE P16|-P 16 EVALSHA $EVAL_SHA 1 key:__rand_int__ 60|script|16
+xadd|XADD MAXLEN ~ 100k|-P $PIPELINE XADD bench MAXLEN ~ 100000 1-* field __rand_int__||$PIPELINE
+xreadgroup|XREADGROUP COUNT 1|-P $PIPELINE XREADGROUP GROUP g c1 COUNT 1 STREAMS bench >|stream|$PIPELINE
 EOF
 }
 workload_ids() { workload_table | cut -d'|' -f1; }
@@ -220,6 +225,10 @@ preload() {
         --key-pattern sequential -d "${spec#keys:}" -t set -q >/dev/null ;;
     list:*)  # as many elements as the measured run pops
       "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P 16 -n "${spec#list:}" -t lpush -q >/dev/null ;;
+    stream:*)  # as many entries as the measured run reads, and the group it reads through
+      "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P 16 -n "${spec#stream:}" \
+        -q XADD bench '1-*' field __rand_int__ >/dev/null &&
+        [ "$(redis-cli -p "$port" xgroup create bench g 0)" = OK ] ;;
     script)  # the evalsha workloads' script, loaded for EVALSHA
       [ "$(redis-cli -p "$port" script load "$EVAL_BODY")" = "$EVAL_SHA" ] ;;
     subs:*)  # subscribers to channel "bench", stopped by stop_subscribers after the run
@@ -279,6 +288,7 @@ for round in $(seq 1 "$ROUNDS"); do
     n=$REQUESTS
     [ "$pipe" -gt 1 ] && n=$((REQUESTS * PIPELINED_FACTOR))
     [ "$pre" = list ] && pre="list:$n"
+    [ "$pre" = stream ] && pre="stream:$n"
     for server in respite redis; do
       port=$RESPITE_PORT
       [ "$server" = redis ] && port=$REDIS_PORT

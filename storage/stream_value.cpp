@@ -240,6 +240,8 @@ void StreamValue::append(StreamID id, const std::string_view* kv, size_t nkv,
   length_++;
   entries_added_++;
   last_id_ = id;
+  last_entry_ = id;
+  last_entry_deleted_ = false;
   if (length_ == 1) first_id_ = id;
 }
 
@@ -259,8 +261,8 @@ bool StreamValue::walk_node(const StreamID& master, const Node& n, StreamID star
     return true;
   }
   // Backwards: index the node's entries first (a node holds a bounded number of them).
-  std::vector<uint32_t> offs;
-  offs.reserve(n.live + n.deleted);
+  thread_local std::vector<uint32_t> offs;  // reused: a reverse walk allocates nothing
+  offs.clear();
   for (size_t off = n.data; off < n.buf.size();) {
     offs.push_back(static_cast<uint32_t>(off));
     off = decode(master, n, off, &e, &flags);
@@ -310,6 +312,12 @@ bool StreamValue::first_live(StreamID* out) const {
 }
 
 bool StreamValue::last_live(StreamID* out) const {
+  // The entry appended last is still there unless XDEL removed it or trimming emptied the
+  // stream: XREAD and XREADGROUP ask this on every call.
+  if (length_ && !last_entry_deleted_) {
+    *out = last_entry_;
+    return true;
+  }
   return range(StreamID::min(), StreamID::max(), 1, true, [&](const StreamEntry& e) {
            *out = e.id;
            return false;
@@ -353,6 +361,7 @@ bool StreamValue::erase(StreamID id) {
       bool was_first = id == first_id_;
       mark_deleted(it, off);
       if (id > max_deleted_) max_deleted_ = id;
+      if (id == last_entry_) last_entry_deleted_ = true;
       if (length_ == 0)
         first_id_ = StreamID::min();
       else if (was_first)
@@ -426,6 +435,8 @@ Object* StreamValue::clone() const {
   s->last_id_ = last_id_;
   s->first_id_ = first_id_;
   s->max_deleted_ = max_deleted_;
+  s->last_entry_ = last_entry_;
+  s->last_entry_deleted_ = last_entry_deleted_;
   s->node_bytes_ = 0;
   for (const auto& [id, n] : s->nodes_) s->node_bytes_ += kNodeOverhead + n.buf.capacity();
   for (const auto& [name, g] : groups_) {

@@ -254,6 +254,8 @@ class StreamValue final : public Object {
   uint64_t length_ = 0;
   uint64_t entries_added_ = 0;
   StreamID last_id_, first_id_, max_deleted_;
+  StreamID last_entry_;  // the ID of the entry appended last (last_id_ may be moved by XSETID)
+  bool last_entry_deleted_ = false;
   Groups groups_;
   size_t node_bytes_ = 0;
   size_t group_bytes_ = 0;

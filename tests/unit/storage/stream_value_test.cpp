@@ -237,8 +237,15 @@ TEST_CASE("XDEL bookkeeping: max deleted ID, first ID, empty nodes go") {
   CHECK(s.erase({4, 0}));
   CHECK(s.max_deleted_id() == StreamID{4, 0});
   CHECK(s.last_id() == StreamID{4, 0});  // the last ID stays
+  StreamID top;
+  CHECK(s.last_live(&top));
+  CHECK(top == StreamID{3, 0});  // the last appended entry is gone: found by a walk
+  s.set_max_deleted({1, 0});     // XSETID MAXDELETEDID cannot make it look alive again
+  CHECK(s.last_live(&top));
+  CHECK(top == StreamID{3, 0});
   CHECK(s.erase({3, 0}));
   CHECK(s.entries() == 0);
+  CHECK_FALSE(s.last_live(&top));
   CHECK(s.length() == 1);  // an empty stream is not an empty collection
   CHECK(s.first_id() == StreamID::min());
 }
