@@ -287,6 +287,11 @@ void signal_key_ready(CmdCtx& c, int db, std::string_view key) {
   queue_ready(c.worker, db, key);
 }
 
+void signal_key_ready(Worker& w, int db, std::string_view key) {
+  if (!w.server->blocking.maybe_waited(db, key)) return;
+  queue_ready(w, db, key);
+}
+
 void signal_db_ready(CmdCtx& c, int db) {
   // Inside EXEC the shards are held, and the registry's mutex must come before them: later.
   if (executing_transaction(c.conn)) return defer_db_ready(c.conn, db);

@@ -166,6 +166,9 @@ void block_client(CmdCtx& c, const std::vector<std::string_view>& keys, int64_t 
 // atomic load when nobody waits on the key.
 void signal_key_ready(CmdCtx& c, std::string_view key);
 void signal_key_ready(CmdCtx& c, int db, std::string_view key);
+// The same for a key the worker removed on its own (expiry, eviction): a stream's XREADGROUP
+// waiters are answered, as Redis answers them when it deletes the key.
+void signal_key_ready(Worker& w, int db, std::string_view key);
 // What database db names changed as a whole (SWAPDB): every key some client waits on in db is
 // signalled. Takes the registry mutex: call it holding no shard lock.
 void signal_db_ready(CmdCtx& c, int db);

@@ -207,6 +207,13 @@ TEST_CASE("blocking XREADGROUP: served across workers, group destroyed, key dele
   REQUIRE(f.cmd({"DEL", "q"}) == Reply::Int(1));
   CHECK(b.read_reply() == "-UNBLOCKED the stream key no longer exists\r\n");
   CHECK(blocked_clients(f) == 0);
+
+  // A stream that expires (found by the active expiry cycle, no command touches it) answers too.
+  REQUIRE(f.cmd({"XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"}) == OK());
+  REQUIRE(a.send(resp({"XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "q", ">"})));
+  REQUIRE(wait_blocked(f, 1));
+  REQUIRE(f.cmd({"PEXPIRE", "q", "20"}) == Reply::Int(1));
+  CHECK(a.read_reply() == "-UNBLOCKED the stream key no longer exists\r\n");
 }
 
 TEST_CASE("concurrent producers and group consumers deliver every entry exactly once") {
