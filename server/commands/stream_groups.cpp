@@ -96,7 +96,7 @@ void cmd_xgroup_create(CmdCtx& c) {
   StreamValue* s = st.get();
   if (!s) s = st.create(new StreamValue());
   if (!s->create_group(c.arg(3), id, a.entries_read)) return c.error(Err::kStreamBusyGroup);
-  st.changed();
+  st.unwatched();
   c.reply.ok();
   c.notify(kNotifyStream, "xgroup-create", c.arg(2));
 }
@@ -117,7 +117,7 @@ void cmd_xgroup_setid(CmdCtx& c) {
   StreamGroup* g = s->group(c.arg(3));
   g->last_id = id;
   g->entries_read = a.entries_read;
-  st.changed();
+  st.unwatched();
   c.reply.ok();
   c.notify(kNotifyStream, "xgroup-setid", c.arg(2));
 }
@@ -126,7 +126,7 @@ void cmd_xgroup_destroy(CmdCtx& c) {
   Streams st(c, c.arg(2), Type::kStream);
   if (!check_group_key(c, st, false, false)) return;
   if (!st.get()->destroy_group(c.arg(3))) return c.reply.integer(0);
-  st.changed();
+  st.unwatched();
   c.reply.integer(1);
   c.notify(kNotifyStream, "xgroup-destroy", c.arg(2));
   // Clients blocked in XREADGROUP on this group get their NOGROUP error (stream_read.cpp).
@@ -140,7 +140,7 @@ void cmd_xgroup_createconsumer(CmdCtx& c) {
   StreamGroup* g = s->group(c.arg(3));
   bool created = s->create_consumer(*g, c.arg(4), c.op.now_ms) != nullptr;
   if (created) {
-    st.changed();
+    st.unwatched();
     c.notify(kNotifyStream, "xgroup-createconsumer", c.arg(2));
   }
   c.reply.integer(created ? 1 : 0);
@@ -154,7 +154,7 @@ void cmd_xgroup_delconsumer(CmdCtx& c) {
   int64_t pending = 0;
   if (s->consumer(*g, c.arg(4))) {
     pending = static_cast<int64_t>(s->delete_consumer(*g, c.arg(4)));
-    st.changed();
+    st.unwatched();
     c.notify(kNotifyStream, "xgroup-delconsumer", c.arg(2));
   }
   c.reply.integer(pending);
@@ -196,7 +196,7 @@ void cmd_xack(CmdCtx& c) {
   }
   int64_t acked = 0;
   for (const StreamID& id : ids) acked += s->ack(*g, id) ? 1 : 0;
-  if (acked) st.changed();
+  if (acked) st.unwatched();
   c.reply.integer(acked);
 }
 
@@ -376,7 +376,7 @@ void cmd_xclaim(CmdCtx& c) {
     s->move_nack(*g, it, *con);
     claimed.push_back(id);
   }
-  st.changed();
+  st.unwatched();
   reply_claimed(c, *s, claimed, justid);
 }
 
@@ -438,7 +438,7 @@ void cmd_xautoclaim(CmdCtx& c) {
     count--;
     ++it;
   }
-  st.changed();
+  st.unwatched();
   c.reply.array(3);
   reply_stream_id(c.reply, it == g->pel.end() ? StreamID::min() : it->first);
   reply_claimed(c, *s, claimed, justid);

@@ -216,7 +216,7 @@ void serve_blocked(CmdCtx& c, const ReadArgs& a) {
   StreamConsumer* con = g ? consumer_of(c, *s, *g, a.consumer, key) : nullptr;
   std::vector<StreamEntry>& v = scratch();
   collect_new(c, *s, gt, count, g, con, a.noack, &v);
-  if (g) st.changed();
+  if (g) st.unwatched();
   if (c.reply.resp() == 3)
     c.reply.map(1);
   else
@@ -315,7 +315,7 @@ void read_generic(CmdCtx& c, bool xreadgroup) {
         collect_new(c, *s, gt, static_cast<size_t>(a.count), g, con, a.noack, &v);
         reply_stream_part(c, key, v);
       }
-      if (g) st.changed();
+      if (g) st.unwatched();
     }
     return;
   }

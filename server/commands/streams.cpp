@@ -268,7 +268,7 @@ void cmd_xsetid(CmdCtx& c) {
   s->set_last_id(id);
   if (entries_added != -1) s->set_entries_added(static_cast<uint64_t>(entries_added));
   if (!max_deleted.is_zero()) s->set_max_deleted(max_deleted);
-  st.changed();
+  st.unwatched();  // Redis does not report XSETID to WATCH
   c.reply.ok();
   c.notify(kNotifyStream, "xsetid", c.arg(1));
 }

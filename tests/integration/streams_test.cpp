@@ -254,3 +254,21 @@ TEST_CASE("concurrent producers and group consumers deliver every entry exactly 
   CHECK(all.size() == kEntries);
   CHECK(f.cmd({"XPENDING", "work", "g"}).elements[0] == Reply::Int(0));
 }
+
+TEST_CASE("WATCH sees entries change, not consumer-group bookkeeping (as Redis 7.0)") {
+  Fixture f;
+  REQUIRE(f.cmd({"XADD", "s", "1-0", "f", "v"}) == Reply::Str("1-0"));
+  REQUIRE(f.cmd({"XGROUP", "CREATE", "s", "g", "0"}) == OK());
+  Client other(f.server.port());
+  REQUIRE(f.cmd({"WATCH", "s"}) == OK());
+  REQUIRE(other.cmd({"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"}).is_array());
+  REQUIRE(other.cmd({"XACK", "s", "g", "1-0"}) == Reply::Int(1));
+  REQUIRE(f.cmd({"MULTI"}) == OK());
+  REQUIRE(f.cmd({"XLEN", "s"}) == Reply::Status("QUEUED"));
+  CHECK(f.cmd({"EXEC"}) == Reply::Arr({Reply::Int(1)}));
+  REQUIRE(f.cmd({"WATCH", "s"}) == OK());
+  REQUIRE(other.cmd({"XADD", "s", "2-0", "f", "v"}) == Reply::Str("2-0"));
+  REQUIRE(f.cmd({"MULTI"}) == OK());
+  REQUIRE(f.cmd({"XLEN", "s"}) == Reply::Status("QUEUED"));
+  CHECK(f.cmd({"EXEC"}).is_nil());
+}
