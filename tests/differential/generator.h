@@ -19,17 +19,18 @@ namespace respite::diff {
 // How the two replies of a command are compared. Only what Redis leaves unspecified is normalised.
 enum class Compare : uint8_t {
   kExact,
-  kSortedArray,   // KEYS: same elements, any order
-  kNilOrNot,      // RANDOMKEY: only whether there was a key
-  kTtlSeconds,    // TTL, EXPIRETIME: negatives exact, otherwise within 1
-  kTtlMillis,     // PTTL, PEXPIRETIME: negatives exact, otherwise within 1000
-  kScanAll,       // SCAN / HSCAN / SSCAN / ZSCAN with cursor 0: the harness iterates to cursor 0;
-                  // the sets of items (field-value pairs for HSCAN and ZSCAN) must match
-  kSortedPairs,   // HGETALL of a large hash: the same (field, value) pairs in any order
-  kLength,        // SPOP / SRANDMEMBER / HRANDFIELD / ZRANDMEMBER with a count: random elements,
-                  // so only the reply's type and its number of elements (errors exactly)
-  kStreamMasked,  // XINFO, XPENDING's extended form: exact, but for the clock (idle times, seen
-                  // and delivery times) and the shape of Redis's radix tree (radix-tree-*)
+  kSortedArray,  // KEYS: same elements, any order
+  kNilOrNot,     // RANDOMKEY: only whether there was a key
+  kTtlSeconds,   // TTL, EXPIRETIME: negatives exact, otherwise within 1
+  kTtlMillis,    // PTTL, PEXPIRETIME: negatives exact, otherwise within 1000
+  kScanAll,      // SCAN / HSCAN / SSCAN / ZSCAN with cursor 0: the harness iterates to cursor 0;
+                 // the sets of items (field-value pairs for HSCAN and ZSCAN) must match
+  kSortedPairs,  // HGETALL of a large hash: the same (field, value) pairs in any order
+  kLength,       // SPOP / SRANDMEMBER / HRANDFIELD / ZRANDMEMBER with a count: random elements,
+                 // so only the reply's type and its number of elements (errors exactly)
+  // XINFO, XPENDING's extended form: exact, but for the clock (idle times, seen and delivery
+  // times) and the shape of Redis's radix tree (radix-tree-*).
+  kStreamMasked,
 };
 
 struct Command {
