@@ -70,9 +70,13 @@ EOF
 EVAL_BODY="redis.call('incr', KEYS[1]); return redis.call('expire', KEYS[1], ARGV[1])"
 EVAL_SHA=$(printf '%s' "$EVAL_BODY" | sha1sum | cut -d' ' -f1)
 
-# id|label|client arguments|preload (keys:<bytes>, list, subs:N, script, geo, hll:N or bitmap:<bytes>)|pipeline[|requests]
+# id|label|client arguments|preload (keys:<bytes>, list, stream, subs:N, script, geo, hll:N or
+# bitmap:<bytes>)|pipeline[|requests]
 # The optional last field fixes a workload's request count, for commands too slow for the default
 # (BITCOUNT over 1 MiB takes tens to hundreds of microseconds a call).
+# The stream workloads use `1-*` IDs (the one ID form that is both valid for every XADD and not a
+# glob that could match a file when the arguments are split); xreadgroup reads a stream preloaded
+# with one entry per request through group g, so that every read delivers an entry.
 # The mixed and multi workloads need respite-benchmark (--ratio, -t multi); they are skipped with
 # --client redis-benchmark. publish runs with 10 redis-cli subscribers on the client's core, started
 # before and stopped after each measured run.
@@ -101,6 +105,8 @@ pfadd|PFADD|-P $PIPELINE PFADD hll __rand_int__||$PIPELINE
 pfcount|PFCOUNT|-P $PIPELINE PFCOUNT hll|hll:$KEYS|$PIPELINE
 bitcount-1m|BITCOUNT 1 MiB|-P 1 BITCOUNT bitmap|bitmap:1048576|1|20000
 geosearch|GEOSEARCH 20 km COUNT 10 of 10k points|-P $PIPELINE GEOSEARCH geo FROMLONLAT 13.4 38.1 BYRADIUS 20 km COUNT 10 ASC|geo|$PIPELINE
+xadd|XADD MAXLEN ~ 100k|-P $PIPELINE XADD bench MAXLEN ~ 100000 1-* field __rand_int__||$PIPELINE
+xreadgroup|XREADGROUP COUNT 1|-P $PIPELINE XREADGROUP GROUP g c1 COUNT 1 STREAMS bench >|stream|$PIPELINE
 EOF
 }
 workload_ids() { workload_table | cut -d'|' -f1; }
@@ -232,6 +238,10 @@ preload() {
       redis-cli -p "$port" pfcount hll >/dev/null ;;
     bitmap:*)  # a random bitmap of that many bytes under "bitmap"
       head -c "${spec#bitmap:}" /dev/urandom | redis-cli -p "$port" -x set bitmap >/dev/null ;;
+    stream:*)  # as many entries as the measured run reads, and the group it reads through
+      "$RESPITE_BENCHMARK" -p "$port" -c "$CLIENTS" -P 16 -n "${spec#stream:}" \
+        -q XADD bench '1-*' field __rand_int__ >/dev/null &&
+        [ "$(redis-cli -p "$port" xgroup create bench g 0)" = OK ] ;;
     script)  # the evalsha workloads' script, loaded for EVALSHA
       [ "$(redis-cli -p "$port" script load "$EVAL_BODY")" = "$EVAL_SHA" ] ;;
     geo)  # the geosearch workload's index: 10,000 points over 4 x 4 degrees around Sicily (~70
@@ -297,6 +307,7 @@ for round in $(seq 1 "$ROUNDS"); do
     [ "$pipe" -gt 1 ] && n=$((REQUESTS * PIPELINED_FACTOR))
     [ -n "$fixed_n" ] && n=$fixed_n
     [ "$pre" = list ] && pre="list:$n"
+    [ "$pre" = stream ] && pre="stream:$n"
     for server in respite redis; do
       port=$RESPITE_PORT
       [ "$server" = redis ] && port=$REDIS_PORT

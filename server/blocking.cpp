@@ -83,7 +83,9 @@ void BlockingRegistry::serve(Worker& on, int db, std::string_view key) {
   // keeps waiting does not stop the ones behind it. But once a waiter of one family (list or
   // sorted set) found nothing, the key is missing, empty or of another type for the rest of that
   // family too (Redis stops at the key's deletion), so they are not run again: a push costs
-  // O(served + families), not O(waiters).
+  // O(served + families), not O(waiters). Stream readers are the exception: each waits for IDs
+  // above its own (XREAD's ID, its group's last ID), so one that keeps waiting says nothing of
+  // the next; each is run.
   std::string_view idle[2];
   size_t nidle = 0;
   std::string_view saved_key = on.serving_key;
@@ -91,7 +93,9 @@ void BlockingRegistry::serve(Worker& on, int db, std::string_view key) {
   for (const std::shared_ptr<Waiter>& w : queue) {
     if (w->done) continue;
     std::string_view family = w->cmd->group;
-    if ((nidle > 0 && idle[0] == family) || (nidle > 1 && idle[1] == family)) continue;
+    bool skippable = family != "stream";
+    if (skippable && ((nidle > 0 && idle[0] == family) || (nidle > 1 && idle[1] == family)))
+      continue;
     // Run the client's own command again, here, with its reply captured and the served key as
     // its only key. Its connection stays alive meanwhile: closing it needs this mutex (finish),
     // and a blocked client runs nothing else.
@@ -112,7 +116,7 @@ void BlockingRegistry::serve(Worker& on, int db, std::string_view key) {
     // Not counted in the command's calls again: dispatch counted the call that blocked.
     if (ctx.op.expired) on.stats.expired.add(ctx.op.expired);
     if (keep_waiting) {
-      if (nidle < 2) idle[nidle++] = family;
+      if (skippable && nidle < 2) idle[nidle++] = family;
       continue;
     }
     w->done = true;
@@ -239,7 +243,8 @@ std::string_view served_key(const CmdCtx& c) {
   return c.worker.serving_key;
 }
 
-void block_client(CmdCtx& c, const std::vector<std::string_view>& keys, int64_t deadline_ms) {
+void block_client(CmdCtx& c, const std::vector<std::string_view>& keys, int64_t deadline_ms,
+                  std::vector<std::string>* argv) {
   if (c.keep_waiting) {
     *c.keep_waiting = true;
     return;
@@ -260,7 +265,10 @@ void block_client(CmdCtx& c, const std::vector<std::string_view>& keys, int64_t 
   w->db = c.conn.db;
   w->resp = c.reply.resp();
   w->cmd = c.cmd;
-  w->argv.assign(c.argv.begin(), c.argv.end());
+  if (argv)
+    w->argv = std::move(*argv);
+  else
+    w->argv.assign(c.argv.begin(), c.argv.end());
   for (std::string_view k : keys) w->keys.push_back(BlockingRegistry::registry_key(w->db, k));
   c.server.blocking.add(w);
   c.conn.block(w, deadline_ms);
@@ -277,6 +285,11 @@ void signal_key_ready(CmdCtx& c, int db, std::string_view key) {
   // The common case ends here: nobody waits on the key, nothing shared is written (blocking.h).
   if (!c.server.blocking.maybe_waited(db, key)) return;
   queue_ready(c.worker, db, key);
+}
+
+void signal_key_ready(Worker& w, int db, std::string_view key) {
+  if (!w.server->blocking.maybe_waited(db, key)) return;
+  queue_ready(w, db, key);
 }
 
 void signal_db_ready(CmdCtx& c, int db) {

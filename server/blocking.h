@@ -1,4 +1,5 @@
-// Blocking commands: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP.
+// Blocking commands: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, and
+// XREAD and XREADGROUP with BLOCK.
 //
 // A blocking command's handler first tries to serve itself like its non-blocking twin. When none
 // of its keys has anything, it calls block_client() and writes no reply: the connection stops
@@ -154,14 +155,20 @@ bool serving_blocked(const CmdCtx& c);
 std::string_view served_key(const CmdCtx& c);
 
 // Nothing to serve: blocks the client on keys (in its database) until deadline_ms (0: forever).
-// When serving_blocked(c), only records that the client must keep waiting.
-void block_client(CmdCtx& c, const std::vector<std::string_view>& keys, int64_t deadline_ms);
+// When serving_blocked(c), only records that the client must keep waiting. argv, when given, is
+// what the client runs when served instead of its own arguments: XREAD's `$` stands for the last
+// ID when it blocked, which it rewrites into that ID, as Redis records it.
+void block_client(CmdCtx& c, const std::vector<std::string_view>& keys, int64_t deadline_ms,
+                  std::vector<std::string>* argv = nullptr);
 
 // A command added elements to the list or sorted set at key, or put a value under the key (RENAME,
 // MOVE, COPY): clients blocked on it are served once the command has finished. A hash and one
 // atomic load when nobody waits on the key.
 void signal_key_ready(CmdCtx& c, std::string_view key);
 void signal_key_ready(CmdCtx& c, int db, std::string_view key);
+// The same for a key the worker removed on its own (expiry, eviction): a stream's XREADGROUP
+// waiters are answered, as Redis answers them when it deletes the key.
+void signal_key_ready(Worker& w, int db, std::string_view key);
 // What database db names changed as a whole (SWAPDB): every key some client waits on in db is
 // signalled. Takes the registry mutex: call it holding no shard lock.
 void signal_db_ready(CmdCtx& c, int db);

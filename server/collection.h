@@ -61,7 +61,7 @@ class Collection {
     // or size moved, or when the handler said so (changed()); keys created, replaced or deleted
     // were reported by the shard already. As in Redis, a write that changed nothing (SADD of a
     // member already there, SREM of a missing one) is no change.
-    if (write_ && obj_ && kw_.cur &&
+    if (write_ && obj_ && kw_.cur && !unwatched_ &&
         (changed_ || obj_->length() != length0_ || obj_->memory() != memory0_))
       kw_.modified();
   }
@@ -73,6 +73,9 @@ class Collection {
   // (HSET over a field, LSET, ZADD updating a score, a list rotated onto itself): WATCH must
   // know. Redis signals these whatever the new value is.
   void changed() { changed_ = true; }
+  // The handler's change is one Redis does not report to WATCH (a stream's consumer-group state:
+  // XREADGROUP, XACK, XCLAIM, XGROUP SETID), though memory() moved.
+  void unwatched() { unwatched_ = true; }
   // The key holds a value of another type: the handler replies WRONGTYPE.
   bool wrong_type() const { return kw_.cur != nullptr && kw_.cur->type() != type_; }
   // The collection, or nullptr when the key is missing or holds another type.
@@ -147,6 +150,7 @@ class Collection {
   size_t before_ = 0;
   bool write_ = false;
   bool changed_ = false;
+  bool unwatched_ = false;
   size_t memory0_ = 0, length0_ = 0;  // what init() found, for WATCH
 };
 

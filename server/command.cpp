@@ -191,6 +191,7 @@ void register_all_commands(CommandTable& t) {
   register_function_commands(t);
   register_slowlog_commands(t);
   register_latency_commands(t);
+  register_stream_commands(t);
   t.finish();
 }
 

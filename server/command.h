@@ -191,6 +191,7 @@ void register_scripting_commands(CommandTable& t);
 void register_function_commands(CommandTable& t);
 void register_slowlog_commands(CommandTable& t);
 void register_latency_commands(CommandTable& t);
+void register_stream_commands(CommandTable& t);
 void register_all_commands(CommandTable& t);
 
 std::string lowercase(std::string_view s);

@@ -91,6 +91,8 @@ struct Config {
       set_max_listpack_value{64};
   std::atomic<int64_t> zset_max_listpack_entries{128}, zset_max_listpack_value{64};
   std::atomic<int64_t> hll_sparse_max_bytes{3000};  // HyperLogLog sparse form's largest size
+  // Stream nodes (storage/stream_value.h): how many bytes and entries one node holds.
+  std::atomic<int64_t> stream_node_max_bytes{4096}, stream_node_max_entries{100};
   // Lazy freeing, 0/1 under Redis 7.0's names (lazyfree-lazy-*, replica-lazy-flush). In effect:
   // user_flush (FLUSHALL/FLUSHDB without SYNC/ASYNC run as ASYNC) and user_del (DEL as UNLINK); the
   // others are accepted and shown for compatibility (see conf/respite.conf).

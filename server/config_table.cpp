@@ -501,6 +501,22 @@ std::span<const Directive> ConfigAccess::table() {
        .min = 0,
        .max = kLongMax,
        .doc = "HyperLogLog: largest sparse value (header included) before it turns dense"},
+      {.name = "stream-node-max-bytes",
+       .kind = Kind::kMemory,
+       .runtime = true,
+       .field = &C::stream_node_max_bytes,
+       .def = "4kb",
+       .min = 0,
+       .max = kLongMax,
+       .doc = "streams: bytes of entries in one node (0: no limit)"},
+      {.name = "stream-node-max-entries",
+       .kind = Kind::kInt,
+       .runtime = true,
+       .field = &C::stream_node_max_entries,
+       .def = "100",
+       .min = 0,
+       .max = kLongMax,
+       .doc = "streams: entries in one node (0: no limit)"},
   };
   return rows;
 }

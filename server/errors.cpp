@@ -327,6 +327,81 @@ std::string_view error_text(Err e) {
       return "ERR COUNT must be > 0";
     case Err::kGeoAnyWithoutCount:
       return "ERR the ANY argument requires COUNT argument";
+    case Err::kStreamInvalidId:
+      return "ERR Invalid stream ID specified as stream command argument";
+    case Err::kStreamMaxlenAndMinid:
+      return "ERR syntax error, MAXLEN and MINID options at the same time are not compatible";
+    case Err::kStreamMaxlenNegative:
+      return "ERR The MAXLEN argument must be >= 0.";
+    case Err::kStreamLimitNegative:
+      return "ERR The LIMIT argument must be >= 0.";
+    case Err::kStreamLimitNoStrategy:
+      return "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy";
+    case Err::kStreamXtrimNoStrategy:
+      return "ERR syntax error, XTRIM must be called with a trimming strategy";
+    case Err::kStreamLimitNoApprox:
+      return "ERR syntax error, LIMIT cannot be used without the special ~ option";
+    case Err::kStreamIdZero:
+      return "ERR The ID specified in XADD must be greater than 0-0";
+    case Err::kStreamExhausted:
+      return "ERR The stream has exhausted the last possible ID, unable to add more items";
+    case Err::kStreamIdTooSmall:
+      return "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+    case Err::kStreamTooLarge:
+      return "ERR Elements are too large to be stored";
+    case Err::kStreamInvalidStart:
+      return "ERR invalid start ID for the interval";
+    case Err::kStreamInvalidEnd:
+      return "ERR invalid end ID for the interval";
+    case Err::kStreamUnbalanced:
+      return "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
+             "specified.";
+    case Err::kStreamGroupOnlyXreadgroup:
+      return "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.";
+    case Err::kStreamNoackOnlyXreadgroup:
+      return "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.";
+    case Err::kStreamMissingGroup:
+      return "ERR Missing GROUP option for XREADGROUP";
+    case Err::kStreamDollarInGroup:
+      return "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the "
+             "history of this consumer by specifying a proper ID, or use the > ID to get new "
+             "messages. The $ ID would just return an empty result set.";
+    case Err::kStreamGreaterOutsideGroup:
+      return "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
+             "<consumer> option.";
+    case Err::kStreamXreadTimeout:
+      return "ERR timeout is not an integer or out of range";
+    case Err::kStreamEntriesRead:
+      return "ERR value for ENTRIESREAD must be positive or -1";
+    case Err::kStreamGroupNeedsKey:
+      return "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may "
+             "want to use the MKSTREAM option to create an empty stream automatically.";
+    case Err::kStreamBusyGroup:
+      return "BUSYGROUP Consumer Group name already exists";
+    case Err::kStreamEntriesAdded:
+      return "ERR entries_added must be positive";
+    case Err::kStreamSetidBelowMaxDeleted:
+      return "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id";
+    case Err::kStreamSetidBelowTop:
+      return "ERR The ID specified in XSETID is smaller than the target stream top item";
+    case Err::kStreamSetidEntriesAdded:
+      return "ERR The entries_added specified in XSETID is smaller than the target stream length";
+    case Err::kStreamClaimMinIdle:
+      return "ERR Invalid min-idle-time argument for XCLAIM";
+    case Err::kStreamClaimIdle:
+      return "ERR Invalid IDLE option argument for XCLAIM";
+    case Err::kStreamClaimTime:
+      return "ERR Invalid TIME option argument for XCLAIM";
+    case Err::kStreamClaimRetry:
+      return "ERR Invalid RETRYCOUNT option argument for XCLAIM";
+    case Err::kStreamAutoclaimMinIdle:
+      return "ERR Invalid min-idle-time argument for XAUTOCLAIM";
+    case Err::kStreamAutoclaimCount:
+      return "ERR COUNT must be > 0";
+    case Err::kStreamGroupGone:
+      return "NOGROUP the consumer group this client was blocked on no longer exists";
+    case Err::kStreamKeyGone:
+      return "UNBLOCKED the stream key no longer exists";
     case Err::kCount:
       break;
   }
@@ -481,6 +556,38 @@ std::string geo_from_error(std::string_view command) {
 
 std::string geo_by_error(std::string_view command) {
   return join("ERR exactly one of BYRADIUS and BYBOX can be specified for ", command, "");
+namespace {
+// Redis's addReplyErrorFormat: %s stops at a NUL; CR and LF become spaces.
+std::string formatted(std::string s) {
+  for (char& ch : s) {
+    if (ch == '\r' || ch == '\n') ch = ' ';
+  }
+  return s;
+}
+}  // namespace
+
+std::string nogroup_xreadgroup_error(std::string_view key, std::string_view group) {
+  return formatted("NOGROUP No such key '" + std::string(until_nul(key)) + "' or consumer group '" +
+                   std::string(until_nul(group)) + "' in XREADGROUP with GROUP option");
+}
+
+std::string nogroup_for_key_error(std::string_view group, std::string_view key) {
+  return formatted("NOGROUP No such consumer group '" + std::string(until_nul(group)) +
+                   "' for key name '" + std::string(until_nul(key)) + "'");
+}
+
+std::string nogroup_error(std::string_view key, std::string_view group) {
+  return formatted("NOGROUP No such key '" + std::string(until_nul(key)) + "' or consumer group '" +
+                   std::string(until_nul(group)) + "'");
+}
+
+std::string xclaim_option_error(std::string_view option) {
+  return formatted("ERR Unrecognized XCLAIM option '" + std::string(until_nul(option)) + "'");
+}
+
+std::string block_in_script_error(std::string_view command) {
+  return formatted("ERR " + std::string(until_nul(command)) +
+                   " command is not allowed with BLOCK option from scripts");
 }
 
 }  // namespace respite::server

@@ -185,6 +185,42 @@ enum class Err : uint8_t {
   kGeoMemberUnknown,
   kGeoCountPositive,
   kGeoAnyWithoutCount,
+  // Streams (XADD, XRANGE, XREAD, consumer groups).
+  kStreamInvalidId,
+  kStreamMaxlenAndMinid,
+  kStreamMaxlenNegative,
+  kStreamLimitNegative,
+  kStreamLimitNoStrategy,
+  kStreamXtrimNoStrategy,
+  kStreamLimitNoApprox,
+  kStreamIdZero,
+  kStreamExhausted,
+  kStreamIdTooSmall,
+  kStreamTooLarge,
+  kStreamInvalidStart,
+  kStreamInvalidEnd,
+  kStreamUnbalanced,
+  kStreamGroupOnlyXreadgroup,
+  kStreamNoackOnlyXreadgroup,
+  kStreamMissingGroup,
+  kStreamDollarInGroup,
+  kStreamGreaterOutsideGroup,
+  kStreamXreadTimeout,
+  kStreamEntriesRead,
+  kStreamGroupNeedsKey,
+  kStreamBusyGroup,
+  kStreamEntriesAdded,
+  kStreamSetidBelowMaxDeleted,
+  kStreamSetidBelowTop,
+  kStreamSetidEntriesAdded,
+  kStreamClaimMinIdle,
+  kStreamClaimIdle,
+  kStreamClaimTime,
+  kStreamClaimRetry,
+  kStreamAutoclaimMinIdle,
+  kStreamAutoclaimCount,
+  kStreamGroupGone,
+  kStreamKeyGone,
   kCount  // not a status: the number of them
 };
 
@@ -260,5 +296,16 @@ std::string latency_no_samples_error(std::string_view event);
 std::string pfdebug_subcommand_error(std::string_view sub);
 // PFSELFTEST: "TESTFAILED <what>".
 std::string hll_selftest_error(std::string_view what);
+// Streams: the NOGROUP texts, named by where Redis sends them. XREADGROUP: "NOGROUP No such key
+// 'k' or consumer group 'g' in XREADGROUP with GROUP option"; XGROUP and XINFO CONSUMERS:
+// "NOGROUP No such consumer group 'g' for key name 'k'"; XPENDING, XCLAIM, XAUTOCLAIM: "NOGROUP
+// No such key 'k' or consumer group 'g'". Each argument cut at a NUL, CR and LF as spaces.
+std::string nogroup_xreadgroup_error(std::string_view key, std::string_view group);
+std::string nogroup_for_key_error(std::string_view group, std::string_view key);
+std::string nogroup_error(std::string_view key, std::string_view group);
+// "ERR Unrecognized XCLAIM option 'x'"
+std::string xclaim_option_error(std::string_view option);
+// "ERR xread command is not allowed with BLOCK option from scripts" (the name as called).
+std::string block_in_script_error(std::string_view command);
 
 }  // namespace respite::server

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string_view>
 
+#include "server/blocking.h"
 #include "server/context.h"
 #include "storage/hash.h"
 #include "storage/keyspace.h"
@@ -73,6 +74,8 @@ class KeyWrite {
   // Stores e as the key's value (replacing cur, if any).
   void put(storage::Entry* e) {
     if (!cur) ctx_.notify(kNotifyNew, "new", key_, ks_.index());  // Redis's dbAdd
+    if (cur && cur->type() == storage::Type::kStream && e->type() != storage::Type::kStream)
+      stream_gone();
     e->touch(lru_clock(ctx_.op.now_ms));
     if (ctx_.staging)
       ctx_.staging->put(ks_, e);
@@ -83,6 +86,7 @@ class KeyWrite {
     cur = e;
   }
   void erase() {
+    if (cur && cur->type() == storage::Type::kStream) stream_gone();
     if (cur) {
       if (ctx_.staging)
         ctx_.staging->erase(ks_, key_);
@@ -113,6 +117,10 @@ class KeyWrite {
   CmdCtx& ctx() { return ctx_; }
 
  private:
+  // A stream is deleted or replaced by another type: clients blocked in XREADGROUP on it get
+  // Redis's UNBLOCKED error once the command has finished (server/commands/stream_read.cpp).
+  void stream_gone() { signal_key_ready(ctx_, ks_.index(), key_); }
+
   CmdCtx& ctx_;
   storage::Keyspace& ks_;
   std::string_view key_;

@@ -1,6 +1,8 @@
 // Keyspace notifications; see notify.h.
 #include "server/notify.h"
 
+#include "server/blocking.h"
+
 #include "server/server.h"
 #include "server/worker.h"
 
@@ -38,6 +40,10 @@ void Notifier::publish_pending() {
   }
   events.clear();
   if (pending_.empty()) pending_.swap(events);  // keep the capacity
+}
+
+void Notifier::wake_blocked(int db, std::string_view key) {
+  signal_key_ready(worker_, db, key);
 }
 
 }  // namespace respite::server

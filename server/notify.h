@@ -76,10 +76,12 @@ class Notifier final : public storage::KeyEvents {
   void expired(int db, std::string_view key) override {
     tracking_unowned_touch(key);  // no client wrote it (tracking.h)
     (*this)(kNotifyExpired, "expired", key, db);
+    wake_blocked(db, key);
   }
   void evicted(int db, std::string_view key) override {
     tracking_unowned_touch(key);
     (*this)(kNotifyEvicted, "evicted", key, db);
+    wake_blocked(db, key);
   }
   void fields_expired(int db, std::string_view key, bool key_deleted) override {
     tracking_unowned_touch(key);
@@ -101,6 +103,9 @@ class Notifier final : public storage::KeyEvents {
     std::string key;
   };
   void add(int64_t cls, std::string_view event, std::string_view key, int db);
+  // A key removed by expiry or eviction: clients blocked on it look again (blocking.h), so that a
+  // blocked XREADGROUP on a stream that expired gets Redis's UNBLOCKED error.
+  void wake_blocked(int db, std::string_view key);
   void publish_pending();
 
   Worker& worker_;

@@ -381,6 +381,12 @@ void Worker::cron() {
   } else {
     used_memory(srv);  // keeps used_memory_peak current
   }
+  // Keys expired or evicted above whose clients wait (a stream's XREADGROUP readers).
+  if (!ready_keys.empty()) {
+    storage::EpochGuard guard(epoch);
+    serve_ready_keys(*this);
+    notify.flush();
+  }
 #ifdef RESPITE_WITH_MIMALLOC
   // The background compressor frees the raw values it replaced on its own thread. mimalloc hands
   // blocks freed by another thread back to their owner's heap, and their pages back to the

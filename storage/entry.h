@@ -54,7 +54,7 @@
 
 namespace respite::storage {
 
-enum class Type : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
+enum class Type : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4, kStream = 5 };
 
 enum class Encoding : uint8_t {
   kRaw = 0,      // string bytes inline (Redis calls short ones "embstr"; OBJECT ENCODING follows)

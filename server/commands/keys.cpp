@@ -28,6 +28,8 @@ std::string_view type_name(Type t) {
       return "zset";
     case Type::kHash:
       return "hash";
+    case Type::kStream:
+      return "stream";
   }
   return "none";
 }
@@ -77,6 +79,9 @@ void cmd_del(CmdCtx& c) {
     if (!write.erase(ks, c.arg(i))) continue;
     n++;
     c.notify(kNotifyGeneric, "del", c.arg(i));
+    // A blocked XREADGROUP on a deleted stream is answered (stream_read.cpp); other waiters find
+    // nothing and wait on. One atomic load when nobody waits.
+    signal_key_ready(c, c.arg(i));
   }
   write.commit();
   c.reply.integer(n);
@@ -217,6 +222,7 @@ void rename_generic(CmdCtx& c, bool nx) {
   c.notify(kNotifyGeneric, "rename_from", src);
   c.notify(kNotifyGeneric, "rename_to", dst);
   signal_key_ready(c, dst);  // a list or sorted set now under dst serves its waiters (blocking.h)
+  signal_key_ready(c, src);  // a stream leaving src answers its XREADGROUP waiters
   nx ? c.reply.integer(1) : c.reply.ok();
 }
 
@@ -272,7 +278,8 @@ void copy_into(CmdCtx& c, std::string_view src, std::string_view dst, int dst_db
   } else {
     c.notify(kNotifyGeneric, "copy_to", dst, dst_db);
   }
-  signal_key_ready(c, dst_db, dst);  // COPY and MOVE: dst's waiters are served (blocking.h)
+  signal_key_ready(c, dst_db, dst);    // COPY and MOVE: dst's waiters are served (blocking.h)
+  if (move) signal_key_ready(c, src);  // and MOVE's source, for XREADGROUP waiters
   c.reply.integer(1);
 }
 

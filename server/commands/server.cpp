@@ -54,7 +54,8 @@ void cmd_flushdb(CmdCtx& c) {
   auto mode = parse_flush_mode(c);
   if (!mode) return;
   c.db().flush(c.op, *mode == FlushMode::kAsync ? &c.server.store.lazy_free() : nullptr);
-  c.server.tracking.flushed();  // client-side caching: a null invalidation for every client
+  c.server.tracking.flushed();    // client-side caching: a null invalidation for every client
+  signal_db_ready(c, c.conn.db);  // XREADGROUP waiters on flushed streams are answered
   c.reply.ok();
 }
 
@@ -63,6 +64,7 @@ void cmd_flushall(CmdCtx& c) {
   if (!mode) return;
   c.server.store.flush_all(c.op, *mode == FlushMode::kAsync);
   c.server.tracking.flushed();
+  for (int db = 0; db < c.server.store.databases(); db++) signal_db_ready(c, db);
   c.reply.ok();
 }
 

@@ -220,7 +220,8 @@ std::vector<CommandGen> all_generators() {
                   {"functions", add_functions_generators},
                   {"bits", add_bits_generators},
                   {"hll", add_hll_generators},
-                  {"geo", add_geo_generators}};
+                  {"geo", add_geo_generators},
+                  {"streams", add_streams_generators}};
   const char* only = std::getenv("RESPITE_DIFF_FAMILIES");
   std::string wanted = only ? "," + std::string(only) + "," : "";
   std::vector<CommandGen> table;
@@ -228,7 +229,7 @@ std::vector<CommandGen> all_generators() {
     bool named = wanted.find("," + std::string(f.name) + ",") != std::string::npos;
     bool opt_in = std::string(f.name) == "transactions" || std::string(f.name) == "functions" ||
                   std::string(f.name) == "bits" || std::string(f.name) == "hll" ||
-                  std::string(f.name) == "geo";
+                  std::string(f.name) == "geo" || std::string(f.name) == "streams";
     if (named || (wanted.empty() && !opt_in)) f.add(table);
   }
   return table;

@@ -28,6 +28,9 @@ enum class Compare : uint8_t {
   kSortedPairs,  // HGETALL of a large hash: the same (field, value) pairs in any order
   kLength,       // SPOP / SRANDMEMBER / HRANDFIELD / ZRANDMEMBER with a count: random elements,
                  // so only the reply's type and its number of elements (errors exactly)
+  // XINFO, XPENDING's extended form: exact, but for the clock (idle times, seen and delivery
+  // times) and the shape of Redis's radix tree (radix-tree-*).
+  kStreamMasked,
 };
 
 struct Command {
@@ -111,6 +114,7 @@ void add_functions_generators(std::vector<CommandGen>& out);
 void add_bits_generators(std::vector<CommandGen>& out);
 void add_hll_generators(std::vector<CommandGen>& out);
 void add_geo_generators(std::vector<CommandGen>& out);
+void add_streams_generators(std::vector<CommandGen>& out);
 
 // Every family, in a fixed order (the order is part of what a seed means); with
 // RESPITE_DIFF_FAMILIES set (e.g. "hashes,strings,keys"), only those families. "transactions",

@@ -221,6 +221,61 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kScriptShardBusy,
        "ERR Script accessed an undeclared key whose shard another client held after the script had "
        "written (respite); the script will hold every shard of its database from its next run on"},
+      {Err::kStreamInvalidId, "ERR Invalid stream ID specified as stream command argument"},
+      {Err::kStreamMaxlenAndMinid,
+       "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"},
+      {Err::kStreamMaxlenNegative, "ERR The MAXLEN argument must be >= 0."},
+      {Err::kStreamLimitNegative, "ERR The LIMIT argument must be >= 0."},
+      {Err::kStreamLimitNoStrategy,
+       "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"},
+      {Err::kStreamXtrimNoStrategy,
+       "ERR syntax error, XTRIM must be called with a trimming strategy"},
+      {Err::kStreamLimitNoApprox,
+       "ERR syntax error, LIMIT cannot be used without the special ~ option"},
+      {Err::kStreamIdZero, "ERR The ID specified in XADD must be greater than 0-0"},
+      {Err::kStreamExhausted,
+       "ERR The stream has exhausted the last possible ID, unable to add more items"},
+      {Err::kStreamIdTooSmall,
+       "ERR The ID specified in XADD is equal or smaller than the target stream top item"},
+      {Err::kStreamTooLarge, "ERR Elements are too large to be stored"},
+      {Err::kStreamInvalidStart, "ERR invalid start ID for the interval"},
+      {Err::kStreamInvalidEnd, "ERR invalid end ID for the interval"},
+      {Err::kStreamUnbalanced,
+       "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."},
+      {Err::kStreamGroupOnlyXreadgroup,
+       "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."},
+      {Err::kStreamNoackOnlyXreadgroup,
+       "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."},
+      {Err::kStreamMissingGroup, "ERR Missing GROUP option for XREADGROUP"},
+      {Err::kStreamDollarInGroup,
+       "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of "
+       "this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID "
+       "would just return an empty result set."},
+      {Err::kStreamGreaterOutsideGroup,
+       "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
+       "<consumer> option."},
+      {Err::kStreamXreadTimeout, "ERR timeout is not an integer or out of range"},
+      {Err::kStreamEntriesRead, "ERR value for ENTRIESREAD must be positive or -1"},
+      {Err::kStreamGroupNeedsKey,
+       "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to "
+       "use the MKSTREAM option to create an empty stream automatically."},
+      {Err::kStreamBusyGroup, "BUSYGROUP Consumer Group name already exists"},
+      {Err::kStreamEntriesAdded, "ERR entries_added must be positive"},
+      {Err::kStreamSetidBelowMaxDeleted,
+       "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"},
+      {Err::kStreamSetidBelowTop,
+       "ERR The ID specified in XSETID is smaller than the target stream top item"},
+      {Err::kStreamSetidEntriesAdded,
+       "ERR The entries_added specified in XSETID is smaller than the target stream length"},
+      {Err::kStreamClaimMinIdle, "ERR Invalid min-idle-time argument for XCLAIM"},
+      {Err::kStreamClaimIdle, "ERR Invalid IDLE option argument for XCLAIM"},
+      {Err::kStreamClaimTime, "ERR Invalid TIME option argument for XCLAIM"},
+      {Err::kStreamClaimRetry, "ERR Invalid RETRYCOUNT option argument for XCLAIM"},
+      {Err::kStreamAutoclaimMinIdle, "ERR Invalid min-idle-time argument for XAUTOCLAIM"},
+      {Err::kStreamAutoclaimCount, "ERR COUNT must be > 0"},
+      {Err::kStreamGroupGone,
+       "NOGROUP the consumer group this client was blocked on no longer exists"},
+      {Err::kStreamKeyGone, "UNBLOCKED the stream key no longer exists"},
   };
   // Every status is in the table above, once.
   CHECK(std::size(want) == static_cast<size_t>(Err::kCount) - 1);
@@ -230,6 +285,17 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
     CHECK(listed.insert(e).second);
     CHECK(error_text(e) == text);
   }
+}
+
+TEST_CASE("stream builders format their arguments as Redis does") {
+  CHECK(nogroup_xreadgroup_error("k", "g") ==
+        "NOGROUP No such key 'k' or consumer group 'g' in XREADGROUP with GROUP option");
+  CHECK(nogroup_for_key_error("g", "k") == "NOGROUP No such consumer group 'g' for key name 'k'");
+  CHECK(nogroup_error(std::string("k\0x", 3), "a\nb") ==
+        "NOGROUP No such key 'k' or consumer group 'a b'");
+  CHECK(xclaim_option_error("FOO") == "ERR Unrecognized XCLAIM option 'FOO'");
+  CHECK(block_in_script_error("xread") ==
+        "ERR xread command is not allowed with BLOCK option from scripts");
 }
 
 TEST_CASE("builders format their argument as Redis does") {
