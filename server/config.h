@@ -36,6 +36,11 @@ struct Config {
   std::string logfile;              // empty: stdout
   std::string pidfile;
   std::string dir = ".";
+  // Security (server/acl.h): `rename-command old new` pairs (new empty: disabled), `user` lines
+  // as written (the word "user" first), and the ACL file; all applied when the server starts.
+  std::vector<std::pair<std::string, std::string>> renames;
+  std::vector<std::vector<std::string>> user_lines;
+  std::string aclfile;
   std::string config_file;  // absolute path of the file read at start-up, for CONFIG REWRITE
 
   // May change at run time (CONFIG SET).
@@ -71,6 +76,8 @@ struct Config {
   // each command's duration (0/1). The latency monitor (server/latency_monitor.h) samples events
   // of at least latency_monitor_threshold ms; 0: off.
   std::atomic<int64_t> latency_tracking{1}, latency_monitor_threshold{0};
+  // ACL LOG keeps at most this many entries.
+  std::atomic<int64_t> acllog_max_len{128};
   // Client-side caching: keys the tracking table remembers at most; 0: no bound (tracking.h).
   std::atomic<int64_t> tracking_table_max_keys{1000000};
   // notify-keyspace-events as Redis's NOTIFY_* bits (server/notify.h); 0: off.
