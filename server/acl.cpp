@@ -165,6 +165,7 @@ AclSelector Acl::new_selector(bool root) const {
   AclSelector s;
   s.root = root;
   s.allowed.assign(words_, 0);
+  s.allchannels = pubsub_all_.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -384,6 +385,7 @@ std::string Acl::apply(AclUser& u, std::string_view op) const {
     for (std::string_view o : {"resetpass", "resetkeys", "resetchannels", "off", "sanitize-payload",
                                "clearselectors", "-@all"})
       apply(u, o);
+    if (pubsub_all_.load(std::memory_order_relaxed)) apply(u, "allchannels");
   } else {
     return apply_selector(u.selectors[0], op);
   }
@@ -722,7 +724,9 @@ AclDenied Acl::check_selector(const AclSelector& s, const Command& cmd,
                      [&](const std::string& a) { return iequals(a, first); }))
       return AclDenied::kCmd;
   }
-  if (!s.allkeys && (cmd.first_key > 0 || cmd.numkeys_at > 0)) {
+  // The shard channels of SPUBLISH and SSUBSCRIBE sit in key positions (for cluster slots), but
+  // Redis flags them not-a-key: channels, checked below.
+  if (!s.allkeys && !cmd.has_flag(kPubsub) && (cmd.first_key > 0 || cmd.numkeys_at > 0)) {
     // Redis's key specs say whether each key is read, written or both; respite's table says it
     // per command: a write command's keys need write permission, a read-only one's read.
     const uint8_t need =
@@ -851,6 +855,11 @@ std::string read_acl_file(const std::string& path, std::vector<std::vector<std::
     lines->push_back(std::move(args));
   }
   return "";
+}
+
+std::string acl_file_path(const std::string& dir, const std::string& aclfile) {
+  if (aclfile.empty() || aclfile[0] == '/' || dir.empty() || dir == ".") return aclfile;
+  return dir + "/" + aclfile;
 }
 
 bool write_acl_file(const Acl& acl, const std::string& path) {

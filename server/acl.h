@@ -159,6 +159,9 @@ class Acl {
   AclDenied check(const AclUser& u, const Command& cmd, const std::vector<std::string_view>& argv,
                   size_t* argpos) const;
 
+  // acl-pubsub-default: whether new users and selectors (and `reset`) start with every channel.
+  void set_pubsub_default_all(bool all) { pubsub_all_.store(all, std::memory_order_relaxed); }
+
   // Whether any of u's selectors allows channel (a pattern of PSUBSCRIBE compared literally).
   bool channel_allowed(const AclUser& u, std::string_view channel, bool is_pattern) const;
 
@@ -193,6 +196,7 @@ class Acl {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<const AclUser>, std::less<>> users_;
   std::atomic<uint64_t> epoch_{1};
+  std::atomic<bool> pubsub_all_{false};
   uint64_t next_uid_ = 1;
   mutable std::mutex log_mu_;
   std::deque<AclLogEntry> log_;
@@ -201,6 +205,8 @@ class Acl {
 // The ACL file: each line split at spaces (Redis's format: no quoting, no comments); blank lines
 // kept empty so that errors name the right line. "" or the error.
 std::string read_acl_file(const std::string& path, std::vector<std::vector<std::string>>* lines);
+// The aclfile's path: a relative one is taken from `dir`, as Redis (which chdirs there) does.
+std::string acl_file_path(const std::string& dir, const std::string& aclfile);
 // ACL SAVE: every user as ACL LIST shows it, written to a temporary file renamed over path.
 bool write_acl_file(const Acl& acl, const std::string& path);
 

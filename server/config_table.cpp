@@ -26,6 +26,8 @@ constexpr Choice kPolicies[] = {
     {"noeviction", static_cast<int>(EvictionPolicy::kNoEviction)},
 };
 
+constexpr Choice kPubsubDefaults[] = {{"allchannels", 1}, {"resetchannels", 0}};
+
 constexpr Choice kLogLevels[] = {{"debug", 0}, {"verbose", 1}, {"notice", 2}, {"warning", 3}};
 
 const char* check_shards(const Value& v) {
@@ -191,6 +193,13 @@ std::span<const Directive> ConfigAccess::table() {
        .min = 0,
        .max = kLongMax,
        .doc = "most entries ACL LOG keeps"},
+      {.name = "acl-pubsub-default",
+       .kind = Kind::kEnum,
+       .runtime = true,
+       .field = &C::acl_pubsub_default,
+       .def = "resetchannels",
+       .choices = kPubsubDefaults,
+       .doc = "channels a new ACL user starts with: allchannels or resetchannels"},
       // CLIENTS
       {.name = "maxclients",
        .kind = Kind::kInt,

@@ -38,12 +38,15 @@ static unsigned shard_bits_for(const Config& cfg, unsigned workers) {
 Server::Server(Config* cfg)
     : config(*cfg), store(cfg->databases, shard_bits_for(*cfg, resolve_threads(cfg->threads))) {
   register_all_commands(commands);
+  acl.set_pubsub_default_all(config.acl_pubsub_default.load() != 0);
   acl.init();
   if (!config.requirepass().empty()) acl.set_default_password(config.requirepass());
   // requirepass set live is the default user's password, as Redis's ACLUpdateDefaultUserPassword.
   config.on_change = [this, prev = std::move(config.on_change)](std::string_view name) {
     if (prev) prev(name);
     if (name == "requirepass") acl.set_default_password(config.requirepass());
+    if (name == "acl-pubsub-default")
+      acl.set_pubsub_default_all(config.acl_pubsub_default.load(std::memory_order_relaxed) != 0);
   };
   watches.tracking = &tracking;
   store.set_watch(&watches);
@@ -162,7 +165,7 @@ std::string Server::apply_security_config() {
   if (std::string err = acl.load_config_users(config.user_lines); !err.empty()) return err;
   if (!config.aclfile.empty()) {
     std::vector<std::vector<std::string>> lines;
-    std::string err = read_acl_file(config.aclfile, &lines);
+    std::string err = read_acl_file(acl_file_path(config.dir, config.aclfile), &lines);
     if (err.empty()) err = acl.load_lines(lines, config.aclfile);
     if (!err.empty()) return "Aborting respite startup because of ACL errors: " + err;
   }

@@ -13,8 +13,9 @@ namespace respite::server {
 
 namespace {
 
-// Closes a client from its own worker (posted: only the owner closes its clients), the caller
-// itself after this reply. check: decides on the owner's thread, given the client; true closes.
+// Closes clients for which check says so, each on its own worker (only the owner closes its
+// clients: another worker's are posted to it and go shortly after this reply), the caller itself
+// after this reply. check: decides on the owner's thread, given the client; true closes.
 template <class Check>
 void close_clients_where(CmdCtx& c, Check check) {
   std::vector<std::pair<Worker*, uint64_t>> targets;
@@ -25,6 +26,18 @@ void close_clients_where(CmdCtx& c, Check check) {
   for (auto [w, id] : targets) {
     if (id == c.conn.id) {
       if (check(c.conn)) c.conn.close_after_reply();
+      continue;
+    }
+    if (w == &c.worker) {
+      // Ours: closed now, so that the caller's next command (CLIENT LIST) no longer sees it. The
+      // connection is freed by its close callback, after this command.
+      Connection* target = nullptr;
+      {
+        std::lock_guard<std::mutex> lock(c.server.clients_mu);
+        auto it = c.server.clients.find(id);
+        if (it != c.server.clients.end()) target = it->second;
+      }
+      if (target && check(*target)) target->close();
       continue;
     }
     w->post([id, check](Worker& worker) {
@@ -250,14 +263,16 @@ void cmd_acl_dryrun(CmdCtx& c) {
 
 void cmd_acl_save(CmdCtx& c) {
   if (c.server.config.aclfile.empty()) return c.error(Err::kAclNoFile);
-  if (!write_acl_file(c.server.acl, c.server.config.aclfile)) return c.error(Err::kAclSaveFailed);
+  const std::string path = acl_file_path(c.server.config.dir, c.server.config.aclfile);
+  if (!write_acl_file(c.server.acl, path)) return c.error(Err::kAclSaveFailed);
   c.reply.ok();
 }
 
 void cmd_acl_load(CmdCtx& c) {
   if (c.server.config.aclfile.empty()) return c.error(Err::kAclNoFile);
   std::vector<std::vector<std::string>> lines;
-  std::string err = read_acl_file(c.server.config.aclfile, &lines);
+  const std::string path = acl_file_path(c.server.config.dir, c.server.config.aclfile);
+  std::string err = read_acl_file(path, &lines);
   if (err.empty()) err = c.server.acl.load_lines(lines, c.server.config.aclfile);
   if (!err.empty()) return c.error(acl_error(err));
   close_orphaned_clients(c);
