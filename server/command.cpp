@@ -96,10 +96,11 @@ const Command* CommandTable::find(std::string_view name) const {
   for (uint32_t i = fold_hash(name) & slot_mask_;; i = (i + 1) & slot_mask_) {
     const Command* c = slots_[i];
     if (!c) return nullptr;
-    if (c->name.size() != name.size()) continue;
+    std::string_view key = slot_names_[i];
+    if (key.size() != name.size()) continue;
     size_t k = 0;
     while (k < name.size() &&
-           kFold.map[static_cast<unsigned char>(name[k])] == static_cast<unsigned char>(c->name[k]))
+           kFold.map[static_cast<unsigned char>(name[k])] == static_cast<unsigned char>(key[k]))
       k++;
     if (k == name.size()) return c;
   }
@@ -140,12 +141,30 @@ void CommandTable::finish() {
   size_t n = 16;
   while (n < sorted_.size() * 4) n *= 2;  // load factor <= 1/4: probes stay at one or two
   slots_.assign(n, nullptr);
+  slot_names_.assign(n, {});
   slot_mask_ = static_cast<uint32_t>(n - 1);
   for (const Command* c : sorted_) {
-    uint32_t i = fold_hash(c->name) & slot_mask_;
+    std::string_view key = c->name;
+    if (auto r = renamed_.find(c->name); r != renamed_.end()) key = r->second;
+    if (key.empty()) continue;  // renamed to "": disabled
+    uint32_t i = fold_hash(key) & slot_mask_;
     while (slots_[i]) i = (i + 1) & slot_mask_;
     slots_[i] = c;
+    slot_names_[i] = key;
   }
+}
+
+bool CommandTable::rename(std::string_view from, std::string_view to) {
+  std::string name = lowercase(from);
+  if (!by_name_.count(name)) {
+    // A command already renamed is found by its new name.
+    auto it = std::find_if(renamed_.begin(), renamed_.end(),
+                           [&](const auto& kv) { return kv.second == name && !name.empty(); });
+    if (it == renamed_.end()) return false;
+    name = it->first;
+  }
+  renamed_[name] = lowercase(to);
+  return true;
 }
 
 static void validate_one(const Command& c, std::vector<std::string>& out) {
@@ -192,6 +211,7 @@ void register_all_commands(CommandTable& t) {
   register_slowlog_commands(t);
   register_latency_commands(t);
   register_stream_commands(t);
+  register_acl_commands(t);
   t.finish();
 }
 

@@ -132,7 +132,11 @@ class CommandTable {
   // Checks the table: every command has a handler, flags, a group, sane key positions. Returns
   // the problems found (empty when fine); start-up aborts on any.
   std::vector<std::string> validate() const;
-  void finish();  // sorts; called once after registration
+  void finish();  // sorts and indexes; called after registration and after renames
+  // rename-command: the command is found under `to` instead (empty: not at all), while keeping its
+  // own name for errors, COMMAND and ACLs, as Redis does. Call finish() after. False when `from`
+  // is no command.
+  bool rename(std::string_view from, std::string_view to);
 
  private:
   static uint32_t fold_hash(std::string_view name);  // hash of the ASCII-lowercased name
@@ -140,6 +144,8 @@ class CommandTable {
   // Open-addressing index built by finish(): the dispatch path hashes the name with case folded
   // and compares in place, with no std::string and no tolower() call per byte.
   std::vector<const Command*> slots_;
+  std::vector<std::string_view> slot_names_;              // the name each slot is found by
+  std::unordered_map<std::string, std::string> renamed_;  // original name -> lookup name
   uint32_t slot_mask_ = 0;
   std::vector<const Command*> sorted_;
   std::vector<const Command*> by_id_;
@@ -192,6 +198,7 @@ void register_function_commands(CommandTable& t);
 void register_slowlog_commands(CommandTable& t);
 void register_latency_commands(CommandTable& t);
 void register_stream_commands(CommandTable& t);
+void register_acl_commands(CommandTable& t);
 void register_all_commands(CommandTable& t);
 
 std::string lowercase(std::string_view s);

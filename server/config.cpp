@@ -100,6 +100,18 @@ class Loader {
  private:
   std::string apply_line(const std::vector<std::string>& args, const std::string& dir, int depth) {
     const Directive* d = find_directive(args[0]);
+    if (!d && strcasecmp(args[0].c_str(), "rename-command") == 0) {
+      if (args.size() != 3) return "Bad directive or wrong number of arguments";
+      c_.renames.emplace_back(args[1], args[2]);
+      return "";
+    }
+    if (!d && strcasecmp(args[0].c_str(), "user") == 0) {
+      if (args.size() < 2) return "Bad directive or wrong number of arguments";
+      std::vector<std::string> line = args;
+      line[0] = "user";
+      c_.user_lines.push_back(std::move(line));
+      return "";
+    }
     if (!d) {
       bool include = args[0].size() == 7 && strncasecmp(args[0].c_str(), "include", 7) == 0;
       if (!include || args.size() != 2) return "Bad directive or wrong number of arguments";

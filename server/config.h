@@ -38,6 +38,11 @@ struct Config {
   int syslog_facility = 128;  // LOG_LOCAL0 (<syslog.h>); USER or LOCAL0..LOCAL7
   std::string pidfile;
   std::string dir = ".";
+  // Security (server/acl.h): `rename-command old new` pairs (new empty: disabled), `user` lines
+  // as written (the word "user" first), and the ACL file; all applied when the server starts.
+  std::vector<std::pair<std::string, std::string>> renames;
+  std::vector<std::vector<std::string>> user_lines;
+  std::string aclfile;
   std::string config_file;  // absolute path of the file read at start-up, for CONFIG REWRITE
 
   // May change at run time (CONFIG SET).
@@ -74,6 +79,9 @@ struct Config {
   // each command's duration (0/1). The latency monitor (server/latency_monitor.h) samples events
   // of at least latency_monitor_threshold ms; 0: off.
   std::atomic<int64_t> latency_tracking{1}, latency_monitor_threshold{0};
+  // ACL LOG keeps at most this many entries; acl-pubsub-default: 1 (allchannels) gives new users
+  // and selectors every channel, 0 (resetchannels, Redis 7.0's default) none.
+  std::atomic<int64_t> acllog_max_len{128}, acl_pubsub_default{0};
   // Client-side caching: keys the tracking table remembers at most; 0: no bound (tracking.h).
   std::atomic<int64_t> tracking_table_max_keys{1000000};
   // notify-keyspace-events as Redis's NOTIFY_* bits (server/notify.h); 0: off.

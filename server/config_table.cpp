@@ -26,6 +26,8 @@ constexpr Choice kPolicies[] = {
     {"noeviction", static_cast<int>(EvictionPolicy::kNoEviction)},
 };
 
+constexpr Choice kPubsubDefaults[] = {{"allchannels", 1}, {"resetchannels", 0}};
+
 constexpr Choice kLogLevels[] = {{"debug", 0}, {"verbose", 1}, {"notice", 2}, {"warning", 3}};
 // syslog(3) facilities as <syslog.h> numbers them (LOG_USER, LOG_LOCAL0..7), in Redis's order.
 constexpr Choice kSyslogFacilities[] = {{"user", 8},     {"local0", 128}, {"local1", 136},
@@ -199,6 +201,26 @@ std::span<const Directive> ConfigAccess::table() {
        .field = &C::requirepass_,
        .def = R"("")",
        .doc = "password clients must give with AUTH; empty for none"},
+      {.name = "aclfile",
+       .kind = Kind::kString,
+       .field = &C::aclfile,
+       .def = R"("")",
+       .doc = "file of ACL users (ACL LOAD / SAVE); empty for none"},
+      {.name = "acllog-max-len",
+       .kind = Kind::kInt,
+       .runtime = true,
+       .field = &C::acllog_max_len,
+       .def = "128",
+       .min = 0,
+       .max = kLongMax,
+       .doc = "most entries ACL LOG keeps"},
+      {.name = "acl-pubsub-default",
+       .kind = Kind::kEnum,
+       .runtime = true,
+       .field = &C::acl_pubsub_default,
+       .def = "resetchannels",
+       .choices = kPubsubDefaults,
+       .doc = "channels a new ACL user starts with: allchannels or resetchannels"},
       // CLIENTS
       {.name = "maxclients",
        .kind = Kind::kInt,

@@ -22,6 +22,7 @@
 namespace respite::server {
 
 class Worker;
+struct AclUser;
 struct ClientSubs;
 struct MonitorRef;
 struct Command;
@@ -72,9 +73,6 @@ class Connection {
   // CLIENT PAUSE (client_pause.h): runs again what the client sent once its postponed command
   // may go on (owner worker).
   void resume();
-  // The ACL user the connection is authenticated as: CLIENT LIST's user field, CLIENT KILL USER.
-  std::string_view user_name() const { return "default"; }
-
   // client-output-buffer-limit for the connection's class (pubsub while it has a subscription,
   // else normal): past the hard limit, or past the soft one for longer than its seconds, the
   // connection is closed and false returned.
@@ -98,6 +96,14 @@ class Connection {
   bool is_unix;
   int db = 0;
   bool authenticated = true;
+  // ACL (server/acl.h): the user this client runs as, replaced by its owner worker under the
+  // registry mutex (CLIENT LIST reads the name from other workers); the ACL epoch it was taken at,
+  // and whether it may run anything (dispatch then skips the check).
+  std::shared_ptr<const AclUser> user;
+  uint64_t acl_epoch = 0;
+  bool acl_unrestricted = true;
+  // The user's name ("default" before any), for CLIENT LIST's user= and ACL WHOAMI.
+  const std::string& user_name() const;
   bool in_script = false;  // the script client: redis.call's commands (script_run.h)
   std::string name;        // guarded by the registry mutex for readers on other workers
   std::string lib_name;    // CLIENT SETINFO

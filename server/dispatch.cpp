@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/client_pause.h"
 #include "server/context.h"
@@ -166,11 +167,29 @@ void reject(Connection& c, const Command& cmd, std::string_view msg) {
   c.worker->stats.per_command[cmd.id].rejected.add(1);
 }
 
+// A user with limited rules: Redis's ACL check, logged and refused with its NOPERM text.
+[[gnu::noinline]] bool acl_permits(Connection& c, const Command& cmd,
+                                   const std::vector<std::string_view>& argv) {
+  size_t pos = 0;
+  AclDenied r = acl_check(c, cmd, argv, in_multi(c) ? kAclCtxMulti : kAclCtxToplevel, &pos);
+  if (r == AclDenied::kOk) return true;
+  if (r == AclDenied::kCmd)
+    reject(c, cmd, noperm_command_error(cmd.name));
+  else
+    reject(c, cmd, error_text(r == AclDenied::kKey ? Err::kNoPermKey : Err::kNoPermChannel));
+  return false;
+}
+
 }  // namespace
 
 void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t now_ms) {
   Worker& w = *c.worker;
   Server& srv = *w.server;
+  // An ACL change since this client's last command: take its user's new rules (acl.h). One load
+  // and a compare otherwise.
+  if (c.acl_epoch != srv.acl.epoch()) [[unlikely]] {
+    if (!acl_refresh(c)) return;  // its user is gone: the client is closing
+  }
   const Command* cmd = srv.commands.find(argv[0]);
   if (!cmd) {
     if (c.has_socket() && looks_like_http(argv)) return refuse_foreign_protocol(c, false);
@@ -202,6 +221,9 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   if (!c.authenticated && !cmd->has_flag(kNoAuth)) {
     reject(c, *cmd, error_text(Err::kNoAuth));
     return;
+  }
+  if (!c.acl_unrestricted) [[unlikely]] {
+    if (!acl_permits(c, *cmd, argv)) return;
   }
   const bool multi = in_multi(c);
   if (multi && cmd->has_flag(kNoMulti)) {

@@ -151,6 +151,46 @@ std::string_view error_text(Err e) {
       return "ERR EXEC without MULTI";
     case Err::kExecAbort:
       return "EXECABORT Transaction discarded because of previous errors.";
+    case Err::kNoPermKey:
+      return "NOPERM this user has no permissions to access one of the keys used as arguments";
+    case Err::kNoPermChannel:
+      return "NOPERM this user has no permissions to access one of the channels used as "
+             "arguments";
+    case Err::kAclExecCmd:
+      return "NOPERM ACLs rules changed between the moment the transaction was accumulated and "
+             "the EXEC call. This command is no longer allowed for the following reason: no "
+             "permission to execute the command or subcommand";
+    case Err::kAclExecKey:
+      return "NOPERM ACLs rules changed between the moment the transaction was accumulated and "
+             "the EXEC call. This command is no longer allowed for the following reason: no "
+             "permission to touch the specified keys";
+    case Err::kAclExecChannel:
+      return "NOPERM ACLs rules changed between the moment the transaction was accumulated and "
+             "the EXEC call. This command is no longer allowed for the following reason: no "
+             "permission to access one of the channels used as arguments";
+    case Err::kScriptAclCmd:
+      return "ERR The user executing the script can't run this command or subcommand";
+    case Err::kScriptAclKey:
+      return "ERR The user executing the script can't access at least one of the keys mentioned "
+             "in the command arguments";
+    case Err::kScriptAclChannel:
+      return "ERR The user executing the script can't publish to the channel mentioned in the "
+             "command";
+    case Err::kAclUsernameSpaces:
+      return "ERR Usernames can't contain spaces or null characters";
+    case Err::kAclDeleteDefault:
+      return "ERR The 'default' user cannot be removed";
+    case Err::kAclNoFile:
+      return "ERR This Redis instance is not configured to use an ACL file. You may want to "
+             "specify users via the ACL SETUSER command and then issue a CONFIG REWRITE "
+             "(assuming you have a Redis configuration file set) in order to store users in the "
+             "Redis configuration.";
+    case Err::kAclSaveFailed:
+      return "ERR There was an error trying to save the ACLs. Please check the server logs for "
+             "more information";
+    case Err::kAclGenpassBits:
+      return "ERR ACL GENPASS argument must be the number of bits for the output password, a "
+             "positive number up to 4096";
     case Err::kWrongPass:
       return "WRONGPASS invalid username-password pair or user is disabled.";
     case Err::kAuthNoPassword:
@@ -484,6 +524,26 @@ std::string no_such_user_error(std::string_view user) {
   return join("ERR No such user '", user, "'");
 }
 
+std::string noperm_command_error(std::string_view command) {
+  return join("NOPERM this user has no permissions to run the '", command, "' command");
+}
+
+std::string acl_unknown_category_error(std::string_view category) {
+  return join("ERR Unknown category '", until_nul(category.substr(0, 128)), "'");
+}
+
+std::string acl_user_not_found_error(std::string_view user) {
+  return join("ERR User '", until_nul(user), "' not found");
+}
+
+std::string acl_command_not_found_error(std::string_view command) {
+  return join("ERR Command '", until_nul(command), "' not found");
+}
+
+std::string acl_error(std::string_view why) {
+  return "ERR " + std::string(why);
+}
+
 std::string pubsub_context_error(std::string_view command) {
   return join("ERR Can't execute '", command,
               "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
@@ -556,6 +616,8 @@ std::string geo_from_error(std::string_view command) {
 
 std::string geo_by_error(std::string_view command) {
   return join("ERR exactly one of BYRADIUS and BYBOX can be specified for ", command, "");
+}
+
 namespace {
 // Redis's addReplyErrorFormat: %s stops at a NUL; CR and LF become spaces.
 std::string formatted(std::string s) {

@@ -93,6 +93,21 @@ enum class Err : uint8_t {
   kWatchInsideMulti,
   kExecWithoutMulti,
   kExecAbort,
+  // ACL: a command refused for its keys or channels (the command's own refusal names it), the
+  // same found at EXEC and in a script, and the ACL command's fixed texts.
+  kNoPermKey,
+  kNoPermChannel,
+  kAclExecCmd,
+  kAclExecKey,
+  kAclExecChannel,
+  kScriptAclCmd,
+  kScriptAclKey,
+  kScriptAclChannel,
+  kAclUsernameSpaces,
+  kAclDeleteDefault,
+  kAclNoFile,
+  kAclSaveFailed,
+  kAclGenpassBits,
   // Connection.
   kWrongPass,
   kAuthNoPassword,
@@ -261,6 +276,15 @@ std::string client_attr_error(std::string_view attribute);
 std::string unknown_client_type_error(std::string_view type);
 // "ERR No such user 'x'"
 std::string no_such_user_error(std::string_view user);
+// "NOPERM this user has no permissions to run the 'x' command" (x: "config|set" for a subcommand)
+std::string noperm_command_error(std::string_view command);
+// ACL CAT: "ERR Unknown category 'x'" (x cut at 128 bytes)
+std::string acl_unknown_category_error(std::string_view category);
+// ACL DRYRUN: "ERR User 'x' not found", "ERR Command 'x' not found"
+std::string acl_user_not_found_error(std::string_view user);
+std::string acl_command_not_found_error(std::string_view command);
+// ACL SETUSER / LOAD: "ERR " + the rule engine's text (server/acl.h).
+std::string acl_error(std::string_view why);
 // A RESP2 subscriber's "ERR Can't execute 'get': only (P|S)SUBSCRIBE / ... are allowed in this
 // context"
 std::string pubsub_context_error(std::string_view command);

@@ -12,6 +12,7 @@
 
 #include "scripting/interpreter.h"
 #include "scripting/shebang.h"
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/command_shards.h"
 #include "server/connection.h"
@@ -160,6 +161,17 @@ class ScriptRun final : public scripting::Callback {
     if (!cmd) return reject(nullptr, Err::kScriptUnknownCommand);
     if (!cmd->arity_ok(argv.size())) return reject(cmd, Err::kScriptArity);
     if (cmd->has_flag(kNoscript)) return reject(cmd, Err::kScriptDenied);
+    // ACLs: the script runs as its caller's user (Redis's scriptVerifyACL).
+    if (!c_.conn.acl_unrestricted) [[unlikely]] {
+      size_t pos = 0;
+      argv_.assign(argv.begin(), argv.end());
+      AclDenied r = acl_check(c_.conn, *cmd, argv_, kAclCtxLua, &pos);
+      if (r != AclDenied::kOk) {
+        return reject(cmd, r == AclDenied::kCmd   ? Err::kScriptAclCmd
+                           : r == AclDenied::kKey ? Err::kScriptAclKey
+                                                  : Err::kScriptAclChannel);
+      }
+    }
     const bool write = cmd->has_flag(kWrite);
     const bool replicates = write || cmd->has_flag(kMayReplicate);
     if (read_only_ && replicates) return reject(cmd, Err::kScriptWriteReadonly);

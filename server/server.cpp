@@ -41,6 +41,16 @@ static unsigned shard_bits_for(const Config& cfg, unsigned workers) {
 Server::Server(Config* cfg)
     : config(*cfg), store(cfg->databases, shard_bits_for(*cfg, resolve_threads(cfg->threads))) {
   register_all_commands(commands);
+  acl.set_pubsub_default_all(config.acl_pubsub_default.load() != 0);
+  acl.init();
+  if (!config.requirepass().empty()) acl.set_default_password(config.requirepass());
+  // requirepass set live is the default user's password, as Redis's ACLUpdateDefaultUserPassword.
+  config.on_change = [this, prev = std::move(config.on_change)](std::string_view name) {
+    if (prev) prev(name);
+    if (name == "requirepass") acl.set_default_password(config.requirepass());
+    if (name == "acl-pubsub-default")
+      acl.set_pubsub_default_all(config.acl_pubsub_default.load(std::memory_order_relaxed) != 0);
+  };
   watches.tracking = &tracking;
   store.set_watch(&watches);
   refresh_access_policy(*this);
@@ -153,10 +163,35 @@ void Server::raise_open_files_limit() {
   }
 }
 
+std::string Server::apply_security_config() {
+  for (auto& [from, to] : config.renames) {
+    if (!commands.rename(from, to)) return "No such command in rename-command: '" + from + "'";
+  }
+  if (!config.renames.empty()) commands.finish();
+  if (!config.user_lines.empty() && !config.aclfile.empty()) {
+    return "Configuring Redis with users defined in redis.conf and at the same setting an ACL "
+           "file path is invalid. This setup is very likely to lead to configuration errors and "
+           "security holes, please define either an ACL file or declare users directly in your "
+           "redis.conf, but not both.";
+  }
+  if (std::string err = acl.load_config_users(config.user_lines); !err.empty()) return err;
+  if (!config.aclfile.empty()) {
+    std::vector<std::vector<std::string>> lines;
+    std::string err = read_acl_file(acl_file_path(config.dir, config.aclfile), &lines);
+    if (err.empty()) err = acl.load_lines(lines, config.aclfile);
+    if (!err.empty()) return "Aborting respite startup because of ACL errors: " + err;
+  }
+  return "";
+}
+
 int Server::run() {
   auto problems = commands.validate();
   if (!problems.empty()) {
     for (auto& p : problems) log("warning", "command table: " + p);
+    return 1;
+  }
+  if (std::string err = apply_security_config(); !err.empty()) {
+    log("warning", err);
     return 1;
   }
   start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "scripting/library.h"
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/client_pause.h"
 #include "server/command.h"
@@ -52,6 +53,7 @@ class Server {
   Config& config;
   storage::Store store;
   CommandTable commands;
+  Acl acl{commands};  // users and permissions (acl.h), set up once the table is finished
   std::vector<std::unique_ptr<Worker>> workers;
   int64_t start_ms = 0;
   uint64_t run_id_hi = 0, run_id_lo = 0;
@@ -101,6 +103,8 @@ class Server {
 
  private:
   void raise_open_files_limit();
+  // rename-command, `user` lines and the ACL file, before the workers start; "" or the error.
+  std::string apply_security_config();
   void add_latency_sample(const char* event, int64_t ms);
   std::mutex shutdown_mu_;
   std::mutex log_mu_;  // one log line written at a time (log)

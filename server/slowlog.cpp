@@ -42,6 +42,9 @@ void slowlog_redact(std::string_view name, std::vector<std::string_view>& argv) 
         j++;  // a client named "auth" is not a password
       }
     }
+  } else if (name == "acl|setuser") {
+    // Passwords and rules alike: aclCommand redacts every argument after the name.
+    for (size_t j = 2; j < argv.size(); j++) argv[j] = kRedacted;
   } else if (name == "config|set") {
     for (size_t j = 2; j + 1 < argv.size(); j += 2) {
       if (iequals(argv[j], "requirepass") || iequals(argv[j], "masterauth"))

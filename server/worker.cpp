@@ -198,6 +198,28 @@ void Worker::accept_while_busy() {
   }
 }
 
+// protected-mode: Redis's DENIED text, one best-effort write, then the connection goes.
+static void refuse_protected(Connection* c) {
+  static const char kMsg[] =
+      "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+      "password is set for the default user. In this mode connections are only accepted from the "
+      "loopback interface. If you want to connect from external computers to Redis you may adopt "
+      "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+      "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+      "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+      "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+      "you can just disable the protected mode by editing the Redis configuration file, and "
+      "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+      "started the server manually just for testing, restart it with the '--protected-mode no' "
+      "option. 4) Setup a an authentication password for the default user. NOTE: You only need "
+      "to do one of the above things in order for the server to start accepting connections from "
+      "the outside.\r\n";
+  uv_buf_t b = uv_buf_init(const_cast<char*>(kMsg), sizeof kMsg - 1);
+  uv_try_write(&c->stream, &b, 1);
+  c->worker->server->stat_rejected_conn.fetch_add(1, std::memory_order_relaxed);
+  uv_close(&c->handle, [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
+}
+
 void Worker::adopt(Connection* c, bool is_unix) {
   Worker* w = this;
   Server& srv = *server;
@@ -219,7 +241,7 @@ void Worker::adopt(Connection* c, bool is_unix) {
     c->addr = "/unixsocket:0";
     c->laddr = srv.config.unixsocket + ":0";
   }
-  if (!srv.config.requirepass().empty()) c->authenticated = false;
+  acl_attach_default(*c);
   int64_t maxclients = srv.config.maxclients.load(std::memory_order_relaxed);
   if (srv.connected_clients.load(std::memory_order_relaxed) >= maxclients) {
     // Redis answers the refused client before closing it; one best-effort write.
@@ -228,6 +250,11 @@ void Worker::adopt(Connection* c, bool is_unix) {
     uv_try_write(&c->stream, &b, 1);
     srv.stat_rejected_conn.fetch_add(1, std::memory_order_relaxed);
     uv_close(&c->handle, [](uv_handle_t* h) { delete static_cast<Connection*>(h->data); });
+    return;
+  }
+  if (protected_mode_refuses(srv.config.protected_mode(), *c->user, c->addr, is_unix))
+      [[unlikely]] {
+    refuse_protected(c);
     return;
   }
   w->add_connection(c);

@@ -8,6 +8,7 @@
 #include <climits>
 #include <string>
 
+#include "server/acl.h"
 #include "server/client_info.h"
 #include "server/client_pause.h"
 #include "server/context.h"
@@ -121,8 +122,7 @@ void cmd_client_kill(CmdCtx& c) {
       laddr = v;
       by_laddr = true;
     } else if (iequals(o, "user")) {
-      // Users are ACL's (Connection::user_name); respite knows only "default" so far.
-      if (v != "default") return c.error(no_such_user_error(v));
+      if (!c.server.acl.get(v)) return c.error(no_such_user_error(v));
       user = v;
       by_user = true;
     } else if (iequals(o, "skipme")) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "server/commands/client_admin.h"
+#include "server/acl.h"
 #include "server/context.h"
 #include "server/monitor.h"
 #include "server/multi.h"
@@ -55,7 +56,7 @@ void cmd_reset(CmdCtx& c) {
   c.conn.db_shown.store(0, std::memory_order_relaxed);
   c.reply.set_resp(2);
   c.conn.resp_shown.store(2, std::memory_order_relaxed);
-  if (!c.server.config.requirepass().empty()) c.conn.authenticated = false;
+  acl_attach_default(c.conn);  // the default user, authenticated only if it needs no password
   {
     std::lock_guard<std::mutex> lock(c.server.clients_mu);
     c.conn.name.clear();
@@ -73,21 +74,18 @@ void cmd_select(CmdCtx& c) {
   c.reply.ok();
 }
 
-// Checks a password for the default user; replies the error itself and returns false on failure.
+// Checks a user's password (server/acl.h); replies the error itself and returns false on failure.
 bool authenticate(CmdCtx& c, std::string_view user, std::string_view pass) {
-  std::string want = c.server.config.requirepass();
-  if (user == "default" && (want.empty() || pass == want)) {
-    c.conn.authenticated = true;
-    return true;
-  }
+  if (acl_auth(c.conn, c.arg(0), user, pass)) return true;
   c.error(Err::kWrongPass);
   return false;
 }
 
 void cmd_auth(CmdCtx& c) {
   if (c.argc() > 3) return c.error(Err::kSyntax);
-  if (c.argc() == 2 && c.server.config.requirepass().empty()) {
-    return c.error(Err::kAuthNoPassword);
+  if (c.argc() == 2) {
+    auto d = c.server.acl.default_user();
+    if (d && d->nopass) return c.error(Err::kAuthNoPassword);
   }
   std::string_view user = c.argc() == 3 ? c.arg(1) : "default";
   if (authenticate(c, user, c.arg(c.argc() - 1))) c.reply.ok();

@@ -171,7 +171,7 @@ void reply_acl_categories(CmdCtx& c, const Command& cmd) {
   std::string_view g = cmd.group;
   std::string_view type = g == "sorted-set" ? "sortedset" : g;
   bool data = g == "string" || g == "list" || g == "set" || g == "sorted-set" || g == "hash" ||
-              g == "bitmap" || g == "hyperloglog" || g == "geo";
+              g == "bitmap" || g == "hyperloglog" || g == "geo" || g == "stream";
   const std::pair<bool, std::string_view> cats[] = {
       {g == "generic", "keyspace"},
       {cmd.has_flag(kReadonly), "read"},

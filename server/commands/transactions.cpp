@@ -2,6 +2,7 @@
 // atomicity (how EXEC holds its shards exclusively) and the WATCH registry.
 #include <climits>
 
+#include "server/acl.h"
 #include "server/command.h"
 #include "server/command_shards.h"
 #include "server/context.h"
@@ -125,6 +126,17 @@ void cmd_exec(CmdCtx& c) {
     for (uint32_t i = 0; i < q.nargs; i++) {
       auto [off, len] = tx.args[q.first_arg + i];
       tx.argv.emplace_back(tx.bytes.data() + off, len);
+    }
+    // As Redis: the rules may have changed since the command was queued.
+    if (!c.conn.acl_unrestricted) [[unlikely]] {
+      size_t pos = 0;
+      AclDenied r = acl_check(c.conn, *q.cmd, tx.argv, kAclCtxMulti, &pos);
+      if (r != AclDenied::kOk) {
+        c.error(r == AclDenied::kCmd   ? Err::kAclExecCmd
+                : r == AclDenied::kKey ? Err::kAclExecKey
+                                       : Err::kAclExecChannel);
+        continue;
+      }
     }
     run_command(c.conn, *q.cmd, tx.argv, c.op.now_ms);
   }

@@ -151,7 +151,8 @@ std::string lower(std::string_view s) {
 // Commands the fuzzer never runs: they end the process, write files, or flush what the other
 // commands built (the fuzzer flushes between inputs itself). CONFIG SET of a
 // path (dir, logfile, ...) would write files; of proto-max-bulk-len would lift the cap that keeps
-// SETRANGE and SETBIT from allocating 512 MB, which Redis does too but which is no bug to find.
+// SETRANGE and SETBIT from allocating 512 MB, which Redis does too but which is no bug to find;
+// of requirepass (like ACL) would lock the fuzzer's clients out for the rest of the run.
 bool skip(const std::vector<std::string>& argv) {
   std::string name = lower(argv[0]);
   for (const char* s : {"shutdown", "debug", "monitor", "flushall", "flushdb", "save", "bgsave",
@@ -164,7 +165,7 @@ bool skip(const std::vector<std::string>& argv) {
       std::string a = lower(argv[i]);
       for (const char* p :
            {"dir", "logfile", "dbfilename", "pidfile", "appendfilename", "unixsocket", "aclfile",
-            "proto-max-bulk-len", "client-query-buffer-limit"}) {
+            "proto-max-bulk-len", "client-query-buffer-limit", "requirepass"}) {
         if (a == p) return true;
       }
     }

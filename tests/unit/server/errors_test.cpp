@@ -113,6 +113,41 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kWatchInsideMulti, "ERR WATCH inside MULTI is not allowed"},
       {Err::kExecWithoutMulti, "ERR EXEC without MULTI"},
       {Err::kExecAbort, "EXECABORT Transaction discarded because of previous errors."},
+      {Err::kNoPermKey,
+       "NOPERM this user has no permissions to access one of the keys used as arguments"},
+      {Err::kNoPermChannel,
+       "NOPERM this user has no permissions to access one of the channels used as arguments"},
+      {Err::kAclExecCmd,
+       "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC "
+       "call. This command is no longer allowed for the following reason: no permission to "
+       "execute the command or subcommand"},
+      {Err::kAclExecKey,
+       "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC "
+       "call. This command is no longer allowed for the following reason: no permission to touch "
+       "the specified keys"},
+      {Err::kAclExecChannel,
+       "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC "
+       "call. This command is no longer allowed for the following reason: no permission to access "
+       "one of the channels used as arguments"},
+      {Err::kScriptAclCmd,
+       "ERR The user executing the script can't run this command or subcommand"},
+      {Err::kScriptAclKey,
+       "ERR The user executing the script can't access at least one of the keys mentioned in the "
+       "command arguments"},
+      {Err::kScriptAclChannel,
+       "ERR The user executing the script can't publish to the channel mentioned in the command"},
+      {Err::kAclUsernameSpaces, "ERR Usernames can't contain spaces or null characters"},
+      {Err::kAclDeleteDefault, "ERR The 'default' user cannot be removed"},
+      {Err::kAclNoFile,
+       "ERR This Redis instance is not configured to use an ACL file. You may want to specify "
+       "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
+       "Redis configuration file set) in order to store users in the Redis configuration."},
+      {Err::kAclSaveFailed,
+       "ERR There was an error trying to save the ACLs. Please check the server logs for more "
+       "information"},
+      {Err::kAclGenpassBits,
+       "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
+       "number up to 4096"},
       {Err::kWrongPass, "WRONGPASS invalid username-password pair or user is disabled."},
       {Err::kAuthNoPassword,
        "ERR AUTH <password> called without any password configured for the default user. Are you "
@@ -381,4 +416,15 @@ TEST_CASE("unknown command: name and arguments cut at 128 bytes and at a NUL, as
   CHECK(unknown_command_error(long_args) == "ERR unknown command '" + std::string(128, 'n') +
                                                 "', with args beginning with: '" +
                                                 std::string(128, 'n') + "' ");
+}
+
+TEST_CASE("ACL texts with an argument") {
+  CHECK(noperm_command_error("config|set") ==
+        "NOPERM this user has no permissions to run the 'config|set' command");
+  CHECK(acl_unknown_category_error("nope") == "ERR Unknown category 'nope'");
+  CHECK(acl_unknown_category_error(std::string(200, 'x')) ==
+        "ERR Unknown category '" + std::string(128, 'x') + "'");
+  CHECK(acl_user_not_found_error("bob") == "ERR User 'bob' not found");
+  CHECK(acl_command_not_found_error("foo") == "ERR Command 'foo' not found");
+  CHECK(acl_error("Syntax error") == "ERR Syntax error");
 }
