@@ -216,7 +216,7 @@ std::string_view error_text(Err e) {
       return "UNBLOCKED client unblocked via CLIENT UNBLOCK";
     case Err::kNoSuchClient:
       return "ERR No such client";
-    case Err::kPauseTimeoutNotInt:
+    case Err::kTimeoutNotInt:
       return "ERR timeout is not an integer or out of range";
     case Err::kPauseMode:
       return "ERR CLIENT PAUSE mode must be WRITE or ALL";
@@ -363,7 +363,7 @@ std::string_view error_text(Err e) {
       return "ERR height or width cannot be negative";
     case Err::kGeoMemberUnknown:
       return "ERR could not decode requested zset member";
-    case Err::kGeoCountPositive:
+    case Err::kCountAboveZero:
       return "ERR COUNT must be > 0";
     case Err::kGeoAnyWithoutCount:
       return "ERR the ANY argument requires COUNT argument";
@@ -409,8 +409,6 @@ std::string_view error_text(Err e) {
     case Err::kStreamGreaterOutsideGroup:
       return "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
              "<consumer> option.";
-    case Err::kStreamXreadTimeout:
-      return "ERR timeout is not an integer or out of range";
     case Err::kStreamEntriesRead:
       return "ERR value for ENTRIESREAD must be positive or -1";
     case Err::kStreamGroupNeedsKey:
@@ -436,8 +434,6 @@ std::string_view error_text(Err e) {
       return "ERR Invalid RETRYCOUNT option argument for XCLAIM";
     case Err::kStreamAutoclaimMinIdle:
       return "ERR Invalid min-idle-time argument for XAUTOCLAIM";
-    case Err::kStreamAutoclaimCount:
-      return "ERR COUNT must be > 0";
     case Err::kStreamGroupGone:
       return "NOGROUP the consumer group this client was blocked on no longer exists";
     case Err::kStreamKeyGone:

@@ -120,8 +120,8 @@ enum class Err : uint8_t {
   kUnblockReason,
   kUnblocked,
   kNoSuchClient,
-  // CLIENT PAUSE, MONITOR.
-  kPauseTimeoutNotInt,
+  // CLIENT PAUSE, MONITOR (the timeout text also XREAD BLOCK's).
+  kTimeoutNotInt,
   kPauseMode,
   kMonitorDenyBlocking,
   kMaxAgeNotInt,
@@ -198,7 +198,7 @@ enum class Err : uint8_t {
   kGeoRadiusNegative,
   kGeoBoxNegative,
   kGeoMemberUnknown,
-  kGeoCountPositive,
+  kCountAboveZero,  // GEOSEARCH COUNT, XAUTOCLAIM COUNT
   kGeoAnyWithoutCount,
   // Streams (XADD, XRANGE, XREAD, consumer groups).
   kStreamInvalidId,
@@ -220,7 +220,6 @@ enum class Err : uint8_t {
   kStreamMissingGroup,
   kStreamDollarInGroup,
   kStreamGreaterOutsideGroup,
-  kStreamXreadTimeout,
   kStreamEntriesRead,
   kStreamGroupNeedsKey,
   kStreamBusyGroup,
@@ -233,7 +232,6 @@ enum class Err : uint8_t {
   kStreamClaimTime,
   kStreamClaimRetry,
   kStreamAutoclaimMinIdle,
-  kStreamAutoclaimCount,
   kStreamGroupGone,
   kStreamKeyGone,
   kCount  // not a status: the number of them

@@ -170,7 +170,7 @@ void cmd_client_pause(CmdCtx& c) {
       return c.error(Err::kPauseMode);
   }
   int64_t ms;
-  if (!parse_int(c.arg(2), &ms)) return c.error(Err::kPauseTimeoutNotInt);
+  if (!parse_int(c.arg(2), &ms)) return c.error(Err::kTimeoutNotInt);
   if (ms < 0) return c.error(Err::kTimeoutNegative);
   // 0 is a pause already over, as in Redis; a huge timeout saturates instead of wrapping.
   int64_t end = ms == 0 ? 0 : (ms > INT64_MAX - c.op.now_ms ? INT64_MAX : c.op.now_ms + ms);

@@ -533,7 +533,7 @@ void search_generic(CmdCtx& c, size_t src_idx, int flags) {
       sort = kDesc;
     } else if (is(a, "count") && left >= 1) {
       if (!parse_int(c.arg(i + 1), &count)) return c.error(Err::kNotInt);
-      if (count <= 0) return c.error(Err::kGeoCountPositive);
+      if (count <= 0) return c.error(Err::kCountAboveZero);
       i++;
     } else if ((is(a, "store") || is(a, "storedist")) && left >= 1 &&
                !(flags & (kNoStore | kSearch))) {

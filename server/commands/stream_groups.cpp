@@ -393,7 +393,7 @@ void cmd_xautoclaim(CmdCtx& c) {
     if (iequals(c.arg(j), "count") && more) {
       constexpr int64_t kMaxCount = INT64_MAX / 16;  // Redis: LONG_MAX / sizeof(streamID)
       if (!parse_int(c.arg(j + 1), &count) || count < 1 || count > kMaxCount)
-        return c.error(Err::kStreamAutoclaimCount);
+        return c.error(Err::kCountAboveZero);
       j++;
     } else if (iequals(c.arg(j), "justid")) {
       justid = true;

@@ -52,7 +52,7 @@ bool parse_read_options(CmdCtx& c, bool xreadgroup, ReadArgs* a) {
       }
       int64_t ms;
       if (!parse_int(c.arg(++i), &ms)) {
-        c.error(Err::kStreamXreadTimeout);
+        c.error(Err::kTimeoutNotInt);
         return false;
       }
       if (ms < 0) {

@@ -165,7 +165,7 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kUnblockReason, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"},
       {Err::kUnblocked, "UNBLOCKED client unblocked via CLIENT UNBLOCK"},
       {Err::kNoSuchClient, "ERR No such client"},
-      {Err::kPauseTimeoutNotInt, "ERR timeout is not an integer or out of range"},
+      {Err::kTimeoutNotInt, "ERR timeout is not an integer or out of range"},
       {Err::kPauseMode, "ERR CLIENT PAUSE mode must be WRITE or ALL"},
       {Err::kMonitorDenyBlocking, "ERR MONITOR isn't allowed for DENY BLOCKING client"},
       {Err::kMaxAgeNotInt, "ERR maxage is not an integer or out of range"},
@@ -226,7 +226,7 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kGeoRadiusNegative, "ERR radius cannot be negative"},
       {Err::kGeoBoxNegative, "ERR height or width cannot be negative"},
       {Err::kGeoMemberUnknown, "ERR could not decode requested zset member"},
-      {Err::kGeoCountPositive, "ERR COUNT must be > 0"},
+      {Err::kCountAboveZero, "ERR COUNT must be > 0"},
       {Err::kGeoAnyWithoutCount, "ERR the ANY argument requires COUNT argument"},
       {Err::kNoShutdown, "ERR No shutdown in progress."},
       {Err::kNoConfigFile, "ERR The server is running without a config file"},
@@ -289,7 +289,6 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kStreamGreaterOutsideGroup,
        "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
        "<consumer> option."},
-      {Err::kStreamXreadTimeout, "ERR timeout is not an integer or out of range"},
       {Err::kStreamEntriesRead, "ERR value for ENTRIESREAD must be positive or -1"},
       {Err::kStreamGroupNeedsKey,
        "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to "
@@ -307,7 +306,6 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kStreamClaimTime, "ERR Invalid TIME option argument for XCLAIM"},
       {Err::kStreamClaimRetry, "ERR Invalid RETRYCOUNT option argument for XCLAIM"},
       {Err::kStreamAutoclaimMinIdle, "ERR Invalid min-idle-time argument for XAUTOCLAIM"},
-      {Err::kStreamAutoclaimCount, "ERR COUNT must be > 0"},
       {Err::kStreamGroupGone,
        "NOGROUP the consumer group this client was blocked on no longer exists"},
       {Err::kStreamKeyGone, "UNBLOCKED the stream key no longer exists"},
