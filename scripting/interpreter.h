@@ -61,6 +61,10 @@ class Callback {
   virtual protocol::RespValue call(std::span<const std::string_view> argv, int resp,
                                    bool raise) = 0;
 
+  // redis.acl_check_cmd(...): whether the script's caller may run argv (1), may not (0), or argv
+  // names no command (-1).
+  virtual int check_acl(std::span<const std::string_view> argv) { return 1; }
+
   // redis.log(level, ...) with level 0..3 (LOG_DEBUG, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING).
   virtual void log(int level, std::string_view message) {}
 

@@ -1,6 +1,7 @@
-// The redis.* table scripts see (call, pcall, log, setresp, sha1hex, error_reply, status_reply,
-// set_repl and replicate_commands as no-ops, the LOG_* and REPL_* constants, the version) and
-// Redis's math.random. Each function checks its arguments with Redis 7.0.15's error texts.
+// The redis.* table scripts see (call, pcall, acl_check_cmd, log, setresp, sha1hex, error_reply,
+// status_reply, set_repl and replicate_commands as no-ops, the LOG_* and REPL_* constants, the
+// version) and Redis's math.random. Each function checks its arguments with Redis 7.0.15's error
+// texts.
 //
 // Lua 5.1 raises errors with longjmp(): no function here may hold a live C++ object with a
 // destructor when it calls anything that can raise (lua_error, luaL_error, luaL_check*). The C++
@@ -34,18 +35,18 @@ size_t format_number(double d, char* buf, size_t cap) {
 
 enum class CallOutcome { kReply, kRaise };
 
-// The C++ half of redis.call/pcall: every C++ object lives and dies in here; the caller raises.
-// Leaves exactly one value on the stack (the reply, or an error table).
-CallOutcome do_call(lua_State* L, Interpreter* in, Interpreter::Run* run, bool raise) {
+// The arguments on the Lua stack as a command's argv, for redis.call/pcall and
+// redis.acl_check_cmd. Numbers are formatted as Redis does, "%.17g" (Lua's own "%.14g" loses
+// precision), with a fast path for integral values, whose %.17g text is their plain digits. The
+// views point into the Lua strings on the stack and into the interpreter's scratch text, which is
+// complete before any view into it is taken. False, with the error table pushed, when an argument
+// is neither a string nor a number or there is none.
+bool collect_argv(lua_State* L, Interpreter* in, std::span<const std::string_view>* out) {
   int argc = lua_gettop(L);
   if (argc == 0) {
     push_err_plain(L, "Please specify at least one argument for this redis lib call");
-    return raise ? CallOutcome::kRaise : CallOutcome::kReply;
+    return false;
   }
-  // Numbers are formatted as Redis does, "%.17g" (Lua's own "%.14g" loses precision), with a
-  // fast path for integral values, whose %.17g text is their plain digits. The views point into
-  // the Lua strings on the stack and into the interpreter's scratch text, which is complete
-  // before any view into it is taken.
   Interpreter::CallScratch& sc = in->call_scratch();
   sc.numbers.clear();
   sc.number_spans.clear();
@@ -59,7 +60,7 @@ CallOutcome do_call(lua_State* L, Interpreter* in, Interpreter::Run* run, bool r
     } else if (t != LUA_TSTRING) {
       lua_settop(L, 0);
       push_err_plain(L, "Lua redis lib command arguments must be strings or integers");
-      return raise ? CallOutcome::kRaise : CallOutcome::kReply;
+      return false;
     }
   }
   sc.argv.clear();
@@ -74,7 +75,15 @@ CallOutcome do_call(lua_State* L, Interpreter* in, Interpreter::Run* run, bool r
       sc.argv.emplace_back(s, n);
     }
   }
-  std::span<const std::string_view> argv(sc.argv);
+  *out = std::span<const std::string_view>(sc.argv);
+  return true;
+}
+
+// The C++ half of redis.call/pcall: every C++ object lives and dies in here; the caller raises.
+// Leaves exactly one value on the stack (the reply, or an error table).
+CallOutcome do_call(lua_State* L, Interpreter* in, Interpreter::Run* run, bool raise) {
+  std::span<const std::string_view> argv;
+  if (!collect_argv(L, in, &argv)) return raise ? CallOutcome::kRaise : CallOutcome::kReply;
   protocol::RespValue reply;
   try {
     reply = run->cb->call(argv, run->resp, raise);
@@ -105,6 +114,31 @@ int redis_call(lua_State* L) {
 }
 int redis_pcall_cmd(lua_State* L) {
   return redis_call_generic(L, false);
+}
+
+// redis.acl_check_cmd(command, args...): whether the script's caller may run that command with
+// those arguments (its user's command, key and channel rules), as a boolean; an unknown command
+// raises.
+int redis_acl_check_cmd(lua_State* L) {
+  Interpreter* in = self(L);
+  Interpreter::Run* run = in->current_run();
+  if (!run || !run->cb)
+    return raise_plain(L, "redis.acl_check_cmd can only be called inside a script invocation");
+  std::span<const std::string_view> argv;
+  if (!collect_argv(L, in, &argv)) return lua_error(L);
+  int allowed = 1;
+  try {
+    allowed = run->cb->check_acl(argv);
+  } catch (...) {
+    allowed = -1;
+  }
+  lua_settop(L, 0);  // argv points into the stack's strings until here
+  if (allowed < 0) {
+    push_err_plain(L, "Invalid command passed to redis.acl_check_cmd()");
+    return lua_error(L);
+  }
+  lua_pushboolean(L, allowed);
+  return 1;
 }
 
 int redis_sha1hex(lua_State* L) {
@@ -311,6 +345,7 @@ void open_redis_api(lua_State* L, int backing, const Interpreter::Options& opts)
   lua_setfield(L, -2, "REDIS_VERSION");
   set_field_fn(L, "setresp", redis_setresp);
   set_field_fn(L, "sha1hex", redis_sha1hex);
+  set_field_fn(L, "acl_check_cmd", redis_acl_check_cmd);
   set_field_fn(L, "error_reply", redis_error_reply);
   set_field_fn(L, "status_reply", redis_status_reply);
   set_field_fn(L, "set_repl", redis_set_repl);

@@ -212,6 +212,7 @@ void register_all_commands(CommandTable& t) {
   register_latency_commands(t);
   register_stream_commands(t);
   register_acl_commands(t);
+  register_cluster_commands(t);
   t.finish();
 }
 

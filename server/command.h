@@ -199,6 +199,7 @@ void register_slowlog_commands(CommandTable& t);
 void register_latency_commands(CommandTable& t);
 void register_stream_commands(CommandTable& t);
 void register_acl_commands(CommandTable& t);
+void register_cluster_commands(CommandTable& t);
 void register_all_commands(CommandTable& t);
 
 std::string lowercase(std::string_view s);

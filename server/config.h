@@ -51,6 +51,9 @@ struct Config {
   std::atomic<int64_t> timeout{0};  // seconds idle before a client is closed; 0 = never
   std::atomic<int64_t> tcp_keepalive{300};
   std::atomic<int64_t> hz{10};
+  // Redis's min-replicas-to-write / -max-lag: respite has no replicas, so any value above 0
+  // refuses every write with NOREPLICAS, as a Redis master without replicas does.
+  std::atomic<int64_t> min_replicas_to_write{0}, min_replicas_max_lag{10};
   std::atomic<int64_t> proto_max_bulk_len{512ll << 20};
   std::atomic<int64_t> client_query_buffer_limit{1ll << 30};
   // client-output-buffer-limit <class> <hard> <soft> <soft-seconds>, for the normal and pubsub

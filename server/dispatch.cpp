@@ -246,6 +246,13 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
     reject(c, *cmd, error_text(Err::kOom));
     return;
   }
+  // min-replicas-to-write: with no replica ever connected, any value above 0 refuses writes, as
+  // Redis's master without replicas does (after its OOM check, as there).
+  if (cmd->has_flag(kWrite) && srv.config.min_replicas_to_write.load(std::memory_order_relaxed) > 0)
+      [[unlikely]] {
+    reject(c, *cmd, error_text(Err::kNoReplicas));
+    return;
+  }
   // A RESP2 client with a subscription reads pushes: only (un)subscribing and a few others.
   if (c.reply.resp() == 2 && c.pubsub_mode() && !allowed_in_resp2_pubsub(*cmd)) {
     reject(c, *cmd, pubsub_context_error(cmd->name));

@@ -226,6 +226,10 @@ std::string_view error_text(Err e) {
       return "ERR maxage is not an integer or out of range";
     case Err::kMaxAgePositive:
       return "ERR maxage should be greater than 0";
+    case Err::kNoReplicas:
+      return "NOREPLICAS Not enough good replicas to write.";
+    case Err::kClusterDisabled:
+      return "ERR This instance has cluster support disabled";
     case Err::kReplicaKeyspace:  // a MONITOR client, which Redis flags as a replica
       return "ERR Replica can't interact with the keyspace";
     case Err::kTrackingOneRedirect:

@@ -127,6 +127,8 @@ enum class Err : uint8_t {
   kMaxAgeNotInt,
   kMaxAgePositive,
   kReplicaKeyspace,
+  kNoReplicas,       // a write while min-replicas-to-write > 0: respite has no replicas
+  kClusterDisabled,  // CLUSTER in a server without cluster mode
   // Client-side caching (CLIENT TRACKING, CLIENT CACHING).
   kTrackingOneRedirect,
   kTrackingNoRedirectClient,

@@ -175,6 +175,8 @@ class ScriptRun final : public scripting::Callback {
     const bool write = cmd->has_flag(kWrite);
     const bool replicates = write || cmd->has_flag(kMayReplicate);
     if (read_only_ && replicates) return reject(cmd, Err::kScriptWriteReadonly);
+    if (write && srv.config.min_replicas_to_write.load(std::memory_order_relaxed) > 0)
+      return reject(cmd, Err::kNoReplicas);
     // As Redis: only the first write of a script may fail for memory; after it, stopping
     // half-way would be worse.
     if (!allow_oom_ && oom_ && !wrote_ && cmd->has_flag(kDenyOom) &&
@@ -214,6 +216,17 @@ class ScriptRun final : public scripting::Callback {
       return protocol::RespValue::error("ERR reply capture: " + why);  // a bug, shown
     }
     return std::move(replies_[0]);
+  }
+
+  int check_acl(std::span<const std::string_view> argv) override {
+    const Command* cmd = c_.server.commands.find(argv[0]);
+    if (cmd && !cmd->subcommands.empty() && argv.size() > 1) cmd = cmd->find_sub(argv[1]);
+    if (!cmd) return -1;
+    if (c_.conn.acl_unrestricted || !c_.conn.user) return 1;
+    // The caller's user, as redis.call checks it, but without an ACL LOG entry (as Redis).
+    size_t pos = 0;
+    argv_.assign(argv.begin(), argv.end());
+    return c_.server.acl.check(*c_.conn.user, *cmd, argv_, &pos) == AclDenied::kOk ? 1 : 0;
   }
 
   void log(int level, std::string_view message) override {
@@ -354,6 +367,11 @@ ScriptCheck check_script_start(CmdCtx& c, const ScriptOptions& opt) {
   if (!(opt.flags & scripting::kFlagNoWrites)) {
     if (opt.ro) {
       r.error = Err::kScriptRoCommand;
+      return r;
+    }
+    // A script that may write is a write command to Redis's checks (min-replicas-to-write).
+    if (c.server.config.min_replicas_to_write.load(std::memory_order_relaxed) > 0) {
+      r.error = Err::kNoReplicas;
       return r;
     }
   }

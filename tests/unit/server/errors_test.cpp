@@ -171,6 +171,8 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kMaxAgeNotInt, "ERR maxage is not an integer or out of range"},
       {Err::kMaxAgePositive, "ERR maxage should be greater than 0"},
       {Err::kReplicaKeyspace, "ERR Replica can't interact with the keyspace"},
+      {Err::kNoReplicas, "NOREPLICAS Not enough good replicas to write."},
+      {Err::kClusterDisabled, "ERR This instance has cluster support disabled"},
       {Err::kTrackingOneRedirect, "ERR A client can only redirect to a single other client"},
       {Err::kTrackingNoRedirectClient, "ERR The client ID you want redirect to does not exist"},
       {Err::kTrackingPrefixNeedsBcast, "ERR PREFIX option requires BCAST mode to be enabled"},
