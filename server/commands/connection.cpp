@@ -4,8 +4,8 @@
 #include <climits>
 #include <string>
 
-#include "server/commands/client_admin.h"
 #include "server/acl.h"
+#include "server/commands/client_admin.h"
 #include "server/context.h"
 #include "server/monitor.h"
 #include "server/multi.h"
