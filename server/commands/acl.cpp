@@ -23,7 +23,10 @@ void close_clients_where(CmdCtx& c, Check check) {
     std::lock_guard<std::mutex> lock(c.server.clients_mu);
     for (auto& [id, k] : c.server.clients) targets.emplace_back(k->worker, id);
   }
-  for (auto [w, id] : targets) {
+  // Not a structured binding: clang (the fuzz build) cannot capture one in the lambda below.
+  for (const auto& target_pair : targets) {
+    Worker* w = target_pair.first;
+    const uint64_t id = target_pair.second;
     if (id == c.conn.id) {
       if (check(c.conn)) c.conn.close_after_reply();
       continue;
