@@ -153,11 +153,12 @@ std::string lower(std::string_view s) {
 // path (dir, logfile, ...) would write files; of proto-max-bulk-len would lift the cap that keeps
 // SETRANGE and SETBIT from allocating 512 MB, which Redis does too but which is no bug to find;
 // of requirepass (like ACL) would lock the fuzzer's clients out for the rest of the run.
+// PFSELFTEST takes no input and runs for seconds under the sanitizers: libFuzzer's timeout.
 bool skip(const std::vector<std::string>& argv) {
   std::string name = lower(argv[0]);
   for (const char* s : {"shutdown", "debug", "monitor", "flushall", "flushdb", "save", "bgsave",
                         "bgrewriteaof", "replicaof", "slaveof", "sync", "psync", "failover", "wait",
-                        "waitaof", "module", "acl", "migrate"}) {
+                        "waitaof", "module", "acl", "migrate", "pfselftest"}) {
     if (name == s) return true;
   }
   if (name == "config") {
