@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "protocol/request_parser.h"
+#include "server/ascii.h"
 #include "server/config_table.h"
 #include "server/errors.h"
 #include "storage/glob.h"
@@ -183,42 +184,9 @@ std::string quote_arg(std::string_view s) {
     if (c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '\\') bare = false;
   }
   if (bare) return std::string(s);
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (c < ' ' || c >= 0x7f) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  append_repr(out, s);
+  return out;
 }
 
 std::string Config::locked(const std::string& s) const {

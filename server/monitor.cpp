@@ -85,44 +85,6 @@ void Monitors::feed(Worker& w, const Connection& from, int db,
   }
 }
 
-void append_repr(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char ch : s) {
-    switch (ch) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (ch >= 0x20 && ch < 0x7f) {
-          out += static_cast<char>(ch);
-        } else {
-          char hex[5];
-          std::snprintf(hex, sizeof hex, "\\x%02x", ch);
-          out += hex;
-        }
-    }
-  }
-  out += '"';
-}
-
 std::string monitor_line(int64_t unix_us, int db, std::string_view client,
                          const std::vector<std::string_view>& argv) {
   char head[64];

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/ascii.h"  // append_repr, which monitor lines use
+
 namespace respite::server {
 
 class Connection;
@@ -55,9 +57,5 @@ class Monitors {
 // Redis's sdscatrepr does. client: "lua", "unix:<path>" or the peer's ip:port.
 std::string monitor_line(int64_t unix_us, int db, std::string_view client,
                          const std::vector<std::string_view>& argv);
-
-// Appends s to out quoted as Redis's sdscatrepr: \\ \" \n \r \t \a \b, other unprintable bytes as
-// \xHH.
-void append_repr(std::string& out, std::string_view s);
 
 }  // namespace respite::server
