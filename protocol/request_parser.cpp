@@ -25,6 +25,9 @@ constexpr std::string_view kInvalidMultibulk = "ERR Protocol error: invalid mult
 constexpr std::string_view kInvalidBulk = "ERR Protocol error: invalid bulk length";
 constexpr std::string_view kBigMultibulk = "ERR Protocol error: too big mbulk count string";
 constexpr std::string_view kBigBulk = "ERR Protocol error: too big bulk count string";
+constexpr std::string_view kUnauthMultibulk =
+    "ERR Protocol error: unauthenticated multibulk length";
+constexpr std::string_view kUnauthBulk = "ERR Protocol error: unauthenticated bulk length";
 constexpr std::string_view kBigInline = "ERR Protocol error: too big inline request";
 constexpr std::string_view kUnbalanced = "ERR Protocol error: unbalanced quotes in request";
 
@@ -235,6 +238,8 @@ ParseStatus RequestParser::parse_multibulk(const char* data, size_t len) {
       return ParseStatus::kOk;
     }
     if (static_cast<uint64_t>(n) > limits_.max_multibulk_len) return fail(kInvalidMultibulk);
+    if (limits_.unauthenticated && static_cast<uint64_t>(n) > kUnauthMaxMultibulk)
+      return fail(kUnauthMultibulk);
     count = static_cast<size_t>(n);
     size_t want = count < kMaxReserve ? count : kMaxReserve;
     if (args_.size() != want) args_.resize(want);  // same-shaped commands skip the call
@@ -249,7 +254,9 @@ ParseStatus RequestParser::parse_multibulk(const char* data, size_t len) {
   }
 
   // Locals, not members: stores into args_ could alias members and force reloads.
-  const uint64_t max_bulk = limits_.max_bulk_len;
+  const uint64_t max_bulk = limits_.unauthenticated && limits_.max_bulk_len > kUnauthMaxBulk
+                                ? kUnauthMaxBulk
+                                : limits_.max_bulk_len;
   std::string_view* out = args_.data();
   size_t room = args_.size();
   while (idx < count) {
@@ -286,7 +293,9 @@ ParseStatus RequestParser::parse_multibulk(const char* data, size_t len) {
         blen = value;
         next = end;
       }
-      if (static_cast<uint64_t>(blen) > max_bulk) return fail(kInvalidBulk);
+      if (static_cast<uint64_t>(blen) > max_bulk)
+        return fail(static_cast<uint64_t>(blen) > limits_.max_bulk_len ? kInvalidBulk
+                                                                       : kUnauthBulk);
       pos = next;
     }
     size_t avail = len - pos;

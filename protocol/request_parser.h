@@ -17,7 +17,13 @@ struct ParserLimits {
   size_t max_bulk_len = 512ull << 20;     // proto-max-bulk-len
   size_t max_inline_len = 64 * 1024;      // Redis's PROTO_INLINE_MAX_SIZE
   size_t max_multibulk_len = 0x7fffffff;  // Redis 7 accepts up to INT_MAX elements
+  // A client that must still AUTH may send only small commands (Redis: at most 10 elements and
+  // 16 KiB per bulk), so that an unauthenticated stranger cannot make the server buffer much.
+  bool unauthenticated = false;
 };
+
+constexpr size_t kUnauthMaxMultibulk = 10;
+constexpr size_t kUnauthMaxBulk = 16384;
 
 enum class ParseStatus : uint8_t { kOk, kNeedMore, kError };
 

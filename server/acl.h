@@ -232,6 +232,9 @@ bool protected_mode_refuses(bool protected_mode, const AclUser& default_user, st
                             bool unix_socket);
 // Whether the default user now lets unauthenticated clients in (nopass and enabled).
 bool acl_default_open(const Acl& acl);
+// Redis's authRequired: c has not authenticated and the default user does not let it in. Such a
+// client's requests are size-limited by the parser.
+bool acl_auth_required(const Connection& c);
 // A short CLIENT INFO style line for ACL LOG's client-info.
 std::string acl_client_info(const Connection& c, int64_t now_ms);
 

@@ -13,7 +13,7 @@ namespace respite::server {
 namespace {
 const std::string kDefaultName = "default";
 
-Acl& acl_of(Connection& c) {
+Acl& acl_of(const Connection& c) {
   return c.worker->server->acl;
 }
 
@@ -32,6 +32,10 @@ const std::string& Connection::user_name() const {
 bool acl_default_open(const Acl& acl) {
   auto d = acl.default_user();
   return d && d->nopass && d->enabled();
+}
+
+bool acl_auth_required(const Connection& c) {
+  return !c.authenticated && !acl_default_open(acl_of(c));
 }
 
 bool protected_mode_refuses(bool protected_mode, const AclUser& default_user, std::string_view peer,

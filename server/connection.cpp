@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/client_info.h"
 #include "server/dispatch.h"
@@ -185,8 +186,12 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   // CONFIG SET proto-max-bulk-len applies to every client from its next read on.
   size_t max_bulk =
       static_cast<size_t>(srv.config.proto_max_bulk_len.load(std::memory_order_relaxed));
-  if (max_bulk != parser_limits_.max_bulk_len) {
+  // So do the limits on a client that has yet to authenticate (checked again after each command
+  // below, since AUTH lifts them for what follows it in the same read).
+  bool unauth = !authenticated && acl_auth_required(*this);
+  if (max_bulk != parser_limits_.max_bulk_len || unauth != parser_limits_.unauthenticated) {
     parser_limits_.max_bulk_len = max_bulk;
+    parser_limits_.unauthenticated = unauth;
     parser_.set_limits(parser_limits_);
   }
   // Messages published (and acknowledged) before this input was sent go out before its replies.
@@ -215,6 +220,10 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
     if (st == protocol::ParseStatus::kOk) {
       size_t used = parser_.consumed();
       if (!parser_.args().empty()) execute(parser_.args(), now);
+      if (parser_limits_.unauthenticated && authenticated) [[unlikely]] {
+        parser_limits_.unauthenticated = false;
+        parser_.set_limits(parser_limits_);
+      }
       // CLIENT PAUSE postponed it: it stays in the buffer, to be parsed again on resume().
       if (postponed) break;
       off += used;

@@ -204,7 +204,7 @@ std::string_view error_text(Err e) {
       return "NOPROTO unsupported protocol version";
     case Err::kHelloNoAuth:
       return "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-             "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+             "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
              "select the RESP protocol version at the same time";
     case Err::kInvalidClientId:
       return "ERR Invalid client ID";

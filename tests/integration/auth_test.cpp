@@ -101,12 +101,39 @@ TEST_CASE("requirepass: NOAUTH until AUTH, WRONGPASS for a bad password, then ev
   CHECK(q.cmd({"QUIT"}) == OK());
 }
 
+TEST_CASE("a client that has not authenticated may send only small commands") {
+  Fixture f(ServerOptions().set("requirepass", "pw"));
+  // Too many elements, or a bulk over 16 KiB: Redis's texts, then the connection is closed.
+  for (auto [input, text] :
+       {std::pair<std::string, std::string>{"*100\r\n", "unauthenticated multibulk length"},
+        {"*1\r\n$100000000\r\n", "unauthenticated bulk length"}}) {
+    RawConnection raw(f.server.port());
+    REQUIRE(raw.send(input));
+    bool closed = false;
+    CHECK(raw.read_until_close(&closed) == "-ERR Protocol error: " + text + "\r\n");
+    CHECK(closed);
+  }
+  // AUTH lifts the limits, for the rest of the same read as well.
+  RawConnection raw(f.server.port());
+  const std::string big(20000, 'x');
+  REQUIRE(raw.send(encode_command({"AUTH", "pw"}) + encode_command({"SET", "big", big})));
+  CHECK(raw.read_reply() == "+OK\r\n");
+  CHECK(raw.read_reply() == "+OK\r\n");
+  // Without a password set, nobody is limited.
+  Fixture open;
+  Client c(open.server.port());
+  std::vector<std::string> many = {"RPUSH", "l"};
+  for (int i = 0; i < 20; i++) many.push_back(std::to_string(i));
+  CHECK(c.cmd(many) == Reply::Int(20));
+  CHECK(c.cmd({"SET", "big", big}) == OK());
+}
+
 TEST_CASE("HELLO: refused before authentication unless it carries AUTH") {
   Fixture f(ServerOptions().set("requirepass", "pw"));
   Client c(f.server.port());
   Reply r = c.cmd({"HELLO", "2"});
   CHECK(r == Reply::Err("NOAUTH HELLO must be called with the client already authenticated, "
-                        "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                        "otherwise the HELLO AUTH <user> <pass> option can be used to "
                         "authenticate the client and select the RESP protocol version at the "
                         "same time"));
   CHECK(c.cmd({"HELLO", "2", "AUTH", "default", "nope"}) == Reply::Err(kWrongPass));

@@ -266,6 +266,23 @@ TEST_CASE("configured limits") {
   CHECK(parse_one("*3\r\n", limits).status == ParseStatus::kNeedMore);
 }
 
+TEST_CASE("a client that must still authenticate may send only small commands") {
+  ParserLimits limits;
+  limits.unauthenticated = true;
+  const std::string bulk_16k = "*1\r\n$16384\r\n" + std::string(16384, 'a') + "\r\n";
+  CHECK(parse_one(bulk_16k, limits).status == ParseStatus::kOk);
+  CHECK(parse_one("*10\r\n", limits).status == ParseStatus::kNeedMore);
+  CHECK(error_of("*11\r\n", limits) == "ERR Protocol error: unauthenticated multibulk length");
+  CHECK(error_of("*1\r\n$16385\r\n", limits) == "ERR Protocol error: unauthenticated bulk length");
+  // Over proto-max-bulk-len is still the ordinary error, as Redis checks that first.
+  limits.max_bulk_len = 100;
+  CHECK(error_of("*1\r\n$101\r\n", limits) == "ERR Protocol error: invalid bulk length");
+  // The same input is fine once the limits are lifted.
+  limits = ParserLimits();
+  CHECK(parse_one("*11\r\n", limits).status == ParseStatus::kNeedMore);
+  CHECK(parse_one("*1\r\n$16385\r\n", limits).status == ParseStatus::kNeedMore);
+}
+
 TEST_CASE("a NUL before the line end hides it, as Redis's strchr does") {
   CHECK(parse_one(std::string("*1\0\r\n", 5)).status == ParseStatus::kNeedMore);
   CHECK(parse_one(std::string("*1\r\n$\0\r\n", 8)).status == ParseStatus::kNeedMore);

@@ -158,8 +158,8 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
       {Err::kNoProto, "NOPROTO unsupported protocol version"},
       {Err::kHelloNoAuth,
        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-       "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
-       "RESP protocol version at the same time"},
+       "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+       "protocol version at the same time"},
       {Err::kInvalidClientId, "ERR Invalid client ID"},
       {Err::kClientIdPositive, "ERR client-id should be greater than 0"},
       {Err::kUnblockReason, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"},
