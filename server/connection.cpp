@@ -25,8 +25,11 @@ namespace respite::server {
 
 namespace {
 constexpr size_t kMinOwnBuffer = 16 * 1024;
-// Above this much queued output, stop reading the client until the socket drains: a client that
-// pipelines without reading its replies is held back instead of growing our memory.
+// Above this much queued output, stop reading the client until the socket drains, and (unless an
+// output limit is configured for its class, which then decides its fate as in Redis) stop running
+// the commands it has already sent: they wait in its query buffer. A client that pipelines without
+// reading its replies is held back instead of growing our memory (64 pipelined GETs of a
+// compressed 256 KiB value would otherwise each decode into the output: 16 MiB per client).
 constexpr size_t kPauseReadingAbove = 256 * 1024;
 constexpr size_t kMaxIov = 64;
 
@@ -175,7 +178,14 @@ void Connection::read_while_busy() {
 }
 
 void Connection::keep_partial(const char* data, size_t len) {
-  ensure_capacity(len);
+  if (rcap_ < len) {
+    // Only what is pending: a client that stops halfway through a command may stay so for long
+    // (thousands of them in a storm), and on_alloc grows the buffer once more bytes arrive.
+    char* nb = static_cast<char*>(std::realloc(rbuf_, len));
+    if (!nb) std::abort();
+    rbuf_ = nb;
+    rcap_ = len;
+  }
   std::memcpy(rbuf_, data, len);
   rpos_ = 0;
   rlen_ = len;
@@ -216,6 +226,14 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   last_active_ms.store(now, std::memory_order_relaxed);
   size_t off = 0;
   while (off < len && !closing() && !waiter_ && !postponed) {
+    if (out.memory() > kPauseReadingAbove && !socketless_ && !output_limited()) [[unlikely]] {
+      flush();  // what the socket takes now; reading pauses if it cannot take enough
+      if (closing()) break;
+      if (out.memory() > kPauseReadingAbove) {
+        held_back_ = true;  // on_write runs the rest once the output has drained
+        break;
+      }
+    }
     protocol::ParseStatus st = parser_.parse(data + off, len - off);
     if (st == protocol::ParseStatus::kOk) {
       size_t used = parser_.consumed();
@@ -350,6 +368,22 @@ void Connection::on_write(uv_write_t* req, int status) {
   c->write_len_ = 0;
   if (!c->resume_reading_if_drained()) return;
   c->flush();
+  // Commands were held back with a write in flight (process() below), so this is where they run
+  // again: once the output is small (reading resumed), whether it drained through this write or
+  // through the direct write flush() just made. Still large: flush() handed libuv another write.
+  if (c->held_back_ && !c->closing_ && !c->read_paused_) {
+    c->held_back_ = false;
+    c->resume();  // runs the commands waiting in the query buffer, then flushes
+  }
+}
+
+bool Connection::output_limited() const {
+  const Config& cfg = worker->server->config;
+  if (pubsub_mode())
+    return cfg.obuf_pubsub_hard.load(std::memory_order_relaxed) > 0 ||
+           cfg.obuf_pubsub_soft.load(std::memory_order_relaxed) > 0;
+  return cfg.obuf_normal_hard.load(std::memory_order_relaxed) > 0 ||
+         cfg.obuf_normal_soft.load(std::memory_order_relaxed) > 0;
 }
 
 bool Connection::check_output_limit() {

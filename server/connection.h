@@ -194,6 +194,8 @@ class Connection {
   // Restarts reading paused for a large output backlog once it is small again; false if the
   // connection had to close.
   bool resume_reading_if_drained();
+  // Whether client-output-buffer-limit sets a hard or soft limit for this client's class.
+  bool output_limited() const;
   void ensure_capacity(size_t n);
   // Adds the change in memory() since the last call to the worker's client_memory. Called after
   // each batch's flush and each completed write: one compare when nothing moved.
@@ -201,12 +203,13 @@ class Connection {
 
   protocol::ParserLimits parser_limits_;
   protocol::RequestParser parser_;
-  // Own read buffer: [rpos_, rlen_) holds an incomplete command. Empty when nothing is pending, so
-  // idle connections hold no buffer.
+  // Own read buffer: [rpos_, rlen_) holds an incomplete command, or commands held back while the
+  // output drains. Empty when nothing is pending, so idle connections hold no buffer.
   char* rbuf_ = nullptr;
   size_t rcap_ = 0, rpos_ = 0, rlen_ = 0;
   bool reading_into_own_ = false;
   bool read_paused_ = false;
+  bool held_back_ = false;  // complete commands wait in the query buffer for the output to drain
   bool writing_ = false;
   bool closing_ = false;
   bool close_after_reply_ = false;

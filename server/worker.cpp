@@ -40,6 +40,8 @@ Worker::Worker(Server* s, int idx)
   async_.data = this;
   uv_timer_init(&loop, &cron_timer_);
   cron_timer_.data = this;
+  uv_prepare_init(&loop, &turn_);
+  turn_.data = this;
 }
 
 Worker::~Worker() {
@@ -159,9 +161,32 @@ bool Worker::listen(std::string* err) {
   return true;
 }
 
+// libuv accepts from a listener until the backlog is empty. Under a storm of connects that can
+// take the whole loop turn for as long as the storm lasts, while established clients wait for
+// their replies (a PING took 200 ms here with 2 threads connecting in a loop). So a worker adopts
+// at most this many connections per turn; the next one stays accepted inside libuv
+// (which stops watching that listener meanwhile) and is taken at the start of the next turn,
+// after the ready reads have been served.
+constexpr int kAcceptsPerTurn = 32;
+
+void Worker::on_turn(uv_prepare_t* p) {
+  auto* w = static_cast<Worker*>(p->data);
+  w->accepts_this_turn_ = 0;
+  if (w->deferred_accepts_.empty()) return;
+  std::vector<uv_stream_t*> pending;
+  pending.swap(w->deferred_accepts_);
+  // uv_accept takes the fd libuv holds and resumes watching the listener.
+  for (uv_stream_t* l : pending)
+    if (!w->stopping_) on_connection(l, 0);
+}
+
 void Worker::on_connection(uv_stream_t* listener, int status) {
   auto* w = static_cast<Worker*>(listener->data);
   if (status < 0) return;
+  if (++w->accepts_this_turn_ > kAcceptsPerTurn) {
+    w->deferred_accepts_.push_back(listener);  // not uv_accept'ed: libuv stops, keeps the fd
+    return;
+  }
   Server& srv = *w->server;
   bool is_unix = listener->type == UV_NAMED_PIPE;
   auto* c = new Connection(w, srv.next_client_id.fetch_add(1, std::memory_order_relaxed), is_unix);
@@ -320,6 +345,7 @@ void Worker::start() {
   int64_t hz = std::clamp<int64_t>(server->config.hz.load(std::memory_order_relaxed), 1, 500);
   uint64_t period = static_cast<uint64_t>(1000 / hz);
   uv_timer_start(&cron_timer_, on_cron, period, period);
+  uv_prepare_start(&turn_, on_turn);
   thread_ = std::thread([this] {
     tid.store(static_cast<int>(gettid()), std::memory_order_relaxed);
     epoch = server->store.epochs().join();
@@ -355,6 +381,7 @@ void Worker::close_all() {
     pause_timer = nullptr;
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&turn_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
 }
 

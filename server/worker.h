@@ -147,6 +147,9 @@ class Worker {
 
  private:
   static void on_connection(uv_stream_t* server, int status);
+  // Once per loop turn, before it polls: the accept budget is refilled and listeners whose
+  // pending connection was left for this turn take it (see kAcceptsPerTurn in worker.cpp).
+  static void on_turn(uv_prepare_t* p);
   // A connection just accepted: its addresses, options, maxclients, then reading.
   void adopt(Connection* c, bool is_unix);
   static void on_async(uv_async_t* a);
@@ -161,6 +164,9 @@ class Worker {
   std::unique_ptr<uv_pipe_t> unix_listener_;
   uv_async_t async_;
   uv_timer_t cron_timer_;
+  uv_prepare_t turn_;
+  int accepts_this_turn_ = 0;
+  std::vector<uv_stream_t*> deferred_accepts_;  // listeners holding an accepted, unadopted fd
   std::thread thread_;
   std::mutex inbox_mu_;  // cross-worker messages are rare (kill, stop): a mutex is plenty
   std::vector<std::function<void(Worker&)>> inbox_;

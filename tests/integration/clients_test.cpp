@@ -134,6 +134,37 @@ TEST_CASE("with no output limit a client that does not read is paused, not close
   CHECK(!gone(f, id));
 }
 
+TEST_CASE("with no output limit a client that does not read has its later commands held back") {
+  Fixture f;
+  if (!f.server.is_respite()) return;  // Redis runs them all and buffers every reply
+  REQUIRE(f.cmd({"CONFIG", "SET", "compression-threshold", "0"}) == OK());
+  std::string big(256 * 1024, 'v');
+  for (size_t i = 0; i < big.size(); i += 101) big[i] = static_cast<char>('a' + i % 26);
+  REQUIRE(f.cmd({"SET", "big", big}) == OK());
+  RawConnection reader(f.server.port());
+  long long id = raw_id(reader);
+  std::string pipeline;
+  for (int i = 0; i < 64; i++) pipeline += resp({"GET", "big"});
+  pipeline += resp({"PING"});
+  REQUIRE(reader.send(pipeline));
+  // 16 MiB of replies asked for: the output stops growing near 256 KiB and the commands not run
+  // yet wait in the query buffer.
+  std::string line;
+  REQUIRE(poll_until(
+      [&] {
+        line = line_of(f, id);
+        return !line.empty() && std::stoll(parse_line(line).f["omem"]) > 0 &&
+               std::stoll(parse_line(line).f["qbuf"]) > 0;
+      },
+      std::chrono::seconds(10)));
+  CHECK(std::stoll(parse_line(line).f["omem"]) < (2 << 20));
+  // Everything arrives, in order, once it reads.
+  std::string one = header('$', big.size()) + big + "\r\n";
+  for (int i = 0; i < 64; i++) REQUIRE(reader.read_exact(one.size()) == one);
+  CHECK(reader.read_line() == "+PONG\r\n");
+  CHECK(raw(reader, {"PING"}) == "+PONG\r\n");
+}
+
 TEST_CASE("client-query-buffer-limit closes a client whose unparsed input grows past it") {
   Fixture f;
   CHECK(f.cmd({"CONFIG", "SET", "client-query-buffer-limit", "1mb"}) == OK());

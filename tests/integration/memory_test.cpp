@@ -171,10 +171,11 @@ TEST_CASE("used_memory counts a client's output backlog until the client goes") 
     RawConnection reader(f.server.port());
     int small = 4096;
     setsockopt(reader.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    // 64 MB of replies, far more than the sockets' buffers hold; the client never reads.
-    std::string pipeline;
-    for (int i = 0; i < 64; i++) pipeline += resp({"GET", "big"});
-    REQUIRE(reader.send(pipeline));
+    // 64 MB of replies, far more than the sockets' buffers hold; the client never reads. One
+    // command: respite holds back a pipeline's later commands while their output waits.
+    std::vector<std::string> mget = {"MGET"};
+    for (int i = 0; i < 64; i++) mget.push_back("big");
+    REQUIRE(reader.send(resp(mget)));
     const long long grown = 32ll << 20;
     CHECK(poll_until(
         [&] {
@@ -222,9 +223,11 @@ TEST_CASE("with maxmemory, a client's unread output makes room by evicting keys"
   auto evicted = [&] { return info_field(f.cmd({"INFO", "stats"}).str, "evicted_keys"); };
   REQUIRE(evicted() == 0);
   RawConnection reader(f.server.port());
-  std::string pipeline;
-  for (int i = 0; i < 10; i++) pipeline += resp(mget);  // 50 MB of replies, never read
-  REQUIRE(reader.send(pipeline));
+  // 50 MB of replies in one command (respite holds a pipeline's later commands back while the
+  // output waits), never read.
+  std::vector<std::string> mget10 = {"MGET"};
+  for (int i = 0; i < 10; i++) mget10.insert(mget10.end(), mget.begin() + 1, mget.end());
+  REQUIRE(reader.send(resp(mget10)));
   // Reads only: each batch evicts first while over the limit, as Redis does before a command.
   CHECK(poll_until([&] { return evicted() > 0 && f.cmd({"DBSIZE"}).integer < 50; }, kDeadline));
   REQUIRE(f.cmd({"CONFIG", "SET", "maxmemory", "0"}) == OK());
