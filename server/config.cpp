@@ -168,6 +168,14 @@ std::string load_top_file(Loader& loader, Config& c, const std::string& path) {
   return open_failed ? "Fatal error, " + err : err;
 }
 
+// Whether v is what d holds now: a directive fixed after start-up (same_value_ok) accepts
+// CONFIG SET of its own value, so that a GET-then-SET round trip of every directive works.
+bool same_as_current(const Directive& d, const Config& c, const Value& v) {
+  Config scratch;
+  apply_value(d, scratch, v);
+  return show_value(d, scratch) == show_value(d, c);
+}
+
 std::string set_failed(std::string_view name, std::string_view why) {
   return config_set_failed_error(name, why);
 }
@@ -247,9 +255,18 @@ std::vector<std::pair<std::string, std::string>> Config::get(
     }
     return false;
   };
+  // A hidden directive answers only to its exact name (a pattern without glob characters).
+  auto exact = [&](std::string_view name) {
+    if (name.empty()) return false;
+    for (const auto& p : patterns) {
+      if (p.find_first_of("*?[") == std::string::npos && iequals(p, name)) return true;
+    }
+    return false;
+  };
   std::vector<std::pair<std::string, std::string>> out;
   for (const Directive& d : ConfigAccess::table()) {
-    const bool by_name = matches(d.name), by_alias = matches(d.alias);
+    const bool by_name = d.hidden ? exact(d.name) : matches(d.name);
+    const bool by_alias = d.hidden ? exact(d.alias) : matches(d.alias);
     if (!by_name && !by_alias) continue;
     const std::string value = show_value(d, *this);
     if (by_name) out.emplace_back(d.name, value);
@@ -277,7 +294,7 @@ std::string Config::set(const std::vector<std::pair<std::string, std::string>>& 
       continue;
     }
     if (!unknown.empty() || !duplicate.empty()) continue;
-    if (!d->runtime) return set_failed(name, "can't set immutable config");
+    if (!d->runtime && !d->same_value_ok) return set_failed(name, "can't set immutable config");
     for (const Pending& p : todo) {
       if (p.d == d && p.alias == alias) duplicate = name;
     }
@@ -289,16 +306,38 @@ std::string Config::set(const std::vector<std::pair<std::string, std::string>>& 
   if (!duplicate.empty()) return set_failed(duplicate, "duplicate parameter");
   for (size_t i = 0; i < todo.size(); ++i) {
     Pending& p = todo[i];
+    const std::string_view shown = p.alias ? p.d->alias : p.d->name;
     std::string err = parse_set_value(*p.d, pairs[i].second, p.v);
-    if (!err.empty()) return set_failed(p.alias ? p.d->alias : p.d->name, err);
+    if (!err.empty()) return set_failed(shown, err);
+    if (!p.d->runtime && !same_as_current(*p.d, *this, p.v)) {
+      return set_failed(shown, "can't set immutable config");
+    }
   }
   std::vector<std::string_view> changed;
   {
     std::lock_guard lock(update_mu_);
-    for (const Pending& p : todo) {
-      const std::string before = show_value(*p.d, *this);
+    std::vector<std::string> before(todo.size());
+    for (size_t i = 0; i < todo.size(); ++i) {
+      const Pending& p = todo[i];
+      if (!p.d->runtime) continue;  // its value is the current one (same_value_ok)
+      before[i] = show_value(*p.d, *this);
       apply_value(*p.d, *this, p.v);
-      if (show_value(*p.d, *this) != before) changed.push_back(p.d->name);
+      if (show_value(*p.d, *this) != before[i]) changed.push_back(p.d->name);
+    }
+    if (on_apply && !changed.empty()) {
+      ApplyError failed = on_apply(changed);
+      if (!failed.name.empty()) {
+        // Put every value back: what CONFIG GET printed parses back to the same value (the
+        // "CONFIG sanity" round trip Redis's own suite checks).
+        for (size_t i = todo.size(); i-- > 0;) {
+          if (!todo[i].d->runtime) continue;
+          Value old;
+          if (parse_set_value(*todo[i].d, before[i], old).empty()) {
+            apply_value(*todo[i].d, *this, old);
+          }
+        }
+        return set_failed(failed.name, failed.reason);
+      }
     }
   }
   if (on_change) {

@@ -56,6 +56,10 @@ class Server {
   Acl acl{commands};  // users and permissions (acl.h), set up once the table is finished
   std::vector<std::unique_ptr<Worker>> workers;
   int64_t start_ms = 0;
+  // Where the TCP listeners are (listeners.h): set when the workers first listen, then changed
+  // only by CONFIG SET port / bind under the config's update lock.
+  int64_t listen_port = 0;
+  std::vector<std::string> listen_addrs;
   uint64_t run_id_hi = 0, run_id_lo = 0;
   std::string executable;
 
