@@ -224,24 +224,36 @@ std::string Config::load_args(const std::vector<std::string>& args) {
     if (!err.empty()) return err;
     i = 1;
   }
-  // Each `--name v1 v2` becomes the line `name "v1" "v2"`, read after the file.
+  // Redis's rules (server.c's main): `--name` starts a line `name `; the arguments after it are
+  // its values, each double-quoted (so that an error shows `'port "6379" "6380"'`, as Redis does);
+  // a value may itself start with "--" when it directly follows a bare `--name`; and `--name v`
+  // in one argument is a whole line. A bare `--save` before another option or at the end means
+  // save "".
   std::string options;
-  bool empty_save = false;  // `--save` with no value means save "", as in Redis
+  bool handled_last = true;  // the last option line has a value (or needs none)
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a.starts_with("--")) {
-      if (empty_save) options += " \"\"";
-      options += (options.empty() ? "" : "\n") + a.substr(2);
-      empty_save = strcasecmp(a.c_str() + 2, "save") == 0;
-    } else if (options.empty()) {
-      return "Invalid argument '" + a + "': only the first argument may name a config file; " +
-             "options must start with --";
+    if (handled_last && a.starts_with("--")) {
+      if (!options.empty()) options += "\n";
+      options += a.substr(2) + " ";
+      std::vector<std::string> words;
+      split_args(a, words);
+      if (words.size() == 1) {
+        handled_last = false;
+        const bool last = i + 1 == args.size();
+        if (strcasecmp(a.c_str(), "--save") == 0 && (last || args[i + 1].starts_with("--"))) {
+          options += "\"\"";
+          handled_last = !last;
+        }
+      } else {
+        handled_last = true;
+      }
     } else {
-      options += " " + quote_arg(a);
-      empty_save = false;
+      append_repr(options, a);
+      options += " ";
+      handled_last = true;
     }
   }
-  if (empty_save) options += " \"\"";
   // The same Loader as the file's, so that a `--save` adds to the file's save points as in Redis.
   return loader.text(options, "the command line", "", 0);
 }

@@ -71,6 +71,9 @@ struct Config {
   // replication, evicts no clients for their memory (a negative value is a percentage, as in
   // Redis) and loads no data.
   std::atomic<int64_t> repl_backlog_size{1ll << 20}, maxmemory_clients{0}, key_load_delay{0};
+  // shutdown-on-sigint / -sigterm flags (Redis's SHUTDOWN_* bits), shown without effect.
+  std::atomic<int64_t> shutdown_on_sigint{0}, shutdown_on_sigterm{0};
+  std::atomic<int64_t> oom_score_adj{0};  // no / yes|relative / absolute, shown without effect
   std::atomic<EvictionPolicy> maxmemory_policy{EvictionPolicy::kNoEviction};
   std::atomic<int64_t> maxmemory_samples{5};
   std::atomic<int64_t> lfu_log_factor{10};
@@ -181,6 +184,9 @@ struct Config {
   std::string appendonly_ = "no";
   std::string requirepass_;
   std::string latency_percentiles_ = "50 99 99.9";
+  // Accepted and shown without effect (conf/respite.conf).
+  std::string oom_score_adj_values_ = "0 200 800";
+  std::string proc_title_template_ = "{title} {listen-addr} {server-mode}";
   std::atomic<int64_t> protected_mode_{1};  // 0/1, an int64 so it fits the table's bool kind
   // Serialises CONFIG SET and REWRITE so that two concurrent SETs cannot interleave their values.
   mutable std::mutex update_mu_;

@@ -3,8 +3,11 @@
 // files and tools keep working; where respite differs (threads, shards, no persistence) the row's
 // check says why. A row that CONFIG SET may change must point at an atomic or a locked string,
 // because workers read those fields while a SET runs (config_test walks the table to enforce it).
+#include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <iterator>
+#include <string_view>
 
 #include "server/config_table.h"
 
@@ -33,6 +36,43 @@ constexpr Choice kLogLevels[] = {{"debug", 0}, {"verbose", 1}, {"notice", 2}, {"
 constexpr Choice kSyslogFacilities[] = {{"user", 8},     {"local0", 128}, {"local1", 136},
                                         {"local2", 144}, {"local3", 152}, {"local4", 160},
                                         {"local5", 168}, {"local6", 176}, {"local7", 184}};
+
+// shutdown-on-sigint / -sigterm: Redis's SHUTDOWN flags (server.h), in its order.
+constexpr Choice kShutdownFlags[] = {
+    {"default", 0}, {"save", 1}, {"nosave", 2}, {"now", 4}, {"force", 8}};
+
+const char* check_shutdown_flags(const Value& v) {
+  if ((v.num & 1) && (v.num & 2))
+    return "shutdown options SAVE and NOSAVE can't be used simultaneously";
+  return nullptr;
+}
+
+constexpr Choice kOomScoreAdj[] = {{"no", 0}, {"yes", 1}, {"relative", 1}, {"absolute", 2}};
+
+// proc-title-template: Redis's rule, that every {variable} is one it knows and the template does
+// not expand to nothing.
+const char* check_proc_title(const Value& v) {
+  static constexpr std::string_view kVars[] = {"{title}",      "{listen-addr}", "{server-mode}",
+                                               "{port}",       "{tls-port}",    "{unixsocket}",
+                                               "{config-file}"};
+  const std::string_view t = v.text;
+  bool literal = false, var = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '}') return "template format is invalid or contains unknown variables";
+    if (t[i] != '{') {
+      literal = literal || t[i] != ' ';
+      continue;
+    }
+    const size_t end = t.find('}', i);
+    if (end == std::string_view::npos ||
+        std::find(std::begin(kVars), std::end(kVars), t.substr(i, end - i + 1)) == std::end(kVars))
+      return "template format is invalid or contains unknown variables";
+    var = var || t.substr(i, end - i + 1) == "{title}";
+    i = end;
+  }
+  if (!literal && !var) return "template format is invalid or contains unknown variables";
+  return nullptr;
+}
 
 const char* check_shards(const Value& v) {
   // Shards are picked by the high bits of the key's hash, so their count must be a power of two.
@@ -148,6 +188,44 @@ std::span<const Directive> ConfigAccess::table() {
        .def = "no",
        .check = check_daemonize,
        .doc = "accepted for compatibility; only 'no'"},
+      {.name = "shutdown-on-sigint",
+       .kind = Kind::kFlags,
+       .runtime = true,
+       .field = &C::shutdown_on_sigint,
+       .def = "default",
+       .choices = kShutdownFlags,
+       .check = check_shutdown_flags,
+       .doc = "accepted for compatibility (default, save, nosave, now, force); SIGINT always "
+              "stops at once, there being nothing to save and no replica to wait for"},
+      {.name = "shutdown-on-sigterm",
+       .kind = Kind::kFlags,
+       .runtime = true,
+       .field = &C::shutdown_on_sigterm,
+       .def = "default",
+       .choices = kShutdownFlags,
+       .check = check_shutdown_flags,
+       .doc = "as shutdown-on-sigint, for SIGTERM"},
+      {.name = "oom-score-adj",
+       .kind = Kind::kEnum,
+       .runtime = true,
+       .field = &C::oom_score_adj,
+       .def = "no",
+       .choices = kOomScoreAdj,
+       .doc = "accepted for compatibility; no effect: respite leaves its OOM score alone"},
+      {.name = "oom-score-adj-values",
+       .kind = Kind::kOomValues,
+       .runtime = true,
+       .field = &C::oom_score_adj_values_,
+       .def = "0 200 800",
+       .doc = "accepted for compatibility (three values within -2000..2000); no effect"},
+      {.name = "proc-title-template",
+       .kind = Kind::kString,
+       .runtime = true,
+       .field = &C::proc_title_template_,
+       .def = R"("{title} {listen-addr} {server-mode}")",
+       .check = check_proc_title,
+       .doc = "accepted for compatibility (checked as Redis checks it); no effect: respite does "
+              "not change its process title"},
       {.name = "pidfile",
        .kind = Kind::kString,
        .field = &C::pidfile,

@@ -31,6 +31,8 @@ enum class Kind {
   kNotify,       // notify-keyspace-events: class letters, kept as flag bits (server/notify.h)
   kPercentiles,  // "" or numbers within [0, 100], kept as text in Redis's %f-trimmed form
   kReplicaOf,    // "<host> <port>" or "no one", kept as text ("" for no one)
+  kFlags,        // one or more of choices, their values OR-ed (Redis's MULTI_ARG enum)
+  kOomValues,    // oom-score-adj-values: three integers within [-2000, 2000], kept as text
 };
 
 struct Choice {

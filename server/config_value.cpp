@@ -159,6 +159,60 @@ std::string parse_replicaof(std::span<const std::string> args, Value& out) {
   return "respite has no replication: replicaof must be 'no one'";
 }
 
+std::string enum_error(const Directive& d) {
+  std::string msg = "argument(s) must be one of the following: ";
+  for (size_t i = 0; i < d.choices.size(); ++i) {
+    msg += (i ? ", " : "") + std::string(d.choices[i].name);
+  }
+  return msg;
+}
+
+// Several choices at once, their values OR-ed, as Redis's multi-argument enums
+// (shutdown-on-sigterm "nosave now"); none at all is refused with the enum's error.
+std::string parse_flags(const Directive& d, std::span<const std::string> args, Value& out) {
+  if (args.empty() || (args.size() == 1 && args[0].empty())) return enum_error(d);
+  out.num = 0;
+  for (const auto& a : args) {
+    bool matched = false;
+    for (const Choice& c : d.choices) {
+      if (iequals(a, c.name)) {
+        out.num |= c.value;
+        matched = true;
+      }
+    }
+    if (!matched) return enum_error(d);
+  }
+  return "";
+}
+
+// The names of the flags set in v, in table order ("default" for 0), as Redis prints them.
+std::string flags_string(const Directive& d, int64_t v) {
+  std::string out;
+  int64_t left = v;
+  for (const Choice& c : d.choices) {
+    if (c.value == v) return std::string(c.name);
+    if (c.value != 0 && (left & c.value) == c.value) {
+      out += (out.empty() ? "" : " ") + std::string(c.name);
+      left &= ~static_cast<int64_t>(c.value);
+    }
+  }
+  return out.empty() || left ? "unknown" : out;
+}
+
+// oom-score-adj-values: Redis's checks and texts.
+std::string parse_oom_values(std::span<const std::string> args, Value& out) {
+  if (args.size() != 3) return "wrong number of arguments";
+  for (const auto& a : args) {
+    char* end = nullptr;
+    const long long v = std::strtoll(a.c_str(), &end, 10);
+    if (*end != '\0' || v < -2000 || v > 2000) {
+      return "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+    }
+    out.text += (out.text.empty() ? "" : " ") + std::to_string(v);
+  }
+  return "";
+}
+
 std::string parse_one(const Directive& d, const std::string& a, Value& out) {
   switch (d.kind) {
     case Kind::kBool:
@@ -210,11 +264,7 @@ std::string parse_one(const Directive& d, const std::string& a, Value& out) {
           return "";
         }
       }
-      std::string msg = "argument(s) must be one of the following: ";
-      for (size_t i = 0; i < d.choices.size(); ++i) {
-        msg += (i ? ", " : "") + std::string(d.choices[i].name);
-      }
-      return msg;
+      return enum_error(d);
     }
     case Kind::kNotify: {
       int64_t flags = parse_notify_flags(a);
@@ -298,6 +348,25 @@ std::vector<std::string> load_list(const Directive& d, const Config& c) {
   return c.*std::get<std::vector<std::string> Config::*>(d.field);
 }
 
+bool multi_arg(const Directive& d) {
+  return d.kind == Kind::kList || d.kind == Kind::kObuf || d.kind == Kind::kReplicaOf ||
+         d.kind == Kind::kFlags || d.kind == Kind::kOomValues;
+}
+
+// Words separated by spaces (runs of them count as one).
+std::vector<std::string> split_spaces(std::string_view value) {
+  std::vector<std::string> words;
+  size_t i = 0;
+  while (i < value.size()) {
+    while (i < value.size() && value[i] == ' ') ++i;
+    size_t j = i;
+    while (j < value.size() && value[j] != ' ') ++j;
+    if (j > i) words.emplace_back(value.substr(i, j - i));
+    i = j;
+  }
+  return words;
+}
+
 }  // namespace
 
 const Directive* find_directive(std::string_view name, bool* as_alias) {
@@ -311,7 +380,16 @@ const Directive* find_directive(std::string_view name, bool* as_alias) {
   return nullptr;
 }
 
-std::string parse_value(const Directive& d, std::span<const std::string> args, Value& out) {
+std::string parse_value(const Directive& d, std::span<const std::string> given, Value& out) {
+  // A multi-word directive given one argument with spaces (`--bind "a b"`, a quoted file value)
+  // takes it as its words, as Redis does for its MULTI_ARG configs.
+  std::vector<std::string> split;
+  std::span<const std::string> args = given;
+  if (multi_arg(d) && d.kind != Kind::kObuf && given.size() == 1 &&
+      given[0].find(' ') != std::string::npos) {
+    split = split_spaces(given[0]);
+    args = split;
+  }
   std::string err;
   switch (d.kind) {
     case Kind::kSave:
@@ -336,6 +414,12 @@ std::string parse_value(const Directive& d, std::span<const std::string> args, V
     case Kind::kReplicaOf:
       err = parse_replicaof(args, out);
       break;
+    case Kind::kFlags:
+      err = parse_flags(d, args, out);
+      break;
+    case Kind::kOomValues:
+      err = parse_oom_values(args, out);
+      break;
     default:
       if (args.size() != 1) return "wrong number of arguments";
       err = parse_one(d, args[0], out);
@@ -347,18 +431,8 @@ std::string parse_value(const Directive& d, std::span<const std::string> args, V
 }
 
 std::string parse_set_value(const Directive& d, const std::string& value, Value& out) {
-  if (d.kind != Kind::kList && d.kind != Kind::kObuf && d.kind != Kind::kReplicaOf) {
-    return parse_value(d, std::span<const std::string>(&value, 1), out);
-  }
-  std::vector<std::string> words;
-  size_t i = 0;
-  while (i < value.size()) {
-    while (i < value.size() && value[i] == ' ') ++i;
-    size_t j = i;
-    while (j < value.size() && value[j] != ' ') ++j;
-    if (j > i) words.emplace_back(value.substr(i, j - i));
-    i = j;
-  }
+  if (!multi_arg(d)) return parse_value(d, std::span<const std::string>(&value, 1), out);
+  std::vector<std::string> words = split_spaces(value);
   if (words.empty()) words.emplace_back();  // CONFIG SET bind "": no address
   return parse_value(d, words, out);
 }
@@ -420,6 +494,10 @@ std::string show_value(const Directive& d, const Config& c) {
       return show_obuf(c, false);
     case Kind::kReplicaOf:
       return "";  // only "no one" is ever taken
+    case Kind::kFlags:
+      return flags_string(d, load_num(d, c));
+    case Kind::kOomValues:
+      return load_string(d, c);
     case Kind::kNotify:
       return notify_flags_string(load_num(d, c));
     default:  // kString, kSave, kPercentiles
