@@ -319,12 +319,23 @@ void Worker::flush_dirty_connections() {
   }
 }
 
+namespace {
+// The worker whose loop runs on this thread (set when its thread starts), so that a worker can
+// tell its own thread without reading another worker's std::thread.
+thread_local const Worker* t_current_worker = nullptr;
+}  // namespace
+
+bool Worker::on_own_thread() const {
+  return t_current_worker == this || t_current_worker == nullptr;
+}
+
 void Worker::start() {
   int64_t hz = std::clamp<int64_t>(server->config.hz.load(std::memory_order_relaxed), 1, 500);
   uint64_t period = static_cast<uint64_t>(1000 / hz);
   uv_timer_start(&cron_timer_, on_cron, period, period);
   thread_ = std::thread([this] {
     tid.store(static_cast<int>(gettid()), std::memory_order_relaxed);
+    t_current_worker = this;
     epoch = server->store.epochs().join();
     storage::t_access_policy = &server->access_policy;  // Entry::touch's LRU/LFU mode
     Tracking::set_thread_outbox(this);  // where the store's hook queues invalidations

@@ -75,7 +75,9 @@ class Worker {
   // Runs fn on this worker's thread soon. Thread-safe.
   void post(std::function<void(Worker&)> fn);
   void stop();  // thread-safe: closes everything and ends the loop
-  bool on_own_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
+  // True on this worker's loop thread, and on a thread that runs no worker's loop (the in-process
+  // tests and the fuzzer drive the loops themselves on one thread, which owns them all then).
+  bool on_own_thread() const;
   // CONFIG SET port / bind (listeners.h), on this worker's thread: keeps the listeners on the
   // addresses in keep, closes the others, and listens on fds (already bound and listening; one
   // per address in addrs). Takes ownership of fds.
