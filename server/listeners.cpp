@@ -24,7 +24,9 @@ std::vector<BindAddr> bind_addrs(const std::vector<std::string>& bind) {
     BindAddr a;
     a.optional = !b.empty() && b[0] == '-';
     a.addr = a.optional ? b.substr(1) : b;
+    // Redis's wildcards: * is every IPv4 address, ::* every IPv6 one.
     if (a.addr == "*") a.addr = "0.0.0.0";
+    if (a.addr == "::*") a.addr = "::";
     out.push_back(std::move(a));
   }
   return out;

@@ -14,8 +14,8 @@ namespace respite::server {
 
 class Server;
 
-// One word of bind as listeners use it: "*" is 0.0.0.0, a leading '-' makes it optional (skipped
-// when it cannot be bound, as in Redis).
+// One word of bind as listeners use it: "*" is 0.0.0.0 and "::*" is "::" (Redis's wildcards), a
+// leading '-' makes it optional (skipped when it cannot be bound, as in Redis).
 struct BindAddr {
   std::string addr;
   bool optional = false;

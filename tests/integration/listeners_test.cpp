@@ -134,6 +134,11 @@ TEST_CASE("CONFIG SET bind: a bad address fails, \"\" stops listening, a new one
   CHECK(f.cmd({"CONFIG", "SET", "bind", "*"}) == OK());
   Client wild(port);
   CHECK(wild.cmd({"PING"}) == Reply::Status("PONG"));
+  // Redis's IPv6 wildcard, optional as in `bind * -::*`: listens on :: where the host has IPv6.
+  CHECK(f.cmd({"CONFIG", "SET", "bind", "* -::*"}) == OK());
+  Client both(port);
+  CHECK(both.cmd({"PING"}) == Reply::Status("PONG"));
+  CHECK(f.cmd({"CONFIG", "SET", "bind", "*"}) == OK());
   // A required address that cannot be bound fails and keeps the wildcard listener.
   CHECK(f.cmd({"CONFIG", "SET", "bind", "192.0.2.1"}).is_error());
   CHECK(get1(f, "bind") == "*");
