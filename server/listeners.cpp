@@ -70,11 +70,8 @@ int open_tcp_listener(const std::string& addr, int port, int backlog, bool probe
   return fd;
 }
 
-namespace {
-
-// Counts the workers that have taken their sockets; the CONFIG SET waits for them (briefly) so
-// that a client connecting after the reply finds the old port closed.
-struct Latch {
+// Counts the workers that have taken their sockets.
+struct ListenerSwap {
   std::mutex mu;
   std::condition_variable cv;
   size_t left = 0;
@@ -83,6 +80,8 @@ struct Latch {
     if (--left == 0) cv.notify_all();
   }
 };
+
+namespace {
 
 // A worker busy in a long script drains its inbox only afterwards; the reply does not wait for it
 // longer than this (its old listener then lingers until the script ends).
@@ -133,7 +132,7 @@ std::string rebind_listeners(Server& s) {
     s.log("warning", err);
     return err;
   }
-  auto latch = std::make_shared<Latch>();
+  auto latch = std::make_shared<ListenerSwap>();
   Worker* self = nullptr;
   for (size_t i = 0; i < n; ++i) {
     Worker& w = *s.workers[i];
@@ -152,8 +151,8 @@ std::string rebind_listeners(Server& s) {
   }
   if (self) self->replace_listeners(keep, opened, fds[static_cast<size_t>(self->index)]);
   {
-    std::unique_lock lock(latch->mu);
-    latch->cv.wait_for(lock, kWorkerWait, [&] { return latch->left == 0; });
+    std::lock_guard lock(s.listener_swap_mu);
+    s.listener_swap = std::move(latch);
   }
   s.listen_port = port;
   s.listen_addrs = keep;
@@ -161,6 +160,17 @@ std::string rebind_listeners(Server& s) {
   s.log("notice", "Listening on port " + std::to_string(port) + " (" +
                       std::to_string(s.listen_addrs.size()) + " address(es))");
   return "";
+}
+
+void await_listener_swap(Server& s) {
+  std::shared_ptr<ListenerSwap> swap;
+  {
+    std::lock_guard lock(s.listener_swap_mu);
+    swap = std::move(s.listener_swap);
+  }
+  if (!swap) return;  // none pending, or port and bind changed together and one call waited
+  std::unique_lock lock(swap->mu);
+  swap->cv.wait_for(lock, kWorkerWait, [&] { return swap->left == 0; });
 }
 
 }  // namespace respite::server

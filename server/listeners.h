@@ -28,7 +28,16 @@ std::vector<BindAddr> bind_addrs(const std::vector<std::string>& bind);
 int open_tcp_listener(const std::string& addr, int port, int backlog, bool probe, std::string* err);
 
 // Moves every worker's listeners to the configured port and bind. Called by CONFIG SET (under
-// its update lock) on a worker thread; returns "" or why not, in which case nothing changed.
+// its update lock) on a worker thread; returns "" or why not, in which case nothing changed. The
+// other workers swap theirs when they next read their inbox: await_listener_swap waits for that.
 std::string rebind_listeners(Server& s);
+
+// Waits, up to a second, until every worker has taken the listeners of the last rebind. Called
+// after CONFIG SET has released its lock (so that a worker waiting for that lock cannot stall
+// us), before the reply goes out: a client that connects after the OK finds the old port closed.
+void await_listener_swap(Server& s);
+
+// Workers yet to take their new listeners (listeners.cpp).
+struct ListenerSwap;
 
 }  // namespace respite::server

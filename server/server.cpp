@@ -49,6 +49,7 @@ Server::Server(Config* cfg)
   config.on_change = [this, prev = std::move(config.on_change)](std::string_view name) {
     if (prev) prev(name);
     if (name == "requirepass") acl.set_default_password(config.requirepass());
+    if (name == "port" || name == "bind") await_listener_swap(*this);
     if (name == "acl-pubsub-default")
       acl.set_pubsub_default_all(config.acl_pubsub_default.load(std::memory_order_relaxed) != 0);
   };

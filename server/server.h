@@ -33,6 +33,7 @@ namespace respite::server {
 
 class Worker;
 class Connection;
+struct ListenerSwap;
 
 inline constexpr const char* kRespiteVersion = "0.1.0";
 // The Redis release whose behaviour respite follows; clients gate features on redis_version.
@@ -60,6 +61,8 @@ class Server {
   // only by CONFIG SET port / bind under the config's update lock.
   int64_t listen_port = 0;
   std::vector<std::string> listen_addrs;
+  std::mutex listener_swap_mu;                  // guards listener_swap
+  std::shared_ptr<ListenerSwap> listener_swap;  // the last rebind's, until someone waits for it
   uint64_t run_id_hi = 0, run_id_lo = 0;
   std::string executable;
 
