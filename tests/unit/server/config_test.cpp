@@ -651,13 +651,16 @@ TEST_CASE("CONFIG SET while other threads read (run under TSan by make test-tsan
     while (!stop.load()) {
       (void)c.maxmemory.load(std::memory_order_relaxed);
       (void)c.requirepass();
-      (void)c.get({"maxmemory*", "requirepass", "save"});
+      (void)c.get({"maxmemory*", "requirepass", "save", "bind", "port"});
+      (void)c.bind_list();  // as a worker reads it when listening
     }
   });
   for (int i = 0; i < 200; ++i) {
     REQUIRE(c.set({{"maxmemory", std::to_string(i)},
                    {"requirepass", "pw" + std::to_string(i)},
-                   {"save", std::to_string(i) + " 1"}}) == "");
+                   {"save", std::to_string(i) + " 1"},
+                   {"port", std::to_string(7000 + i)},
+                   {"bind", i % 2 ? "127.0.0.1" : "* -::*"}}) == "");
   }
   stop = true;
   reader.join();
