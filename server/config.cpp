@@ -168,6 +168,14 @@ std::string load_top_file(Loader& loader, Config& c, const std::string& path) {
   return open_failed ? "Fatal error, " + err : err;
 }
 
+// Whether v is what d holds now: a directive fixed after start-up (same_value_ok) accepts
+// CONFIG SET of its own value, so that a GET-then-SET round trip of every directive works.
+bool same_as_current(const Directive& d, const Config& c, const Value& v) {
+  Config scratch;
+  apply_value(d, scratch, v);
+  return show_value(d, scratch) == show_value(d, c);
+}
+
 std::string set_failed(std::string_view name, std::string_view why) {
   return config_set_failed_error(name, why);
 }
@@ -216,24 +224,36 @@ std::string Config::load_args(const std::vector<std::string>& args) {
     if (!err.empty()) return err;
     i = 1;
   }
-  // Each `--name v1 v2` becomes the line `name "v1" "v2"`, read after the file.
+  // Redis's rules (server.c's main): `--name` starts a line `name `; the arguments after it are
+  // its values, each double-quoted (so that an error shows `'port "6379" "6380"'`, as Redis does);
+  // a value may itself start with "--" when it directly follows a bare `--name`; and `--name v`
+  // in one argument is a whole line. A bare `--save` before another option or at the end means
+  // save "".
   std::string options;
-  bool empty_save = false;  // `--save` with no value means save "", as in Redis
+  bool handled_last = true;  // the last option line has a value (or needs none)
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a.starts_with("--")) {
-      if (empty_save) options += " \"\"";
-      options += (options.empty() ? "" : "\n") + a.substr(2);
-      empty_save = strcasecmp(a.c_str() + 2, "save") == 0;
-    } else if (options.empty()) {
-      return "Invalid argument '" + a + "': only the first argument may name a config file; " +
-             "options must start with --";
+    if (handled_last && a.starts_with("--")) {
+      if (!options.empty()) options += "\n";
+      options += a.substr(2) + " ";
+      std::vector<std::string> words;
+      split_args(a, words);
+      if (words.size() == 1) {
+        handled_last = false;
+        const bool last = i + 1 == args.size();
+        if (strcasecmp(a.c_str(), "--save") == 0 && (last || args[i + 1].starts_with("--"))) {
+          options += "\"\"";
+          handled_last = !last;
+        }
+      } else {
+        handled_last = true;
+      }
     } else {
-      options += " " + quote_arg(a);
-      empty_save = false;
+      append_repr(options, a);
+      options += " ";
+      handled_last = true;
     }
   }
-  if (empty_save) options += " \"\"";
   // The same Loader as the file's, so that a `--save` adds to the file's save points as in Redis.
   return loader.text(options, "the command line", "", 0);
 }
@@ -247,9 +267,18 @@ std::vector<std::pair<std::string, std::string>> Config::get(
     }
     return false;
   };
+  // A hidden directive answers only to its exact name (a pattern without glob characters).
+  auto exact = [&](std::string_view name) {
+    if (name.empty()) return false;
+    for (const auto& p : patterns) {
+      if (p.find_first_of("*?[") == std::string::npos && iequals(p, name)) return true;
+    }
+    return false;
+  };
   std::vector<std::pair<std::string, std::string>> out;
   for (const Directive& d : ConfigAccess::table()) {
-    const bool by_name = matches(d.name), by_alias = matches(d.alias);
+    const bool by_name = d.hidden ? exact(d.name) : matches(d.name);
+    const bool by_alias = d.hidden ? exact(d.alias) : matches(d.alias);
     if (!by_name && !by_alias) continue;
     const std::string value = show_value(d, *this);
     if (by_name) out.emplace_back(d.name, value);
@@ -277,7 +306,7 @@ std::string Config::set(const std::vector<std::pair<std::string, std::string>>& 
       continue;
     }
     if (!unknown.empty() || !duplicate.empty()) continue;
-    if (!d->runtime) return set_failed(name, "can't set immutable config");
+    if (!d->runtime && !d->same_value_ok) return set_failed(name, "can't set immutable config");
     for (const Pending& p : todo) {
       if (p.d == d && p.alias == alias) duplicate = name;
     }
@@ -289,16 +318,38 @@ std::string Config::set(const std::vector<std::pair<std::string, std::string>>& 
   if (!duplicate.empty()) return set_failed(duplicate, "duplicate parameter");
   for (size_t i = 0; i < todo.size(); ++i) {
     Pending& p = todo[i];
+    const std::string_view shown = p.alias ? p.d->alias : p.d->name;
     std::string err = parse_set_value(*p.d, pairs[i].second, p.v);
-    if (!err.empty()) return set_failed(p.alias ? p.d->alias : p.d->name, err);
+    if (!err.empty()) return set_failed(shown, err);
+    if (!p.d->runtime && !same_as_current(*p.d, *this, p.v)) {
+      return set_failed(shown, "can't set immutable config");
+    }
   }
   std::vector<std::string_view> changed;
   {
     std::lock_guard lock(update_mu_);
-    for (const Pending& p : todo) {
-      const std::string before = show_value(*p.d, *this);
+    std::vector<std::string> before(todo.size());
+    for (size_t i = 0; i < todo.size(); ++i) {
+      const Pending& p = todo[i];
+      if (!p.d->runtime) continue;  // its value is the current one (same_value_ok)
+      before[i] = show_value(*p.d, *this);
       apply_value(*p.d, *this, p.v);
-      if (show_value(*p.d, *this) != before) changed.push_back(p.d->name);
+      if (show_value(*p.d, *this) != before[i]) changed.push_back(p.d->name);
+    }
+    if (on_apply && !changed.empty()) {
+      ApplyError failed = on_apply(changed);
+      if (!failed.name.empty()) {
+        // Put every value back: what CONFIG GET printed parses back to the same value (the
+        // "CONFIG sanity" round trip Redis's own suite checks).
+        for (size_t i = todo.size(); i-- > 0;) {
+          if (!todo[i].d->runtime) continue;
+          Value old;
+          if (parse_set_value(*todo[i].d, before[i], old).empty()) {
+            apply_value(*todo[i].d, *this, old);
+          }
+        }
+        return set_failed(failed.name, failed.reason);
+      }
     }
   }
   if (on_change) {

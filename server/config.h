@@ -23,12 +23,15 @@ namespace respite::server {
 using EvictionPolicy = storage::EvictPolicy;
 
 struct Config {
-  // Fixed once the server has started.
-  int port = 6379;
+  // CONFIG SET may change port and bind: the workers' listeners move with them
+  // (server/listeners.h). bind is guarded by the strings' mutex (read it with bind_list()).
+  std::atomic<int64_t> port{6379};
   std::vector<std::string> bind = {"127.0.0.1", "-::1"};  // "-" prefix: skip if unavailable
-  std::string unixsocket;                                 // empty: none
-  int unixsocketperm = 0;                                 // octal in the file, 0: umask
-  int threads = 0;                                        // 0 = "auto": one worker per online core
+
+  // Fixed once the server has started.
+  std::string unixsocket;  // empty: none
+  int unixsocketperm = 0;  // octal in the file, 0: umask
+  int threads = 0;         // 0 = "auto": one worker per online core
   int databases = 16;
   int shards = 0;  // shards per database, power of two; 0 = auto (>= 16 x threads, at least 64)
   int tcp_backlog = 511;
@@ -64,6 +67,13 @@ struct Config {
   std::atomic<int64_t> obuf_replica_hard{256ll << 20}, obuf_replica_soft{64ll << 20},
       obuf_replica_soft_seconds{60};
   std::atomic<int64_t> maxmemory{0};
+  // Accepted and shown for compatibility, without effect (conf/respite.conf): respite has no
+  // replication, evicts no clients for their memory (a negative value is a percentage, as in
+  // Redis) and loads no data.
+  std::atomic<int64_t> repl_backlog_size{1ll << 20}, maxmemory_clients{0}, key_load_delay{0};
+  // shutdown-on-sigint / -sigterm flags (Redis's SHUTDOWN_* bits), shown without effect.
+  std::atomic<int64_t> shutdown_on_sigint{0}, shutdown_on_sigterm{0};
+  std::atomic<int64_t> oom_score_adj{0};  // no / yes|relative / absolute, shown without effect
   std::atomic<EvictionPolicy> maxmemory_policy{EvictionPolicy::kNoEviction};
   std::atomic<int64_t> maxmemory_samples{5};
   std::atomic<int64_t> lfu_log_factor{10};
@@ -119,9 +129,21 @@ struct Config {
   // The percentiles INFO latencystats shows, normalised as Redis prints them ("50 99 99.9").
   std::string latency_tracking_info_percentiles() const { return locked(latency_percentiles_); }
   void set_requirepass(std::string v) { lock_set(requirepass_, std::move(v)); }
+  std::vector<std::string> bind_list() const {
+    std::lock_guard lock(strings_mu_);
+    return bind;
+  }
 
   // Called after CONFIG SET changes a directive (name as in the table), on the worker that ran it.
   std::function<void(std::string_view name)> on_change;
+  // Called by CONFIG SET once the new values are stored, before it answers, with the names of the
+  // directives whose value changed, for changes that can fail only when put into effect (a port
+  // that is taken). Returns "" or {name to blame, reason}; on failure every value of the SET is
+  // put back, as Redis 7 rolls back. Runs under the update lock, so SETs never interleave.
+  struct ApplyError {
+    std::string name, reason;
+  };
+  std::function<ApplyError(const std::vector<std::string_view>& changed)> on_apply;
 
   // protected-mode (CONFIG SET may change it): refuse clients from non-loopback addresses while no
   // password is set and bind is the default.
@@ -158,10 +180,13 @@ struct Config {
   std::string locked(const std::string& s) const;
   void lock_set(std::string& field, std::string v);
   mutable std::mutex strings_mu_;  // guards the strings below, which CONFIG SET may change
-  std::string save_ = "";
+  std::string save_ = "3600 1 300 100 60 10000";  // Redis's built-in default; no effect here
   std::string appendonly_ = "no";
   std::string requirepass_;
   std::string latency_percentiles_ = "50 99 99.9";
+  // Accepted and shown without effect (conf/respite.conf).
+  std::string oom_score_adj_values_ = "0 200 800";
+  std::string proc_title_template_ = "{title} {listen-addr} {server-mode}";
   std::atomic<int64_t> protected_mode_{1};  // 0/1, an int64 so it fits the table's bool kind
   // Serialises CONFIG SET and REWRITE so that two concurrent SETs cannot interleave their values.
   mutable std::mutex update_mu_;

@@ -3,8 +3,11 @@
 // files and tools keep working; where respite differs (threads, shards, no persistence) the row's
 // check says why. A row that CONFIG SET may change must point at an atomic or a locked string,
 // because workers read those fields while a SET runs (config_test walks the table to enforce it).
+#include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <iterator>
+#include <string_view>
 
 #include "server/config_table.h"
 
@@ -33,6 +36,43 @@ constexpr Choice kLogLevels[] = {{"debug", 0}, {"verbose", 1}, {"notice", 2}, {"
 constexpr Choice kSyslogFacilities[] = {{"user", 8},     {"local0", 128}, {"local1", 136},
                                         {"local2", 144}, {"local3", 152}, {"local4", 160},
                                         {"local5", 168}, {"local6", 176}, {"local7", 184}};
+
+// shutdown-on-sigint / -sigterm: Redis's SHUTDOWN flags (server.h), in its order.
+constexpr Choice kShutdownFlags[] = {
+    {"default", 0}, {"save", 1}, {"nosave", 2}, {"now", 4}, {"force", 8}};
+
+const char* check_shutdown_flags(const Value& v) {
+  if ((v.num & 1) && (v.num & 2))
+    return "shutdown options SAVE and NOSAVE can't be used simultaneously";
+  return nullptr;
+}
+
+constexpr Choice kOomScoreAdj[] = {{"no", 0}, {"yes", 1}, {"relative", 1}, {"absolute", 2}};
+
+// proc-title-template: Redis's rule, that every {variable} is one it knows and the template does
+// not expand to nothing.
+const char* check_proc_title(const Value& v) {
+  static constexpr std::string_view kVars[] = {"{title}",      "{listen-addr}", "{server-mode}",
+                                               "{port}",       "{tls-port}",    "{unixsocket}",
+                                               "{config-file}"};
+  const std::string_view t = v.text;
+  bool literal = false, var = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '}') return "template format is invalid or contains unknown variables";
+    if (t[i] != '{') {
+      literal = literal || t[i] != ' ';
+      continue;
+    }
+    const size_t end = t.find('}', i);
+    if (end == std::string_view::npos ||
+        std::find(std::begin(kVars), std::end(kVars), t.substr(i, end - i + 1)) == std::end(kVars))
+      return "template format is invalid or contains unknown variables";
+    var = var || t.substr(i, end - i + 1) == "{title}";
+    i = end;
+  }
+  if (!literal && !var) return "template format is invalid or contains unknown variables";
+  return nullptr;
+}
 
 const char* check_shards(const Value& v) {
   // Shards are picked by the high bits of the key's hash, so their count must be a power of two.
@@ -63,16 +103,19 @@ std::span<const Directive> ConfigAccess::table() {
       // NETWORK
       {.name = "port",
        .kind = Kind::kInt,
+       .runtime = true,
        .field = &C::port,
        .def = "6379",
        .min = 0,
        .max = 65535,
-       .doc = "TCP port to listen on; 0 listens on no TCP port"},
+       .doc = "TCP port to listen on; 0 listens on no TCP port. CONFIG SET moves every listener"},
       {.name = "bind",
        .kind = Kind::kList,
+       .runtime = true,
        .field = &C::bind,
        .def = "127.0.0.1 -::1",
-       .doc = "addresses to listen on; a leading '-' skips an address that is unavailable"},
+       .doc = "addresses to listen on (at most 16); a leading '-' skips an address that is "
+              "unavailable; \"\" for none"},
       {.name = "unixsocket",
        .kind = Kind::kString,
        .field = &C::unixsocket,
@@ -117,6 +160,7 @@ std::span<const Directive> ConfigAccess::table() {
       // GENERAL
       {.name = "threads",
        .kind = Kind::kInt,
+       .same_value_ok = true,
        .field = &C::threads,
        .def = "auto",
        .min = 0,
@@ -132,6 +176,7 @@ std::span<const Directive> ConfigAccess::table() {
        .doc = "number of databases (SELECT 0 .. databases-1)"},
       {.name = "shards",
        .kind = Kind::kInt,
+       .same_value_ok = true,
        .field = &C::shards,
        .def = "0",
        .min = 0,
@@ -143,6 +188,44 @@ std::span<const Directive> ConfigAccess::table() {
        .def = "no",
        .check = check_daemonize,
        .doc = "accepted for compatibility; only 'no'"},
+      {.name = "shutdown-on-sigint",
+       .kind = Kind::kFlags,
+       .runtime = true,
+       .field = &C::shutdown_on_sigint,
+       .def = "default",
+       .choices = kShutdownFlags,
+       .check = check_shutdown_flags,
+       .doc = "accepted for compatibility (default, save, nosave, now, force); SIGINT always "
+              "stops at once, there being nothing to save and no replica to wait for"},
+      {.name = "shutdown-on-sigterm",
+       .kind = Kind::kFlags,
+       .runtime = true,
+       .field = &C::shutdown_on_sigterm,
+       .def = "default",
+       .choices = kShutdownFlags,
+       .check = check_shutdown_flags,
+       .doc = "as shutdown-on-sigint, for SIGTERM"},
+      {.name = "oom-score-adj",
+       .kind = Kind::kEnum,
+       .runtime = true,
+       .field = &C::oom_score_adj,
+       .def = "no",
+       .choices = kOomScoreAdj,
+       .doc = "accepted for compatibility; no effect: respite leaves its OOM score alone"},
+      {.name = "oom-score-adj-values",
+       .kind = Kind::kOomValues,
+       .runtime = true,
+       .field = &C::oom_score_adj_values_,
+       .def = "0 200 800",
+       .doc = "accepted for compatibility (three values within -2000..2000); no effect"},
+      {.name = "proc-title-template",
+       .kind = Kind::kString,
+       .runtime = true,
+       .field = &C::proc_title_template_,
+       .def = R"("{title} {listen-addr} {server-mode}")",
+       .check = check_proc_title,
+       .doc = "accepted for compatibility (checked as Redis checks it); no effect: respite does "
+              "not change its process title"},
       {.name = "pidfile",
        .kind = Kind::kString,
        .field = &C::pidfile,
@@ -185,7 +268,7 @@ std::span<const Directive> ConfigAccess::table() {
        .kind = Kind::kSave,
        .runtime = true,
        .field = &C::save_,
-       .def = R"("")",
+       .def = "3600 1 300 100 60 10000",
        .doc = "accepted for compatibility; respite never writes snapshots"},
       {.name = "appendonly",
        .kind = Kind::kBool,
@@ -194,6 +277,21 @@ std::span<const Directive> ConfigAccess::table() {
        .def = "no",
        .check = check_appendonly,
        .doc = "accepted for compatibility; only 'no'"},
+      // REPLICATION: respite has none; these are read and shown so that redis.conf files and
+      // tools that ask for them keep working.
+      {.name = "replicaof",
+       .alias = "slaveof",
+       .kind = Kind::kReplicaOf,
+       .def = "no one",
+       .doc = "only 'no one': respite has no replication and refuses a master address"},
+      {.name = "repl-backlog-size",
+       .kind = Kind::kMemory,
+       .runtime = true,
+       .field = &C::repl_backlog_size,
+       .def = "1mb",
+       .min = 1,
+       .max = kLongMax,
+       .doc = "accepted for compatibility; no effect (no replication)"},
       // SECURITY
       {.name = "requirepass",
        .kind = Kind::kString,
@@ -260,6 +358,16 @@ std::span<const Directive> ConfigAccess::table() {
        .min = 0,
        .max = kLongMax,
        .doc = "memory limit for data; 0 for none"},
+      {.name = "maxmemory-clients",
+       .kind = Kind::kMemory,
+       .runtime = true,
+       .percent = true,
+       .field = &C::maxmemory_clients,
+       .def = "0",
+       .min = -100,
+       .max = kLongMax,
+       .doc = "accepted for compatibility (bytes or a percentage of maxmemory); no effect: "
+              "clients are not evicted for their memory"},
       {.name = "maxmemory-policy",
        .kind = Kind::kEnum,
        .runtime = true,
@@ -456,6 +564,16 @@ std::span<const Directive> ConfigAccess::table() {
        .min = 0,
        .max = kIntMax,
        .doc = "keys client-side caching's tracking table remembers at most; 0: no limit"},
+      {.name = "key-load-delay",
+       .kind = Kind::kInt,
+       .runtime = true,
+       .hidden = true,
+       .field = &C::key_load_delay,
+       .def = "0",
+       .min = INT_MIN,
+       .max = kIntMax,
+       .doc = "hidden, as in Redis (a test hook that slows loading); accepted, no effect: "
+              "respite loads no data"},
       {.name = "hash-max-listpack-entries",
        .alias = "hash-max-ziplist-entries",
        .kind = Kind::kInt,

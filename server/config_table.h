@@ -25,11 +25,14 @@ enum class Kind {
   kOctal,        // an octal number within [min, max] (unixsocketperm)
   kEnum,         // one of choices, case-insensitive
   kString,       // one argument, any bytes
-  kList,         // one or more words (bind)
+  kList,         // words (bind); a single "" for none
   kSave,         // "" or pairs of "<seconds> <changes>", kept as text
   kObuf,         // client-output-buffer-limit <class> <hard> <soft> <seconds> [...]
   kNotify,       // notify-keyspace-events: class letters, kept as flag bits (server/notify.h)
   kPercentiles,  // "" or numbers within [0, 100], kept as text in Redis's %f-trimmed form
+  kReplicaOf,    // "<host> <port>" or "no one", kept as text ("" for no one)
+  kFlags,        // one or more of choices, their values OR-ed (Redis's MULTI_ARG enum)
+  kOomValues,    // oom-score-adj-values: three integers within [-2000, 2000], kept as text
 };
 
 struct Choice {
@@ -64,6 +67,11 @@ struct Directive {
   std::string_view alias{};  // Redis's older name (hash-max-ziplist-entries), or empty
   Kind kind = Kind::kInt;
   bool runtime = false;  // CONFIG SET may change it
+  // Fixed after start-up, but CONFIG SET of the value it already has succeeds: respite's own
+  // directives (threads, shards), so that a GET-then-SET round trip of every directive works.
+  bool same_value_ok = false;
+  bool hidden = false;   // CONFIG GET shows it only when asked by its exact name, as in Redis
+  bool percent = false;  // kMemory: "N%" is also accepted, kept as -N (Redis's PERCENT_CONFIG)
   Field field{};
   std::string_view def{};  // the default, as it would be written in a file
   int64_t min = 0, max = 0;

@@ -144,6 +144,75 @@ std::string parse_percentiles(std::span<const std::string> args, Value& out) {
   return "";
 }
 
+// Redis's CONFIG_BINDADDR_MAX: the most addresses bind takes.
+constexpr size_t kMaxListWords = 16;
+
+// replicaof / slaveof: Redis's checks and texts. respite has no replication, so only "no one"
+// (be a master, which it always is) is taken; a master address is refused rather than ignored,
+// because a server that silently failed to replicate would serve stale or empty data.
+std::string parse_replicaof(std::span<const std::string> args, Value& out) {
+  if (args.size() != 2) return "wrong number of arguments";
+  if (iequals(args[0], "no") && iequals(args[1], "one")) return "";
+  char* end = nullptr;
+  const long port = std::strtol(args[1].c_str(), &end, 10);
+  if (port < 0 || port > 65535 || *end != '\0') return "Invalid master port";
+  return "respite has no replication: replicaof must be 'no one'";
+}
+
+std::string enum_error(const Directive& d) {
+  std::string msg = "argument(s) must be one of the following: ";
+  for (size_t i = 0; i < d.choices.size(); ++i) {
+    msg += (i ? ", " : "") + std::string(d.choices[i].name);
+  }
+  return msg;
+}
+
+// Several choices at once, their values OR-ed, as Redis's multi-argument enums
+// (shutdown-on-sigterm "nosave now"); none at all is refused with the enum's error.
+std::string parse_flags(const Directive& d, std::span<const std::string> args, Value& out) {
+  if (args.empty() || (args.size() == 1 && args[0].empty())) return enum_error(d);
+  out.num = 0;
+  for (const auto& a : args) {
+    bool matched = false;
+    for (const Choice& c : d.choices) {
+      if (iequals(a, c.name)) {
+        out.num |= c.value;
+        matched = true;
+      }
+    }
+    if (!matched) return enum_error(d);
+  }
+  return "";
+}
+
+// The names of the flags set in v, in table order ("default" for 0), as Redis prints them.
+std::string flags_string(const Directive& d, int64_t v) {
+  std::string out;
+  int64_t left = v;
+  for (const Choice& c : d.choices) {
+    if (c.value == v) return std::string(c.name);
+    if (c.value != 0 && (left & c.value) == c.value) {
+      out += (out.empty() ? "" : " ") + std::string(c.name);
+      left &= ~static_cast<int64_t>(c.value);
+    }
+  }
+  return out.empty() || left ? "unknown" : out;
+}
+
+// oom-score-adj-values: Redis's checks and texts.
+std::string parse_oom_values(std::span<const std::string> args, Value& out) {
+  if (args.size() != 3) return "wrong number of arguments";
+  for (const auto& a : args) {
+    char* end = nullptr;
+    const long long v = std::strtoll(a.c_str(), &end, 10);
+    if (*end != '\0' || v < -2000 || v > 2000) {
+      return "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+    }
+    out.text += (out.text.empty() ? "" : " ") + std::to_string(v);
+  }
+  return "";
+}
+
 std::string parse_one(const Directive& d, const std::string& a, Value& out) {
   switch (d.kind) {
     case Kind::kBool:
@@ -163,8 +232,19 @@ std::string parse_one(const Directive& d, const std::string& a, Value& out) {
         return "argument couldn't be parsed into an integer";
       break;
     case Kind::kMemory:
-      if (!parse_memory(a, out.num)) return "argument must be a memory value";
-      break;
+      if (parse_memory(a, out.num)) break;
+      if (d.percent && a.size() > 1 && a.back() == '%' &&
+          storage::parse_canonical_int(std::string_view(a).substr(0, a.size() - 1), &out.num) &&
+          out.num >= 0) {
+        // Kept negative, as Redis keeps a percentage; only the lower bound applies to it.
+        out.num = -out.num;
+        if (out.num < d.min) {
+          return "percentage argument must be less or equal to " + std::to_string(-d.min);
+        }
+        return "";
+      }
+      return d.percent ? "argument must be a memory or percent value"
+                       : "argument must be a memory value";
     case Kind::kOctal: {
       uint64_t v = 0;
       bool ok = !a.empty() && a.size() <= 20;
@@ -184,11 +264,7 @@ std::string parse_one(const Directive& d, const std::string& a, Value& out) {
           return "";
         }
       }
-      std::string msg = "argument(s) must be one of the following: ";
-      for (size_t i = 0; i < d.choices.size(); ++i) {
-        msg += (i ? ", " : "") + std::string(d.choices[i].name);
-      }
-      return msg;
+      return enum_error(d);
     }
     case Kind::kNotify: {
       int64_t flags = parse_notify_flags(a);
@@ -267,6 +343,30 @@ std::string load_string(const Directive& d, const Config& c) {
   return c.**p;
 }
 
+std::vector<std::string> load_list(const Directive& d, const Config& c) {
+  std::lock_guard lock(ConfigAccess::strings_mu(c));
+  return c.*std::get<std::vector<std::string> Config::*>(d.field);
+}
+
+bool multi_arg(const Directive& d) {
+  return d.kind == Kind::kList || d.kind == Kind::kObuf || d.kind == Kind::kReplicaOf ||
+         d.kind == Kind::kFlags || d.kind == Kind::kOomValues;
+}
+
+// Words separated by spaces (runs of them count as one).
+std::vector<std::string> split_spaces(std::string_view value) {
+  std::vector<std::string> words;
+  size_t i = 0;
+  while (i < value.size()) {
+    while (i < value.size() && value[i] == ' ') ++i;
+    size_t j = i;
+    while (j < value.size() && value[j] != ' ') ++j;
+    if (j > i) words.emplace_back(value.substr(i, j - i));
+    i = j;
+  }
+  return words;
+}
+
 }  // namespace
 
 const Directive* find_directive(std::string_view name, bool* as_alias) {
@@ -280,7 +380,16 @@ const Directive* find_directive(std::string_view name, bool* as_alias) {
   return nullptr;
 }
 
-std::string parse_value(const Directive& d, std::span<const std::string> args, Value& out) {
+std::string parse_value(const Directive& d, std::span<const std::string> given, Value& out) {
+  // A multi-word directive given one argument with spaces (`--bind "a b"`, a quoted file value)
+  // takes it as its words, as Redis does for its MULTI_ARG configs.
+  std::vector<std::string> split;
+  std::span<const std::string> args = given;
+  if (multi_arg(d) && d.kind != Kind::kObuf && given.size() == 1 &&
+      given[0].find(' ') != std::string::npos) {
+    split = split_spaces(given[0]);
+    args = split;
+  }
   std::string err;
   switch (d.kind) {
     case Kind::kSave:
@@ -294,10 +403,22 @@ std::string parse_value(const Directive& d, std::span<const std::string> args, V
       break;
     case Kind::kList:
       if (args.empty()) return "wrong number of arguments";
+      if (args.size() > kMaxListWords) return "Too many bind addresses specified.";
+      // A single empty argument is no word at all (`bind ""`: no TCP listener), as in Redis.
+      if (args.size() == 1 && args[0].empty()) break;
       for (const auto& a : args) {
         if (a.empty()) return "argument must not be empty";
       }
       out.words.assign(args.begin(), args.end());
+      break;
+    case Kind::kReplicaOf:
+      err = parse_replicaof(args, out);
+      break;
+    case Kind::kFlags:
+      err = parse_flags(d, args, out);
+      break;
+    case Kind::kOomValues:
+      err = parse_oom_values(args, out);
       break;
     default:
       if (args.size() != 1) return "wrong number of arguments";
@@ -310,18 +431,9 @@ std::string parse_value(const Directive& d, std::span<const std::string> args, V
 }
 
 std::string parse_set_value(const Directive& d, const std::string& value, Value& out) {
-  if (d.kind != Kind::kList && d.kind != Kind::kObuf) {
-    return parse_value(d, std::span<const std::string>(&value, 1), out);
-  }
-  std::vector<std::string> words;
-  size_t i = 0;
-  while (i < value.size()) {
-    while (i < value.size() && value[i] == ' ') ++i;
-    size_t j = i;
-    while (j < value.size() && value[j] != ' ') ++j;
-    if (j > i) words.emplace_back(value.substr(i, j - i));
-    i = j;
-  }
+  if (!multi_arg(d)) return parse_value(d, std::span<const std::string>(&value, 1), out);
+  std::vector<std::string> words = split_spaces(value);
+  if (words.empty()) words.emplace_back();  // CONFIG SET bind "": no address
   return parse_value(d, words, out);
 }
 
@@ -338,6 +450,7 @@ void apply_value(const Directive& d, Config& c, const Value& v) {
         } else if constexpr (std::is_same_v<F, std::atomic<EvictionPolicy> Config::*>) {
           (c.*field).store(static_cast<EvictionPolicy>(v.num), std::memory_order_relaxed);
         } else if constexpr (std::is_same_v<F, std::vector<std::string> Config::*>) {
+          std::lock_guard lock(ConfigAccess::strings_mu(c));  // bind: workers read it live
           c.*field = v.words;
         } else if constexpr (std::is_same_v<F, std::string Config::*>) {
           std::string text = d.kind == Kind::kBool ? (v.num ? "yes" : "no") : v.text;
@@ -357,8 +470,10 @@ std::string show_value(const Directive& d, const Config& c) {
       const int64_t n = load_num(d, c);
       return n == 0 && !d.zero_name.empty() ? std::string(d.zero_name) : std::to_string(n);
     }
-    case Kind::kMemory:
-      return std::to_string(load_num(d, c));
+    case Kind::kMemory: {
+      const int64_t n = load_num(d, c);
+      return d.percent && n < 0 ? std::to_string(-n) + "%" : std::to_string(n);
+    }
     case Kind::kOctal: {
       char buf[32];
       std::snprintf(buf, sizeof buf, "%" PRIo64, static_cast<uint64_t>(load_num(d, c)));
@@ -372,13 +487,17 @@ std::string show_value(const Directive& d, const Config& c) {
       return "";
     case Kind::kList: {
       std::string out;
-      for (const auto& w : c.*std::get<std::vector<std::string> Config::*>(d.field)) {
-        out += (out.empty() ? "" : " ") + w;
-      }
+      for (const auto& w : load_list(d, c)) out += (out.empty() ? "" : " ") + w;
       return out;
     }
     case Kind::kObuf:
       return show_obuf(c, false);
+    case Kind::kReplicaOf:
+      return "";  // only "no one" is ever taken
+    case Kind::kFlags:
+      return flags_string(d, load_num(d, c));
+    case Kind::kOomValues:
+      return load_string(d, c);
     case Kind::kNotify:
       return notify_flags_string(load_num(d, c));
     default:  // kString, kSave, kPercentiles
@@ -388,8 +507,12 @@ std::string show_value(const Directive& d, const Config& c) {
 
 std::string file_value(const Directive& d, const Config& c) {
   switch (d.kind) {
-    case Kind::kMemory:
-      return memory_with_unit(load_num(d, c));
+    case Kind::kMemory: {
+      const int64_t n = load_num(d, c);
+      return d.percent && n < 0 ? std::to_string(-n) + "%" : memory_with_unit(n);
+    }
+    case Kind::kReplicaOf:
+      return "no one";
     case Kind::kObuf:
       return show_obuf(c, true);
     case Kind::kNotify:
@@ -403,10 +526,8 @@ std::string file_value(const Directive& d, const Config& c) {
     }
     case Kind::kList: {
       std::string out;
-      for (const auto& w : c.*std::get<std::vector<std::string> Config::*>(d.field)) {
-        out += (out.empty() ? "" : " ") + quote_arg(w);
-      }
-      return out;
+      for (const auto& w : load_list(d, c)) out += (out.empty() ? "" : " ") + quote_arg(w);
+      return out.empty() ? "\"\"" : out;  // `bind ""`: no address, read back as such
     }
     default:
       return show_value(d, c);

@@ -18,6 +18,7 @@
 #include <random>
 #include <thread>
 
+#include "server/listeners.h"
 #include "server/maxmemory.h"
 #include "server/worker.h"
 
@@ -48,8 +49,17 @@ Server::Server(Config* cfg)
   config.on_change = [this, prev = std::move(config.on_change)](std::string_view name) {
     if (prev) prev(name);
     if (name == "requirepass") acl.set_default_password(config.requirepass());
+    if (name == "port" || name == "bind") await_listener_swap(*this);
     if (name == "acl-pubsub-default")
       acl.set_pubsub_default_all(config.acl_pubsub_default.load(std::memory_order_relaxed) != 0);
+  };
+  // port and bind take effect when set: the listeners move, or the SET fails and rolls back.
+  config.on_apply = [this](const std::vector<std::string_view>& changed) -> Config::ApplyError {
+    const bool port = std::find(changed.begin(), changed.end(), "port") != changed.end();
+    const bool bind = std::find(changed.begin(), changed.end(), "bind") != changed.end();
+    if ((!port && !bind) || rebind_listeners(*this).empty()) return {};
+    if (port) return {"port", "Unable to listen on this port. Check server logs."};
+    return {"bind", "Failed to bind to specified addresses."};
   };
   watches.tracking = &tracking;
   store.set_watch(&watches);
@@ -219,12 +229,14 @@ int Server::run() {
       return 1;
     }
   }
+  listen_port = config.port.load();
+  listen_addrs = workers[0]->listener_addrs();
   if (!config.pidfile.empty()) std::ofstream(config.pidfile) << getpid() << "\n";
   store.compressor().start();
   for (auto& w : workers) w->start();
   log("notice", "respite " + std::string(kRespiteVersion) + " (Redis " + kRedisVersion +
                     " compatible) started, pid " + std::to_string(getpid()) + ", " +
-                    std::to_string(n) + " worker(s), port " + std::to_string(config.port));
+                    std::to_string(n) + " worker(s), port " + std::to_string(config.port.load()));
   log("notice", "Ready to accept connections");
 
   std::thread signals([this, set] {

@@ -33,6 +33,7 @@ namespace respite::server {
 
 class Worker;
 class Connection;
+struct ListenerSwap;
 
 inline constexpr const char* kRespiteVersion = "0.1.0";
 // The Redis release whose behaviour respite follows; clients gate features on redis_version.
@@ -56,6 +57,12 @@ class Server {
   Acl acl{commands};  // users and permissions (acl.h), set up once the table is finished
   std::vector<std::unique_ptr<Worker>> workers;
   int64_t start_ms = 0;
+  // Where the TCP listeners are (listeners.h): set when the workers first listen, then changed
+  // only by CONFIG SET port / bind under the config's update lock.
+  int64_t listen_port = 0;
+  std::vector<std::string> listen_addrs;
+  std::mutex listener_swap_mu;                  // guards listener_swap
+  std::shared_ptr<ListenerSwap> listener_swap;  // the last rebind's, until someone waits for it
   uint64_t run_id_hi = 0, run_id_lo = 0;
   std::string executable;
 

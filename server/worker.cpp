@@ -15,6 +15,7 @@
 
 #include "server/client_pause.h"
 #include "server/connection.h"
+#include "server/listeners.h"
 #include "server/maxmemory.h"
 #include "server/server.h"
 
@@ -70,60 +71,52 @@ static std::string format_addr(const struct sockaddr* sa) {
   return std::string(host) + ":" + std::to_string(port);
 }
 
-bool Worker::listen_tcp(const std::string& addr, bool optional, std::string* err) {
-  int port = server->config.port;
-  struct sockaddr_storage ss;
-  std::memset(&ss, 0, sizeof ss);
-  bool v6 = addr.find(':') != std::string::npos;
-  if (v6 ? uv_ip6_addr(addr.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss))
-         : uv_ip4_addr(addr.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss))) {
-    *err = "Invalid bind address '" + addr + "'";
-    return false;
-  }
-  auto fail = [&](int fd, const char* what) {
-    int e = errno;
-    if (fd >= 0) ::close(fd);
-    if (optional) return true;  // "-addr": skipped when unavailable, as Redis does
-    *err = "Could not create server TCP listening socket " + addr + ":" + std::to_string(port) +
-           ": " + what + ": " + std::strerror(e);
-    return false;
-  };
-  int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail(-1, "socket");
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  // Every worker binds its own socket to the same port; the kernel spreads new connections.
-  // libuv 1.44 has no flag for this, so the fd is made here and handed to uv_tcp_open.
-  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-  if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  socklen_t len = v6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-  if (index == 0) {
-    // SO_REUSEPORT would let a second server share a port that is already taken; probe first
-    // with a plain socket so that "Address already in use" stops us as it stops Redis.
-    int probe = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (v6) setsockopt(probe, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-    setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(probe, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-      int e = errno;
-      ::close(probe);
-      errno = e;
-      return fail(fd, "bind");
-    }
-    ::close(probe);
-  }
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) return fail(fd, "bind");
-  if (::listen(fd, server->config.tcp_backlog) != 0) return fail(fd, "listen");
+bool Worker::adopt_listener(const std::string& addr, int fd) {
   auto h = std::make_unique<uv_tcp_t>();
   uv_tcp_init(&loop, h.get());
   h->data = this;
-  if (uv_tcp_open(h.get(), fd) != 0 || uv_listen(reinterpret_cast<uv_stream_t*>(h.get()),
-                                                 server->config.tcp_backlog, on_connection) != 0) {
+  if (uv_tcp_open(h.get(), fd) != 0) {
+    ::close(fd);
     uv_close(reinterpret_cast<uv_handle_t*>(h.release()),
              [](uv_handle_t* x) { delete reinterpret_cast<uv_tcp_t*>(x); });
-    return fail(-1, "listen");
+    return false;
   }
-  listeners_.push_back(std::move(h));
+  if (uv_listen(reinterpret_cast<uv_stream_t*>(h.get()), server->config.tcp_backlog,
+                on_connection) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(h.release()),
+             [](uv_handle_t* x) { delete reinterpret_cast<uv_tcp_t*>(x); });
+    return false;
+  }
+  listeners_.push_back({addr, std::move(h)});
   return true;
+}
+
+void Worker::replace_listeners(const std::vector<std::string>& keep,
+                               const std::vector<std::string>& addrs, const std::vector<int>& fds) {
+  if (stopping_) {  // shutting down: close_all has closed the listeners already
+    for (int fd : fds) ::close(fd);
+    return;
+  }
+  for (auto it = listeners_.begin(); it != listeners_.end();) {
+    if (std::find(keep.begin(), keep.end(), it->addr) != keep.end()) {
+      ++it;
+      continue;
+    }
+    uv_close(reinterpret_cast<uv_handle_t*>(it->handle.release()),
+             [](uv_handle_t* x) { delete reinterpret_cast<uv_tcp_t*>(x); });
+    it = listeners_.erase(it);
+  }
+  for (size_t i = 0; i < fds.size() && i < addrs.size(); ++i) {
+    if (!adopt_listener(addrs[i], fds[i])) {
+      server->log("warning", "Could not listen on " + addrs[i] + " after CONFIG SET");
+    }
+  }
+}
+
+std::vector<std::string> Worker::listener_addrs() const {
+  std::vector<std::string> out;
+  for (const auto& l : listeners_) out.push_back(l.addr);
+  return out;
 }
 
 bool Worker::listen_unix(std::string* err) {
@@ -146,15 +139,25 @@ bool Worker::listen_unix(std::string* err) {
 
 bool Worker::listen(std::string* err) {
   // port 0: no TCP listener at all (unix socket only), as in Redis.
-  for (const std::string& b :
-       server->config.port ? server->config.bind : std::vector<std::string>{}) {
-    bool optional = !b.empty() && b[0] == '-';
-    std::string addr = optional ? b.substr(1) : b;
-    if (addr == "*") addr = "0.0.0.0";
-    if (!listen_tcp(addr, optional, err)) return false;
+  const int port = static_cast<int>(server->config.port.load(std::memory_order_relaxed));
+  for (const BindAddr& b :
+       port ? bind_addrs(server->config.bind_list()) : std::vector<BindAddr>{}) {
+    // SO_REUSEPORT would let a second server share a port that is already taken; the first
+    // worker probes with a plain socket so that "Address already in use" stops us as Redis.
+    const int fd =
+        open_tcp_listener(b.addr, port, server->config.tcp_backlog, /*probe=*/index == 0, err);
+    if (fd < 0) {
+      if (b.optional) continue;  // "-addr": skipped when unavailable, as Redis does
+      return false;
+    }
+    if (!adopt_listener(b.addr, fd)) {
+      *err = "Could not listen on " + b.addr;
+      return false;
+    }
   }
   if (index == 0 && !server->config.unixsocket.empty() && !listen_unix(err)) return false;
-  if (listeners_.empty() && !unix_listener_) {
+  // The Unix socket is worker 0's; the others may have no listener at all (bind "").
+  if (listeners_.empty() && server->config.unixsocket.empty()) {
     *err = "Configured to not listen anywhere, exiting.";
     return false;
   }
@@ -205,7 +208,7 @@ void Worker::on_connection(uv_stream_t* listener, int status) {
 void Worker::accept_while_busy() {
   for (auto& l : listeners_) {
     uv_os_fd_t lfd;
-    if (uv_fileno(reinterpret_cast<uv_handle_t*>(l.get()), &lfd) != 0) continue;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(l.handle.get()), &lfd) != 0) continue;
     for (;;) {
       int fd = ::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) break;  // EAGAIN: none waiting
@@ -341,6 +344,16 @@ void Worker::flush_dirty_connections() {
   }
 }
 
+namespace {
+// The worker whose loop runs on this thread (set when its thread starts), so that a worker can
+// tell its own thread without reading another worker's std::thread.
+thread_local const Worker* t_current_worker = nullptr;
+}  // namespace
+
+bool Worker::on_own_thread() const {
+  return t_current_worker == this || t_current_worker == nullptr;
+}
+
 void Worker::start() {
   int64_t hz = std::clamp<int64_t>(server->config.hz.load(std::memory_order_relaxed), 1, 500);
   uint64_t period = static_cast<uint64_t>(1000 / hz);
@@ -348,6 +361,7 @@ void Worker::start() {
   uv_prepare_start(&turn_, on_turn);
   thread_ = std::thread([this] {
     tid.store(static_cast<int>(gettid()), std::memory_order_relaxed);
+    t_current_worker = this;
     epoch = server->store.epochs().join();
     storage::t_access_policy = &server->access_policy;  // Entry::touch's LRU/LFU mode
     Tracking::set_thread_outbox(this);  // where the store's hook queues invalidations
@@ -368,7 +382,7 @@ void Worker::stop() {
 void Worker::close_all() {
   if (stopping_) return;
   stopping_ = true;
-  for (auto& l : listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l.get()), nullptr);
+  for (auto& l : listeners_) uv_close(reinterpret_cast<uv_handle_t*>(l.handle.get()), nullptr);
   if (unix_listener_) uv_close(reinterpret_cast<uv_handle_t*>(unix_listener_.get()), nullptr);
   for (Connection* c = connections; c;) {
     Connection* n = c->next;

@@ -75,6 +75,16 @@ class Worker {
   // Runs fn on this worker's thread soon. Thread-safe.
   void post(std::function<void(Worker&)> fn);
   void stop();  // thread-safe: closes everything and ends the loop
+  // True on this worker's loop thread, and on a thread that runs no worker's loop (the in-process
+  // tests and the fuzzer drive the loops themselves on one thread, which owns them all then).
+  bool on_own_thread() const;
+  // CONFIG SET port / bind (listeners.h), on this worker's thread: keeps the listeners on the
+  // addresses in keep, closes the others, and listens on fds (already bound and listening; one
+  // per address in addrs). Takes ownership of fds.
+  void replace_listeners(const std::vector<std::string>& keep,
+                         const std::vector<std::string>& addrs, const std::vector<int>& fds);
+  // The addresses this worker has TCP listeners on (before start(), or on its own thread).
+  std::vector<std::string> listener_addrs() const;
   // Wakes the loop to drain pubsub_mail. Thread-safe; coalesces.
   void wake() { uv_async_send(&async_); }
   // Flushes the connections that pub/sub frames were written to (pubsub_mail.dirty). Runs at the
@@ -155,12 +165,17 @@ class Worker {
   static void on_async(uv_async_t* a);
   static void on_cron(uv_timer_t* t);
   void flush_dirty_connections();
-  bool listen_tcp(const std::string& addr, bool optional, std::string* err);
+  // Takes a listening socket (listeners.h) into this loop; false (fd closed) if libuv refuses it.
+  bool adopt_listener(const std::string& addr, int fd);
   bool listen_unix(std::string* err);
   void cron();
   void close_all();
 
-  std::vector<std::unique_ptr<uv_tcp_t>> listeners_;
+  struct Listener {
+    std::string addr;  // as bind_addrs() gives it
+    std::unique_ptr<uv_tcp_t> handle;
+  };
+  std::vector<Listener> listeners_;
   std::unique_ptr<uv_pipe_t> unix_listener_;
   uv_async_t async_;
   uv_timer_t cron_timer_;

@@ -136,7 +136,7 @@ void server_section(CmdCtx& c, Info& i) {
   i.field("process_id", getpid());
   i.field("process_supervised", "no");
   i.field("run_id", hex_id(s.run_id_hi, s.run_id_lo));
-  i.field("tcp_port", s.config.port);
+  i.field("tcp_port", s.config.port.load(std::memory_order_relaxed));
   i.field("server_time_usec", c.op.now_ms * 1000);
   i.field("uptime_in_seconds", up);
   i.field("uptime_in_days", up / 86400);

@@ -152,7 +152,8 @@ std::string lower(std::string_view s) {
 // commands built (the fuzzer flushes between inputs itself). CONFIG SET of a
 // path (dir, logfile, ...) would write files; of proto-max-bulk-len would lift the cap that keeps
 // SETRANGE and SETBIT from allocating 512 MB, which Redis does too but which is no bug to find;
-// of requirepass (like ACL) would lock the fuzzer's clients out for the rest of the run.
+// of requirepass (like ACL) would lock the fuzzer's clients out for the rest of the run; of port
+// or bind would open real listening sockets on the machine.
 // PFSELFTEST takes no input and runs for seconds under the sanitizers: libFuzzer's timeout.
 bool skip(const std::vector<std::string>& argv) {
   std::string name = lower(argv[0]);
@@ -166,7 +167,7 @@ bool skip(const std::vector<std::string>& argv) {
       std::string a = lower(argv[i]);
       for (const char* p :
            {"dir", "logfile", "dbfilename", "pidfile", "appendfilename", "unixsocket", "aclfile",
-            "proto-max-bulk-len", "client-query-buffer-limit", "requirepass"}) {
+            "proto-max-bulk-len", "client-query-buffer-limit", "requirepass", "port", "bind"}) {
         if (a == p) return true;
       }
     }

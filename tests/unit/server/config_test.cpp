@@ -99,11 +99,13 @@ TEST_CASE("the table: unique names, documented, defaults agree with Config's ini
     if (d.runtime) {
       const bool atomic = std::holds_alternative<std::atomic<int64_t> Config::*>(d.field) ||
                           std::holds_alternative<std::atomic<EvictionPolicy> Config::*>(d.field);
-      const bool locked_string = d.name == "save" || d.name == "appendonly" ||
-                                 d.name == "requirepass" ||
-                                 d.name == "latency-tracking-info-percentiles";
+      const bool locked_string =
+          d.name == "save" || d.name == "appendonly" || d.name == "requirepass" ||
+          d.name == "latency-tracking-info-percentiles" || d.name == "oom-score-adj-values" ||
+          d.name == "proc-title-template";
       const bool obuf = d.kind == respite::server::Kind::kObuf;
-      CHECK((atomic || locked_string || obuf));
+      const bool locked_list = d.name == "bind";  // under the strings' mutex (bind_list())
+      CHECK((atomic || locked_string || obuf || locked_list));
     }
   }
   CHECK(Config().all().size() == ConfigAccess::table().size());
@@ -118,7 +120,7 @@ TEST_CASE("default values as CONFIG GET prints them") {
   CHECK(get1(c, "protected-mode") == "yes");
   CHECK(get1(c, "daemonize") == "no");
   CHECK(get1(c, "appendonly") == "no");
-  CHECK(get1(c, "save") == "");
+  CHECK(get1(c, "save") == "3600 1 300 100 60 10000");  // Redis's built-in default
   CHECK(get1(c, "unixsocketperm") == "0");
   CHECK(get1(c, "proto-max-bulk-len") == "536870912");
   CHECK(get1(c, "maxmemory-policy") == "noeviction");
@@ -329,11 +331,38 @@ TEST_CASE("load_args: the file first, then --options override it") {
   CHECK(e.config_file.empty());
   CHECK(Config().load_args({}) == "");
   CHECK(Config().load_args({"--port", "1", "--bogus", "1"}) ==
-        fatal(2, "the command line", "bogus 1", "Bad directive or wrong number of arguments"));
+        fatal(2, "the command line", "bogus \"1\"", "Bad directive or wrong number of arguments"));
   CHECK(
       Config().load_args({"--port", "x y"}) ==
       fatal(1, "the command line", "port \"x y\"", "argument couldn't be parsed into an integer"));
-  CHECK(Config().load_args({file, "extra.conf"}).find("only the first argument") !=
+  // As in Redis, a word that is no option's value starts a line of its own: a second file name
+  // reads as an unknown directive.
+  CHECK(Config().load_args({file, "extra.conf"}).find("Bad directive") != std::string::npos);
+  // Redis's command-line shapes (unit/introspection's "command line arguments" tests).
+  Config g;
+  CHECK(g.load_args({file, "loglevel", "verbose", "--maxmemory '700mb'",
+                     "--maxmemory-policy 'volatile-lru'"}) == "");
+  CHECK(g.maxmemory == 734003200);
+  CHECK(g.loglevel == 1);
+  Config h;
+  CHECK(h.load_args({"--proc-title-template", "--save", "--save", "--loglevel", "verbose"}) == "");
+  CHECK(get1(h, "proc-title-template") == "--save");
+  CHECK(h.save() == "");
+  Config k;
+  CHECK(k.load_args({"--shutdown-on-sigint", "nosave", "force", "now", "--shutdown-on-sigterm",
+                     "nosave force"}) == "");
+  CHECK(get1(k, "shutdown-on-sigint") == "nosave now force");
+  CHECK(get1(k, "shutdown-on-sigterm") == "nosave force");
+  CHECK(Config().load_args({"--port", "6379", "6380"}).find("'port \"6379\" \"6380\"'") !=
+        std::string::npos);
+  CHECK(Config().load_args({"--port", "--bla", "--loglevel", "verbose"}) ==
+        fatal(1, "the command line", "port \"--bla\"",
+              "argument couldn't be parsed into an integer"));
+  CHECK(Config().load_args({"--replicaof", "127.0.0.1", "abc"}).ends_with("Invalid master port"));
+  CHECK(Config()
+            .load_args({"--replicaof", "--127.0.0.1", "--abc"})
+            .ends_with("wrong number of arguments"));
+  CHECK(Config().load_args({"--shutdown-on-sigint"}).find("argument(s) must be one of") !=
         std::string::npos);
 }
 
@@ -345,9 +374,9 @@ TEST_CASE("CONFIG GET: globs, aliases, each name once, table order") {
                                  "set-max-intset-entries", "set-max-listpack-entries",
                                  "zset-max-listpack-entries", "zset-max-ziplist-entries"});
   CHECK(entries[1].second == "128");
-  CHECK(names(c.get({"maxmemory*"})) == std::vector<std::string>{"maxmemory", "maxmemory-policy",
-                                                                 "maxmemory-samples",
-                                                                 "maxmemory-eviction-tenacity"});
+  CHECK(names(c.get({"maxmemory*"})) ==
+        std::vector<std::string>{"maxmemory", "maxmemory-clients", "maxmemory-policy",
+                                 "maxmemory-samples", "maxmemory-eviction-tenacity"});
   CHECK(names(c.get({"port", "PORT", "Po?t"})) == std::vector<std::string>{"port"});
   CHECK(names(c.get({"hash-max-ziplist-entries"})) ==
         std::vector<std::string>{"hash-max-ziplist-entries"});
@@ -367,7 +396,7 @@ TEST_CASE("CONFIG SET: Redis's errors") {
   CHECK(c.set({{"DATABASES", "4"}}) ==
         "ERR CONFIG SET failed (possibly related to argument 'DATABASES') - can't set immutable "
         "config");
-  for (const char* fixed : {"port", "bind", "threads", "shards", "unixsocket", "daemonize",
+  for (const char* fixed : {"threads", "shards", "unixsocket", "daemonize", "replicaof",
                             "tcp-backlog", "logfile", "pidfile", "dir", "syslog-enabled"}) {
     CAPTURE(fixed);
     CHECK(c.set({{fixed, "1"}}).ends_with("can't set immutable config"));
@@ -433,6 +462,110 @@ TEST_CASE("CONFIG SET: applies all pairs or none, then reports what changed") {
   CHECK(c.appendonly() == "no");
   CHECK(c.save() == "");
   CHECK(c.requirepass() == "");
+}
+
+TEST_CASE("CONFIG SET: a change that fails when applied rolls the whole SET back") {
+  Config c;
+  std::vector<std::string> seen, changed;
+  c.on_change = [&](std::string_view n) { changed.emplace_back(n); };
+  // As Server does for port and bind: fails for one port, as if it were taken.
+  c.on_apply = [&](const std::vector<std::string_view>& names) -> Config::ApplyError {
+    seen.assign(names.begin(), names.end());
+    if (c.port == 7777) return {"port", "Unable to listen on this port. Check server logs."};
+    return {};
+  };
+  CHECK(c.set({{"maxmemory", "10000001"}, {"port", "7777"}, {"bind", "*"}, {"hz", "10"}}) ==
+        "ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this "
+        "port. Check server logs.");
+  CHECK(seen == std::vector<std::string>{"maxmemory", "port", "bind"});  // hz did not change
+  CHECK(c.maxmemory == 0);
+  CHECK(c.port == 6379);
+  CHECK(get1(c, "bind") == "127.0.0.1 -::1");
+  CHECK(changed.empty());
+  CHECK(c.set({{"port", "7000"}, {"bind", ""}}) == "");
+  CHECK(c.port == 7000);
+  CHECK(c.bind_list().empty());
+  CHECK(changed == std::vector<std::string>{"port", "bind"});
+  // Nothing changed: on_apply is not called.
+  seen.clear();
+  CHECK(c.set({{"port", "7000"}}) == "");
+  CHECK(seen.empty());
+}
+
+TEST_CASE("directives kept for compatibility: Redis's parsing, errors and printing") {
+  Config c;
+  // maxmemory-clients: bytes or a percentage, kept as Redis keeps it.
+  CHECK(c.set({{"maxmemory-clients", "10%"}}) == "");
+  CHECK(get1(c, "maxmemory-clients") == "10%");
+  CHECK(c.set({{"maxmemory-clients", "1mb"}}) == "");
+  CHECK(get1(c, "maxmemory-clients") == "1048576");
+  CHECK(c.set({{"maxmemory", "10000001"},
+               {"maxmemory-clients", "200%"},
+               {"client-query-buffer-limit", "invalid"}}) ==
+        "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - percentage "
+        "argument must be less or equal to 100");
+  CHECK(c.maxmemory == 0);
+  CHECK(
+      c.set({{"maxmemory-clients", "x%"}}).ends_with("argument must be a memory or percent value"));
+  CHECK(c.set({{"repl-backlog-size", "10000002"}, {"save", "3000 5"}}) == "");
+  CHECK(get1(c, "repl-backlog-size") == "10000002");
+  // key-load-delay is hidden: only its exact name finds it.
+  CHECK(c.get({"*"}).size() == c.get({"*", "key-load-delay"}).size() - 1);
+  CHECK(names(c.get({"key-load-delay"})) == std::vector<std::string>{"key-load-delay"});
+  CHECK(c.get({"key-load-*"}).empty());
+  // replicaof and its alias: "" while a master; only "no one" is taken.
+  CHECK(names(c.get({"*of"})) == std::vector<std::string>{"replicaof", "slaveof"});
+  CHECK(get1(c, "replicaof") == "");
+  CHECK(c.set({{"replicaof", "no one"}}).ends_with("can't set immutable config"));
+  CHECK(c.load_text("replicaof no one\nslaveof no one", "t") == "");
+  CHECK(c.load_text("replicaof 127.0.0.1 6379", "t").find("no replication") != std::string::npos);
+  // shutdown-on-sig*: flags, printed in Redis's order; save and nosave exclude each other.
+  CHECK(c.set({{"shutdown-on-sigterm", "now nosave"}}) == "");
+  CHECK(get1(c, "shutdown-on-sigterm") == "nosave now");
+  CHECK(c.set({{"shutdown-on-sigint", "save nosave"}})
+            .ends_with("shutdown options SAVE and NOSAVE can't be used simultaneously"));
+  CHECK(c.set({{"shutdown-on-sigint", ""}})
+            .ends_with(
+                "argument(s) must be one of the following: default, save, nosave, now, force"));
+  CHECK(c.set({{"shutdown-on-sigterm", "default"}}) == "");
+  CHECK(get1(c, "shutdown-on-sigterm") == "default");
+  // oom-score-adj and its values.
+  CHECK(c.set({{"oom-score-adj", "relative"}, {"oom-score-adj-values", "1 1 1"}}) == "");
+  CHECK(get1(c, "oom-score-adj") == "yes");
+  CHECK(get1(c, "oom-score-adj-values") == "1 1 1");
+  CHECK(c.set({{"oom-score-adj-values", "1 1 3000"}})
+            .ends_with("Invalid oom-score-adj-values, elements must be between -2000 and 2000."));
+  CHECK(c.set({{"proc-title-template", "{title} {nope}"}})
+            .ends_with("template format is invalid or contains unknown variables"));
+  // threads and shards: their own value only.
+  CHECK(c.set({{"threads", "auto"}, {"shards", "0"}}) == "");
+  CHECK(c.set({{"threads", "3"}}).ends_with("can't set immutable config"));
+  // bind: "" is no address, at most 16, and a rewritten empty bind reads back.
+  CHECK(c.set({{"bind", ""}}) == "");
+  CHECK(get1(c, "bind") == "");
+  CHECK(c.load_text("bind \"\"", "t") == "");
+  CHECK(c.bind_list().empty());
+  CHECK(c.load_text("bind \"127.0.0.1 -::1\"", "t") == "");
+  CHECK(get1(c, "bind") == "127.0.0.1 -::1");
+}
+
+TEST_CASE("every directive's rewritten line reads back to the same value") {
+  // What DEBUG CONFIG-REWRITE-FORCE-ALL checks in Redis's suite, for values off the defaults too.
+  Config c;
+  REQUIRE(c.set({{"bind", ""},
+                 {"maxmemory-clients", "10%"},
+                 {"shutdown-on-sigterm", "nosave now"},
+                 {"oom-score-adj-values", "-5 0 2000"},
+                 {"proc-title-template", "x {title}"},
+                 {"save", "3000 5 60 1"}}) == "");
+  for (const Directive& d : ConfigAccess::table()) {
+    CAPTURE(d.name);
+    Config back;
+    const std::string line = std::string(d.name) + " " + respite::server::file_value(d, c);
+    CAPTURE(line);
+    CHECK(back.load_text(line, "rewrite") == "");
+    CHECK(respite::server::show_value(d, back) == respite::server::show_value(d, c));
+  }
 }
 
 TEST_CASE("CONFIG REWRITE") {
@@ -518,13 +651,16 @@ TEST_CASE("CONFIG SET while other threads read (run under TSan by make test-tsan
     while (!stop.load()) {
       (void)c.maxmemory.load(std::memory_order_relaxed);
       (void)c.requirepass();
-      (void)c.get({"maxmemory*", "requirepass", "save"});
+      (void)c.get({"maxmemory*", "requirepass", "save", "bind", "port"});
+      (void)c.bind_list();  // as a worker reads it when listening
     }
   });
   for (int i = 0; i < 200; ++i) {
     REQUIRE(c.set({{"maxmemory", std::to_string(i)},
                    {"requirepass", "pw" + std::to_string(i)},
-                   {"save", std::to_string(i) + " 1"}}) == "");
+                   {"save", std::to_string(i) + " 1"},
+                   {"port", std::to_string(7000 + i)},
+                   {"bind", i % 2 ? "127.0.0.1" : "* -::*"}}) == "");
   }
   stop = true;
   reader.join();
