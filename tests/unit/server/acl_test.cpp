@@ -169,6 +169,40 @@ TEST_CASE("key patterns: every key a command names, read or write as its flags s
   CHECK(check("k1", {"ping"}) == AclDenied::kOk);
 }
 
+TEST_CASE("key patterns: each key needs what its key spec does with it, not the command's flag") {
+  // Redis 7: ACCESS needs %R, INSERT / DELETE / UPDATE need %W, a key with neither any pattern.
+  REQUIRE(setuser("k2", {"on", "nopass", "+@all", "%R~src*", "%W~dst*"}) == "");
+  size_t pos = 0;
+  CHECK(check("k2", {"copy", "src1", "dst1"}) == AclDenied::kOk);
+  CHECK(check("k2", {"copy", "dst1", "src1"}, &pos) == AclDenied::kKey);
+  CHECK(pos == 1);
+  CHECK(check("k2", {"smove", "src1", "dst1", "m"}, &pos) == AclDenied::kKey);  // RW delete
+  CHECK(pos == 1);
+  CHECK(check("k2", {"sort", "src1", "store", "dst1"}) == AclDenied::kOk);
+  CHECK(check("k2", {"sort", "src1", "store", "src2"}, &pos) == AclDenied::kKey);
+  CHECK(pos == 3);
+  CHECK(check("k2", {"geosearchstore", "dst1", "src1", "frommember", "m", "byradius", "1", "km"}) ==
+        AclDenied::kOk);
+  CHECK(check("k2", {"zunionstore", "dst1", "2", "src1", "src2"}) == AclDenied::kOk);
+  CHECK(check("k2", {"exists", "src1"}) == AclDenied::kOk);  // RO without ACCESS: any pattern
+  CHECK(check("k2", {"exists", "dst1"}) == AclDenied::kOk);
+  CHECK(check("k2", {"exists", "other"}) == AclDenied::kKey);
+  CHECK(check("k2", {"set", "dst1", "v"}) == AclDenied::kOk);                    // OW update
+  CHECK(check("k2", {"set", "dst1", "v", "get"}) == AclDenied::kKey);            // RW access update
+  CHECK(check("k2", {"bitfield", "src1", "get", "u8", "0"}) == AclDenied::kOk);  // read only
+  CHECK(check("k2", {"bitfield", "src1", "set", "u8", "0", "1"}) == AclDenied::kKey);
+  // LMOVE reads and deletes from the source (both permissions), inserts into the destination.
+  REQUIRE(setuser("k3", {"on", "nopass", "+@all", "~both*", "%W~dst*"}) == "");
+  CHECK(check("k3", {"lmove", "both1", "dst1", "left", "right"}) == AclDenied::kOk);
+  CHECK(check("k3", {"lmove", "dst1", "both1", "left", "right"}, &pos) == AclDenied::kKey);
+  CHECK(pos == 1);
+  // A spec's keys that do not resolve fall back to the command's procedure: no keys at all.
+  CHECK(check("k3", {"eval", "return 1", "0"}) == AclDenied::kOk);
+  CHECK(check("k3", {"xread", "streams", "both1", "0"}) == AclDenied::kOk);
+  CHECK(check("k3", {"xread", "streams", "other", "0"}, &pos) == AclDenied::kKey);
+  CHECK(pos == 2);
+}
+
 TEST_CASE("channels: PUBLISH and SUBSCRIBE match patterns, PSUBSCRIBE compares literally") {
   REQUIRE(setuser("p1", {"on", "nopass", "+@all", "allkeys", "resetchannels", "&news.*"}) == "");
   size_t pos = 0;
