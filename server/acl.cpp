@@ -782,6 +782,24 @@ AclDenied Acl::check(const AclUser& u, const Command& cmd,
   return relevant;
 }
 
+bool Acl::unrestricted_key_access(const AclUser& u, const Command& cmd,
+                                  const std::vector<std::string_view>& argv,
+                                  uint16_t key_flags) const {
+  if (u.unrestricted) return true;
+  uint8_t need = 0;
+  if (key_flags & kSpecAccess) need |= kKeyRead;
+  if (key_flags & (kSpecInsert | kSpecDelete | kSpecUpdate)) need |= kKeyWrite;
+  for (const AclSelector& s : u.selectors) {
+    size_t pos = 0;
+    if (check_selector(s, cmd, argv, &pos) != AclDenied::kOk) continue;
+    if (s.allkeys) return true;
+    for (const KeyPattern& k : s.keys) {
+      if ((k.flags & need) == need && k.pattern == "*") return true;
+    }
+  }
+  return false;
+}
+
 bool Acl::channel_allowed(const AclUser& u, std::string_view channel, bool is_pattern) const {
   for (const AclSelector& s : u.selectors) {
     if (s.allchannels) return true;

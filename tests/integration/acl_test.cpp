@@ -119,6 +119,25 @@ TEST_CASE("%R~ and %W~: each key needs what its key spec does with it") {
   CHECK(u.cmd({"LMOVE", "dst4", "both1", "LEFT", "RIGHT"}) == denied);
 }
 
+TEST_CASE("SORT BY and GET patterns need read access to every key") {
+  Fixture f;
+  REQUIRE(f.cmd({"SET", "v1", "1"}) == OK());
+  REQUIRE(f.cmd({"LPUSH", "mylist", "1"}) == Reply::Int(1));
+  REQUIRE(f.cmd({"ACL", "SETUSER", "srt", "on", "nopass", "(+sort ~mylist ~v*)"}) == OK());
+  Client u = login(f, "srt", "x");
+  const Reply by = Reply::Err("ERR BY option of SORT denied due to insufficient ACL permissions.");
+  const Reply get =
+      Reply::Err("ERR GET option of SORT denied due to insufficient ACL permissions.");
+  CHECK(u.cmd({"SORT", "mylist", "BY", "v*"}) == by);
+  CHECK(u.cmd({"SORT", "mylist", "GET", "#"}) == get);
+  CHECK(u.cmd({"SORT", "mylist", "BY", "nosort"}) == Reply::StrArr({"1"}));  // no '*': no keys
+  REQUIRE(f.cmd({"ACL", "SETUSER", "srt", "(+sort ~mylist %W~*)"}) == OK());
+  CHECK(u.cmd({"SORT", "mylist", "BY", "v*"}) == by);
+  REQUIRE(f.cmd({"ACL", "SETUSER", "srt", "(+sort ~mylist %R~*)"}) == OK());
+  CHECK(u.cmd({"SORT", "mylist", "BY", "v*"}) == Reply::StrArr({"1"}));
+  CHECK(u.cmd({"SORT", "mylist", "GET", "v*"}) == Reply::StrArr({"1"}));
+}
+
 TEST_CASE("ACL GETUSER, LIST, CAT, GENPASS and the SETUSER errors") {
   Fixture f;
   REQUIRE(f.cmd({"ACL", "SETUSER", "bob", "on", "nopass", "~k*", "%R~r*", "+@string", "-append"}) ==
