@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes server/key_specs_data.cpp: the key specs of every Redis 7.0.15 command, as that server's
-own COMMAND reply reports them (the 8th field of each command and subcommand), so that respite's
-COMMAND INFO, COMMAND GETKEYS and ACL key checks describe keys exactly as Redis does.
+own COMMAND reply reports them (the 9th field of each command and subcommand; the 8th, its tips,
+comes along), so that respite's COMMAND INFO, COMMAND GETKEYS and ACL key checks describe keys
+exactly as Redis does.
 
 Usage: start Debian's redis-server 7.0.15 on a port, then
     scripts/gen_key_specs.py PORT > server/key_specs_data.cpp
@@ -69,6 +70,13 @@ def main():
             print(row(c[0], s))
     print("};")
     print("const size_t kRedisKeySpecCount = sizeof kRedisKeySpecs / sizeof kRedisKeySpecs[0];")
+    print()
+    print("const CommandTipRow kRedisCommandTips[] = {")
+    for c in cmds:
+        for t in c[7]:
+            print(f"    {{{cstr(c[0])}, {cstr(t)}}},")
+    print("};")
+    print("const size_t kRedisCommandTipCount = sizeof kRedisCommandTips / sizeof kRedisCommandTips[0];")
     print()
     print("const std::string_view kRedisCommandNames[] = {")
     for c in cmds:

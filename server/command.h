@@ -45,6 +45,9 @@ enum CmdFlag : uint32_t {
   // PUBLISH, SPUBLISH: would be propagated though they write no key. COMMAND INFO hides it, as
   // Redis 7.0 does.
   kMayReplicate = 1 << 15,
+  // EXEC: Redis logs the transaction's commands in the slow log, not EXEC itself. COMMAND INFO
+  // shows it.
+  kSkipSlowlog = 1 << 16,
 };
 
 struct Command {

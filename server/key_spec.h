@@ -76,6 +76,14 @@ struct KeySpecRow {
 };
 extern const KeySpecRow kRedisKeySpecs[];
 extern const size_t kRedisKeySpecCount;
+// COMMAND INFO's tips ("nondeterministic_output", "request_policy:all_shards", ...), one row per
+// tip in Redis's order, sorted by command like the specs.
+struct CommandTipRow {
+  std::string_view command, tip;
+};
+extern const CommandTipRow kRedisCommandTips[];
+extern const size_t kRedisCommandTipCount;
+
 // Every command Redis 7.0.15 has (full names), with or without key specs: a respite command not
 // among them gets derived specs.
 extern const std::string_view kRedisCommandNames[];

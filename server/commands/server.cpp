@@ -2,6 +2,7 @@
 // (INFO has its own file). COMMAND's replies are generated from the command table.
 #include <sys/time.h>
 
+#include <algorithm>
 #include <climits>
 #include <optional>
 #include <string>
@@ -145,13 +146,22 @@ void cmd_config_help(CmdCtx& c) {
 // procedure (key_spec.h), as Redis derives the first; the registered kMovableKeys serves respite's
 // own key walks only.
 void reply_flags(CmdCtx& c, const Command& cmd) {
-  static const std::pair<uint32_t, const char*> names[] = {
-      {kWrite, "write"},       {kReadonly, "readonly"},
-      {kDenyOom, "denyoom"},   {kAdmin, "admin"},
-      {kPubsub, "pubsub"},     {kNoscript, "noscript"},
-      {kBlocking, "blocking"}, {kLoading, "loading"},
-      {kStale, "stale"},       {kSkipMonitor, "skip_monitor"},
-      {kFast, "fast"},         {kNoAuth, "no_auth"}};
+  // A container that runs nothing alone (CONFIG, MEMORY, XINFO...) has no flags of its own in
+  // Redis: its subcommands do. COMMAND, which runs alone too, keeps its own.
+  if (!cmd.subcommands.empty() && !cmd.fn) return c.reply.set(0);
+  static const std::pair<uint32_t, const char*> names[] = {{kWrite, "write"},
+                                                           {kReadonly, "readonly"},
+                                                           {kDenyOom, "denyoom"},
+                                                           {kAdmin, "admin"},
+                                                           {kPubsub, "pubsub"},
+                                                           {kNoscript, "noscript"},
+                                                           {kBlocking, "blocking"},
+                                                           {kLoading, "loading"},
+                                                           {kStale, "stale"},
+                                                           {kSkipMonitor, "skip_monitor"},
+                                                           {kSkipSlowlog, "skip_slowlog"},
+                                                           {kFast, "fast"},
+                                                           {kNoAuth, "no_auth"}};
   const bool no_mandatory = cmd.getkeys_proc == GetKeysProc::kEval;
   const bool movable = legacy_key_range(cmd).movable;
   size_t n = no_mandatory + movable + cmd.has_flag(kNoMulti) + cmd.has_flag(kAllowBusy);
@@ -163,6 +173,16 @@ void reply_flags(CmdCtx& c, const Command& cmd) {
   if (cmd.has_flag(kNoMulti)) c.reply.simple("no_multi");
   if (movable) c.reply.simple("movablekeys");
   if (cmd.has_flag(kAllowBusy)) c.reply.simple("allow_busy");
+}
+
+// Redis's tips for the command (key_spec.h), none for respite's own.
+void reply_tips(CmdCtx& c, const Command& cmd) {
+  const CommandTipRow* end = kRedisCommandTips + kRedisCommandTipCount;
+  auto range = std::equal_range(
+      kRedisCommandTips, end, CommandTipRow{cmd.name, {}},
+      [](const CommandTipRow& a, const CommandTipRow& b) { return a.command < b.command; });
+  c.reply.set(static_cast<size_t>(range.second - range.first));
+  for (auto it = range.first; it != range.second; ++it) c.reply.bulk(it->tip);
 }
 
 void reply_key_flags(CmdCtx& c, uint16_t flags) {
@@ -245,34 +265,15 @@ void reply_key_specs(CmdCtx& c, const Command& cmd) {
   }
 }
 
-// ACL categories, derived from the group and the flags and listed in Redis's own order (that of
-// its category table: keyspace, read, write, the data types, admin, fast, slow, blocking,
-// dangerous, connection), so COMMAND INFO reads as Redis's does.
+// ACL categories: the ones ACL CAT and COMMAND LIST FILTERBY ACLCAT use (acl.h), in Redis's
+// order (that of its category table), so that COMMAND INFO reads as Redis's does.
 void reply_acl_categories(CmdCtx& c, const Command& cmd) {
-  std::string_view g = cmd.group;
-  std::string_view type = g == "sorted-set" ? "sortedset" : g;
-  bool data = g == "string" || g == "list" || g == "set" || g == "sorted-set" || g == "hash" ||
-              g == "bitmap" || g == "hyperloglog" || g == "geo" || g == "stream";
-  const std::pair<bool, std::string_view> cats[] = {
-      {g == "generic", "keyspace"},
-      {cmd.has_flag(kReadonly), "read"},
-      {cmd.has_flag(kWrite), "write"},
-      {data, type},
-      {cmd.has_flag(kPubsub), "pubsub"},  // as Redis, implied by the flag
-      {g == "server" || (cmd.has_flag(kAdmin) && g != "server"), "admin"},
-      {cmd.has_flag(kFast), "fast"},
-      {!cmd.has_flag(kFast), "slow"},
-      {cmd.has_flag(kBlocking), "blocking"},
-      {cmd.has_flag(kAdmin) && g != "server", "dangerous"},
-      {g == "connection", "connection"},
-  };
-  size_t n = 0;
-  for (auto& [on, name] : cats) n += on;
-  c.reply.set(n);
-  for (auto& [on, name] : cats) {
-    if (!on) continue;
+  const uint64_t cats = c.server.acl.categories(cmd);
+  c.reply.set(static_cast<size_t>(__builtin_popcountll(cats)));
+  for (int i = 0; i < kCategoryCount; i++) {
+    if (!((cats >> i) & 1)) continue;
     std::string cat = "@";  // appended: GCC 12 warns falsely (-Wrestrict) on "@" + string
-    cat += name;
+    cat += category_name(i);
     c.reply.simple(cat);
   }
 }
@@ -287,7 +288,7 @@ void reply_command_info(CmdCtx& c, const Command& cmd) {
   c.reply.integer(range.last);
   c.reply.integer(range.step);
   reply_acl_categories(c, cmd);
-  c.reply.set(0);  // tips
+  reply_tips(c, cmd);
   reply_key_specs(c, cmd);
   c.reply.array(cmd.subcommands.size());
   for (auto& s : cmd.subcommands) reply_command_info(c, *s);
