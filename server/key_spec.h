@@ -97,7 +97,7 @@ void attach_key_specs(Command& cmd);
 // reference, so that a visit allocates nothing.
 class KeySink {
  public:
-  template <class F>
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, KeySink>>>
   KeySink(F&& f)  // NOLINT(google-explicit-constructor): lambdas convert at the call
       : obj_(const_cast<void*>(static_cast<const void*>(&f))),
         call_([](void* o, size_t pos, uint16_t flags) {
