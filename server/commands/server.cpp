@@ -308,7 +308,7 @@ void reply_command_docs(CmdCtx& c, const Command& cmd) {
   c.reply.bulk(cmd.complexity);
   if (has_args) {
     c.reply.bulk("arguments");
-    reply_doc_args(c.reply, parse_syntax(cmd.syntax));
+    reply_doc_args(c.reply, parse_syntax(cmd.syntax), cmd.key_specs.size());
   }
   if (has_subs) {
     c.reply.bulk("subcommands");

@@ -312,6 +312,34 @@ TEST_CASE("COMMAND INFO: key specs, the legacy range and movablekeys as Redis de
   CHECK(flag_list("eval") == "noscript stale skip_monitor no_mandatory_keys movablekeys ");
 }
 
+TEST_CASE("COMMAND DOCS: each key argument names its key spec") {
+  Fixture f;
+  auto get = [](const Reply& flat, std::string_view name) {
+    for (size_t i = 0; i + 1 < flat.elements.size(); i += 2) {
+      if (flat.elements[i].str == name) return flat.elements[i + 1];
+    }
+    return Reply::Nil();
+  };
+  // The key_spec_index of every key argument, nested ones included, in order.
+  auto walk = [&](const Reply& args, std::string* out, auto& self) -> void {
+    for (const Reply& arg : args.elements) {
+      Reply idx = get(arg, "key_spec_index");
+      if (idx.type == Reply::Type::kInteger) *out += std::to_string(idx.integer) + " ";
+      self(get(arg, "arguments"), out, self);
+    }
+  };
+  auto key_indexes = [&](const std::string& cmd) {
+    const Reply docs = f.cmd({"COMMAND", "DOCS", cmd});
+    std::string out;
+    walk(get(docs.elements.at(1), "arguments"), &out, walk);
+    return out;
+  };
+  CHECK(key_indexes("lmove") == "0 1 ");
+  CHECK(key_indexes("copy") == "0 1 ");
+  CHECK(key_indexes("get") == "0 ");
+  CHECK(key_indexes("zunionstore") == "0 1 ");
+}
+
 TEST_CASE("COMMAND LIST FILTERBY PATTERN, ACLCAT and MODULE") {
   Fixture f;
   CHECK(f.cmd({"COMMAND", "LIST", "FILTERBY", "PATTERN", "set"}) == Reply::StrArr({"set"}));
