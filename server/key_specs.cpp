@@ -188,7 +188,6 @@ size_t numkeys_proc(size_t store, size_t count_at, size_t first, const std::stri
 }
 
 size_t sort_proc(const std::string_view* argv, size_t argc, const KeySink& sink) {
-  if (argc < 2) return 0;
   sink(1, kSpecRO | kSpecAccess);
   // Options take no value unless named here; the last STORE wins, as SORT itself applies it.
   size_t store = 0;
@@ -293,6 +292,9 @@ size_t bitfield_proc(const std::string_view* argv, size_t argc, const KeySink& s
 
 size_t run_proc(const Command& cmd, const std::string_view* argv, size_t argc,
                 const KeySink& sink) {
+  // Every procedure's first key is argv[1] or later; dispatch checks arity first, but a caller
+  // that does not must not make one read past the end.
+  if (argc < 2) return 0;
   switch (cmd.getkeys_proc) {
     case GetKeysProc::kNone:
       return 0;
@@ -301,7 +303,6 @@ size_t run_proc(const Command& cmd, const std::string_view* argv, size_t argc,
     case GetKeysProc::kSort:
       return sort_proc(argv, argc, sink);
     case GetKeysProc::kSortRo:
-      if (argc < 2) return 0;
       sink(1, kSpecRO | kSpecAccess);
       return 1;
     case GetKeysProc::kMigrate:

@@ -141,3 +141,36 @@ TEST_CASE("the table: every command with key positions has keys by its specs") {
   };
   for (const Command* c : table().all()) walk(*c, walk);
 }
+
+TEST_CASE("any argument list, any length: keys are always arguments that exist") {
+  // Dispatch checks arity before ACL asks for keys, but the walk must stay in bounds without it.
+  static const std::vector<std::string_view> kPool = {
+      "k",     "0",       "1",        "2",         "-1",    "3",     "999999999999",
+      "STORE", "STREAMS", "KEYS",     "GET",       "BY",    "LIMIT", "AUTH",
+      "AUTH2", "SET",     "OVERFLOW", "STOREDIST", "BLOCK", "GROUP", ""};
+  uint64_t state = 42;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<size_t>(state >> 33);
+  };
+  auto walk = [&](const Command& c, auto& self) -> void {
+    for (int round = 0; round < 60; round++) {
+      std::vector<std::string_view> argv;
+      if (c.parent) argv.push_back(c.parent->name);
+      argv.push_back(c.name);
+      size_t len = argv.size() + next() % 9;
+      while (argv.size() < len) argv.push_back(kPool[next() % kPool.size()]);
+      size_t seen = 0;
+      bool in_bounds = true;
+      size_t n = visit_keys(c, argv.data(), argv.size(), [&](size_t pos, uint16_t) {
+        seen++;
+        in_bounds &= pos > 0 && pos < argv.size();
+      });
+      INFO(c.name);
+      CHECK(in_bounds);
+      CHECK(n == seen);
+    }
+    for (auto& s : c.subcommands) self(*s, self);
+  };
+  for (const Command* c : table().all()) walk(*c, walk);
+}
