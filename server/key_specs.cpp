@@ -63,12 +63,21 @@ GetKeysProc proc_of(std::string_view name) {
   return P::kNone;
 }
 
+// The flags of a respite command Redis 7.0 lacks: a read-only command reads (RO ACCESS), a write
+// one changes (RW UPDATE, as Redis 7.4's HEXPIRE family), except those that also return what
+// they change, which need read permission too (as Redis 8's HGETDEL and HGETEX).
+uint16_t derived_flags(const Command& c) {
+  if (c.name == "hgetdel") return kSpecRW | kSpecAccess | kSpecDelete;
+  if (c.name == "hgetex") return kSpecRW | kSpecAccess | kSpecUpdate;
+  if (c.has_flag(kReadonly)) return kSpecRO | kSpecAccess;
+  if (c.has_flag(kWrite)) return kSpecRW | kSpecUpdate;
+  return kSpecRW | kSpecAccess | kSpecUpdate;
+}
+
 // A respite command Redis 7.0 lacks: one range spec from its fixed positions and one keynum spec
-// from its numkeys argument, flagged from what the command does as a whole.
+// from its numkeys argument.
 void derive_specs(Command& c) {
-  const uint16_t flags = c.has_flag(kWrite)      ? uint16_t(kSpecRW | kSpecUpdate)
-                         : c.has_flag(kReadonly) ? uint16_t(kSpecRO | kSpecAccess)
-                                                 : uint16_t(kSpecRW | kSpecAccess | kSpecUpdate);
+  const uint16_t flags = derived_flags(c);
   if (c.first_key > 0) {
     KeySpecDef s;
     s.flags = flags;

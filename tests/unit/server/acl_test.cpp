@@ -201,6 +201,10 @@ TEST_CASE("key patterns: each key needs what its key spec does with it, not the 
   CHECK(check("k3", {"xread", "streams", "both1", "0"}) == AclDenied::kOk);
   CHECK(check("k3", {"xread", "streams", "other", "0"}, &pos) == AclDenied::kKey);
   CHECK(pos == 2);
+  // respite's own commands: HEXPIRE only changes (write), HGETDEL also returns what it deletes.
+  CHECK(check("k2", {"hexpire", "dst1", "10", "fields", "1", "f"}) == AclDenied::kOk);
+  CHECK(check("k2", {"hgetdel", "dst1", "fields", "1", "f"}) == AclDenied::kKey);
+  CHECK(check("k3", {"hgetdel", "both1", "fields", "1", "f"}) == AclDenied::kOk);
 }
 
 TEST_CASE("channels: PUBLISH and SUBSCRIBE match patterns, PSUBSCRIBE compares literally") {

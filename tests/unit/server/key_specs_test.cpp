@@ -126,6 +126,9 @@ TEST_CASE("respite's own commands get specs from their fixed positions") {
   CHECK(keys({"hexpire", "h", "10", "fields", "1", "f"}) == V{"h:RW update"});
   CHECK(keys({"httl", "h", "fields", "1", "f"}) == V{"h:RO access"});
   CHECK(command_has_keys(hexpire));
+  // HGETDEL returns the fields it deletes: reading them needs read permission as well.
+  CHECK(keys({"hgetdel", "h", "fields", "1", "f"}) == V{"h:RW access delete"});
+  CHECK(keys({"hgetex", "h", "fields", "1", "f"}) == V{"h:RW access update"});
 }
 
 TEST_CASE("the table: every command with key positions has keys by its specs") {
