@@ -756,7 +756,7 @@ void register_server_commands(CommandTable& t) {
                    "Get array of specific Redis command details, or all when no argument is given.",
                .syntax = "[command-name [command-name ...]]",
                .since = "2.8.13",
-               .complexity = "O(N)"}});
+               .complexity = "O(N) where N is the number of commands to look up"}});
   t.add_sub(cmd, {.name = "docs",
                   .arity = -2,
                   .flags = CM,
@@ -764,7 +764,7 @@ void register_server_commands(CommandTable& t) {
                   .doc = {.summary = "Get array of specific Redis command documentation",
                           .syntax = "[command-name [command-name ...]]",
                           .since = "7.0.0",
-                          .complexity = "O(N)"}});
+                          .complexity = "O(N) where N is the number of commands to look up"}});
   t.add_sub(cmd,
             {.name = "list",
              .arity = -2,
@@ -773,7 +773,7 @@ void register_server_commands(CommandTable& t) {
              .doc = {.summary = "Get an array of Redis command names",
                      .syntax = "[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]",
                      .since = "7.0.0",
-                     .complexity = "O(N)"}});
+                     .complexity = "O(N) where N is the total number of Redis commands"}});
   t.add_sub(cmd, {.name = "getkeys",
                   .arity = -4,
                   .flags = CM,
