@@ -128,7 +128,9 @@ TEST_CASE("bad rules are refused with Redis's texts and change nothing") {
       {{"(~foo", "+get"}, "Unmatched parenthesis in acl selector starting at '(~foo'."},
       {{"off", "nosuchrule"}, "Error in ACL SETUSER modifier 'nosuchrule': Syntax error"},
   };
-  for (const auto& [ops, want] : cases) {
+  for (const auto& row : cases) {
+    const auto& ops = row.first;  // not structured bindings: clang 14 rejects CAPTURE of one
+    const std::string& want = row.second;
     CAPTURE(want);
     CHECK(setuser("bad", ops) == want);
     CHECK(list("bad") == before);  // all or nothing: "off" above was not applied

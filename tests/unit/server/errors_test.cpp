@@ -317,7 +317,9 @@ TEST_CASE("each status maps to Redis 7.0's exact text") {
   // Every status is in the table above, once.
   CHECK(std::size(want) == static_cast<size_t>(Err::kCount) - 1);
   std::set<Err> listed;
-  for (auto& [e, text] : want) {
+  for (auto& row : want) {
+    const Err e = row.first;  // not structured bindings: clang 14 rejects CAPTURE of one
+    const auto& text = row.second;
     CAPTURE(text);
     CHECK(listed.insert(e).second);
     CHECK(error_text(e) == text);
