@@ -724,24 +724,24 @@ AclDenied Acl::check_selector(const AclSelector& s, const Command& cmd,
                      [&](const std::string& a) { return iequals(a, first); }))
       return AclDenied::kCmd;
   }
-  // The shard channels of SPUBLISH and SSUBSCRIBE sit in key positions (for cluster slots), but
-  // Redis flags them not-a-key: channels, checked below.
-  if (!s.allkeys && !cmd.has_flag(kPubsub) && (cmd.first_key > 0 || cmd.numkeys_at > 0)) {
-    // Redis's key specs say whether each key is read, written or both; respite's table says it
-    // per command: a write command's keys need write permission, a read-only one's read.
-    const uint8_t need =
-        cmd.has_flag(kWrite) ? kKeyWrite : (cmd.has_flag(kReadonly) ? kKeyRead : 0);
+  // Each key needs what its key spec says the command does with it (key_spec.h): reading it
+  // (ACCESS) needs %R, changing it (INSERT, DELETE, UPDATE) needs %W, so COPY or LMOVE need read
+  // on one key and write on the other; a key with neither (EXISTS) needs a matching pattern of
+  // either kind. The shard channels of SPUBLISH and SSUBSCRIBE are not_key specs: channels,
+  // checked below. Only a selector without allkeys gets here, so the common case walks nothing.
+  if (!s.allkeys && command_has_keys(cmd)) {
     AclDenied res = AclDenied::kOk;
-    for_each_key(
-        cmd, argv.size(), [&](size_t i) { return argv[i]; },
-        [&](size_t i) {
-          if (res != AclDenied::kOk) return;
-          for (const KeyPattern& k : s.keys) {
-            if ((k.flags & need) == need && storage::glob_match(k.pattern, argv[i])) return;
-          }
-          res = AclDenied::kKey;
-          *argpos = i;
-        });
+    visit_keys(cmd, argv.data(), argv.size(), [&](size_t i, uint16_t flags) {
+      if (res != AclDenied::kOk) return;
+      uint8_t need = 0;
+      if (flags & kSpecAccess) need |= kKeyRead;
+      if (flags & (kSpecInsert | kSpecDelete | kSpecUpdate)) need |= kKeyWrite;
+      for (const KeyPattern& k : s.keys) {
+        if ((k.flags & need) == need && storage::glob_match(k.pattern, argv[i])) return;
+      }
+      res = AclDenied::kKey;
+      *argpos = i;
+    });
     if (res != AclDenied::kOk) return res;
   }
   uint8_t chan = static_cast<size_t>(cmd.id) < chan_by_id_.size() ? chan_by_id_[cmd.id] : 0;
@@ -780,6 +780,24 @@ AclDenied Acl::check(const AclUser& u, const Command& cmd,
   }
   *argpos = last;
   return relevant;
+}
+
+bool Acl::unrestricted_key_access(const AclUser& u, const Command& cmd,
+                                  const std::vector<std::string_view>& argv,
+                                  uint16_t key_flags) const {
+  if (u.unrestricted) return true;
+  uint8_t need = 0;
+  if (key_flags & kSpecAccess) need |= kKeyRead;
+  if (key_flags & (kSpecInsert | kSpecDelete | kSpecUpdate)) need |= kKeyWrite;
+  for (const AclSelector& s : u.selectors) {
+    size_t pos = 0;
+    if (check_selector(s, cmd, argv, &pos) != AclDenied::kOk) continue;
+    if (s.allkeys) return true;
+    for (const KeyPattern& k : s.keys) {
+      if ((k.flags & need) == need && k.pattern == "*") return true;
+    }
+  }
+  return false;
 }
 
 bool Acl::channel_allowed(const AclUser& u, std::string_view channel, bool is_pattern) const {

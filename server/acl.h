@@ -159,6 +159,11 @@ class Acl {
   AclDenied check(const AclUser& u, const Command& cmd, const std::vector<std::string_view>& argv,
                   size_t* argpos) const;
 
+  // Whether a selector of u that allows this call also has a pattern "*" with the permissions
+  // key_flags (a key spec's ACCESS / INSERT / DELETE / UPDATE) need, or allkeys: SORT's BY and
+  // GET patterns read keys no spec names, so Redis lets them run only for such a user.
+  bool unrestricted_key_access(const AclUser& u, const Command& cmd,
+                               const std::vector<std::string_view>& argv, uint16_t key_flags) const;
   // acl-pubsub-default: whether new users and selectors (and `reset`) start with every channel.
   void set_pubsub_default_all(bool all) { pubsub_all_.store(all, std::memory_order_relaxed); }
 

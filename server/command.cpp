@@ -125,15 +125,16 @@ Command::ShardRule shard_rule_of(std::string_view name) {
   return R::kKeys;
 }
 
-void set_shard_rules(Command& c) {
+void attach_derived(Command& c) {
   c.shard_rule = shard_rule_of(c.name);
-  for (auto& sub : c.subcommands) set_shard_rules(*sub);
+  attach_key_specs(c);
+  for (auto& sub : c.subcommands) attach_derived(*sub);
 }
 
 }  // namespace
 
 void CommandTable::finish() {
-  for (auto& [name, c] : by_name_) set_shard_rules(*c);
+  for (auto& [name, c] : by_name_) attach_derived(*c);
   sorted_.clear();
   for (auto& [name, c] : by_name_) sorted_.push_back(c.get());
   std::sort(sorted_.begin(), sorted_.end(),

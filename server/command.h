@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/key_spec.h"
 #include "storage/canonical_int.h"
 
 namespace respite::server {
@@ -44,6 +45,9 @@ enum CmdFlag : uint32_t {
   // PUBLISH, SPUBLISH: would be propagated though they write no key. COMMAND INFO hides it, as
   // Redis 7.0 does.
   kMayReplicate = 1 << 15,
+  // EXEC: Redis logs the transaction's commands in the slow log, not EXEC itself. COMMAND INFO
+  // shows it.
+  kSkipSlowlog = 1 << 16,
 };
 
 struct Command {
@@ -76,6 +80,11 @@ struct Command {
     kCopy
   };
   ShardRule shard_rule = ShardRule::kKeys;
+  // Redis 7's key specs and key-finding procedure (key_spec.h), attached by finish(): what COMMAND
+  // INFO, COMMAND GETKEYS and ACL key permissions read. The positions above serve respite's own
+  // key walks (EXEC's shards, tracking).
+  std::vector<KeySpecDef> key_specs;
+  GetKeysProc getkeys_proc = GetKeysProc::kNone;
 
   bool has_flag(uint32_t f) const { return (flags & f) != 0; }
   bool arity_ok(size_t argc) const {
@@ -157,9 +166,9 @@ class CommandTable {
 // holds a key: the fixed positions (first_key to last_key by step, a negative last_key counting
 // from the end), then the keys a numkeys argument counts (arg(i) gives argument i). Returns false,
 // having visited the fixed positions only, when that count is not a positive integer smaller than
-// the number of arguments after it. EXEC's shard collection, client-side caching's remembered keys
-// and COMMAND GETKEYS all walk keys through this one function. SORT's STORE destination is no
-// fixed position: its users add it.
+// the number of arguments after it. EXEC's shard collection and client-side caching's remembered
+// keys walk keys through this one function; COMMAND GETKEYS and ACL key permissions read Redis's
+// key specs instead (key_spec.h). SORT's STORE destination is no fixed position: its users add it.
 template <class ArgAt, class Fn>
 bool for_each_key(const Command& cmd, size_t argc, ArgAt&& arg, Fn&& fn) {
   if (cmd.first_key > 0) {

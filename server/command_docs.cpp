@@ -127,7 +127,10 @@ std::vector<DocArg> parse_syntax(std::string_view syntax) {
   return {std::move(o)};
 }
 
-void reply_doc_args(protocol::ReplyWriter& r, const std::vector<DocArg>& args) {
+namespace {
+
+void reply_args(protocol::ReplyWriter& r, const std::vector<DocArg>& args, size_t key_specs,
+                size_t* next_key) {
   r.array(args.size());
   for (const DocArg& a : args) {
     bool key = a.type == "key";
@@ -139,7 +142,8 @@ void reply_doc_args(protocol::ReplyWriter& r, const std::vector<DocArg>& args) {
     r.bulk(a.type);
     if (key) {
       r.bulk("key_spec_index");
-      r.integer(0);
+      size_t index = *next_key < key_specs ? (*next_key)++ : (key_specs ? key_specs - 1 : 0);
+      r.integer(static_cast<int64_t>(index));
     }
     if (!a.token.empty()) {
       r.bulk("token");
@@ -153,9 +157,16 @@ void reply_doc_args(protocol::ReplyWriter& r, const std::vector<DocArg>& args) {
     }
     if (!a.sub.empty()) {
       r.bulk("arguments");
-      reply_doc_args(r, a.sub);
+      reply_args(r, a.sub, key_specs, next_key);
     }
   }
+}
+
+}  // namespace
+
+void reply_doc_args(protocol::ReplyWriter& r, const std::vector<DocArg>& args, size_t key_specs) {
+  size_t next_key = 0;
+  reply_args(r, args, key_specs, &next_key);
 }
 
 }  // namespace respite::server

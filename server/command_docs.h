@@ -16,6 +16,8 @@ struct DocArg {
 };
 
 std::vector<DocArg> parse_syntax(std::string_view syntax);
-void reply_doc_args(protocol::ReplyWriter& r, const std::vector<DocArg>& args);
+// key_specs: how many key specs the command has. Key arguments take the specs' indexes in the
+// order they appear (Redis's key_spec_index), the last spec's for any beyond them.
+void reply_doc_args(protocol::ReplyWriter& r, const std::vector<DocArg>& args, size_t key_specs);
 
 }  // namespace respite::server

@@ -257,6 +257,10 @@ std::string_view error_text(Err e) {
       return "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
     case Err::kSortScoreNotDouble:
       return "ERR One or more scores can't be converted into double";
+    case Err::kSortByDenied:
+      return "ERR BY option of SORT denied due to insufficient ACL permissions.";
+    case Err::kSortGetDenied:
+      return "ERR GET option of SORT denied due to insufficient ACL permissions.";
     case Err::kInvalidFirstDb:
       return "ERR invalid first DB index";
     case Err::kInvalidSecondDb:

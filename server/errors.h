@@ -142,6 +142,8 @@ enum class Err : uint8_t {
   kCachingNoNotOptout,
   // SORT.
   kSortScoreNotDouble,
+  kSortByDenied,
+  kSortGetDenied,
   // Server.
   kInvalidFirstDb,
   kInvalidSecondDb,

@@ -33,8 +33,8 @@ void register_cluster_commands(CommandTable& t) {
   static constexpr Sub kSubs[] = {
       {"info", 2, kStale, "Provides info about Redis Cluster node state"},
       {"nodes", 2, kStale, "Get Cluster config for the node"},
-      {"slots", 2, kLoading | kStale, "Get array of Cluster slot to node mappings"},
-      {"shards", 2, kLoading | kStale, "Get array of cluster slots to node mappings"},
+      {"slots", 2, kStale, "Get array of Cluster slot to node mappings"},
+      {"shards", 2, kStale, "Get array of cluster slots to node mappings"},
       {"myid", 2, kStale, "Return the node id"},
       {"keyslot", 3, kStale, "Returns the hash slot of the specified key"},
       {"countkeysinslot", 3, kStale, "Return the number of local keys in the specified hash slot"},

@@ -2,6 +2,7 @@
 // (INFO has its own file). COMMAND's replies are generated from the command table.
 #include <sys/time.h>
 
+#include <algorithm>
 #include <climits>
 #include <optional>
 #include <string>
@@ -141,7 +142,13 @@ void cmd_config_help(CmdCtx& c) {
 
 // --- COMMAND ---
 
+// Flags in Redis's order. movablekeys and no_mandatory_keys come from the key specs and the key
+// procedure (key_spec.h), as Redis derives the first; the registered kMovableKeys serves respite's
+// own key walks only.
 void reply_flags(CmdCtx& c, const Command& cmd) {
+  // A container that runs nothing alone (CONFIG, MEMORY, XINFO...) has no flags of its own in
+  // Redis: its subcommands do. COMMAND, which runs alone too, keeps its own.
+  if (!cmd.subcommands.empty() && !cmd.fn) return c.reply.set(0);
   static const std::pair<uint32_t, const char*> names[] = {{kWrite, "write"},
                                                            {kReadonly, "readonly"},
                                                            {kDenyOom, "denyoom"},
@@ -152,46 +159,121 @@ void reply_flags(CmdCtx& c, const Command& cmd) {
                                                            {kLoading, "loading"},
                                                            {kStale, "stale"},
                                                            {kSkipMonitor, "skip_monitor"},
+                                                           {kSkipSlowlog, "skip_slowlog"},
                                                            {kFast, "fast"},
-                                                           {kNoAuth, "no_auth"},
-                                                           {kAllowBusy, "allow_busy"},
-                                                           {kNoMulti, "no_multi"},
-                                                           {kMovableKeys, "movablekeys"}};
-  size_t n = 0;
+                                                           {kNoAuth, "no_auth"}};
+  const bool no_mandatory = cmd.getkeys_proc == GetKeysProc::kEval;
+  const bool movable = legacy_key_range(cmd).movable;
+  size_t n = no_mandatory + movable + cmd.has_flag(kNoMulti) + cmd.has_flag(kAllowBusy);
   for (auto& [f, name] : names) n += cmd.has_flag(f);
   c.reply.set(n);
   for (auto& [f, name] : names)
     if (cmd.has_flag(f)) c.reply.simple(name);
+  if (no_mandatory) c.reply.simple("no_mandatory_keys");
+  if (cmd.has_flag(kNoMulti)) c.reply.simple("no_multi");
+  if (movable) c.reply.simple("movablekeys");
+  if (cmd.has_flag(kAllowBusy)) c.reply.simple("allow_busy");
 }
 
-// ACL categories, derived from the group and the flags and listed in Redis's own order (that of
-// its category table: keyspace, read, write, the data types, admin, fast, slow, blocking,
-// dangerous, connection), so COMMAND INFO reads as Redis's does.
-void reply_acl_categories(CmdCtx& c, const Command& cmd) {
-  std::string_view g = cmd.group;
-  std::string_view type = g == "sorted-set" ? "sortedset" : g;
-  bool data = g == "string" || g == "list" || g == "set" || g == "sorted-set" || g == "hash" ||
-              g == "bitmap" || g == "hyperloglog" || g == "geo" || g == "stream";
-  const std::pair<bool, std::string_view> cats[] = {
-      {g == "generic", "keyspace"},
-      {cmd.has_flag(kReadonly), "read"},
-      {cmd.has_flag(kWrite), "write"},
-      {data, type},
-      {cmd.has_flag(kPubsub), "pubsub"},  // as Redis, implied by the flag
-      {g == "server" || (cmd.has_flag(kAdmin) && g != "server"), "admin"},
-      {cmd.has_flag(kFast), "fast"},
-      {!cmd.has_flag(kFast), "slow"},
-      {cmd.has_flag(kBlocking), "blocking"},
-      {cmd.has_flag(kAdmin) && g != "server", "dangerous"},
-      {g == "connection", "connection"},
-  };
+// Redis's tips for the command (key_spec.h), none for respite's own.
+void reply_tips(CmdCtx& c, const Command& cmd) {
+  const CommandTipRow* end = kRedisCommandTips + kRedisCommandTipCount;
+  auto range = std::equal_range(
+      kRedisCommandTips, end, CommandTipRow{cmd.name, {}},
+      [](const CommandTipRow& a, const CommandTipRow& b) { return a.command < b.command; });
+  c.reply.set(static_cast<size_t>(range.second - range.first));
+  for (auto it = range.first; it != range.second; ++it) c.reply.bulk(it->tip);
+}
+
+void reply_key_flags(CmdCtx& c, uint16_t flags) {
   size_t n = 0;
-  for (auto& [on, name] : cats) n += on;
+  for (int i = 0; i < kSpecFlagCount; i++) n += (flags >> i) & 1;
   c.reply.set(n);
-  for (auto& [on, name] : cats) {
-    if (!on) continue;
+  for (int i = 0; i < kSpecFlagCount; i++)
+    if ((flags >> i) & 1) c.reply.simple(key_spec_flag_name(i));
+}
+
+void reply_key_specs(CmdCtx& c, const Command& cmd) {
+  auto& w = c.reply;
+  w.set(cmd.key_specs.size());
+  for (const KeySpecDef& s : cmd.key_specs) {
+    w.map(3 + !s.notes.empty());
+    if (!s.notes.empty()) {
+      w.bulk("notes");
+      w.bulk(s.notes);
+    }
+    w.bulk("flags");
+    reply_key_flags(c, s.flags);
+    w.bulk("begin_search");
+    w.map(2);
+    w.bulk("type");
+    switch (s.begin) {
+      case KeySpecDef::Begin::kUnknown:
+        w.bulk("unknown");
+        w.bulk("spec");
+        w.map(0);
+        break;
+      case KeySpecDef::Begin::kIndex:
+        w.bulk("index");
+        w.bulk("spec");
+        w.map(1);
+        w.bulk("index");
+        w.integer(s.pos);
+        break;
+      case KeySpecDef::Begin::kKeyword:
+        w.bulk("keyword");
+        w.bulk("spec");
+        w.map(2);
+        w.bulk("keyword");
+        w.bulk(s.keyword);
+        w.bulk("startfrom");
+        w.integer(s.pos);
+        break;
+    }
+    w.bulk("find_keys");
+    w.map(2);
+    w.bulk("type");
+    switch (s.find) {
+      case KeySpecDef::Find::kUnknown:
+        w.bulk("unknown");
+        w.bulk("spec");
+        w.map(0);
+        break;
+      case KeySpecDef::Find::kRange:
+        w.bulk("range");
+        w.bulk("spec");
+        w.map(3);
+        w.bulk("lastkey");
+        w.integer(s.a);
+        w.bulk("keystep");
+        w.integer(s.b);
+        w.bulk("limit");
+        w.integer(s.c);
+        break;
+      case KeySpecDef::Find::kKeynum:
+        w.bulk("keynum");
+        w.bulk("spec");
+        w.map(3);
+        w.bulk("keynumidx");
+        w.integer(s.a);
+        w.bulk("firstkey");
+        w.integer(s.b);
+        w.bulk("keystep");
+        w.integer(s.c);
+        break;
+    }
+  }
+}
+
+// ACL categories: the ones ACL CAT and COMMAND LIST FILTERBY ACLCAT use (acl.h), in Redis's
+// order (that of its category table), so that COMMAND INFO reads as Redis's does.
+void reply_acl_categories(CmdCtx& c, const Command& cmd) {
+  const uint64_t cats = c.server.acl.categories(cmd);
+  c.reply.set(static_cast<size_t>(__builtin_popcountll(cats)));
+  for (int i = 0; i < kCategoryCount; i++) {
+    if (!((cats >> i) & 1)) continue;
     std::string cat = "@";  // appended: GCC 12 warns falsely (-Wrestrict) on "@" + string
-    cat += name;
+    cat += category_name(i);
     c.reply.simple(cat);
   }
 }
@@ -201,12 +283,13 @@ void reply_command_info(CmdCtx& c, const Command& cmd) {
   c.reply.bulk(cmd.name);
   c.reply.integer(cmd.arity);
   reply_flags(c, cmd);
-  c.reply.integer(cmd.first_key);
-  c.reply.integer(cmd.last_key);
-  c.reply.integer(cmd.step);
+  const LegacyKeyRange range = legacy_key_range(cmd);
+  c.reply.integer(range.first);
+  c.reply.integer(range.last);
+  c.reply.integer(range.step);
   reply_acl_categories(c, cmd);
-  c.reply.set(0);    // tips
-  c.reply.array(0);  // key specs: positions above are authoritative for our commands
+  reply_tips(c, cmd);
+  reply_key_specs(c, cmd);
   c.reply.array(cmd.subcommands.size());
   for (auto& s : cmd.subcommands) reply_command_info(c, *s);
 }
@@ -225,7 +308,7 @@ void reply_command_docs(CmdCtx& c, const Command& cmd) {
   c.reply.bulk(cmd.complexity);
   if (has_args) {
     c.reply.bulk("arguments");
-    reply_doc_args(c.reply, parse_syntax(cmd.syntax));
+    reply_doc_args(c.reply, parse_syntax(cmd.syntax), cmd.key_specs.size());
   }
   if (has_subs) {
     c.reply.bulk("subcommands");
@@ -291,71 +374,105 @@ void cmd_command_docs(CmdCtx& c) {
   }
 }
 
+// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]: every command and
+// subcommand by full name, each judged on its own (a container and its subcommands apart). An
+// unknown category matches nothing, as no module does; of several FILTERBY the last counts.
 void cmd_command_list(CmdCtx& c) {
-  std::string_view pattern, category;
-  if (c.argc() == 5 && iequals(c.arg(2), "filterby")) {
-    if (iequals(c.arg(3), "pattern"))
-      pattern = c.arg(4);
-    else if (iequals(c.arg(3), "aclcat"))
-      category = c.arg(4);
-    else if (iequals(c.arg(3), "module"))
-      return c.reply.array(0);
+  enum class By { kNone, kModule, kCategory, kPattern } by = By::kNone;
+  std::string_view filter;
+  for (size_t i = 2; i < c.argc(); i += 3) {
+    if (!iequals(c.arg(i), "filterby") || c.argc() - 1 - i != 2) return c.error(Err::kSyntax);
+    if (iequals(c.arg(i + 1), "module"))
+      by = By::kModule;
+    else if (iequals(c.arg(i + 1), "aclcat"))
+      by = By::kCategory;
+    else if (iequals(c.arg(i + 1), "pattern"))
+      by = By::kPattern;
     else
       return c.error(Err::kSyntax);
-  } else if (c.argc() != 2) {
-    return c.error(Err::kSyntax);
+    filter = c.arg(i + 2);
   }
-  std::vector<std::string> names;
+  const uint64_t category = by == By::kCategory ? category_by_name(filter) : 0;
+  std::vector<std::string_view> names;
+  auto consider = [&](const Command& x) {
+    switch (by) {
+      case By::kNone:
+        break;
+      case By::kModule:
+        return;  // respite loads no modules
+      case By::kCategory:
+        if (!(c.server.acl.categories(x) & category)) return;
+        break;
+      case By::kPattern:
+        if (!storage::glob_match(filter, x.name, true)) return;
+        break;
+    }
+    names.push_back(x.name);
+  };
   for (const Command* cmd : c.server.commands.all()) {
-    auto consider = [&](const Command& x) {
-      if (!pattern.empty() && !storage::glob_match(pattern, x.name, true)) return;
-      if (!category.empty() && x.group != category) return;
-      names.push_back(x.name);
-    };
     consider(*cmd);
     for (auto& s : cmd->subcommands) consider(*s);
   }
   c.reply.array(names.size());
-  for (auto& n : names) c.reply.bulk(n);
+  for (auto n : names) c.reply.bulk(n);
+}
+
+// COMMAND GETKEYS / GETKEYSANDFLAGS <command> [args...]: the keys Redis's key specs (or the
+// command's own procedure) find in that call, checked as Redis checks it: the command (a
+// subcommand when the container has any and one is given), then whether it has keys at all,
+// then its arity. A call in which no key is found is an error, except for the commands whose keys
+// are all optional (EVAL, FCALL: no_mandatory_keys).
+void reply_getkeys(CmdCtx& c, bool with_flags) {
+  const std::string_view* argv = c.argv.data() + 2;
+  const size_t argc = c.argc() - 2;
+  const Command* cmd = c.server.commands.find(argv[0]);
+  if (cmd && !cmd->subcommands.empty() && argc >= 2) cmd = cmd->find_sub(argv[1]);
+  if (!cmd) return c.error(Err::kInvalidCommand);
+  if (!command_has_keys(*cmd)) return c.error(Err::kNoKeyArgs);
+  if (!cmd->arity_ok(argc)) return c.error(Err::kInvalidNumArgs);
+  const size_t n = visit_keys(*cmd, argv, argc, [](size_t, uint16_t) {});
+  if (n == 0) {
+    if (cmd->getkeys_proc == GetKeysProc::kEval) return c.reply.array(0);
+    return c.error(Err::kInvalidArgs);
+  }
+  c.reply.array(n);
+  visit_keys(*cmd, argv, argc, [&](size_t pos, uint16_t flags) {
+    if (with_flags) c.reply.array(2);
+    c.reply.bulk(argv[pos]);
+    if (with_flags) reply_key_flags(c, flags);
+  });
 }
 
 void cmd_command_getkeys(CmdCtx& c) {
-  const Command* cmd = c.server.commands.find(c.arg(2));
-  if (!cmd) return c.error(Err::kInvalidCommand);
-  size_t argc = c.argc() - 2;
-  if (!cmd->arity_ok(argc)) return c.error(Err::kInvalidNumArgs);
-  if (cmd->first_key == 0 && cmd->numkeys_at == 0) return c.error(Err::kNoKeyArgs);
-  std::vector<std::string_view> keys;
-  auto arg = [&](size_t i) { return c.arg(2 + i); };
-  if (!for_each_key(*cmd, argc, arg, [&](size_t i) { keys.push_back(arg(i)); }))
-    return c.error(Err::kInvalidArgs);
-  if (cmd->name == "sort") {  // and the last STORE's destination, stepping over option values
-    std::string_view dest;
-    for (size_t i = 2; i < argc; i++) {
-      std::string_view opt = c.arg(2 + i);
-      if (iequals(opt, "limit"))
-        i += 2;
-      else if (iequals(opt, "get") || iequals(opt, "by"))
-        i += 1;
-      else if (iequals(opt, "store") && i + 1 < argc)
-        dest = c.arg(2 + i + 1);
-    }
-    if (dest.data()) keys.push_back(dest);
-  }
-  c.reply.array(keys.size());
-  for (auto k : keys) c.reply.bulk(k);
+  reply_getkeys(c, false);
+}
+
+void cmd_command_getkeysandflags(CmdCtx& c) {
+  reply_getkeys(c, true);
 }
 
 void cmd_command_help(CmdCtx& c) {
-  reply_help(
-      c,
-      {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "(no subcommand)",
-       "    Return details about all Redis commands.", "COUNT",
-       "    Return the total number of commands in this Redis server.", "LIST",
-       "    Return a list of all commands in this Redis server.", "INFO [<command-name> ...]",
-       "    Return details about multiple Redis commands.", "DOCS [<command-name> ...]",
-       "    Return documentation details about multiple Redis commands.", "GETKEYS <full-command>",
-       "    Return the keys from a full Redis command.", "HELP", "    Print this help."});
+  reply_help(c, {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                 "(no subcommand)",
+                 "    Return details about all Redis commands.",
+                 "COUNT",
+                 "    Return the total number of commands in this Redis server.",
+                 "LIST",
+                 "    Return a list of all commands in this Redis server.",
+                 "INFO [<command-name> ...]",
+                 "    Return details about multiple Redis commands.",
+                 "    If no command names are given, documentation details for all",
+                 "    commands are returned.",
+                 "DOCS [<command-name> ...]",
+                 "    Return documentation details about multiple Redis commands.",
+                 "    If no command names are given, documentation details for all",
+                 "    commands are returned.",
+                 "GETKEYS <full-command>",
+                 "    Return the keys from a full Redis command.",
+                 "GETKEYSANDFLAGS <full-command>",
+                 "    Return the keys and the access flags from a full Redis command.",
+                 "HELP",
+                 "    Prints this help."});
 }
 
 void cmd_shutdown(CmdCtx& c) {
@@ -639,7 +756,7 @@ void register_server_commands(CommandTable& t) {
                    "Get array of specific Redis command details, or all when no argument is given.",
                .syntax = "[command-name [command-name ...]]",
                .since = "2.8.13",
-               .complexity = "O(N)"}});
+               .complexity = "O(N) where N is the number of commands to look up"}});
   t.add_sub(cmd, {.name = "docs",
                   .arity = -2,
                   .flags = CM,
@@ -647,7 +764,7 @@ void register_server_commands(CommandTable& t) {
                   .doc = {.summary = "Get array of specific Redis command documentation",
                           .syntax = "[command-name [command-name ...]]",
                           .since = "7.0.0",
-                          .complexity = "O(N)"}});
+                          .complexity = "O(N) where N is the number of commands to look up"}});
   t.add_sub(cmd,
             {.name = "list",
              .arity = -2,
@@ -656,15 +773,21 @@ void register_server_commands(CommandTable& t) {
              .doc = {.summary = "Get an array of Redis command names",
                      .syntax = "[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]",
                      .since = "7.0.0",
-                     .complexity = "O(N)"}});
+                     .complexity = "O(N) where N is the total number of Redis commands"}});
   t.add_sub(cmd, {.name = "getkeys",
                   .arity = -4,
                   .flags = CM,
                   .fn = cmd_command_getkeys,
                   .doc = {.summary = "Extract keys given a full Redis command",
-                          .syntax = "command [arg [arg ...]]",
                           .since = "2.8.13",
-                          .complexity = "O(N)"}});
+                          .complexity = "O(N) where N is the number of arguments to the command"}});
+  t.add_sub(cmd, {.name = "getkeysandflags",
+                  .arity = -4,
+                  .flags = CM,
+                  .fn = cmd_command_getkeysandflags,
+                  .doc = {.summary = "Extract keys and access flags given a full Redis command",
+                          .since = "7.0.0",
+                          .complexity = "O(N) where N is the number of arguments to the command"}});
   t.add_sub(cmd, {.name = "help",
                   .arity = 2,
                   .flags = CM,

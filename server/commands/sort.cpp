@@ -48,7 +48,21 @@ struct SortArgs {
   std::string_view store;
 };
 
+// Whether this client may use BY and GET patterns: they read keys that no key spec names, so
+// Redis asks for read access to every key ("*") in a selector that allows the call.
+bool full_key_access(CmdCtx& c) {
+  if (c.conn.acl_unrestricted || !c.conn.user || !c.cmd) return true;
+  return c.server.acl.unrestricted_key_access(*c.conn.user, *c.cmd, c.argv, kSpecAccess);
+}
+
 bool parse_sort(CmdCtx& c, bool readonly, SortArgs* a) {
+  int full_access = -1;  // asked once, when a pattern first needs it
+  auto denied = [&](Err e) {
+    if (full_access < 0) full_access = full_key_access(c);
+    if (full_access) return false;
+    c.error(e);
+    return true;
+  };
   for (size_t j = 2; j < c.argc(); j++) {
     size_t left = c.argc() - j - 1;
     std::string_view opt = c.arg(j);
@@ -71,8 +85,12 @@ bool parse_sort(CmdCtx& c, bool readonly, SortArgs* a) {
       a->has_by = true;
       a->by = c.arg(++j);
       // A constant BY (no '*') names no per-element key: nothing to sort by.
-      if (until_nul(a->by).find('*') == std::string_view::npos) a->dontsort = true;
+      if (until_nul(a->by).find('*') == std::string_view::npos)
+        a->dontsort = true;
+      else if (denied(Err::kSortByDenied))
+        return false;
     } else if (iequals(opt, "get") && left >= 1) {
+      if (denied(Err::kSortGetDenied)) return false;
       a->gets.push_back(c.arg(++j));
     } else {
       c.error(Err::kSyntax);

@@ -647,7 +647,7 @@ void register_stream_commands(CommandTable& t) {
                            .since = "5.0.0"}});
   t.add_sub(info, {.name = "help",
                    .arity = 2,
-                   .flags = R,
+                   .flags = kLoading | kStale,  // as Redis: help reads no key
                    .fn = cmd_xinfo_help,
                    .doc = {.summary = "Show helpful text about the different subcommands",
                            .since = "5.0.0"}});
@@ -704,7 +704,7 @@ void register_stream_commands(CommandTable& t) {
                             .since = "5.0.0"}});
   t.add_sub(group, {.name = "help",
                     .arity = 2,
-                    .flags = R,
+                    .flags = kLoading | kStale,  // as Redis: help reads no key
                     .fn = cmd_xgroup_help,
                     .doc = {.summary = "Show helpful text about the different subcommands",
                             .since = "5.0.0"}});

@@ -161,7 +161,7 @@ void register_transaction_commands(CommandTable& t) {
                  .since = "1.2.0"}});
   t.add({.name = "exec",
          .arity = 1,
-         .flags = kNoscript | kLoading | kStale,
+         .flags = kNoscript | kLoading | kStale | kSkipSlowlog,
          .fn = cmd_exec,
          .doc = {.group = "transactions",
                  .summary = "Execute all commands issued after MULTI",

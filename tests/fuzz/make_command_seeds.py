@@ -59,6 +59,13 @@ SCENARIOS = {
         (0, "COMMAND", "GETKEYS", "SET", "a", "b"), (0, "CLIENT", "LIST"), (0, "CONFIG", "SET", "maxmemory", "1"),
         (0, "SET", "d", "x"),
     ],
+    "keys_acl": [
+        (0, "ACL", "SETUSER", "u", "on", "nopass", "+@all", "%R~r*"), (0, "ACL", "SETUSER", "u", "%W~w*"),
+        (0, "COMMAND", "GETKEYSANDFLAGS", "SORT", "r", "STORE", "w"),
+        (0, "COMMAND", "GETKEYS", "XREAD", "STREAMS", "a", "0"), (0, "COMMAND", "INFO", "LMOVE"),
+        (1, "AUTH", "u", "x"), (1, "COPY", "r1", "w1"), (1, "LMOVE", "r1", "w1", "LEFT", "RIGHT"),
+        (1, "SORT", "r1", "BY", "w*"), (1, "EVAL", "return 1", "1", "w"), (1, "SET", "w", "v", "GET"),
+    ],
     "bits": [
         (0, "SETBIT", "a", "7", "1"), (0, "BITFIELD", "a", "OVERFLOW", "SAT", "INCRBY", "i8", "#1", "200"),
         (0, "BITPOS", "a", "1", "0", "-1", "BIT"), (0, "BITOP", "NOT", "b", "a"), (0, "BITCOUNT", "a", "1", "0"),

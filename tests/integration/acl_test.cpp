@@ -86,6 +86,58 @@ TEST_CASE("a user runs what its rules allow and gets Redis's NOPERM texts otherw
         Reply::Err("ERR Command 'nosuch' not found"));
 }
 
+TEST_CASE("%R~ and %W~: each key needs what its key spec does with it") {
+  // Redis 7.0.15's rule: ACCESS needs read, INSERT / DELETE / UPDATE need write, so commands that
+  // read one key and write another need read on the first and write on the second only.
+  Fixture f;
+  REQUIRE(f.cmd({"ACL", "SETUSER", "rw", "on", ">pw", "+@all", "%R~src*", "%W~dst*"}) == OK());
+  REQUIRE(f.cmd({"RPUSH", "src1", "a", "b"}) == Reply::Int(2));
+  REQUIRE(f.cmd({"SADD", "srcs", "m"}) == Reply::Int(1));
+  REQUIRE(f.cmd({"GEOADD", "srcg", "13.361389", "38.115556", "p"}) == Reply::Int(1));
+  Client u = login(f, "rw", "pw");
+  const Reply denied =
+      Reply::Err("NOPERM this user has no permissions to access one of the keys used as arguments");
+  CHECK(u.cmd({"COPY", "src1", "dst1"}) == Reply::Int(1));
+  CHECK(u.cmd({"COPY", "dst1", "src2"}) == denied);
+  CHECK(u.cmd({"SORT", "src1", "ALPHA", "STORE", "dst2"}) == Reply::Int(2));
+  CHECK(u.cmd({"SORT", "src1", "ALPHA", "STORE", "src3"}) == denied);
+  CHECK(u.cmd({"GEOSEARCHSTORE", "dst3", "srcg", "FROMMEMBER", "p", "BYRADIUS", "1", "km"}) ==
+        Reply::Int(1));
+  CHECK(u.cmd({"LRANGE", "src1", "0", "-1"}) == Reply::StrArr({"a", "b"}));
+  CHECK(u.cmd({"LRANGE", "dst1", "0", "-1"}) == denied);
+  CHECK(u.cmd({"DEL", "dst1"}) == Reply::Int(1));
+  // LMOVE and SMOVE take from the source (read and delete: both permissions).
+  CHECK(u.cmd({"LMOVE", "src1", "dst4", "LEFT", "RIGHT"}) == denied);
+  CHECK(u.cmd({"SMOVE", "srcs", "dst5", "m"}) == denied);
+  CHECK(u.cmd({"EXISTS", "src1", "dst4"}) == Reply::Int(1));  // neither read nor write: any
+  CHECK(u.cmd({"EXISTS", "other"}) == denied);
+  CHECK(f.cmd({"ACL", "DRYRUN", "rw", "lmove", "src1", "dst4", "left", "right"}) ==
+        Reply::Str("This user has no permissions to access the 'src1' key"));
+  REQUIRE(f.cmd({"ACL", "SETUSER", "rw", "~both*"}) == OK());
+  REQUIRE(f.cmd({"RPUSH", "both1", "x"}) == Reply::Int(1));
+  CHECK(u.cmd({"LMOVE", "both1", "dst4", "LEFT", "RIGHT"}) == Reply::Str("x"));
+  CHECK(u.cmd({"LMOVE", "dst4", "both1", "LEFT", "RIGHT"}) == denied);
+}
+
+TEST_CASE("SORT BY and GET patterns need read access to every key") {
+  Fixture f;
+  REQUIRE(f.cmd({"SET", "v1", "1"}) == OK());
+  REQUIRE(f.cmd({"LPUSH", "mylist", "1"}) == Reply::Int(1));
+  REQUIRE(f.cmd({"ACL", "SETUSER", "srt", "on", "nopass", "(+sort ~mylist ~v*)"}) == OK());
+  Client u = login(f, "srt", "x");
+  const Reply by = Reply::Err("ERR BY option of SORT denied due to insufficient ACL permissions.");
+  const Reply get =
+      Reply::Err("ERR GET option of SORT denied due to insufficient ACL permissions.");
+  CHECK(u.cmd({"SORT", "mylist", "BY", "v*"}) == by);
+  CHECK(u.cmd({"SORT", "mylist", "GET", "#"}) == get);
+  CHECK(u.cmd({"SORT", "mylist", "BY", "nosort"}) == Reply::StrArr({"1"}));  // no '*': no keys
+  REQUIRE(f.cmd({"ACL", "SETUSER", "srt", "(+sort ~mylist %W~*)"}) == OK());
+  CHECK(u.cmd({"SORT", "mylist", "BY", "v*"}) == by);
+  REQUIRE(f.cmd({"ACL", "SETUSER", "srt", "(+sort ~mylist %R~*)"}) == OK());
+  CHECK(u.cmd({"SORT", "mylist", "BY", "v*"}) == Reply::StrArr({"1"}));
+  CHECK(u.cmd({"SORT", "mylist", "GET", "v*"}) == Reply::StrArr({"1"}));
+}
+
 TEST_CASE("ACL GETUSER, LIST, CAT, GENPASS and the SETUSER errors") {
   Fixture f;
   REQUIRE(f.cmd({"ACL", "SETUSER", "bob", "on", "nopass", "~k*", "%R~r*", "+@string", "-append"}) ==

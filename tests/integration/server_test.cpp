@@ -235,6 +235,136 @@ TEST_CASE("COMMAND INFO's ACL categories in Redis's order; GETKEYS with movable 
   CHECK(keys({"echo", "x"}) == Reply::Err("ERR The command has no key arguments"));
 }
 
+TEST_CASE("COMMAND GETKEYS and GETKEYSANDFLAGS: Redis's key specs, procedures and errors") {
+  Fixture f;
+  auto run = [&](std::string_view sub, std::initializer_list<std::string_view> args) {
+    std::vector<std::string> argv = {"COMMAND", std::string(sub)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return f.cmd(argv);
+  };
+  auto flags = [](std::initializer_list<const char*> names) {
+    std::vector<Reply> v;
+    for (const char* n : names) v.push_back(Reply::Status(n));
+    return Reply::Arr(v);
+  };
+  auto key = [](const char* k, Reply fl) { return Reply::Arr({Reply::Str(k), std::move(fl)}); };
+  CHECK(run("GETKEYSANDFLAGS", {"set", "k1", "v1"}) ==
+        Reply::Arr({key("k1", flags({"OW", "update"}))}));
+  CHECK(run("GETKEYSANDFLAGS", {"set", "k1", "v1", "get"}) ==
+        Reply::Arr({key("k1", flags({"RW", "access", "update"}))}));
+  CHECK(run("GETKEYSANDFLAGS", {"LMOVE", "k1", "k2", "left", "right"}) ==
+        Reply::Arr(
+            {key("k1", flags({"RW", "access", "delete"})), key("k2", flags({"RW", "insert"}))}));
+  CHECK(run("GETKEYSANDFLAGS", {"sort", "k1", "store", "k2"}) ==
+        Reply::Arr({key("k1", flags({"RO", "access"})), key("k2", flags({"OW", "update"}))}));
+  CHECK(run("GETKEYS", {"memory", "usage", "key"}) == Reply::StrArr({"key"}));
+  CHECK(run("GETKEYS", {"xgroup", "create", "key", "groupname", "$"}) == Reply::StrArr({"key"}));
+  CHECK(run("GETKEYS", {"eval", "return 1", "1", "key"}) == Reply::StrArr({"key"}));
+  CHECK(run("GETKEYS", {"eval", "return 1", "0"}) == Reply::StrArr({}));
+  CHECK(run("GETKEYS", {"lcs", "key1", "key2"}) == Reply::StrArr({"key1", "key2"}));
+  CHECK(run("GETKEYS", {"xread", "count", "1", "streams", "a", "b", "0", "0"}) ==
+        Reply::StrArr({"a", "b"}));
+  CHECK(run("GETKEYS", {"georadius", "g", "0", "0", "1", "km", "storedist", "d"}) ==
+        Reply::StrArr({"g", "d"}));
+  CHECK(run("GETKEYS", {"nosuch", "k"}) == Reply::Err("ERR Invalid command specified"));
+  CHECK(run("GETKEYS", {"config", "nosuch"}) == Reply::Err("ERR Invalid command specified"));
+  CHECK(run("GETKEYS", {"get", "a", "b"}) ==
+        Reply::Err("ERR Invalid number of arguments specified for command"));
+  CHECK(run("GETKEYS", {"ping", "x"}) == Reply::Err("ERR The command has no key arguments"));
+  CHECK(run("GETKEYS", {"memory", "stats"}) == Reply::Err("ERR The command has no key arguments"));
+  CHECK(run("GETKEYS", {"zunionstore", "d", "0", "a"}) ==
+        Reply::Err("ERR Invalid arguments specified for command"));
+  CHECK(run("GETKEYSANDFLAGS", {"get"}) ==
+        Reply::Err("ERR wrong number of arguments for 'command|getkeysandflags' command"));
+}
+
+TEST_CASE("COMMAND INFO: key specs, the legacy range and movablekeys as Redis derives them") {
+  Fixture f;
+  Reply lmove = f.cmd({"COMMAND", "INFO", "lmove"}).elements.at(0);
+  CHECK(lmove.elements.at(3) == Reply::Int(1));
+  CHECK(lmove.elements.at(4) == Reply::Int(2));
+  CHECK(lmove.elements.at(5) == Reply::Int(1));
+  const Reply& specs = lmove.elements.at(8);
+  REQUIRE(specs.elements.size() == 2);
+  // RESP2: each spec a flat array of name, value pairs.
+  CHECK(specs.elements[0] ==
+        Reply::Arr(
+            {Reply::Str("flags"),
+             Reply::Arr({Reply::Status("RW"), Reply::Status("access"), Reply::Status("delete")}),
+             Reply::Str("begin_search"),
+             Reply::Arr({Reply::Str("type"), Reply::Str("index"), Reply::Str("spec"),
+                         Reply::Arr({Reply::Str("index"), Reply::Int(1)})}),
+             Reply::Str("find_keys"),
+             Reply::Arr({Reply::Str("type"), Reply::Str("range"), Reply::Str("spec"),
+                         Reply::Arr({Reply::Str("lastkey"), Reply::Int(0), Reply::Str("keystep"),
+                                     Reply::Int(1), Reply::Str("limit"), Reply::Int(0)})})}));
+  auto flag_list = [&](const std::string& name) {
+    const Reply info = f.cmd({"COMMAND", "INFO", name});
+    std::string out;
+    for (const Reply& r : info.elements.at(0).elements.at(2).elements) out += r.str + " ";
+    return out;
+  };
+  for (const char* movable : {"zunionstore", "xread", "eval", "sort", "sort_ro", "georadius"})
+    CHECK_MESSAGE(flag_list(movable).find("movablekeys") != std::string::npos, movable);
+  for (const char* fixed : {"set", "get", "mset", "bitfield", "lmove", "lpop", "blpop", "ping",
+                            "memory", "memory|usage", "rename", "georadius_ro"})
+    CHECK_MESSAGE(flag_list(fixed).find("movablekeys") == std::string::npos, fixed);
+  CHECK(flag_list("eval") == "noscript stale skip_monitor no_mandatory_keys movablekeys ");
+}
+
+TEST_CASE("COMMAND DOCS: each key argument names its key spec") {
+  Fixture f;
+  auto get = [](const Reply& flat, std::string_view name) {
+    for (size_t i = 0; i + 1 < flat.elements.size(); i += 2) {
+      if (flat.elements[i].str == name) return flat.elements[i + 1];
+    }
+    return Reply::Nil();
+  };
+  // The key_spec_index of every key argument, nested ones included, in order.
+  auto walk = [&](const Reply& args, std::string* out, auto& self) -> void {
+    for (const Reply& arg : args.elements) {
+      Reply idx = get(arg, "key_spec_index");
+      if (idx.type == Reply::Type::kInteger) *out += std::to_string(idx.integer) + " ";
+      self(get(arg, "arguments"), out, self);
+    }
+  };
+  auto key_indexes = [&](const std::string& cmd) {
+    const Reply docs = f.cmd({"COMMAND", "DOCS", cmd});
+    std::string out;
+    walk(get(docs.elements.at(1), "arguments"), &out, walk);
+    return out;
+  };
+  CHECK(key_indexes("lmove") == "0 1 ");
+  CHECK(key_indexes("copy") == "0 1 ");
+  CHECK(key_indexes("get") == "0 ");
+  CHECK(key_indexes("zunionstore") == "0 1 ");
+}
+
+TEST_CASE("COMMAND LIST FILTERBY PATTERN, ACLCAT and MODULE") {
+  Fixture f;
+  CHECK(f.cmd({"COMMAND", "LIST", "FILTERBY", "PATTERN", "set"}) == Reply::StrArr({"set"}));
+  Reply cl = f.cmd({"COMMAND", "LIST", "FILTERBY", "PATTERN", "cl*help"});
+  std::vector<std::string> names;
+  for (const Reply& r : cl.elements) names.push_back(r.str);
+  CHECK(std::find(names.begin(), names.end(), "client|help") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "cluster|help") != names.end());
+  Reply scripting = f.cmd({"COMMAND", "LIST", "FILTERBY", "ACLCAT", "scripting"});
+  names.clear();
+  for (const Reply& r : scripting.elements) names.push_back(r.str);
+  CHECK(std::find(names.begin(), names.end(), "eval") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "script|kill") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "set") == names.end());
+  CHECK(f.cmd({"COMMAND", "LIST", "FILTERBY", "ACLCAT", "nosuch"}) == Reply::StrArr({}));
+  CHECK(f.cmd({"COMMAND", "LIST", "FILTERBY", "MODULE", "nosuch"}) == Reply::StrArr({}));
+  CHECK(f.cmd({"COMMAND", "LIST", "FILTERBY", "bad", "x"}) == Reply::Err("ERR syntax error"));
+  CHECK(f.cmd({"COMMAND", "LIST", "bad"}) == Reply::Err("ERR syntax error"));
+  Reply all = f.cmd({"COMMAND", "LIST"});
+  Reply count = f.cmd({"COMMAND", "COUNT"});
+  size_t containers_and_subs = 0;
+  for (const Reply& r : all.elements) containers_and_subs += r.str.find('|') == std::string::npos;
+  CHECK(static_cast<long long>(containers_and_subs) == count.integer);
+}
+
 TEST_CASE("CLIENT ID, SETNAME, GETNAME, LIST, KILL") {
   Fixture f;
   Reply id = f.cmd({"CLIENT", "ID"});
