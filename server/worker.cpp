@@ -102,6 +102,9 @@ void Worker::replace_listeners(const std::vector<std::string>& keep,
       ++it;
       continue;
     }
+    // A connection it accepted and left for the next turn goes with it (libuv closes the fd).
+    auto* stream = reinterpret_cast<uv_stream_t*>(it->handle.get());
+    std::erase(deferred_accepts_, stream);
     uv_close(reinterpret_cast<uv_handle_t*>(it->handle.release()),
              [](uv_handle_t* x) { delete reinterpret_cast<uv_tcp_t*>(x); });
     it = listeners_.erase(it);
