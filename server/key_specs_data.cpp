@@ -2,7 +2,8 @@
 // The key specs of every Redis command, in Redis's order per command (see key_spec.h).
 #include "server/key_spec.h"
 
-// clang-format off: one row per spec, as generated
+// One row per spec, as generated:
+// clang-format off
 namespace respite::server {
 
 namespace {
