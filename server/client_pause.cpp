@@ -47,9 +47,17 @@ namespace {
 constexpr uint32_t kWriteLike = kWrite | kMayReplicate;
 
 // Whether a script command may write: EVAL and EVALSHA scripts declare no-writes in their shebang
-// (Redis's evalGetCommandFlags); other scripts (FCALL) count by the command's flags.
+// (Redis's evalGetCommandFlags), FCALL's functions in their registration (fcallGetCommandFlags);
+// an unknown script or function counts as writing (it fails anyway, once the pause ends).
 bool script_may_write(Server& srv, const Command& cmd, const std::vector<std::string_view>& argv) {
   std::string body;
+  if (cmd.name == "fcall") {
+    if (argv.size() < 2) return true;
+    auto snap = srv.functions.snapshot();
+    const scripting::LibraryInfo* lib = nullptr;
+    const scripting::FunctionInfo* fn = snap ? snap->find_function(argv[1], &lib) : nullptr;
+    return !(fn && (fn->flags & scripting::kFlagNoWrites));
+  }
   if (cmd.name == "eval") {
     body.assign(argv[1]);
   } else if (cmd.name == "evalsha") {

@@ -366,7 +366,19 @@ TEST_CASE("CLIENT PAUSE WRITE holds writes on every worker until CLIENT UNPAUSE;
 
 TEST_CASE("CLIENT PAUSE WRITE holds PUBLISH and writing scripts, not read-only ones") {
   Fixture f;
+  const std::string lib =
+      "#!lua name=pauselib\n"
+      "redis.register_function{function_name='ro', callback=function() return 5 end, "
+      "flags={'no-writes'}}\n"
+      "redis.register_function('rw', function() return redis.call('incr', 'fn') end)";
+  CHECK(f.cmd({"FUNCTION", "LOAD", lib}) == Reply::Str("pauselib"));
   CHECK(f.cmd({"CLIENT", "PAUSE", "100000", "WRITE"}) == OK());
+  // A function registered no-writes runs, as Redis judges FCALL by the function's flags.
+  RawConnection fn(f.server.port());
+  CHECK(raw(fn, {"FCALL", "ro", "0"}) == ":5\r\n");
+  CHECK(raw(fn, {"FCALL_RO", "ro", "0"}) == ":5\r\n");
+  long long fn_id = raw_id(fn);
+  REQUIRE(fn.send(resp({"FCALL", "rw", "0"})));
   RawConnection pub(f.server.port());
   long long pub_id = raw_id(pub);
   REQUIRE(pub.send(resp({"PUBLISH", "ch", "m"})));
@@ -383,7 +395,7 @@ TEST_CASE("CLIENT PAUSE WRITE holds PUBLISH and writing scripts, not read-only o
   CHECK(raw(tx, {"EXEC"}) == "*1\r\n$-1\r\n");  // reads only: runs
   CHECK(raw(tx, {"MULTI"}) == "+OK\r\n");
   REQUIRE(tx.send(resp({"INCR", "n"})));  // a write inside MULTI waits too, as in Redis 7.0
-  for (long long id : {pub_id, script_id, tx_id}) {
+  for (long long id : {pub_id, script_id, tx_id, fn_id}) {
     REQUIRE(poll_until(
         [&] { return parse_line(line_of(f, id)).f["flags"].find('b') != std::string::npos; },
         std::chrono::seconds(10)));
@@ -392,6 +404,7 @@ TEST_CASE("CLIENT PAUSE WRITE holds PUBLISH and writing scripts, not read-only o
   CHECK(pub.read_reply() == ":0\r\n");
   CHECK(script.read_reply() == "$-1\r\n");
   CHECK(tx.read_reply() == "+QUEUED\r\n");
+  CHECK(fn.read_reply() == ":1\r\n");
 }
 
 TEST_CASE("CLIENT PAUSE ALL holds every command until its timeout passes") {
