@@ -2,6 +2,7 @@
 // protocol between the blocked client's worker and the worker that pushed.
 #include "server/blocking.h"
 
+#include <chrono>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -112,6 +113,7 @@ void BlockingRegistry::serve(Worker& on, int db, std::string_view key) {
                w->cmd,
                storage::OpCtx{on.epoch, on.now_ms(), 0, &on.notify},
                &keep_waiting};
+    auto t0 = std::chrono::steady_clock::now();
     w->cmd->fn(ctx);
     // Not counted in the command's calls again: dispatch counted the call that blocked.
     if (ctx.op.expired) on.stats.expired.add(ctx.op.expired);
@@ -119,6 +121,9 @@ void BlockingRegistry::serve(Worker& on, int db, std::string_view key) {
       if (skippable && nidle < 2) idle[nidle++] = family;
       continue;
     }
+    w->served_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count();  // served: SLOWLOG logs it (Connection::unblock)
     w->done = true;
     unregister_locked(w.get());
     deliver(w, out);

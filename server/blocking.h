@@ -91,6 +91,7 @@ struct Waiter {
   std::vector<std::string> argv;  // the command, owned: the client's input buffer moves on
   std::vector<std::string> keys;  // registry keys (db prefix + key), for unregistering
   bool done = false;              // served, timed out or cancelled (under the mutex)
+  int64_t served_us = -1;  // how long serving it took (SLOWLOG); -1: timed out or CLIENT UNBLOCK
 };
 
 class BlockingRegistry {

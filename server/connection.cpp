@@ -450,6 +450,8 @@ void Connection::on_block_timeout(uv_timer_t* t) {
 
 void Connection::unblock(std::string_view reply_bytes) {
   if (block_timer_) uv_timer_stop(block_timer_);
+  if (waiter_ && waiter_->cmd && waiter_->served_us >= 0 && !closing_)
+    log_unblocked(*this, *waiter_->cmd, waiter_->argv, waiter_->served_us);
   waiter_.reset();
   blocked_shown.store(false, std::memory_order_relaxed);
   if (closing_) return;

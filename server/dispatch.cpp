@@ -31,11 +31,11 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
 
 // A command that ran for at least slowlog-log-slower-than: out of line, the hot path only
 // compares. EXEC is not logged itself (the commands it ran are), as in Redis, nor is a command
-// that blocked (Redis logs it when it is served; respite does not yet).
+// that blocked: it is logged when its wait ends (log_unblocked).
 [[gnu::noinline]] void log_slow(Connection& c, const Command& cmd,
                                 const std::vector<std::string_view>& argv, int64_t us,
-                                int64_t now_ms) {
-  if (is_exec(cmd) || c.blocked()) return;
+                                int64_t now_ms, bool unblocked = false) {
+  if (is_exec(cmd) || (c.blocked() && !unblocked)) return;
   Server& srv = *c.worker->server;
   std::vector<std::string_view> shown(argv);
   slowlog_redact(cmd.name, shown);
@@ -43,6 +43,19 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   srv.slowlog.add(shown, us, now_ms / 1000, c.addr.empty() ? std::string_view("?:0") : c.addr,
                   c.name, static_cast<size_t>(max_len));
 }
+
+}  // namespace
+
+void log_unblocked(Connection& c, const Command& cmd, const std::vector<std::string>& argv,
+                   int64_t us) {
+  const int64_t slower =
+      c.worker->server->config.slowlog_log_slower_than.load(std::memory_order_relaxed);
+  if (slower < 0 || us < slower) return;
+  std::vector<std::string_view> views(argv.begin(), argv.end());
+  log_slow(c, cmd, views, us, c.worker->now_ms(), /*unblocked=*/true);
+}
+
+namespace {
 
 // A worker's first call of a command with latency-tracking on: its histogram (4 KiB) is made
 // then, so that commands never called cost no memory. Published with release for INFO's readers.

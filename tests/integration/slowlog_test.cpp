@@ -139,6 +139,29 @@ TEST_CASE("SLOWLOG: EXEC's commands are logged, EXEC is not; scripts and their c
   CHECK(r.elements[1].elements.at(3) == Reply::StrArr({"set", "x", "y"}));
 }
 
+TEST_CASE("SLOWLOG: a command that blocked is logged when it is served") {
+  Fixture f(workers(2));
+  REQUIRE(f.cmd({"CONFIG", "SET", "slowlog-log-slower-than", "0"}).is_ok());
+  // Served: logged after the command that served it (here EXEC, after SLOWLOG RESET inside it).
+  RawConnection waiter(f.server.port());
+  REQUIRE(waiter.send(resp({"BLPOP", "l", "0"})));
+  REQUIRE(poll_until(
+      [&] {
+        return info_field(f.cmd({"INFO", "clients"}).str, "blocked_clients") == 1;
+      },
+      std::chrono::seconds(10)));
+  REQUIRE(f.cmd({"MULTI"}).is_ok());
+  REQUIRE(f.cmd({"LPUSH", "l", "foo"}) == Reply::Status("QUEUED"));
+  REQUIRE(f.cmd({"SLOWLOG", "RESET"}) == Reply::Status("QUEUED"));
+  REQUIRE(f.cmd({"EXEC"}).is_array());
+  CHECK(waiter.read_reply() == "*2\r\n$1\r\nl\r\n$3\r\nfoo\r\n");
+  CHECK(logged(f, "1").at(0) == Args{"BLPOP", "l", "0"});
+  // Timed out: not logged, as in Redis 7.0 (SLOWLOG RESET is the newest entry).
+  REQUIRE(f.cmd({"SLOWLOG", "RESET"}).is_ok());
+  CHECK(raw(waiter, {"BLPOP", "empty", "0.01"}) == "*-1\r\n");
+  CHECK(logged(f, "1").at(0) == Args{"SLOWLOG", "RESET"});
+}
+
 TEST_CASE("SLOWLOG hides passwords") {
   Fixture f;
   REQUIRE(f.cmd({"CONFIG", "SET", "slowlog-log-slower-than", "0"}).is_ok());
