@@ -209,15 +209,6 @@ bool replies_match(Compare mode, const Reply& a, const Reply& b) {
   return false;
 }
 
-std::string format_command(const std::vector<std::string>& args) {
-  std::string out;
-  for (const std::string& a : args) {
-    if (!out.empty()) out += ' ';
-    out += test::quote_bytes(a);
-  }
-  return out;
-}
-
 SeedResult run_seed(test::ServerProcess& under_test, test::ServerProcess& reference, uint64_t seed,
                     int count, long long base_time_s, std::ostream& out) {
   SeedResult result;

@@ -15,8 +15,7 @@ namespace respite::diff {
 // True if `a` and `b` are the same reply under `mode`.
 bool replies_match(Compare mode, const test::Reply& a, const test::Reply& b);
 
-// `SET "k0" "v"`: arguments quoted the way redis-cli shows bytes.
-std::string format_command(const std::vector<std::string>& args);
+using test::format_command;  // tests/support/reply.h
 
 struct SeedResult {
   bool ok = true;

@@ -44,15 +44,6 @@ void index_commands(const Reply& list, std::map<std::string, Reply>* out) {
   }
 }
 
-std::string show(const Args& args) {
-  std::string out;
-  for (const std::string& a : args) {
-    if (!out.empty()) out += ' ';
-    out += quote_bytes(a);
-  }
-  return out;
-}
-
 uint64_t env_u64(const char* name, uint64_t dflt) {
   const char* v = std::getenv(name);
   return v ? std::strtoull(v, nullptr, 10) : dflt;
@@ -140,8 +131,9 @@ TEST_CASE("COMMAND GETKEYS and GETKEYSANDFLAGS over seeded arguments give Redis'
         Reply got = s.test.c.cmd(full);
         compared++;
         with_keys += want.type == Reply::Type::kArray && !want.elements.empty();
-        CHECK_MESSAGE(got == want, show(full) << "\n  respite: " << got << "\n  redis:   " << want
-                                              << "\n  (RESPITE_KEYS_SEED=" << seed << ")");
+        CHECK_MESSAGE(got == want, format_command(full)
+                                       << "\n  respite: " << got << "\n  redis:   " << want
+                                       << "\n  (RESPITE_KEYS_SEED=" << seed << ")");
       }
     }
   }

@@ -37,15 +37,6 @@ namespace {
 
 using Args = std::vector<std::string>;
 
-std::string show(const Args& args) {
-  std::string out;
-  for (const std::string& a : args) {
-    if (!out.empty()) out += ' ';
-    out += quote_bytes(a);
-  }
-  return out;
-}
-
 // One server with a RESP2 client and a RESP3 connection (HELLO 3 sent, its reply, which names
 // the server and its version, dropped).
 struct Side {
@@ -116,7 +107,8 @@ struct Pair {
     Reply a = ut.c.cmd(args);
     Reply b = ref.c.cmd(args);
     mismatches += a == b ? 0 : 1;
-    CHECK_MESSAGE(a == b, context << "\ncommand: " << show(args) << "\nserver under test:\n"
+    CHECK_MESSAGE(a == b, context << "\ncommand: " << format_command(args)
+                                  << "\nserver under test:\n"
                                   << a.to_string() << "\nreference:\n"
                                   << b.to_string());
     return b;
@@ -126,8 +118,9 @@ struct Pair {
     std::string a = ut.raw3(args);
     std::string b = ref.raw3(args);
     mismatches += a == b ? 0 : 1;
-    CHECK_MESSAGE(a == b, context << "\ncommand (RESP3): " << show(args) << "\nserver under test: "
-                                  << quote_bytes(a) << "\nreference: " << quote_bytes(b));
+    CHECK_MESSAGE(a == b, context << "\ncommand (RESP3): " << format_command(args)
+                                  << "\nserver under test: " << quote_bytes(a)
+                                  << "\nreference: " << quote_bytes(b));
     return b;
   }
   // An empty keyspace and script cache on both, then `setup` (which must succeed on the reference).

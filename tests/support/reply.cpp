@@ -2,7 +2,7 @@
 // failure message can be read the way people already read Redis replies.
 #include "tests/support/reply.h"
 
-#include <cstdio>
+#include "server/ascii.h"
 
 namespace respite::test {
 
@@ -14,41 +14,17 @@ Reply Reply::StrArr(std::initializer_list<std::string_view> elems) {
 }
 
 std::string quote_bytes(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += static_cast<char>(c);
-        } else {
-          char hex[5];
-          std::snprintf(hex, sizeof hex, "\\x%02x", c);
-          out += hex;
-        }
-    }
+  std::string out;
+  respite::server::append_repr(out, s);  // the server's own sdscatrepr quoting
+  return out;
+}
+
+std::string format_command(const std::vector<std::string>& args) {
+  std::string out;
+  for (const std::string& a : args) {
+    if (!out.empty()) out += ' ';
+    out += quote_bytes(a);
   }
-  out += '"';
   return out;
 }
 

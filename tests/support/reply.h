@@ -49,5 +49,7 @@ std::ostream& operator<<(std::ostream& os, const Reply& r);
 
 // Quotes and escapes bytes the way redis-cli shows them ("a\x00b\r\n").
 std::string quote_bytes(std::string_view s);
+// `SET "k0" "v"`: a command's arguments quoted the way redis-cli shows bytes.
+std::string format_command(const std::vector<std::string>& args);
 
 }  // namespace respite::test
