@@ -1,8 +1,9 @@
 // The output chain: a singly linked list of segments, each either a 16 KiB block that replies are
 // copied into, or a reference to a large value owned elsewhere. A block is one allocation (header
 // and bytes together) of exactly kBlockSize bytes, a size every allocator serves without waste; the
-// rare reserve() larger than a block's room gets a one-off block of its own. One emptied block is
-// kept as a spare so that a connection answering batch after batch does not call malloc for each.
+// rare reserve() larger than a block's room gets a one-off block of its own. Emptied blocks go to
+// the worker's pool (block_pool.h), so that a connection holds blocks only while it has output
+// waiting, and answering batch after batch does not call malloc for each.
 #include "protocol/output_buffer.h"
 
 #include <cstdlib>
@@ -11,24 +12,21 @@
 
 namespace respite::protocol {
 
-OutputBuffer::OutputBuffer() = default;
-
 OutputBuffer::~OutputBuffer() {
   clear();
-  if (spare_ != nullptr) std::free(spare_);
 }
 
-// Takes the spare block, or allocates one with at least `room` bytes, and links it at the tail.
+// Takes a pooled block, or allocates one with at least `room` bytes, and links it at the tail.
 OutputBuffer::Segment* OutputBuffer::new_block(size_t room) {
   // The header costs a block under 0.5% of its room.
   static_assert(sizeof(Segment) <= 64 && kBlockSize - sizeof(Segment) >= kRefThreshold);
   size_t alloc = kBlockSize;
-  Segment* s;
-  if (room <= kBlockSize - sizeof(Segment) && spare_ != nullptr) {
-    s = spare_;
-    spare_ = nullptr;
-  } else {
-    if (room > kBlockSize - sizeof(Segment)) alloc = sizeof(Segment) + room;
+  Segment* s = nullptr;
+  if (room > kBlockSize - sizeof(Segment))
+    alloc = sizeof(Segment) + room;
+  else if (pool_ != nullptr)
+    s = static_cast<Segment*>(pool_->take());
+  if (s == nullptr) {
     s = static_cast<Segment*>(std::malloc(alloc));
     if (s == nullptr) throw std::bad_alloc();
   }
@@ -62,11 +60,7 @@ void OutputBuffer::free_segment(Segment* s) {
     release(ctx);  // last, so that a callback that throws or re-enters finds the chain consistent
     return;
   }
-  if (s->held == kBlockSize && spare_ == nullptr) {
-    spare_ = s;
-  } else {
-    std::free(s);
-  }
+  if (s->held != kBlockSize || pool_ == nullptr || !pool_->give(s)) std::free(s);
 }
 
 void OutputBuffer::append_slow(const char* src, size_t n) {
@@ -150,11 +144,6 @@ void OutputBuffer::clear() {
   }
   tail_ = nullptr;
   size_ = 0;
-}
-
-void OutputBuffer::release_spare() {
-  if (spare_ != nullptr) std::free(spare_);
-  spare_ = nullptr;
 }
 
 }  // namespace respite::protocol

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/block_pool.h"
+
 namespace respite::protocol {
 
 class OutputBuffer {
@@ -21,7 +23,9 @@ class OutputBuffer {
   static constexpr size_t kRefThreshold = 8 * 1024;
   using Release = void (*)(void* ctx);
 
-  OutputBuffer();
+  // With a pool, emptied blocks go back to it (and new ones come from it); without one, each is
+  // freed as soon as it is written.
+  explicit OutputBuffer(BlockPool* pool = nullptr) : pool_(pool) {}
   ~OutputBuffer();
   OutputBuffer(const OutputBuffer&) = delete;
   OutputBuffer& operator=(const OutputBuffer&) = delete;
@@ -50,8 +54,6 @@ class OutputBuffer {
   // Bytes held in memory by the chain (blocks allocated plus referenced values), for
   // client-output-buffer-limit and CLIENT LIST's omem.
   size_t memory() const { return memory_; }
-  // Frees the spare block (not counted by memory()), for a connection going idle for long.
-  void release_spare();
 
  private:
   // A block (header followed by its bytes) or a reference to a value owned elsewhere. Defined here
@@ -72,7 +74,7 @@ class OutputBuffer {
 
   Segment* head_ = nullptr;
   Segment* tail_ = nullptr;
-  Segment* spare_ = nullptr;  // one emptied block kept for reuse: no malloc per batch
+  BlockPool* pool_;  // where emptied blocks go for reuse: no malloc per batch
   size_t size_ = 0;
   size_t memory_ = 0;
   Segment* new_block(size_t room);

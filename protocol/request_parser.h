@@ -49,6 +49,7 @@ class RequestParser {
   bool failed() const { return failed_; }
   void reset();
   void set_limits(const ParserLimits& limits) { limits_ = limits; }
+  const ParserLimits& limits() const { return limits_; }
 
   // Splits one line into arguments with the inline-command rules (Redis's sdssplitargs: blanks
   // separate, "double quotes" with \n \r \t \b \a \xHH escapes, 'single quotes' with \'), the

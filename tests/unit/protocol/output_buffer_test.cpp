@@ -1,7 +1,8 @@
 // Unit tests for OutputBuffer: bytes come out in order across block boundaries and referenced
 // values, partial writes (gather, then consume part of it) lose and repeat nothing, and the release
 // callback of a referenced value runs exactly once whether the value is written, cleared or dropped
-// with the buffer. memory() must return to zero when everything is written.
+// with the buffer. memory() must return to zero when everything is written, and written blocks go
+// back to a shared pool (block_pool.h), which keeps no more than its bound.
 #include <doctest.h>
 
 #include <cstring>
@@ -10,6 +11,7 @@
 
 #include "protocol/output_buffer.h"
 
+using respite::protocol::BlockPool;
 using respite::protocol::OutputBuffer;
 
 namespace {
@@ -180,13 +182,47 @@ TEST_CASE("interleaved copies and references keep their order") {
   CHECK(drain(out, 10007) == expect);
   CHECK(released == 20);
   CHECK(out.memory() == 0);
-  // The buffer is reusable after being drained (the spare block comes back into use).
+  // The buffer is reusable after being drained.
   out.append("again");
   CHECK(pending(out) == "again");
   CHECK(out.memory() == OutputBuffer::kBlockSize);
   out.consume(5);
-  out.release_spare();
   CHECK(out.memory() == 0);
+}
+
+TEST_CASE("written blocks go back to the pool, which every buffer sharing it draws from") {
+  BlockPool pool(2);
+  OutputBuffer a(&pool), b(&pool);
+  const std::string big = pattern(3 * OutputBuffer::kBlockSize, 7);
+  a.append(big);  // four blocks
+  CHECK(pool.kept() == 0);
+  CHECK(drain(a, 5000) == big);
+  // Drained: the buffer holds nothing, and the pool keeps only as many blocks as it may.
+  CHECK(a.memory() == 0);
+  CHECK(pool.kept() == 2);
+  // Another connection's buffer takes a kept block instead of allocating one.
+  b.append("+OK\r\n");
+  CHECK(pool.kept() == 1);
+  CHECK(pending(b) == "+OK\r\n");
+  b.consume(5);
+  CHECK(pool.kept() == 2);
+  // A one-off block larger than a block's room is freed, never kept.
+  char* p = b.reserve(2 * OutputBuffer::kBlockSize);
+  CHECK(pool.kept() == 2);
+  std::memset(p, 'z', 10);
+  b.commit(10);
+  CHECK(drain(b, 3) == std::string(10, 'z'));
+  CHECK(pool.kept() == 2);
+}
+
+TEST_CASE("without a pool, written blocks are freed") {
+  OutputBuffer out;
+  out.append("abc");
+  CHECK(out.memory() == OutputBuffer::kBlockSize);
+  out.consume(3);
+  CHECK(out.memory() == 0);
+  out.append("d");
+  CHECK(pending(out) == "d");
 }
 
 TEST_CASE("gather honours its iovec limit") {
