@@ -77,7 +77,7 @@ bool acl_refresh(Connection& c) {
 
 std::string acl_client_info(const Connection& c, int64_t now_ms) {
   std::string s = "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
-                  " fd=" + std::to_string(c.fd) + " name=" + c.name +
+                  " fd=" + std::to_string(c.fd) + " name=" + std::string(c.client_name()) +
                   " age=" + std::to_string((now_ms - c.created_ms) / 1000) +
                   " idle=0 db=" + std::to_string(c.db) + " user=" + c.user_name() +
                   " resp=" + std::to_string(c.reply.resp());

@@ -29,7 +29,9 @@ std::string client_info_line(const Connection& k, int64_t now_ms, bool live, siz
   int64_t age = (now_ms - k.created_ms) / 1000;
   int64_t idle = live ? 0 : (now_ms - k.last_active_ms.load(rx)) / 1000;
   const Connection::Shown& sh = k.shown;
-  const int sub = k.sub_shown.load(rx), psub = k.psub_shown.load(rx), ssub = k.ssub_shown.load(rx);
+  const Connection::Rare* r = k.rare_if();
+  const int sub = r ? r->sub_shown.load(rx) : 0, psub = r ? r->psub_shown.load(rx) : 0,
+            ssub = r ? r->ssub_shown.load(rx) : 0;
   const uint32_t state = sh.state.load(rx);
   const int64_t multi = sh.multi.load(rx);
   // In Redis's order: O (monitor), P (pubsub), x (in MULTI), b (blocked or paused), t R B
@@ -64,7 +66,7 @@ std::string client_info_line(const Connection& k, int64_t now_ms, bool live, siz
   field(s, "addr", k.addr);
   field(s, "laddr", k.laddr);
   field(s, "fd", k.fd);
-  field(s, "name", k.name);
+  field(s, "name", k.client_name());
   field(s, "age", age < 0 ? 0 : age);
   field(s, "idle", idle < 0 ? 0 : idle);
   field(s, "flags", flags);
@@ -86,10 +88,10 @@ std::string client_info_line(const Connection& k, int64_t now_ms, bool live, siz
   field(s, "events", events);
   field(s, "cmd", cmd ? std::string_view(cmd->name) : std::string_view("NULL"));
   field(s, "user", k.user_name());
-  field(s, "redir", k.redir_shown.load(rx));
+  field(s, "redir", r ? r->redir_shown.load(rx) : -1);
   field(s, "resp", k.resp_shown.load(rx));
-  field(s, "lib-name", k.lib_name);
-  field(s, "lib-ver", k.lib_ver);
+  field(s, "lib-name", r ? std::string_view(r->lib_name) : std::string_view());
+  field(s, "lib-ver", r ? std::string_view(r->lib_ver) : std::string_view());
   return s;
 }
 
@@ -107,7 +109,8 @@ bool parse_client_type(std::string_view t, ClientType* out) {
 
 bool client_type_matches(ClientType t, const Connection& k) {
   const auto rx = std::memory_order_relaxed;
-  bool pubsub = k.sub_shown.load(rx) + k.psub_shown.load(rx) + k.ssub_shown.load(rx) > 0;
+  const Connection::Rare* r = k.rare_if();
+  bool pubsub = r && r->sub_shown.load(rx) + r->psub_shown.load(rx) + r->ssub_shown.load(rx) > 0;
   switch (t) {
     case ClientType::kAny:
       return true;

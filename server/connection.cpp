@@ -39,8 +39,13 @@ void count_error(void* worker, std::string_view msg) {
 }
 }  // namespace
 
+// Thousands of connections may sit idle: what each costs is mostly this struct (and libuv's handle
+// inside it). 896 bytes is one of mimalloc's size classes; a field that pushes past it costs
+// every connection 128 bytes more, so it belongs in Rare unless most clients need it.
+static_assert(sizeof(Connection) <= 896, "Connection outgrew its allocator size class");
+
 Connection::Connection(Worker* w, uint64_t id_, bool unix_socket)
-    : worker(w), id(id_), is_unix(unix_socket), reply(&out) {
+    : worker(w), id(id_), is_unix(unix_socket), reply(&out), out(&w->block_pool) {
   handle.data = this;
   protocol::ParserLimits limits;
   limits.max_bulk_len =
@@ -55,6 +60,16 @@ Connection::Connection(Worker* w, uint64_t id_, NoSocket) : Connection(w, id_, f
 
 Connection::~Connection() {
   std::free(rbuf_);
+  delete rare_.load(std::memory_order_relaxed);
+}
+
+Connection::Rare& Connection::rare() {
+  Rare* r = rare_.load(std::memory_order_relaxed);
+  if (r == nullptr) {
+    r = new Rare;
+    rare_.store(r, std::memory_order_release);
+  }
+  return *r;
 }
 
 size_t Connection::subscription_count() const {
@@ -152,7 +167,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
 }
 
 void Connection::read_while_busy() {
-  if (socketless_ || closing() || waiter_ || read_paused_ || fd < 0) return;
+  if (socketless_ || closing() || blocked() || read_paused_ || fd < 0) return;
   char local[16 * 1024];
   char* into = local;
   size_t cap = sizeof local;
@@ -199,10 +214,11 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   // So do the limits on a client that has yet to authenticate (checked again after each command
   // below, since AUTH lifts them for what follows it in the same read).
   bool unauth = !authenticated && acl_auth_required(*this);
-  if (max_bulk != parser_limits_.max_bulk_len || unauth != parser_limits_.unauthenticated) {
-    parser_limits_.max_bulk_len = max_bulk;
-    parser_limits_.unauthenticated = unauth;
-    parser_.set_limits(parser_limits_);
+  if (max_bulk != parser_.limits().max_bulk_len || unauth != parser_.limits().unauthenticated) {
+    protocol::ParserLimits limits = parser_.limits();
+    limits.max_bulk_len = max_bulk;
+    limits.unauthenticated = unauth;
+    parser_.set_limits(limits);
   }
   // Messages published (and acknowledged) before this input was sent go out before its replies.
   if (!worker->pubsub_mail.empty()) {
@@ -225,7 +241,7 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   int64_t now = worker->now_ms();
   last_active_ms.store(now, std::memory_order_relaxed);
   size_t off = 0;
-  while (off < len && !closing() && !waiter_ && !postponed) {
+  while (off < len && !closing() && !blocked() && !postponed) {
     if (out.memory() > kPauseReadingAbove && !socketless_ && !output_limited()) [[unlikely]] {
       flush();  // what the socket takes now; reading pauses if it cannot take enough
       if (closing()) break;
@@ -238,9 +254,10 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
     if (st == protocol::ParseStatus::kOk) {
       size_t used = parser_.consumed();
       if (!parser_.args().empty()) execute(parser_.args(), now);
-      if (parser_limits_.unauthenticated && authenticated) [[unlikely]] {
-        parser_limits_.unauthenticated = false;
-        parser_.set_limits(parser_limits_);
+      if (parser_.limits().unauthenticated && authenticated) [[unlikely]] {
+        protocol::ParserLimits limits = parser_.limits();
+        limits.unauthenticated = false;
+        parser_.set_limits(limits);
       }
       // CLIENT PAUSE postponed it: it stays in the buffer, to be parsed again on resume().
       if (postponed) break;
@@ -345,7 +362,8 @@ void Connection::flush_batch() {
     write_len_ += iov[i].iov_len;
   }
   writing_ = true;
-  if (uv_write(&write_req_, &stream, bufs, static_cast<unsigned>(n), on_write) != 0) {
+  if (!write_req_) write_req_ = std::make_unique<uv_write_t>();
+  if (uv_write(write_req_.get(), &stream, bufs, static_cast<unsigned>(n), on_write) != 0) {
     writing_ = false;
     close();
     return;
@@ -399,12 +417,13 @@ bool Connection::check_output_limit() {
     int64_t now = worker->now_ms();
     int64_t secs = (ps ? cfg.obuf_pubsub_soft_seconds : cfg.obuf_normal_soft_seconds)
                        .load(std::memory_order_relaxed);
-    if (obuf_soft_since_ms_ == 0)
-      obuf_soft_since_ms_ = now;
-    else if (now - obuf_soft_since_ms_ > secs * 1000)
+    Rare& r = rare();
+    if (r.obuf_soft_since_ms == 0)
+      r.obuf_soft_since_ms = now;
+    else if (now - r.obuf_soft_since_ms > secs * 1000)
       over = true;
-  } else {
-    obuf_soft_since_ms_ = 0;
+  } else if (Rare* r = rare_if()) {
+    r->obuf_soft_since_ms = 0;
   }
   if (!over) return true;
   refresh_shown();
@@ -426,33 +445,37 @@ bool Connection::resume_reading_if_drained() {
 }
 
 void Connection::block(std::shared_ptr<Waiter> w, int64_t deadline_ms) {
-  waiter_ = std::move(w);
+  Rare& r = rare();
+  r.waiter = std::move(w);
   block_muted_ = replies_muted();  // the reply that ends the wait belongs to the muted command
   blocked_shown.store(true, std::memory_order_relaxed);
   if (deadline_ms <= 0) return;
-  if (!block_timer_) {
-    block_timer_ = new uv_timer_t;
-    uv_timer_init(&worker->loop, block_timer_);
-    block_timer_->data = this;
+  if (!r.block_timer) {
+    r.block_timer = new uv_timer_t;
+    uv_timer_init(&worker->loop, r.block_timer);
+    r.block_timer->data = this;
   }
   int64_t wait = deadline_ms - worker->now_ms();
-  uv_timer_start(block_timer_, on_block_timeout, static_cast<uint64_t>(wait > 0 ? wait : 0), 0);
+  uv_timer_start(r.block_timer, on_block_timeout, static_cast<uint64_t>(wait > 0 ? wait : 0), 0);
 }
 
 void Connection::on_block_timeout(uv_timer_t* t) {
   auto* c = static_cast<Connection*>(t->data);
-  if (!c->waiter_ || c->closing_) return;
+  if (!c->blocked() || c->closing_) return;
   // Lost the race to a server: its reply is already on the way through the inbox.
-  if (!c->worker->server->blocking.finish(c->waiter_.get(), false)) return;
+  if (!c->worker->server->blocking.finish(c->rare_if()->waiter.get(), false)) return;
   if (!c->block_muted_) c->reply.null_array();
   c->unblock({});
 }
 
 void Connection::unblock(std::string_view reply_bytes) {
-  if (block_timer_) uv_timer_stop(block_timer_);
-  if (waiter_ && waiter_->cmd && waiter_->served_us >= 0 && !closing_)
-    log_unblocked(*this, *waiter_->cmd, waiter_->argv, waiter_->served_us);
-  waiter_.reset();
+  if (Rare* r = rare_if()) {
+    if (r->block_timer) uv_timer_stop(r->block_timer);
+    const Waiter* w = r->waiter.get();
+    if (w && w->cmd && w->served_us >= 0 && !closing_)
+      log_unblocked(*this, *w->cmd, w->argv, w->served_us);
+    r->waiter.reset();
+  }
   blocked_shown.store(false, std::memory_order_relaxed);
   if (closing_) return;
   if (!reply_bytes.empty() && !block_muted_) out.append(reply_bytes);
@@ -484,22 +507,23 @@ void Connection::abort() {
 void Connection::close() {
   if (closing_) return;
   closing_ = true;
-  if (waiter_) {
-    worker->server->blocking.finish(waiter_.get(), /*detach_conn=*/true);
-    waiter_.reset();
+  Rare* r = rare_if();
+  if (r && r->waiter) {
+    worker->server->blocking.finish(r->waiter.get(), /*detach_conn=*/true);
+    r->waiter.reset();
   }
   end_transactions(*this);
   worker->server->tracking.disable(*this);
-  if (block_timer_) {
-    uv_close(reinterpret_cast<uv_handle_t*>(block_timer_),
+  if (r && r->block_timer) {
+    uv_close(reinterpret_cast<uv_handle_t*>(r->block_timer),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    block_timer_ = nullptr;
+    r->block_timer = nullptr;
   }
   if (subs) {
     worker->server->pubsub.unsubscribe_all(*this);
     subs->self->conn = nullptr;  // deliveries still on their way skip us
   }
-  if (monitor) worker->server->monitors.remove(*this);
+  if (r && r->monitor) worker->server->monitors.remove(*this);
   if (postponed) {
     auto& p = worker->postponed;
     p.erase(std::find(p.begin(), p.end(), this));

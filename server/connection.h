@@ -68,7 +68,10 @@ class Connection {
   // client sends waits in its buffer. unblock() sends the reply and goes on with that input.
   void block(std::shared_ptr<Waiter> w, int64_t deadline_ms);
   void unblock(std::string_view reply_bytes);
-  bool blocked() const { return waiter_ != nullptr; }
+  bool blocked() const {
+    const Rare* r = rare_if();
+    return r != nullptr && r->waiter != nullptr;
+  }
 
   // CLIENT PAUSE (client_pause.h): runs again what the client sent once its postponed command
   // may go on (owner worker).
@@ -82,20 +85,13 @@ class Connection {
   bool pubsub_mode() const { return subs != nullptr && subscription_count() > 0; }
   size_t subscription_count() const;
 
-  // CLIENT REPLY: kOff mutes every reply, kSkip the current command's, kSkipNext (set by CLIENT
-  // REPLY SKIP) the next command's. Pub/sub frames and confirmations are pushes: never muted.
-  enum class ReplyMode : uint8_t { kOn, kOff, kSkip, kSkipNext };
-  ReplyMode reply_mode = ReplyMode::kOn;
-  bool replies_muted() const {
-    return reply_mode == ReplyMode::kOff || reply_mode == ReplyMode::kSkip;
-  }
-
   // --- client state (owner worker only unless noted) ---
   Worker* worker;
   uint64_t id;
   bool is_unix;
-  int db = 0;
   bool authenticated = true;
+  int db = 0;
+  int fd = -1;
   // ACL (server/acl.h): the user this client runs as, replaced by its owner worker under the
   // registry mutex (CLIENT LIST reads the name from other workers); the ACL epoch it was taken at,
   // and whether it may run anything (dispatch then skips the check).
@@ -105,43 +101,75 @@ class Connection {
   // The user's name ("default" before any), for CLIENT LIST's user= and ACL WHOAMI.
   const std::string& user_name() const;
   bool in_script = false;  // the script client: redis.call's commands (script_run.h)
-  std::string name;        // guarded by the registry mutex for readers on other workers
-  std::string lib_name;    // CLIENT SETINFO
-  std::string lib_ver;
   std::string addr, laddr;
-  int fd = -1;
   int64_t created_ms = 0;
   std::atomic<int64_t> last_active_ms{0};
   std::atomic<int> db_shown{0};  // db, for CLIENT LIST on other workers
-  std::atomic<const Command*> last_cmd{nullptr};
   std::atomic<int> resp_shown{2};
+  std::atomic<const Command*> last_cmd{nullptr};
   std::atomic<bool> kill_requested{false};  // CLIENT KILL from another worker
   std::atomic<bool> blocked_shown{false};   // CLIENT LIST's 'b' flag, for other workers
   // CLIENT NO-EVICT (shown as 'e'; respite has no client eviction, so it changes nothing else) and
   // CLIENT NO-TOUCH ('T': the client's commands leave keys' access clocks alone, keywrite.h).
   // Atomics only because CLIENT LIST on other workers reads them.
   std::atomic<bool> no_evict{false}, no_touch{false};
-  // Pub/sub: this client's subscriptions (null until its first), and their counts for CLIENT
-  // LIST on other workers; flush_scheduled while it sits in its worker's pubsub_mail.dirty.
+  // Pub/sub: this client's subscriptions (null until its first; their counts for CLIENT LIST are
+  // in Rare); flush_scheduled while it sits in its worker's pubsub_mail.dirty.
   std::unique_ptr<ClientSubs> subs;
-  std::atomic<int> sub_shown{0}, psub_shown{0}, ssub_shown{0};
   bool flush_scheduled = false;
-  // MONITOR (monitor.h): this client's handle in the registry while it monitors; monitoring for
-  // CLIENT LIST on other workers.
-  std::shared_ptr<MonitorRef> monitor;
+  // MONITOR (monitor.h): whether this client monitors, for CLIENT LIST on other workers (its
+  // handle in the registry is in Rare).
   std::atomic<bool> monitoring{false};
   // CLIENT PAUSE (client_pause.h): the command at the start of the pending input waits in
   // the worker's postponed list.
   bool postponed = false;
   // Client-side caching (tracking.h): CLIENT TRACKING ON (dispatch tests `tracking` on every
-  // command), its kTrack* flags, REDIRECT's client id (0: none) and BCAST's prefixes (sorted);
-  // the table keeps what writers on other workers need. The _shown copies are for CLIENT LIST.
+  // command) and its kTrack* flags (REDIRECT and BCAST's prefixes are in Rare); the table keeps
+  // what writers on other workers need. tracking_shown is for CLIENT LIST.
   bool tracking = false;
   uint32_t tracking_flags = 0;
-  uint64_t tracking_redirect = 0;
-  std::vector<std::string> tracking_prefixes;
   std::atomic<uint32_t> tracking_shown{0};
-  std::atomic<int64_t> redir_shown{-1};
+
+  // CLIENT REPLY: kOff mutes every reply, kSkip the current command's, kSkipNext (set by CLIENT
+  // REPLY SKIP) the next command's. Pub/sub frames and confirmations are pushes: never muted.
+  enum class ReplyMode : uint8_t { kOn, kOff, kSkip, kSkipNext };
+  ReplyMode reply_mode = ReplyMode::kOn;
+  bool replies_muted() const {
+    return reply_mode == ReplyMode::kOff || reply_mode == ReplyMode::kSkip;
+  }
+
+  // What few clients use, allocated the first time one does (rare()), so that the thousands that
+  // never name themselves, track keys, subscribe, monitor, block or pass a soft output limit cost
+  // only what every connection needs. Made by the owner worker and published with release; it
+  // lives as long as the connection, so CLIENT LIST on another worker may read it (the names under
+  // the registry mutex, the rest atomic).
+  struct Rare {
+    std::string name;  // CLIENT SETNAME; guarded by the registry mutex for other workers
+    std::string lib_name, lib_ver;  // CLIENT SETINFO; likewise
+    // Client-side caching: REDIRECT's client id (0: none) and BCAST's prefixes (sorted), and the
+    // redirect for CLIENT LIST (-1 while tracking is off).
+    uint64_t tracking_redirect = 0;
+    std::vector<std::string> tracking_prefixes;
+    std::atomic<int64_t> redir_shown{-1};
+    // Pub/sub subscription counts, for CLIENT LIST on other workers.
+    std::atomic<int> sub_shown{0}, psub_shown{0}, ssub_shown{0};
+    std::shared_ptr<MonitorRef> monitor;  // this client's handle in MONITOR's registry
+    std::shared_ptr<Waiter> waiter;       // set while blocked
+    uv_timer_t* block_timer = nullptr;    // made on the first timed block, closed with us
+    int64_t obuf_soft_since_ms = 0;       // when output first passed the soft limit; 0: below it
+  };
+  Rare& rare();  // owner worker only: made on first use
+  const Rare* rare_if() const { return rare_.load(std::memory_order_acquire); }
+  Rare* rare_if() { return rare_.load(std::memory_order_acquire); }
+  // Read accessors that need no Rare: what a client that never set them shows.
+  std::string_view client_name() const {
+    const Rare* r = rare_if();
+    return r ? std::string_view(r->name) : std::string_view();
+  }
+  uint64_t tracking_redirect() const {
+    const Rare* r = rare_if();
+    return r ? r->tracking_redirect : 0;
+  }
 
   protocol::ReplyWriter reply;
   protocol::OutputBuffer out;
@@ -173,8 +201,12 @@ class Connection {
   size_t current_command_bytes() const { return parser_.consumed(); }
   size_t query_buffer_capacity() const { return rcap_; }
   // What this client holds in memory, as Redis's client memory counts it: the connection itself,
-  // its own query buffer and its output chain (blocks and referenced values not yet written).
-  size_t memory() const { return sizeof(Connection) + rcap_ + out.memory(); }
+  // what it allocated for rare state, its own query buffer and its output chain (blocks and
+  // referenced values not yet written).
+  size_t memory() const {
+    return sizeof(Connection) + (rare_if() ? sizeof(Rare) : 0) +
+           (write_req_ ? sizeof(uv_write_t) : 0) + rcap_ + out.memory();
+  }
 
  private:
   friend class Worker;
@@ -201,7 +233,6 @@ class Connection {
   // each batch's flush and each completed write: one compare when nothing moved.
   void account_memory();
 
-  protocol::ParserLimits parser_limits_;
   protocol::RequestParser parser_;
   // Own read buffer: [rpos_, rlen_) holds an incomplete command, or commands held back while the
   // output drains. Empty when nothing is pending, so idle connections hold no buffer.
@@ -217,12 +248,11 @@ class Connection {
   bool socketless_ = false;   // NoSocket
   bool seen_input_ = false;   // the first bytes were checked for TLS (foreign_protocol.h)
   bool block_muted_ = false;  // blocked by a command run under CLIENT REPLY OFF or SKIP
-  uv_write_t write_req_;
-  size_t write_len_ = 0;               // bytes handed to the in-flight uv_write
-  size_t memory_accounted_ = 0;        // memory() as last added to worker->client_memory
-  int64_t obuf_soft_since_ms_ = 0;     // when output first passed the soft limit; 0: below it
-  std::shared_ptr<Waiter> waiter_;     // set while blocked
-  uv_timer_t* block_timer_ = nullptr;  // made on the first timed block, closed with us
+  // The queued write's request, made the first time the socket does not take a whole batch.
+  std::unique_ptr<uv_write_t> write_req_;
+  size_t write_len_ = 0;         // bytes handed to the in-flight uv_write
+  size_t memory_accounted_ = 0;  // memory() as last added to worker->client_memory
+  std::atomic<Rare*> rare_{nullptr};
 };
 
 }  // namespace respite::server

@@ -41,7 +41,7 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   slowlog_redact(cmd.name, shown);
   int64_t max_len = srv.config.slowlog_max_len.load(std::memory_order_relaxed);
   srv.slowlog.add(shown, us, now_ms / 1000, c.addr.empty() ? std::string_view("?:0") : c.addr,
-                  c.name, static_cast<size_t>(max_len));
+                  c.client_name(), static_cast<size_t>(max_len));
 }
 
 }  // namespace
@@ -276,7 +276,8 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   // waits, unparsed, for the pause to end.
   const uint32_t hooks = srv.command_hooks.load(std::memory_order_relaxed);
   if (hooks) [[unlikely]] {
-    if (c.monitor && cmd->has_flag(kReadonly | kWrite | kMayReplicate)) {
+    if (c.monitoring.load(std::memory_order_relaxed) &&
+        cmd->has_flag(kReadonly | kWrite | kMayReplicate)) {
       reject(c, *cmd, error_text(Err::kReplicaKeyspace));
       return;
     }

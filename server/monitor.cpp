@@ -29,25 +29,27 @@ void deliver(Worker& w, Connection& c, const std::string& line) {
 }  // namespace
 
 bool Monitors::add(Connection& c) {
-  if (c.monitor) return false;
-  c.monitor = std::make_shared<MonitorRef>(MonitorRef{c.worker, &c});
+  Connection::Rare& r = c.rare();
+  if (r.monitor) return false;
+  r.monitor = std::make_shared<MonitorRef>(MonitorRef{c.worker, &c});
   c.monitoring.store(true, std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(mu_);
-  list_.push_back(c.monitor);
+  list_.push_back(r.monitor);
   hooks_.fetch_or(kHookMonitor, std::memory_order_relaxed);
   return true;
 }
 
 void Monitors::remove(Connection& c) {
-  if (!c.monitor) return;
-  c.monitor->conn = nullptr;  // lines already posted to our worker skip us
+  Connection::Rare* r = c.rare_if();
+  if (!r || !r->monitor) return;
+  r->monitor->conn = nullptr;  // lines already posted to our worker skip us
   c.monitoring.store(false, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    list_.erase(std::find(list_.begin(), list_.end(), c.monitor));
+    list_.erase(std::find(list_.begin(), list_.end(), r->monitor));
     if (list_.empty()) hooks_.fetch_and(~uint32_t{kHookMonitor}, std::memory_order_relaxed);
   }
-  c.monitor.reset();
+  r->monitor.reset();
 }
 
 size_t Monitors::count() const {

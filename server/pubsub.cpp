@@ -86,9 +86,10 @@ namespace {
 
 void show_counts(Connection& c) {
   const ClientSubs& s = *c.subs;
-  c.sub_shown.store(static_cast<int>(s.channels.size()), std::memory_order_relaxed);
-  c.psub_shown.store(static_cast<int>(s.patterns.size()), std::memory_order_relaxed);
-  c.ssub_shown.store(static_cast<int>(s.shard.size()), std::memory_order_relaxed);
+  Connection::Rare& r = c.rare();
+  r.sub_shown.store(static_cast<int>(s.channels.size()), std::memory_order_relaxed);
+  r.psub_shown.store(static_cast<int>(s.patterns.size()), std::memory_order_relaxed);
+  r.ssub_shown.store(static_cast<int>(s.shard.size()), std::memory_order_relaxed);
 }
 
 }  // namespace

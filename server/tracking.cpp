@@ -36,7 +36,8 @@ Connection* find_client(Server& srv, uint64_t id) {
 
 void show(Connection& c) {
   c.tracking_shown.store(c.tracking_flags, std::memory_order_relaxed);
-  c.redir_shown.store(c.tracking ? static_cast<int64_t>(c.tracking_redirect) : -1,
+  Connection::Rare& r = c.rare();
+  r.redir_shown.store(c.tracking ? static_cast<int64_t>(r.tracking_redirect) : -1,
                       std::memory_order_relaxed);
 }
 
@@ -100,8 +101,9 @@ void Tracking::enable(Connection& c, uint64_t redirect, uint32_t options,
       auto& ids = prefixes_[std::string(p)];
       if (std::find(ids.begin(), ids.end(), c.id) != ids.end()) return;
       ids.push_back(c.id);
-      auto at = std::lower_bound(c.tracking_prefixes.begin(), c.tracking_prefixes.end(), p);
-      c.tracking_prefixes.insert(at, std::string(p));  // sorted, as Redis's rax lists them
+      auto& mine = c.rare().tracking_prefixes;
+      auto at = std::lower_bound(mine.begin(), mine.end(), p);
+      mine.insert(at, std::string(p));  // sorted, as Redis's rax lists them
     };
     if (prefixes.empty()) add("");
     for (std::string_view p : prefixes) add(p);
@@ -113,22 +115,23 @@ void Tracking::enable(Connection& c, uint64_t redirect, uint32_t options,
   clients_[c.id] = ClientInfo{c.worker, flags};
   c.tracking = true;
   c.tracking_flags = flags;
-  c.tracking_redirect = redirect;
+  c.rare().tracking_redirect = redirect;
   show(c);
 }
 
 void Tracking::disable(Connection& c) {
   if (!c.tracking) return;
   std::unique_lock<std::shared_mutex> lock(meta_mu_);
+  Connection::Rare& r = c.rare();
   if (c.tracking_flags & kTrackBcast) {
-    for (const std::string& p : c.tracking_prefixes) {
+    for (const std::string& p : r.tracking_prefixes) {
       auto it = prefixes_.find(p);
       if (it == prefixes_.end()) continue;
       auto& ids = it->second;
       ids.erase(std::remove(ids.begin(), ids.end(), c.id), ids.end());
       if (ids.empty()) prefixes_.erase(it);
     }
-    c.tracking_prefixes.clear();
+    r.tracking_prefixes.clear();
     if (--bcast_clients_ == 0) {
       bcast_live_.store(false, std::memory_order_seq_cst);
       slots_.hold_all(-1);
@@ -137,7 +140,7 @@ void Tracking::disable(Connection& c) {
   clients_.erase(c.id);
   c.tracking = false;
   c.tracking_flags = 0;
-  c.tracking_redirect = 0;
+  r.tracking_redirect = 0;
   show(c);
 }
 
@@ -255,8 +258,11 @@ std::string Tracking::prefix_collision(const Connection& c,
     size_t n = std::min(a.size(), b.size());
     return a.substr(0, n) == b.substr(0, n);
   };
+  static const std::vector<std::string> kNone;
+  const Connection::Rare* r = c.rare_if();
+  const std::vector<std::string>& mine = r ? r->tracking_prefixes : kNone;
   for (size_t i = 0; i < prefixes.size(); i++) {
-    for (const std::string& have : c.tracking_prefixes) {
+    for (const std::string& have : mine) {
       if (overlap(have, prefixes[i])) return prefix_overlap_error(prefixes[i], have, true);
     }
     for (size_t j = i + 1; j < prefixes.size(); j++) {
@@ -366,8 +372,8 @@ void deliver_invalidation(Worker& w, Invalidation inv, bool late) {
   if (!redirected) {
     Connection& t = *target;
     if (!t.tracking) return;  // turned off since
-    if (t.tracking_redirect != 0) {
-      Connection* r = find_client(srv, t.tracking_redirect);
+    if (t.tracking_redirect() != 0) {
+      Connection* r = find_client(srv, t.tracking_redirect());
       if (!r) {
         // Redis tells the tracking client itself, once per message that could not go.
         t.tracking_flags |= kTrackBrokenRedir;
@@ -377,7 +383,7 @@ void deliver_invalidation(Worker& w, Invalidation inv, bool late) {
           pw.set_resp(3);
           pw.push(2);
           pw.bulk("tracking-redir-broken");
-          pw.integer(static_cast<int64_t>(t.tracking_redirect));
+          pw.integer(static_cast<int64_t>(t.tracking_redirect()));
           schedule_flush(w, t);
         }
         return;
@@ -548,7 +554,7 @@ void cmd_client_caching(CmdCtx& c) {
 }
 
 void cmd_client_getredir(CmdCtx& c) {
-  c.reply.integer(c.conn.tracking ? static_cast<int64_t>(c.conn.tracking_redirect) : -1);
+  c.reply.integer(c.conn.tracking ? static_cast<int64_t>(c.conn.tracking_redirect()) : -1);
 }
 
 void cmd_client_trackinginfo(CmdCtx& c) {
@@ -572,10 +578,12 @@ void cmd_client_trackinginfo(CmdCtx& c) {
   c.reply.set(flags.size());
   for (std::string_view s : flags) c.reply.bulk(s);
   c.reply.bulk("redirect");
-  c.reply.integer(conn.tracking ? static_cast<int64_t>(conn.tracking_redirect) : -1);
+  c.reply.integer(conn.tracking ? static_cast<int64_t>(conn.tracking_redirect()) : -1);
   c.reply.bulk("prefixes");
-  c.reply.array(conn.tracking_prefixes.size());
-  for (const std::string& p : conn.tracking_prefixes) c.reply.bulk(p);
+  const Connection::Rare* r = conn.rare_if();
+  c.reply.array(r ? r->tracking_prefixes.size() : 0);
+  if (r)
+    for (const std::string& p : r->tracking_prefixes) c.reply.bulk(p);
 }
 
 }  // namespace respite::server

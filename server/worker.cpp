@@ -477,7 +477,8 @@ void Worker::cron() {
   for (Connection* c = connections; c;) {
     Connection* n = c->next;
     if (c->kill_requested.load(std::memory_order_relaxed) ||
-        (timeout > 0 && !c->blocked() && !c->postponed && !c->pubsub_mode() && !c->monitor &&
+        (timeout > 0 && !c->blocked() && !c->postponed && !c->pubsub_mode() &&
+         !c->monitoring.load(std::memory_order_relaxed) &&
          // as Redis: waiting (blocked, paused, subscribed, monitoring) is not idling
          now - c->last_active_ms.load(std::memory_order_relaxed) > timeout * 1000)) {
       c->close();

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "protocol/block_pool.h"
 #include "server/error_stats.h"
 #include "server/latency_histogram.h"
 #include "server/notify.h"
@@ -96,6 +97,9 @@ class Worker {
 
   Server* server;
   int index;
+  // Output blocks between batches, shared by this worker's connections (protocol/block_pool.h).
+  // Declared before everything that may own a connection, so that it outlives them.
+  protocol::BlockPool block_pool;
   uv_loop_t loop;
   storage::Participant* epoch = nullptr;
   WorkerStats stats;

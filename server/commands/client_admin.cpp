@@ -189,7 +189,7 @@ void cmd_client_unpause(CmdCtx& c) {
 // is ignored without a reply.
 void cmd_monitor(CmdCtx& c) {
   if (executing_transaction(c.conn)) return c.error(Err::kMonitorDenyBlocking);
-  if (c.conn.monitor) return;
+  if (c.conn.monitoring.load(std::memory_order_relaxed)) return;
   c.server.monitors.add(c.conn);
   c.reply.ok();
 }

@@ -59,7 +59,7 @@ void cmd_reset(CmdCtx& c) {
   acl_attach_default(c.conn);  // the default user, authenticated only if it needs no password
   {
     std::lock_guard<std::mutex> lock(c.server.clients_mu);
-    c.conn.name.clear();
+    if (Connection::Rare* r = c.conn.rare_if()) r->name.clear();
   }
   protocol::ReplyWriter w(muted ? &c.conn.out : c.reply.output());
   w.simple("RESET");
@@ -104,7 +104,7 @@ bool set_client_name(CmdCtx& c, std::string_view name) {
     return false;
   }
   std::lock_guard<std::mutex> lock(c.server.clients_mu);
-  c.conn.name.assign(name);
+  c.conn.rare().name.assign(name);
   return true;
 }
 
@@ -187,10 +187,10 @@ void cmd_client_setname(CmdCtx& c) {
 
 void cmd_client_getname(CmdCtx& c) {
   std::lock_guard<std::mutex> lock(c.server.clients_mu);
-  if (c.conn.name.empty())
+  if (c.conn.client_name().empty())
     c.reply.null();
   else
-    c.reply.bulk(c.conn.name);
+    c.reply.bulk(c.conn.client_name());
 }
 
 void cmd_client_setinfo(CmdCtx& c) {
@@ -203,7 +203,8 @@ void cmd_client_setinfo(CmdCtx& c) {
     return c.error(client_attr_error(is_name ? "lib-name" : "lib-ver"));
   }
   std::lock_guard<std::mutex> lock(c.server.clients_mu);  // CLIENT LIST reads it on any worker
-  (is_name ? c.conn.lib_name : c.conn.lib_ver).assign(val);
+  Connection::Rare& r = c.conn.rare();
+  (is_name ? r.lib_name : r.lib_ver).assign(val);
   c.reply.ok();
 }
 
