@@ -32,6 +32,11 @@ constexpr size_t kMinOwnBuffer = 16 * 1024;
 // compressed 256 KiB value would otherwise each decode into the output: 16 MiB per client).
 constexpr size_t kPauseReadingAbove = 256 * 1024;
 constexpr size_t kMaxIov = 64;
+// A connection's budget for one loop turn (yielded_ in connection.h): one read buffer's worth of
+// input (a few thousand small commands, a few hundred microseconds), where a byte of replies
+// pushed to the socket mid-batch counts a sixteenth (a megabyte: four large values).
+constexpr int64_t kTurnBudget = Worker::kReadBufSize;
+constexpr size_t kOutputPerBudgetByte = 16;
 
 // Every error this connection is sent counts in its worker's INFO errorstats (error_stats.h).
 void count_error(void* worker, std::string_view msg) {
@@ -167,7 +172,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
 }
 
 void Connection::read_while_busy() {
-  if (socketless_ || closing() || blocked() || read_paused_ || fd < 0) return;
+  if (socketless_ || closing() || blocked() || read_paused_ || yielded_ || fd < 0) return;
   char local[16 * 1024];
   char* into = local;
   size_t cap = sizeof local;
@@ -240,9 +245,18 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   storage::EpochGuard guard(worker->epoch);
   int64_t now = worker->now_ms();
   last_active_ms.store(now, std::memory_order_relaxed);
+  if (const auto turn = static_cast<uint32_t>(worker->turn); turn != turn_) {
+    turn_ = turn;
+    turn_left_ = kTurnBudget;
+  }
   size_t off = 0;
   while (off < len && !closing() && !blocked() && !postponed) {
+    if (turn_left_ <= 0 && !socketless_) [[unlikely]] {
+      yield_turn();  // the rest waits in our buffer for the next turn
+      break;
+    }
     if (out.memory() > kPauseReadingAbove && !socketless_ && !output_limited()) [[unlikely]] {
+      turn_left_ -= static_cast<int64_t>(out.size() / kOutputPerBudgetByte);
       flush();  // what the socket takes now; reading pauses if it cannot take enough
       if (closing()) break;
       if (out.memory() > kPauseReadingAbove) {
@@ -262,6 +276,7 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
       // CLIENT PAUSE postponed it: it stays in the buffer, to be parsed again on resume().
       if (postponed) break;
       off += used;
+      turn_left_ -= static_cast<int64_t>(used);
     } else if (st == protocol::ParseStatus::kNeedMore) {
       break;
     } else {
@@ -283,6 +298,8 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   } else if (off < len && !closing()) {
     keep_partial(data + off, len - off);
   }
+  // Used up exactly at the end of the input: libuv would read again within this turn.
+  if (turn_left_ <= 0 && !yielded_ && !closing() && !socketless_) yield_turn();
   size_t limit =
       static_cast<size_t>(srv.config.client_query_buffer_limit.load(std::memory_order_relaxed));
   if (rlen_ - rpos_ > limit) {
@@ -356,14 +373,14 @@ void Connection::flush_batch() {
   if (!check_output_limit()) return;
   // The socket is full: hand the rest to libuv and wait.
   n = out.gather(iov, kMaxIov);
-  write_len_ = 0;
+  if (!write_) write_ = std::make_unique<QueuedWrite>();
+  write_->len = 0;
   for (size_t i = 0; i < n; i++) {
     bufs[i] = uv_buf_init(static_cast<char*>(iov[i].iov_base), iov[i].iov_len);
-    write_len_ += iov[i].iov_len;
+    write_->len += iov[i].iov_len;
   }
   writing_ = true;
-  if (!write_req_) write_req_ = std::make_unique<uv_write_t>();
-  if (uv_write(write_req_.get(), &stream, bufs, static_cast<unsigned>(n), on_write) != 0) {
+  if (uv_write(&write_->req, &stream, bufs, static_cast<unsigned>(n), on_write) != 0) {
     writing_ = false;
     close();
     return;
@@ -381,9 +398,9 @@ void Connection::on_write(uv_write_t* req, int status) {
     c->close();
     return;
   }
-  c->out.consume(c->write_len_);
-  c->worker->stats.net_out.add(c->write_len_);
-  c->write_len_ = 0;
+  c->out.consume(c->write_->len);
+  c->worker->stats.net_out.add(c->write_->len);
+  c->write_->len = 0;
   if (!c->resume_reading_if_drained()) return;
   c->flush();
   // Commands were held back with a write in flight (process() below), so this is where they run
@@ -437,6 +454,7 @@ bool Connection::check_output_limit() {
 bool Connection::resume_reading_if_drained() {
   if (!read_paused_ || out.memory() > kPauseReadingAbove) return true;
   read_paused_ = false;
+  if (yielded_) return true;  // end_yield() restarts it
   if (uv_read_start(&stream, on_alloc, on_read) != 0) {
     close();
     return false;
@@ -486,6 +504,23 @@ void Connection::unblock(std::string_view reply_bytes) {
   }
 }
 
+void Connection::yield_turn() {
+  yielded_ = true;
+  uv_read_stop(&stream);
+  worker->yield(this);
+}
+
+void Connection::end_yield() {
+  if (!yielded_) return;  // closed since it yielded
+  yielded_ = false;
+  if (!read_paused_ && uv_read_start(&stream, on_alloc, on_read) != 0) {
+    close();
+    return;
+  }
+  // Held back or blocked input goes on when the output drains or the wait ends.
+  if (!held_back_ && !blocked()) resume();
+}
+
 void Connection::resume() {
   if (closing() || postponed) return;
   if (rlen_ > rpos_) {
@@ -533,6 +568,12 @@ void Connection::close() {
     auto& d = worker->pubsub_mail.dirty;
     d.erase(std::find(d.begin(), d.end(), this));
     flush_scheduled = false;
+  }
+  if (yielded_) {
+    auto& y = worker->yielded;
+    auto it = std::find(y.begin(), y.end(), this);
+    if (it != y.end()) y.erase(it);  // not there while the worker runs its resumed batch
+    yielded_ = false;
   }
   worker->remove_connection(this);
   worker->add_client_memory(-static_cast<int64_t>(memory_accounted_));

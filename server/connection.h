@@ -76,6 +76,9 @@ class Connection {
   // CLIENT PAUSE (client_pause.h): runs again what the client sent once its postponed command
   // may go on (owner worker).
   void resume();
+  // The worker's next turn after this connection yielded (see yielded_): reading restarts and
+  // the input that waited runs, with a new budget.
+  void end_yield();
   // client-output-buffer-limit for the connection's class (pubsub while it has a subscription,
   // else normal): past the hard limit, or past the soft one for longer than its seconds, the
   // connection is closed and false returned.
@@ -205,7 +208,7 @@ class Connection {
   // referenced values not yet written).
   size_t memory() const {
     return sizeof(Connection) + (rare_if() ? sizeof(Rare) : 0) +
-           (write_req_ ? sizeof(uv_write_t) : 0) + rcap_ + out.memory();
+           (write_ ? sizeof(QueuedWrite) : 0) + rcap_ + out.memory();
   }
 
  private:
@@ -221,6 +224,7 @@ class Connection {
   void process(const char* data, size_t len, bool own_buffer);
   void execute(const std::vector<std::string_view>& argv, int64_t now);  // dispatch, CLIENT REPLY
   void keep_partial(const char* data, size_t len);
+  void yield_turn();
   void flush();        // writes out_, once per batch, then account_memory()
   void flush_batch();  // the write itself
   // Restarts reading paused for a large output backlog once it is small again; false if the
@@ -248,9 +252,23 @@ class Connection {
   bool socketless_ = false;   // NoSocket
   bool seen_input_ = false;   // the first bytes were checked for TLS (foreign_protocol.h)
   bool block_muted_ = false;  // blocked by a command run under CLIENT REPLY OFF or SKIP
-  // The queued write's request, made the first time the socket does not take a whole batch.
-  std::unique_ptr<uv_write_t> write_req_;
-  size_t write_len_ = 0;         // bytes handed to the in-flight uv_write
+  // Fairness within a worker: in one loop turn a connection runs commands until it has consumed
+  // its turn's budget (kTurnBudget bytes of input, or sixteen times as many bytes of replies
+  // pushed to its socket mid-batch); then it yields (reading stops, the rest of its input waits in
+  // its buffer) and goes on at the start of the next turn, after the other connections' reads
+  // (Worker::yielded). Without it, one client pipelining 100,000 commands, or pipelining GETs of a
+  // large value into a socket buffer that takes megabytes, held the worker for 10-20 ms while every
+  // other client on it waited.
+  bool yielded_ = false;
+  uint32_t turn_ = 0;      // the worker's turn (low bits) that turn_left_ counts in
+  int64_t turn_left_ = 0;  // what is left of this turn's budget
+  // The queued write (request and the bytes handed to it), made the first time the socket does
+  // not take a whole batch.
+  struct QueuedWrite {
+    uv_write_t req;
+    size_t len = 0;
+  };
+  std::unique_ptr<QueuedWrite> write_;
   size_t memory_accounted_ = 0;  // memory() as last added to worker->client_memory
   std::atomic<Rare*> rare_{nullptr};
 };

@@ -43,6 +43,8 @@ Worker::Worker(Server* s, int idx)
   cron_timer_.data = this;
   uv_prepare_init(&loop, &turn_);
   turn_.data = this;
+  uv_idle_init(&loop, &resume_idle_);
+  resume_idle_.data = this;
 }
 
 Worker::~Worker() {
@@ -177,6 +179,7 @@ constexpr int kAcceptsPerTurn = 32;
 
 void Worker::on_turn(uv_prepare_t* p) {
   auto* w = static_cast<Worker*>(p->data);
+  w->turn++;
   w->accepts_this_turn_ = 0;
   if (w->deferred_accepts_.empty()) return;
   std::vector<uv_stream_t*> pending;
@@ -184,6 +187,24 @@ void Worker::on_turn(uv_prepare_t* p) {
   // uv_accept takes the fd libuv holds and resumes watching the listener.
   for (uv_stream_t* l : pending)
     if (!w->stopping_) on_connection(l, 0);
+}
+
+void Worker::yield(Connection* c) {
+  if (yielded.empty()) uv_idle_start(&resume_idle_, on_resume);  // and poll without waiting
+  yielded.push_back(c);
+}
+
+// Runs before the loop's prepare and poll phases: every connection that yielded in the previous
+// turn goes on, with a new budget, in the order they yielded; one that uses it up again yields
+// again, behind the others. One that closed meanwhile is still allocated (libuv frees it in the
+// closing phase, after this) and is no longer marked as yielded, so end_yield() passes it by.
+void Worker::on_resume(uv_idle_t* h) {
+  auto* w = static_cast<Worker*>(h->data);
+  w->turn++;
+  w->resuming_.swap(w->yielded);  // both keep their capacity: no allocation per turn
+  for (Connection* c : w->resuming_) c->end_yield();
+  w->resuming_.clear();
+  if (w->yielded.empty()) uv_idle_stop(&w->resume_idle_);
 }
 
 void Worker::on_connection(uv_stream_t* listener, int status) {
@@ -399,6 +420,7 @@ void Worker::close_all() {
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&turn_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&resume_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
 }
 

@@ -149,6 +149,12 @@ class Worker {
   // CLIENT PAUSE (client_pause.h): this worker's clients whose command waits for the pause to
   // end, and the timer that wakes it then (made on first use, closed with the worker).
   std::vector<Connection*> postponed;
+  // Fairness: a connection that used its budget for one loop turn (connection.h) waits here, its
+  // reading stopped, and goes on at the start of the next turn, after that turn's reads; turn
+  // counts loop turns, so that each connection's budget starts afresh with each.
+  std::vector<Connection*> yielded;
+  uint64_t turn = 0;
+  void yield(Connection* c);
   uv_timer_t* pause_timer = nullptr;
 
   // While a script on this worker is past busy-reply-threshold (script_run.h): accepts the
@@ -185,6 +191,9 @@ class Worker {
   uv_timer_t cron_timer_;
   uv_prepare_t turn_;
   int accepts_this_turn_ = 0;
+  uv_idle_t resume_idle_;              // active while yielded connections wait for the next turn
+  std::vector<Connection*> resuming_;  // the yielded connections on_resume is running
+  static void on_resume(uv_idle_t* h);
   std::vector<uv_stream_t*> deferred_accepts_;  // listeners holding an accepted, unadopted fd
   std::thread thread_;
   std::mutex inbox_mu_;  // cross-worker messages are rare (kill, stop): a mutex is plenty

@@ -442,3 +442,48 @@ TEST_CASE("expired keys are not deleted while clients are paused") {
   REQUIRE(poll_until([&] { return f.cmd({"DBSIZE"}) == Reply::Int(0); }, std::chrono::seconds(10)));
   CHECK(info_field(f.cmd({"INFO", "stats"}).str, "expired_keys") == base + 2);
 }
+
+TEST_CASE("a long pipeline yields its worker to the other clients between turns") {
+  // One worker, and a pipeline of 100,000 INCRs already in the server's hands when it may run
+  // (held by CLIENT PAUSE WRITE until all of it has been read), with another client's INCR
+  // postponed behind it. On UNPAUSE the pipeline runs a turn's worth (64 KiB of input), yields,
+  // and the other client's INCR goes before the rest: it sees a count far below 100,000.
+  Fixture f(workers(1));
+  if (!f.server.is_respite()) return;  // Redis runs a client's whole query buffer at once
+  CHECK(f.cmd({"CLIENT", "PAUSE", "100000", "WRITE"}) == OK());
+  const std::string info_cmd = resp({"INFO", "stats"});
+  long long polls = 1;
+  const long long in0 = info_field(f.cmd({"INFO", "stats"}).str, "total_net_input_bytes");
+  const int kCommands = 100000;
+  std::string pipeline;
+  for (int i = 0; i < kCommands; i++) pipeline += resp({"INCR", "c"});
+  RawConnection a(f.server.port());
+  REQUIRE(a.send(pipeline));
+  // Read by the server once its input count has grown by the pipeline (and by these INFOs).
+  REQUIRE(poll_until(
+      [&] {
+        long long in = info_field(f.cmd({"INFO", "stats"}).str, "total_net_input_bytes");
+        polls++;
+        return in >= in0 + static_cast<long long>(pipeline.size() + (polls - 1) * info_cmd.size());
+      },
+      std::chrono::seconds(20)));
+  RawConnection b(f.server.port());
+  long long b_id = raw_id(b);
+  REQUIRE(b.send(resp({"INCR", "c"})));
+  REQUIRE(poll_until([&] { return parse_line(line_of(f, b_id)).f["flags"] == "b"; },
+                     std::chrono::seconds(10)));
+  CHECK(f.cmd({"CLIENT", "UNPAUSE"}) == OK());
+  std::string got = b.read_reply();
+  REQUIRE(got.size() > 3);
+  const long long seen = std::stoll(got.substr(1));
+  CHECK(seen > 1);
+  CHECK(seen < kCommands / 2);
+  // The pipeline's replies: every count but the one the other client took, in order.
+  long long expect = 1;
+  for (int i = 0; i < kCommands; i++) {
+    if (expect == seen) expect++;
+    REQUIRE(a.read_reply() == ":" + std::to_string(expect) + "\r\n");
+    expect++;
+  }
+  CHECK(f.cmd({"GET", "c"}) == Reply::Str(std::to_string(kCommands + 1)));
+}
