@@ -172,7 +172,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
 }
 
 void Connection::read_while_busy() {
-  if (socketless_ || closing() || blocked() || read_paused_ || yielded_ || fd < 0) return;
+  if (socketless_ || closing() || blocked() || read_paused_ || fd < 0) return;
   char local[16 * 1024];
   char* into = local;
   size_t cap = sizeof local;
@@ -189,6 +189,10 @@ void Connection::read_while_busy() {
   }
   if (n < 0) return;  // EAGAIN: nothing sent; a real error shows on the loop's next read
   worker->stats.net_in.add(static_cast<uint64_t>(n));
+  // The loop does not turn while the script runs: each of these polls is a turn of its own, so
+  // that a client over its budget (yielded, or about to) still has its commands answered -BUSY.
+  turn_ = static_cast<uint32_t>(worker->turn);
+  turn_left_ = kTurnBudget;
   if (own) {
     rlen_ += static_cast<size_t>(n);
     process(rbuf_ + rpos_, rlen_ - rpos_, true);
@@ -505,6 +509,7 @@ void Connection::unblock(std::string_view reply_bytes) {
 }
 
 void Connection::yield_turn() {
+  if (yielded_) return;  // already waiting for the next turn (its input runs then)
   yielded_ = true;
   uv_read_stop(&stream);
   worker->yield(this);

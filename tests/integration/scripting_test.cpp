@@ -314,6 +314,29 @@ TEST_CASE("SCRIPT KILL ends a runaway read-only script while other workers go on
   CHECK(f.cmd({"SCRIPT", "KILL"}) == Reply::Err("NOTBUSY No scripts in execution right now."));
 }
 
+TEST_CASE("while a script is busy, every command a client sends is answered BUSY, however much") {
+  // One worker: the client shares it with the script. It sends more than a loop turn's budget of
+  // input (200 KB in 20 commands): a client past its budget waits for the next turn, and the loop
+  // does not turn while the script runs, so each busy poll must count as a turn of its own.
+  Fixture f(workers(1));
+  REQUIRE(f.cmd({"CONFIG", "SET", "busy-reply-threshold", "50"}) == OK());
+  const std::string body = "while true do end";
+  const std::string sha = f.cmd({"SCRIPT", "LOAD", body}).str;
+  Client probe(f.server.port());
+  RawConnection runner(f.server.port(), std::chrono::seconds(30));
+  REQUIRE(runner.send(resp({"EVAL", body, "0"})));
+  REQUIRE(poll_until([&] { return probe.cmd({"PING"}).is_error(); }, std::chrono::seconds(10)));
+  RawConnection heavy(f.server.port(), std::chrono::seconds(20));
+  std::string pipeline;
+  for (int i = 0; i < 20; i++) pipeline += resp({"PING", std::string(10000, 'p')});
+  REQUIRE(heavy.send(pipeline));
+  for (int i = 0; i < 20; i++) REQUIRE(heavy.read_reply() == "-" + std::string(kBusy) + "\r\n");
+  CHECK(probe.cmd({"SCRIPT", "KILL"}) == OK());
+  CHECK(runner.read_reply() == "-ERR Script killed by user with SCRIPT KILL... script: " + sha +
+                                   ", on @user_script:1.\r\n");
+  CHECK(raw(heavy, {"PING"}) == "+PONG\r\n");
+}
+
 TEST_CASE("a script that wrote cannot be killed: UNKILLABLE, then SHUTDOWN NOSAVE") {
   Fixture f(workers(kWorkers));
   REQUIRE(f.cmd({"CONFIG", "SET", "busy-reply-threshold", "50"}) == OK());
