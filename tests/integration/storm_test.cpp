@@ -260,6 +260,17 @@ TEST_CASE("storm: thousands of hostile clients at once; acknowledged data intact
   for (size_t i = 0; i < kRef; i++) REQUIRE(f.c.get_reply().is_ok());
   const std::string big(256 * 1024, 'B');
   REQUIRE(f.cmd({"SET", "storm:big", big}).is_ok());
+  // The keys the pipeline and the writers go round (below) exist before RSS is first read, with
+  // values of the size the storm gives them, so that the dataset does not grow during the storm
+  // and the server's RSS shows what the storm's clients cost rather than new data.
+  const size_t kPipeKeys = 1000, kWriterKeys = 5000, kWriterThreads = 2;
+  std::vector<std::string> dataset_keys;
+  for (size_t i = 0; i < kPipeKeys; i++) dataset_keys.push_back("pipe:" + std::to_string(i));
+  for (size_t t = 0; t < kWriterThreads; t++)
+    for (size_t i = 0; i < kWriterKeys; i++)
+      dataset_keys.push_back("w:" + std::to_string(t) + ":" + std::to_string(i));
+  for (const std::string& k : dataset_keys) f.c.append({"SET", k, "100000"});
+  for (size_t i = 0; i < dataset_keys.size(); i++) REQUIRE(f.c.get_reply().is_ok());
   const long long baseline = connected_clients(f.c);
   const long rss_before = rss_kb(pid);
 
@@ -344,10 +355,8 @@ TEST_CASE("storm: thousands of hostile clients at once; acknowledged data intact
     });
   // A 100,000-command pipeline, read back by a second thread while it is sent.
   const size_t kPipe = 100000;
-  // Writes go round a fixed set of keys, each taking the number of the write: the last
-  // acknowledged number of every key is checked, and the dataset does not grow during the storm,
-  // so that the server's RSS shows what the storm's clients cost rather than new data.
-  const size_t kPipeKeys = 1000, kWriterKeys = 5000;
+  // Writes go round the fixed set of keys made above, each taking the number of the write: the
+  // last acknowledged number of every key is checked.
   const bool piping = !skipped("pipeline");
   if (piping)
     threads.emplace_back([&] {
@@ -378,7 +387,7 @@ TEST_CASE("storm: thousands of hostile clients at once; acknowledged data intact
       close(fd);
     });
   // Writers: what they see acknowledged must survive.
-  const int kWriters = skipped("writers") ? 0 : 2;
+  const int kWriters = skipped("writers") ? 0 : static_cast<int>(kWriterThreads);
   std::vector<size_t> acked(kWriters, 0);
   for (int t = 0; t < kWriters; t++) {
     threads.emplace_back([&, t] {
