@@ -6,6 +6,7 @@
 #include "server/acl.h"
 #include "server/blocking.h"
 #include "server/client_pause.h"
+#include "server/command_shards.h"
 #include "server/context.h"
 #include "server/errors.h"
 #include "server/foreign_protocol.h"
@@ -42,6 +43,32 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
   int64_t max_len = srv.config.slowlog_max_len.load(std::memory_order_relaxed);
   srv.slowlog.add(shown, us, now_ms / 1000, c.addr.empty() ? std::string_view("?:0") : c.addr,
                   c.client_name(), static_cast<size_t>(max_len));
+}
+
+// Whether cmd would lock or read a database that a busy script holds: its keys' database, or
+// the one it names (MOVE, COPY, SWAPDB, FLUSHALL). EXEC stands for its queued commands: refused
+// while any database is held, as Redis refuses it.
+[[gnu::noinline]] bool waits_for_busy_script(Connection& c, const Command& cmd,
+                                             const std::vector<std::string_view>& argv) {
+  Server& srv = *c.worker->server;
+  storage::Store& store = srv.store;
+  auto held = [&](const storage::Keyspace& ks) {
+    for (int i = 0; i < store.databases(); i++)
+      if (&store.db(i) == &ks) return srv.busy_script_dbs[i].load(std::memory_order_relaxed) > 0;
+    return false;
+  };
+  if (is_exec(cmd)) return true;
+  struct Sink {
+    decltype(held)& is_held;
+    bool hit = false;
+    void add_key(storage::Keyspace& ks, std::string_view) { hit = hit || is_held(ks); }
+    void add_all(storage::Keyspace& ks) { hit = hit || is_held(ks); }
+  } sink{held};
+  CommandShards needs;
+  int db = c.db;
+  auto arg = [&](size_t i) { return argv[i]; };
+  add_command_shards(store, &db, cmd, argv.size(), arg, sink, &needs);
+  return sink.hit || needs.all_dbs;
 }
 
 }  // namespace
@@ -247,6 +274,13 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
   // (script_run.h): only allow-busy commands run.
   if (w.script_busy && !cmd->has_flag(kAllowBusy)) [[unlikely]] {
     reject(c, *cmd, error_text(w.script_busy == 2 ? Err::kBusyFunction : Err::kBusyEval));
+    return;
+  }
+  // One on another worker: what would wait for its shards is refused too (script_run.h).
+  if (srv.busy_scripts.load(std::memory_order_acquire) > 0 && !cmd->has_flag(kAllowBusy) &&
+      waits_for_busy_script(c, *cmd, argv)) [[unlikely]] {
+    bool function = srv.busy_functions.load(std::memory_order_relaxed) > 0;
+    reject(c, *cmd, error_text(function ? Err::kBusyFunction : Err::kBusyEval));
     return;
   }
   // maxmemory: a command that may grow the dataset first makes room (server/maxmemory.h). As in

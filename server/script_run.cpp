@@ -243,6 +243,11 @@ class ScriptRun final : public scripting::Callback {
       if (limit > 0 && ms >= limit) {
         ws_.busy = true;
         w.script_busy = opt_.function ? 2 : 1;
+        ws_.busy_db = c_.conn.db;
+        Server& srv = c_.server;
+        srv.busy_script_dbs[ws_.busy_db].fetch_add(1, std::memory_order_relaxed);
+        if (opt_.function) srv.busy_functions.fetch_add(1, std::memory_order_relaxed);
+        srv.busy_scripts.fetch_add(1, std::memory_order_release);
         c_.server.log("warning",
                       "Slow script detected: still in execution after " + std::to_string(ms) +
                           " milliseconds. You can try killing the script using the " +
@@ -429,6 +434,9 @@ void run_script(CmdCtx& c, const ScriptTarget& target, size_t numkeys, const Scr
     if (ws.busy) {
       ws.busy = false;
       c.worker.script_busy = 0;
+      c.server.busy_scripts.fetch_sub(1, std::memory_order_release);
+      if (opt.function) c.server.busy_functions.fetch_sub(1, std::memory_order_relaxed);
+      c.server.busy_script_dbs[ws.busy_db].fetch_sub(1, std::memory_order_relaxed);
     }
     // SWAPDB's blocked clients, now that no shard is held (or EXEC's, after it).
     for (int db : cl.tx->swapped_dbs) signal_db_ready(c, db);

@@ -45,9 +45,12 @@
 //
 // BUSY. Past busy-reply-threshold (lua-time-limit), the running worker serves its other clients
 // from the script's time-limit hook: each gets -BUSY but for allow-busy commands (SCRIPT KILL,
-// FUNCTION KILL, SHUTDOWN NOSAVE, AUTH, ...). Clients of other workers are served as usual, and
-// wait only for the shards the script holds. SCRIPT KILL from any worker ends a script that has
-// not written (-UNKILLABLE otherwise, -NOTBUSY with none running).
+// FUNCTION KILL, SHUTDOWN NOSAVE, AUTH, ...). Clients of other workers are served as usual, but
+// a command that would lock or read the busy script's database (its caller's) gets -BUSY there
+// too: waiting for the script's shards would block that worker's loop, and with it a SCRIPT KILL
+// sent to it. (A command that began to wait before the script passed the threshold still waits
+// for it to end.) SCRIPT KILL from any worker ends a script that has not written (-UNKILLABLE
+// otherwise, -NOTBUSY with none running).
 #pragma once
 
 #include <atomic>
@@ -122,8 +125,11 @@ struct WorkerScripting {
   std::string name;                  // the running function's name (FCALL)
   std::vector<std::string> command;  // the FCALL that runs it
   std::chrono::steady_clock::time_point started;
-  // Past busy-reply-threshold: this worker answers its other clients -BUSY (dispatch.cpp).
+  // Past busy-reply-threshold: this worker answers its other clients -BUSY (dispatch.cpp), and
+  // the others answer it to commands on busy_db, the database the script holds (Server's
+  // busy_script_dbs).
   bool busy = false;
+  int busy_db = 0;
 };
 
 // The worker's scripting state with its interpreter ready and in step with the cache.

@@ -40,7 +40,9 @@ static unsigned shard_bits_for(const Config& cfg, unsigned workers) {
 }
 
 Server::Server(Config* cfg)
-    : config(*cfg), store(cfg->databases, shard_bits_for(*cfg, resolve_threads(cfg->threads))) {
+    : config(*cfg),
+      store(cfg->databases, shard_bits_for(*cfg, resolve_threads(cfg->threads))),
+      busy_script_dbs(new std::atomic<int>[static_cast<size_t>(cfg->databases)]()) {
   register_all_commands(commands);
   acl.set_pubsub_default_all(config.acl_pubsub_default.load() != 0);
   acl.init();

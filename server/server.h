@@ -85,9 +85,14 @@ class Server {
   scripting::LibraryRegistry functions;
   Tracking tracking{*this, watches};  // client-side caching (tracking.h), told by watches
   ScriptCache scripts;                // every EVAL / SCRIPT LOAD body by SHA1 (script_run.h)
-  SlowLog slowlog;                    // SLOWLOG's entries, from every worker (slowlog.h)
-  LatencyMonitor latency;             // LATENCY's events, from every worker (latency_monitor.h)
-  CommandClock clock;                 // times commands (commandstats, SLOWLOG; command_clock.h)
+  // Scripts past busy-reply-threshold on any worker (script_run.h), functions among them, and per
+  // database how many of them hold it: other workers answer -BUSY to a command that would wait
+  // for a busy script's shards, rather than block their loop until the script ends.
+  std::atomic<int> busy_scripts{0}, busy_functions{0};
+  std::unique_ptr<std::atomic<int>[]> busy_script_dbs;
+  SlowLog slowlog;         // SLOWLOG's entries, from every worker (slowlog.h)
+  LatencyMonitor latency;  // LATENCY's events, from every worker (latency_monitor.h)
+  CommandClock clock;      // times commands (commandstats, SLOWLOG; command_clock.h)
   // maxmemory (server/maxmemory.h): how entries record accesses (LRU clock, LFU counter), shared
   // by the workers' threads; the highest used_memory seen (INFO used_memory_peak).
   storage::AccessPolicy access_policy;

@@ -314,6 +314,37 @@ TEST_CASE("SCRIPT KILL ends a runaway read-only script while other workers go on
   CHECK(f.cmd({"SCRIPT", "KILL"}) == Reply::Err("NOTBUSY No scripts in execution right now."));
 }
 
+TEST_CASE("a busy script's database answers BUSY on every worker, other databases are served") {
+  // A script that names no key holds every shard of its database. A client of another worker
+  // touching that database must get BUSY, not wait: waiting would block its whole worker, and a
+  // SCRIPT KILL sent there could never run.
+  Fixture f(workers(kWorkers));
+  REQUIRE(f.cmd({"CONFIG", "SET", "busy-reply-threshold", "50"}) == OK());
+  REQUIRE(f.cmd({"SET", "k", "v"}) == OK());
+  REQUIRE(f.cmd({"SELECT", "1"}) == OK());
+  REQUIRE(f.cmd({"SET", "other", "elsewhere"}) == OK());
+  REQUIRE(f.cmd({"SELECT", "0"}) == OK());
+  Probes probes(f.server.port());  // in database 1
+  const std::string body = "while true do end";
+  RawConnection runner(f.server.port(), std::chrono::seconds(30));
+  REQUIRE(runner.send(resp({"EVAL", body, "0"})));
+  REQUIRE(probes.wait_busy());
+  int served = probes.served();
+  if (f.server.is_respite()) CHECK(served > 0);
+  // Database 0 is the script's: BUSY everywhere (SELECT itself is served but on its worker).
+  for (auto& p : probes.c) {
+    p->cmd({"SELECT", "0"});
+    CHECK(p->cmd({"GET", "k"}).str == kBusy);
+    CHECK(p->cmd({"MGET", "k", "other"}).str == kBusy);
+  }
+  CHECK(probes.c.front()->cmd({"SCRIPT", "KILL"}) == OK());
+  CHECK(runner.read_reply().rfind("-ERR Script killed by user with SCRIPT KILL", 0) == 0);
+  for (auto& p : probes.c) {
+    CHECK(p->cmd({"SELECT", "0"}) == OK());
+    CHECK(p->cmd({"GET", "k"}) == Reply::Str("v"));
+  }
+}
+
 TEST_CASE("while a script is busy, every command a client sends is answered BUSY, however much") {
   // One worker: the client shares it with the script. It sends more than a loop turn's budget of
   // input (200 KB in 20 commands): a client past its budget waits for the next turn, and the loop
