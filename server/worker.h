@@ -149,13 +149,13 @@ class Worker {
   // CLIENT PAUSE (client_pause.h): this worker's clients whose command waits for the pause to
   // end, and the timer that wakes it then (made on first use, closed with the worker).
   std::vector<Connection*> postponed;
+  uv_timer_t* pause_timer = nullptr;
   // Fairness: a connection that used its budget for one loop turn (connection.h) waits here, its
   // reading stopped, and goes on at the start of the next turn, after that turn's reads; turn
   // counts loop turns, so that each connection's budget starts afresh with each.
   std::vector<Connection*> yielded;
   uint64_t turn = 0;
   void yield(Connection* c);
-  uv_timer_t* pause_timer = nullptr;
 
   // While a script on this worker is past busy-reply-threshold (script_run.h): accepts the
   // connections waiting on our TCP listeners, as the loop would, so that they get -BUSY (or run
