@@ -191,8 +191,7 @@ void Connection::read_while_busy() {
   worker->stats.net_in.add(static_cast<uint64_t>(n));
   // The loop does not turn while the script runs: each of these polls is a turn of its own, so
   // that a client over its budget (yielded, or about to) still has its commands answered -BUSY.
-  turn_ = static_cast<uint32_t>(worker->turn);
-  turn_left_ = kTurnBudget;
+  start_turn();
   if (own) {
     rlen_ += static_cast<size_t>(n);
     process(rbuf_ + rpos_, rlen_ - rpos_, true);
@@ -249,13 +248,10 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
   storage::EpochGuard guard(worker->epoch);
   int64_t now = worker->now_ms();
   last_active_ms.store(now, std::memory_order_relaxed);
-  if (const auto turn = static_cast<uint32_t>(worker->turn); turn != turn_) {
-    turn_ = turn;
-    turn_left_ = kTurnBudget;
-  }
+  if (static_cast<uint32_t>(worker->turn) != turn_) start_turn();
   size_t off = 0;
   while (off < len && !closing() && !blocked() && !postponed) {
-    if (turn_left_ <= 0 && !socketless_) [[unlikely]] {
+    if (turn_used_up()) [[unlikely]] {
       yield_turn();  // the rest waits in our buffer for the next turn
       break;
     }
@@ -303,7 +299,7 @@ void Connection::process(const char* data, size_t len, bool own_buffer) {
     keep_partial(data + off, len - off);
   }
   // Used up exactly at the end of the input: libuv would read again within this turn.
-  if (turn_left_ <= 0 && !yielded_ && !closing() && !socketless_) yield_turn();
+  if (turn_used_up() && !closing()) yield_turn();
   size_t limit =
       static_cast<size_t>(srv.config.client_query_buffer_limit.load(std::memory_order_relaxed));
   if (rlen_ - rpos_ > limit) {
@@ -506,6 +502,15 @@ void Connection::unblock(std::string_view reply_bytes) {
   } else {
     flush();
   }
+}
+
+void Connection::start_turn() {
+  turn_ = static_cast<uint32_t>(worker->turn);
+  turn_left_ = kTurnBudget;
+}
+
+bool Connection::turn_used_up() const {
+  return turn_left_ <= 0 && !socketless_;
 }
 
 void Connection::yield_turn() {

@@ -224,7 +224,9 @@ class Connection {
   void process(const char* data, size_t len, bool own_buffer);
   void execute(const std::vector<std::string_view>& argv, int64_t now);  // dispatch, CLIENT REPLY
   void keep_partial(const char* data, size_t len);
-  void yield_turn();
+  void start_turn();  // a new budget, in the worker's current turn
+  bool turn_used_up() const;
+  void yield_turn();   // idempotent
   void flush();        // writes out_, once per batch, then account_memory()
   void flush_batch();  // the write itself
   // Restarts reading paused for a large output backlog once it is small again; false if the

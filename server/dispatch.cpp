@@ -50,24 +50,20 @@ void unknown_subcommand(protocol::ReplyWriter& r, const Command& parent, std::st
 // while any database is held, as Redis refuses it.
 [[gnu::noinline]] bool waits_for_busy_script(Connection& c, const Command& cmd,
                                              const std::vector<std::string_view>& argv) {
-  Server& srv = *c.worker->server;
-  storage::Store& store = srv.store;
-  auto held = [&](const storage::Keyspace& ks) {
-    for (int i = 0; i < store.databases(); i++)
-      if (&store.db(i) == &ks) return srv.busy_script_dbs[i].load(std::memory_order_relaxed) > 0;
-    return false;
-  };
   if (is_exec(cmd)) return true;
+  Server& srv = *c.worker->server;
   struct Sink {
-    decltype(held)& is_held;
+    Server& srv;
     bool hit = false;
-    void add_key(storage::Keyspace& ks, std::string_view) { hit = hit || is_held(ks); }
-    void add_all(storage::Keyspace& ks) { hit = hit || is_held(ks); }
-  } sink{held};
+    void add_all(storage::Keyspace& ks) {
+      hit = hit || srv.busy_script_dbs[ks.index()].load(std::memory_order_relaxed) > 0;
+    }
+    void add_key(storage::Keyspace& ks, std::string_view) { add_all(ks); }
+  } sink{srv};
   CommandShards needs;
   int db = c.db;
   auto arg = [&](size_t i) { return argv[i]; };
-  add_command_shards(store, &db, cmd, argv.size(), arg, sink, &needs);
+  add_command_shards(srv.store, &db, cmd, argv.size(), arg, sink, &needs);
   return sink.hit || needs.all_dbs;
 }
 

@@ -235,6 +235,16 @@ namespace {
 // clients landing on the four workers at random, all forty on the script's worker is out of the
 // question (a chance of 4^-40). Each probe has SELECTed database 1, which no script here touches.
 struct Probes {
+  // busy-reply-threshold 50 ms, `key` = "v" in database 0 (for the scripts) and other =
+  // "elsewhere" in database 1 (what served() reads), then the probes.
+  static Probes busy_setup(Fixture& f, const std::string& key) {
+    REQUIRE(f.cmd({"CONFIG", "SET", "busy-reply-threshold", "50"}) == OK());
+    REQUIRE(f.cmd({"SET", key, "v"}) == OK());
+    REQUIRE(f.cmd({"SELECT", "1"}) == OK());
+    REQUIRE(f.cmd({"SET", "other", "elsewhere"}) == OK());
+    REQUIRE(f.cmd({"SELECT", "0"}) == OK());
+    return Probes(f.server.port());
+  }
   explicit Probes(int port, int n = 40) {
     for (int i = 0; i < n; ++i) {
       c.push_back(std::make_unique<Client>(port));
@@ -283,12 +293,7 @@ struct Probes {
 
 TEST_CASE("SCRIPT KILL ends a runaway read-only script while other workers go on serving") {
   Fixture f(workers(kWorkers));
-  REQUIRE(f.cmd({"CONFIG", "SET", "busy-reply-threshold", "50"}) == OK());
-  REQUIRE(f.cmd({"SET", "sk", "v"}) == OK());
-  REQUIRE(f.cmd({"SELECT", "1"}) == OK());
-  REQUIRE(f.cmd({"SET", "other", "elsewhere"}) == OK());
-  REQUIRE(f.cmd({"SELECT", "0"}) == OK());
-  Probes probes(f.server.port());
+  Probes probes = Probes::busy_setup(f, "sk");
   const std::string body = "redis.call('get', KEYS[1])\nwhile true do end";
   const std::string sha = f.cmd({"SCRIPT", "LOAD", body}).str;
 
@@ -319,12 +324,7 @@ TEST_CASE("a busy script's database answers BUSY on every worker, other database
   // touching that database must get BUSY, not wait: waiting would block its whole worker, and a
   // SCRIPT KILL sent there could never run.
   Fixture f(workers(kWorkers));
-  REQUIRE(f.cmd({"CONFIG", "SET", "busy-reply-threshold", "50"}) == OK());
-  REQUIRE(f.cmd({"SET", "k", "v"}) == OK());
-  REQUIRE(f.cmd({"SELECT", "1"}) == OK());
-  REQUIRE(f.cmd({"SET", "other", "elsewhere"}) == OK());
-  REQUIRE(f.cmd({"SELECT", "0"}) == OK());
-  Probes probes(f.server.port());  // in database 1
+  Probes probes = Probes::busy_setup(f, "k");  // in database 1
   const std::string body = "while true do end";
   RawConnection runner(f.server.port(), std::chrono::seconds(30));
   REQUIRE(runner.send(resp({"EVAL", body, "0"})));
