@@ -9,6 +9,7 @@
 #include <ctime>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "tests/integration/harness.h"
 
@@ -26,6 +27,16 @@ Reply map_get(const Reply& map, const std::string& key) {
     if (map.elements[i].str == key) return map.elements[i + 1];
   }
   return Reply::Nil();
+}
+
+// A number from a /proc/PID file: what follows `label` on the first line that holds it, or -1.
+long long proc_number(pid_t pid, const char* file, const std::string& label) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
+  for (std::string line; std::getline(in, line);) {
+    size_t at = line.find(label);
+    if (at != std::string::npos) return std::strtoll(line.c_str() + at + label.size(), nullptr, 10);
+  }
+  return -1;
 }
 }  // namespace
 
@@ -107,6 +118,26 @@ TEST_CASE("INFO threads and per-worker CPU: every worker's connections, commands
                         "used_cpu_user_worker0", "used_cpu_sys_worker1"})
     CHECK(contains(cpu, std::string("\r\n") + k + ":"));
   CHECK(!contains(cpu, "worker2"));
+}
+
+TEST_CASE("start-up sizes the descriptor limit and table for maxclients") {
+  // Growing the kernel's descriptor table while workers run stalls every accept for an RCU grace
+  // period at each doubling; the server grows it once at start-up instead (server.cpp).
+  Fixture f(workers(2).set("maxclients", "3000"));
+  if (!f.server.is_respite()) return;
+  const long long want = 3000 + 32 + 4 * 2;
+  std::ifstream limits("/proc/" + std::to_string(f.server.pid()) + "/limits");
+  long long soft = -1, hard = -1;
+  for (std::string line; std::getline(limits, line);)
+    if (line.rfind("Max open files", 0) == 0) {
+      std::istringstream fields(line.substr(14));
+      std::string hard_text;
+      fields >> soft >> hard_text;
+      hard = hard_text == "unlimited" ? want : std::stoll(hard_text);
+    }
+  REQUIRE(soft > 0);
+  CHECK(soft >= std::min(want, hard));  // raised as far as the hard limit allows
+  CHECK(proc_number(f.server.pid(), "status", "FDSize:") >= std::min(want, soft));
 }
 
 TEST_CASE("logfile and loglevel: Redis's line format, CONFIG SET loglevel at run time") {
