@@ -216,6 +216,14 @@ void Connection::keep_partial(const char* data, size_t len) {
 
 void Connection::process(const char* data, size_t len, bool own_buffer) {
   Server& srv = *worker->server;
+  // Which client's command a shard-lock wait belongs to (Worker::on_lock_wait); restored for the
+  // nested calls a busy script's worker makes (read_while_busy).
+  struct Processing {
+    Worker* w;
+    Connection* outer;
+    ~Processing() { w->processing = outer; }
+  } processing{worker, worker->processing};
+  worker->processing = this;
   // CONFIG SET proto-max-bulk-len applies to every client from its next read on.
   size_t max_bulk =
       static_cast<size_t>(srv.config.proto_max_bulk_len.load(std::memory_order_relaxed));

@@ -267,13 +267,18 @@ void dispatch(Connection& c, const std::vector<std::string_view>& argv, int64_t 
     return;
   }
   // A script on this worker is past busy-reply-threshold and we are inside its hook
-  // (script_run.h): only allow-busy commands run.
-  if (w.script_busy && !cmd->has_flag(kAllowBusy)) [[unlikely]] {
+  // (script_run.h), or a command of this worker waits for a busy script's shard
+  // (Worker::on_lock_wait): only allow-busy commands run. WATCH, the one with keys, not in the
+  // second case: its shard lock could wait again, or be one the waiting command holds.
+  if (w.script_busy && (!cmd->has_flag(kAllowBusy) || (w.serving_lock_wait && cmd->first_key > 0)))
+      [[unlikely]] {
     reject(c, *cmd, error_text(w.script_busy == 2 ? Err::kBusyFunction : Err::kBusyEval));
     return;
   }
-  // One on another worker: what would wait for its shards is refused too (script_run.h).
-  if (srv.busy_scripts.load(std::memory_order_acquire) > 0 && !cmd->has_flag(kAllowBusy) &&
+  // One on another worker: what would wait for its shards is refused too (script_run.h), WATCH
+  // included, except on the script's own worker, where its hold lets WATCH through.
+  if (srv.busy_scripts.load(std::memory_order_acquire) > 0 &&
+      (!cmd->has_flag(kAllowBusy) || (cmd->first_key > 0 && !w.script_busy)) &&
       waits_for_busy_script(c, *cmd, argv)) [[unlikely]] {
     bool function = srv.busy_functions.load(std::memory_order_relaxed) > 0;
     reject(c, *cmd, error_text(function ? Err::kBusyFunction : Err::kBusyEval));

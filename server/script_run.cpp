@@ -123,19 +123,6 @@ struct ShardList {
   }
 };
 
-// Serves this worker's other clients while a script is past the threshold (Redis's
-// processEventsWhileBlocked): what each has sent is read with a plain non-blocking recv (libuv
-// then finds the socket drained) and dispatched, where every command but the allow-busy ones
-// gets -BUSY. The script's caller is left alone: its command is still running.
-void serve_while_busy(Worker& w, const Connection& caller) {
-  w.accept_while_busy();
-  std::vector<Connection*> conns;
-  for (Connection* c = w.connections; c; c = c->next) {
-    if (c != &caller && c->has_socket()) conns.push_back(c);
-  }
-  for (Connection* c : conns) c->read_while_busy();
-}
-
 class ScriptRun final : public scripting::Callback {
  public:
   ScriptRun(CmdCtx& c, WorkerScripting& ws, const ScriptOptions& opt, bool oom, bool can_abort)
@@ -254,7 +241,7 @@ class ScriptRun final : public scripting::Callback {
                           (opt_.function ? "FUNCTION KILL" : "SCRIPT KILL") + " command.");
       }
     }
-    if (ws_.busy) serve_while_busy(w, c_.conn);
+    if (ws_.busy) w.serve_while_busy(&c_.conn);
     // SHUTDOWN NOSAVE, SIGTERM: the server goes even under an unkillable script, as Redis does.
     if (c_.server.stopping()) return true;
     std::lock_guard<std::mutex> lock(ws_.state_mu);

@@ -48,8 +48,10 @@
 // FUNCTION KILL, SHUTDOWN NOSAVE, AUTH, ...). Clients of other workers are served as usual, but
 // a command that would lock or read the busy script's database (its caller's) gets -BUSY there
 // too: waiting for the script's shards would block that worker's loop, and with it a SCRIPT KILL
-// sent to it. (A command that began to wait before the script passed the threshold still waits
-// for it to end.) SCRIPT KILL from any worker ends a script that has not written (-UNKILLABLE
+// sent to it (WATCH, allow-busy in Redis, is refused there too). A command that began to wait
+// before the script passed the threshold waits on, but its worker then serves its other clients
+// as the script's worker does (Worker::on_lock_wait, run by the shard lock's wait hook, shard.h).
+// SCRIPT KILL from any worker ends a script that has not written (-UNKILLABLE
 // otherwise, -NOTBUSY with none running).
 #pragma once
 

@@ -250,6 +250,36 @@ void Worker::accept_while_busy() {
   }
 }
 
+void Worker::serve_while_busy(const Connection* busy) {
+  accept_while_busy();
+  std::vector<Connection*> conns;
+  for (Connection* c = connections; c; c = c->next) {
+    if (c != busy && c->has_socket()) conns.push_back(c);
+  }
+  for (Connection* c : conns) c->read_while_busy();
+}
+
+// This worker's thread has waited kLockWaitPeriodMs more for a shard lock. While a script is past
+// busy-reply-threshold, that lock is likely the script's (one that names no key holds its whole
+// database: server.h's busy_script_dbs), and the wait lasts until the script ends or is killed;
+// a command that began waiting before the threshold would freeze the worker, and a SCRIPT KILL
+// sent to it, meanwhile. So the other clients are served as the script's own worker serves its
+// own: every command but the allow-busy ones answered -BUSY, as Redis answers every client during
+// a busy script. Only from inside a client's input (the cron and timers just wait), never from the
+// commands served here (they cannot wait: dispatch refuses WATCH here), and never on a worker
+// already serving for its own busy script.
+void Worker::on_lock_wait(void* worker) {
+  auto* w = static_cast<Worker*>(worker);
+  if (w->processing == nullptr || w->script_busy || w->serving_lock_wait) return;
+  Server& srv = *w->server;
+  if (srv.busy_scripts.load(std::memory_order_acquire) == 0) return;
+  w->serving_lock_wait = true;
+  w->script_busy = srv.busy_functions.load(std::memory_order_relaxed) > 0 ? 2 : 1;
+  w->serve_while_busy(w->processing);
+  w->script_busy = 0;
+  w->serving_lock_wait = false;
+}
+
 // protected-mode: Redis's DENIED text, one best-effort write, then the connection goes.
 static void refuse_protected(Connection* c) {
   static const char kMsg[] =
@@ -389,6 +419,7 @@ void Worker::start() {
     epoch = server->store.epochs().join();
     storage::t_access_policy = &server->access_policy;  // Entry::touch's LRU/LFU mode
     Tracking::set_thread_outbox(this);  // where the store's hook queues invalidations
+    storage::t_lock_wait_hook = {&Worker::on_lock_wait, this};
     uv_run(&loop, UV_RUN_DEFAULT);
     server->store.epochs().leave(epoch);
     epoch = nullptr;

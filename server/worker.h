@@ -138,6 +138,15 @@ class Worker {
   // script is past busy-reply-threshold, 1 (EVAL) or 2 (FCALL): dispatch answers -BUSY.
   std::unique_ptr<WorkerScripting> scripting;
   int script_busy = 0;
+  // The connection whose input this worker is processing (Connection::process), if any, and
+  // whether on_lock_wait is serving the other clients while that connection's command waits.
+  Connection* processing = nullptr;
+  bool serving_lock_wait = false;
+  // Serves this worker's clients but `busy` (whose command is still running) with one plain
+  // non-blocking recv each, dispatched at once: Redis's processEventsWhileBlocked, for a busy
+  // script's own worker (script_run.h) and for one whose command waits for a busy script's shard.
+  // script_busy must be set: dispatch then answers -BUSY to all but the allow-busy commands.
+  void serve_while_busy(const Connection* busy);
   Mailbox pubsub_mail;  // messages published on other workers for our subscribers (pubsub.h)
   // Keyspace notifications raised on this worker, published after the command (notify.h); also
   // storage's listener for keys this worker's operations expire or evict.
@@ -161,6 +170,7 @@ class Worker {
   // connections waiting on our TCP listeners, as the loop would, so that they get -BUSY (or run
   // SCRIPT KILL) instead of hanging in the backlog.
   void accept_while_busy();
+  static void on_lock_wait(void* worker);  // storage::LockWaitHook
   void add_connection(Connection* c);
   void remove_connection(Connection* c);
   int64_t now_ms() const;  // wall clock in ms

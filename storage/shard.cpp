@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -137,10 +138,20 @@ uint64_t Shard::buckets() const {
   return t ? t->mask + 1 : 0;
 }
 
+void Shard::wait_lock() const {
+  const LockWaitHook hook = t_lock_wait_hook;
+  if (hook.fn == nullptr) {
+    mu_.lock();
+    return;
+  }
+  while (!mu_.try_lock_for(std::chrono::milliseconds(kLockWaitPeriodMs))) hook.fn(hook.ctx);
+}
+
 void Shard::wait_exclusive() const {
   if (held_exclusively()) return;  // the holder's own reads see its changes as they go
   // Taken after the holder lowered its marker and unlocked: everything it did is visible now.
-  std::lock_guard<std::mutex> wait(mu_);
+  if (!mu_.try_lock()) wait_lock();
+  mu_.unlock();
 }
 
 Entry* Shard::find(std::string_view key, uint64_t hash) const {

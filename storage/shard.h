@@ -68,6 +68,18 @@
 
 namespace respite::storage {
 
+// What a thread does while it waits for a shard's lock: if set (for that thread), fn(ctx) runs
+// each time the wait has lasted another kLockWaitPeriodMs. The server's workers set it so that one
+// whose command waits for a script holding the shard still answers its other clients (-BUSY, and
+// SCRIPT KILL) once the script is past busy-reply-threshold, instead of freezing until the script
+// ends (server/worker.h). fn must not take a lock of a shard that the waiting thread holds.
+struct LockWaitHook {
+  void (*fn)(void* ctx) = nullptr;
+  void* ctx = nullptr;
+};
+inline thread_local LockWaitHook t_lock_wait_hook;
+constexpr int kLockWaitPeriodMs = 10;
+
 // The address of this thread's instance names the thread in Shard::exclusive_ (see the header
 // note): no thread id syscall, and a thread never mistakes another's token for its own.
 inline thread_local char t_shard_token;
@@ -111,11 +123,11 @@ class Shard {
   Entry* find(std::string_view key, uint64_t hash) const;
 
   // The shard's writer lock (BasicLockable, for std::lock_guard and std::unique_lock): a
-  // std::mutex, except that a thread holding the shard exclusively (the header note) passes
-  // through lock() and unlock() without touching it, so that code run inside an EXEC locks and
-  // unlocks as it does outside.
+  // mutex, except that a thread holding the shard exclusively (the header note) passes through
+  // lock() and unlock() without touching it, so that code run inside an EXEC locks and unlocks as
+  // it does outside. A wait runs the thread's LockWaitHook every kLockWaitPeriodMs.
   void lock() {
-    if (!held_exclusively()) mu_.lock();
+    if (!held_exclusively() && !mu_.try_lock()) wait_lock();
   }
   void unlock() {
     if (!held_exclusively()) mu_.unlock();
@@ -302,7 +314,10 @@ class Shard {
   bool tables_dirty_ = false;     // a table was made or retired since they were accounted
   KeyWatch* watch_ = nullptr;
   int db_ = 0;
-  mutable std::mutex mu_;
+  // Timed only so that a long wait can run the thread's LockWaitHook; lock() and try_lock() are
+  // std::mutex's (the same pthread mutex).
+  mutable std::timed_mutex mu_;
+  void wait_lock() const;  // mu_, running t_lock_wait_hook while the wait lasts
 };
 
 inline uint64_t reverse_bits(uint64_t v) {

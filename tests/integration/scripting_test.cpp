@@ -9,6 +9,8 @@
 // also passes against redis-server (RESPITE_SERVER_BIN=/usr/bin/redis-server), which checks the
 // tests themselves; where respite's workers differ from Redis's single thread by design (a busy
 // script stalls only its own worker), the case checks each server's own behaviour.
+#include <poll.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -332,17 +334,81 @@ TEST_CASE("a busy script's database answers BUSY on every worker, other database
   int served = probes.served();
   if (f.server.is_respite()) CHECK(served > 0);
   // Database 0 is the script's: BUSY everywhere (SELECT itself is served but on its worker).
+  int watch_refused = 0;
   for (auto& p : probes.c) {
     p->cmd({"SELECT", "0"});
     CHECK(p->cmd({"GET", "k"}).str == kBusy);
     CHECK(p->cmd({"MGET", "k", "other"}).str == kBusy);
+    // WATCH may run during a busy script (Redis: allow-busy); on another worker than the script's
+    // its shard lock would wait for the script, so it is refused there.
+    Reply watch = p->cmd({"WATCH", "k"});
+    if (watch.is_error()) {
+      CHECK(watch.str == kBusy);
+      ++watch_refused;
+    } else {
+      CHECK(watch == OK());
+    }
+    CHECK(p->cmd({"UNWATCH"}) == OK());
   }
+  if (f.server.is_respite()) CHECK(watch_refused > 0);
   CHECK(probes.c.front()->cmd({"SCRIPT", "KILL"}) == OK());
   CHECK(runner.read_reply().rfind("-ERR Script killed by user with SCRIPT KILL", 0) == 0);
   for (auto& p : probes.c) {
     CHECK(p->cmd({"SELECT", "0"}) == OK());
     CHECK(p->cmd({"GET", "k"}) == Reply::Str("v"));
   }
+}
+
+TEST_CASE("a command waiting for a busy script's shard does not freeze its worker") {
+  // GET k, sent to another worker while a script that names no key holds k's database and before
+  // busy-reply-threshold, waits for the shard's lock. Once the script is busy, that worker must
+  // still answer its other clients (BUSY) and SCRIPT KILL, as the script's own worker does: it
+  // used to freeze until the script ended, and a SCRIPT KILL sent to it with it.
+  Fixture f(workers(kWorkers));
+  Probes probes = Probes::busy_setup(f, "k");
+  // Long enough that the waiters below are sent well before it passes.
+  REQUIRE(f.cmd({"CONFIG", "SET", "busy-reply-threshold", "500"}) == OK());
+  // The script publishes once it holds database 0, then loops. Subscribers on several workers: one
+  // on the script's own worker hears nothing until the script ends.
+  std::vector<std::unique_ptr<RawConnection>> subs;
+  std::vector<pollfd> fds;
+  for (int i = 0; i < 12; i++) {
+    subs.push_back(std::make_unique<RawConnection>(f.server.port(), std::chrono::seconds(30)));
+    REQUIRE(subs.back()->send(resp({"SUBSCRIBE", "started"})));
+    REQUIRE(subs.back()->read_reply() == "*3\r\n$9\r\nsubscribe\r\n$7\r\nstarted\r\n:1\r\n");
+    fds.push_back({subs.back()->fd(), POLLIN, 0});
+  }
+  RawConnection runner(f.server.port(), std::chrono::seconds(30));
+  REQUIRE(
+      runner.send(resp({"EVAL", "redis.call('publish', 'started', 'x')\nwhile true do end", "0"})));
+  REQUIRE(poll(fds.data(), fds.size(), 10000) > 0);  // it holds the database now
+  std::vector<std::unique_ptr<RawConnection>> waiters;
+  for (int i = 0; i < 40; i++) {
+    waiters.push_back(std::make_unique<RawConnection>(f.server.port(), std::chrono::seconds(30)));
+    REQUIRE(waiters.back()->send(resp({"GET", "k"})));
+  }
+  // Every probe answers, BUSY or served in full, on every worker: none waits for the script.
+  REQUIRE(probes.wait_busy());
+  int served = probes.served();
+  MESSAGE("probes served while GETs waited for the script: " << served << " of "
+                                                             << probes.c.size());
+  CHECK(probes.c.front()->cmd({"SCRIPT", "KILL"}) == OK());
+  CHECK(runner.read_reply().rfind("-ERR Script killed by user with SCRIPT KILL", 0) == 0);
+  // A waiter read before the threshold on another worker gets its value once the script is gone;
+  // one on the script's worker is read after the threshold, and refused.
+  int waited = 0;
+  for (auto& w : waiters) {
+    std::string r = w->read_reply();
+    if (r == "$1\r\nv\r\n") {
+      ++waited;
+    } else {
+      CHECK(r == "-" + std::string(kBusy) + "\r\n");
+    }
+  }
+  MESSAGE("GETs that waited for the script and were then served: " << waited);
+  if (f.server.is_respite()) CHECK(waited > 0);
+  for (auto& p : probes.c) CHECK(p->cmd({"PING"}) == Reply::Status("PONG"));
+  CHECK(f.cmd({"GET", "k"}) == Reply::Str("v"));
 }
 
 TEST_CASE("while a script is busy, every command a client sends is answered BUSY, however much") {

@@ -2,8 +2,9 @@
 // (key_watch.h: what WATCH hears). Holds: the lock is re-entrant for the holder, lock-free readers
 // on the holder's thread see its changes at once, readers on other threads see none of them until
 // the hold ends and then all of them. Hook: every mutation path reports the key, in-place changes
-// when told, FLUSHDB/SWAPDB through replacing(), and nothing when no key is watched. Threads meet
-// through atomics, never sleeps.
+// when told, FLUSHDB/SWAPDB through replacing(), and nothing when no key is watched. Wait hook: a
+// thread waiting for a held shard runs its LockWaitHook meanwhile. Threads meet through atomics,
+// never sleeps.
 #include <doctest.h>
 
 #include <atomic>
@@ -250,4 +251,44 @@ TEST_CASE("every mutation reports its key to the KeyWatch; none when nothing is 
   put(ks, w.ctx, "a", "1");
   ks.flush(w.ctx);
   CHECK(rec.events.empty());
+}
+
+TEST_CASE("a thread waiting for a shard's lock runs its wait hook until the lock is free") {
+  // shard.h's LockWaitHook: what lets a worker serve its other clients while its command waits
+  // for a busy script. Both kinds of wait: a writer's lock() and a lock-free reader that found
+  // an exclusive hold. The holder lets go only once the hook has run twice, so a waiter that
+  // blocked without running its hook would never return.
+  Store store(2, 4);
+  Keyspace& ks = store.db(0);
+  Shard& shard = ks.shard_for(hash_key("k"));
+  for (bool reader : {false, true}) {
+    CAPTURE(reader);
+    std::atomic<int> hook_runs{0};
+    std::atomic<bool> holding{false}, done{false};
+    std::thread holder([&] {
+      MultiLock hold;
+      hold.add(&shard);
+      hold.lock(/*exclusive=*/true);
+      holding.store(true);
+      while (hook_runs.load() < 2) std::this_thread::yield();
+    });
+    while (!holding.load()) std::this_thread::yield();
+    std::thread waiter([&] {
+      t_lock_wait_hook = {[](void* n) { static_cast<std::atomic<int>*>(n)->fetch_add(1); },
+                          &hook_runs};
+      Worker w(store.epochs());
+      EpochGuard pin(w.ctx.epoch);
+      if (reader) {
+        CHECK_FALSE(get(ks, "k").has_value());  // waits for the hold, then finds nothing
+      } else {
+        std::lock_guard<Shard> lock(shard);
+      }
+      t_lock_wait_hook = {};
+      done.store(true);
+    });
+    waiter.join();
+    holder.join();
+    CHECK(done.load());
+    CHECK(hook_runs.load() >= 2);
+  }
 }
