@@ -314,9 +314,7 @@ class Shard {
   bool tables_dirty_ = false;     // a table was made or retired since they were accounted
   KeyWatch* watch_ = nullptr;
   int db_ = 0;
-  // Timed only so that a long wait can run the thread's LockWaitHook; lock() and try_lock() are
-  // std::mutex's (the same pthread mutex).
-  mutable std::timed_mutex mu_;
+  mutable std::mutex mu_;
   void wait_lock() const;  // mu_, running t_lock_wait_hook while the wait lasts
 };
 
