@@ -138,11 +138,11 @@ void reset_close(int fd) {
 
 // The storm's clients share the machine's cores with the server they storm: run at normal
 // priority, ten busy client threads on two cores delay the server's threads, and the PING checker's
-// own thread, by whole scheduler slices (20-35 ms worst PINGs here, most of it before the server
-// had read the PING). Clients on other machines would not. So each thread that makes load lowers
-// its own nice value (per thread on Linux) to STORM_NICE, default 19, and takes the CPU the server
-// and the checker leave; the checker, the sampler and the server keep theirs. STORM_NICE=0 runs
-// the load as it used to.
+// own thread, by whole scheduler slices (20-35 ms worst PINGs here, in the first fraction of a
+// second, while they all start). Clients on other machines would not. So each thread that makes
+// load lowers its own nice value (per thread on Linux) to STORM_NICE, default 19, and takes the CPU
+// the server and the checker leave; the checker, the sampler and the server keep theirs.
+// STORM_NICE=0 runs the load as it used to.
 void lower_load_priority() {
   static const int nice = static_cast<int>(env_size("STORM_NICE", 19));
   if (nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
