@@ -4,8 +4,11 @@
 #pragma once
 
 #include <doctest.h>
+#include <sys/types.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,6 +69,16 @@ inline long long info_field(const std::string& info, const std::string& name) {
   size_t pos = info.find("\r\n" + name + ":");
   if (pos == std::string::npos) return -1;
   return std::stoll(info.substr(pos + name.size() + 3));
+}
+
+// The integer value of field `name` of /proc/PID/status (VmRSS and FDSize: the server process's
+// resident memory in KiB and its descriptor table's size), or -1 if absent.
+inline long long proc_status_field(pid_t pid, const std::string& name) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(name + ":", 0) == 0)
+      return std::strtoll(line.c_str() + name.size() + 1, nullptr, 10);
+  return -1;
 }
 
 // INFO clients' blocked_clients, and waiting until it reads n: how tests know a client is

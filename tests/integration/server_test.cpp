@@ -28,16 +28,6 @@ Reply map_get(const Reply& map, const std::string& key) {
   }
   return Reply::Nil();
 }
-
-// A number from a /proc/PID file: what follows `label` on the first line that holds it, or -1.
-long long proc_number(pid_t pid, const char* file, const std::string& label) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
-  for (std::string line; std::getline(in, line);) {
-    size_t at = line.find(label);
-    if (at != std::string::npos) return std::strtoll(line.c_str() + at + label.size(), nullptr, 10);
-  }
-  return -1;
-}
 }  // namespace
 
 TEST_CASE("INFO sections") {
@@ -137,7 +127,7 @@ TEST_CASE("start-up sizes the descriptor limit and table for maxclients") {
     }
   REQUIRE(soft > 0);
   CHECK(soft >= std::min(want, hard));  // raised as far as the hard limit allows
-  CHECK(proc_number(f.server.pid(), "status", "FDSize:") >= std::min(want, soft));
+  CHECK(proc_status_field(f.server.pid(), "FDSize") >= std::min(want, soft));
 }
 
 TEST_CASE("logfile and loglevel: Redis's line format, CONFIG SET loglevel at run time") {

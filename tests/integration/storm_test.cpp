@@ -28,7 +28,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <random>
 #include <thread>
 
@@ -149,10 +148,7 @@ void lower_load_priority() {
 }
 
 long rss_kb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-  return -1;
+  return static_cast<long>(proc_status_field(pid, "VmRSS"));
 }
 
 // A TLS 1.2 ClientHello record, as a client that expected TLS opens with: record header (22,
