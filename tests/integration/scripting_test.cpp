@@ -326,7 +326,7 @@ TEST_CASE("a busy script's database answers BUSY on every worker, other database
   // touching that database must get BUSY, not wait: waiting would block its whole worker, and a
   // SCRIPT KILL sent there could never run.
   Fixture f(workers(kWorkers));
-  Probes probes = Probes::busy_setup(f, "k");  // in database 1
+  Probes probes = Probes::busy_setup(f, "k");  // k in database 0, the script's
   const std::string body = "while true do end";
   RawConnection runner(f.server.port(), std::chrono::seconds(30));
   REQUIRE(runner.send(resp({"EVAL", body, "0"})));
